@@ -1,0 +1,96 @@
+"""Open data API: published plans as GeoJSON (EPSG:4326)."""
+
+import orjson
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views import View
+
+from .models import Plan
+from .selectors import PlanFilterError, filter_published_plans
+
+GEOJSON_PRECISION = 6
+
+
+def _geojson_response(payload: dict) -> HttpResponse:
+    response = HttpResponse(orjson.dumps(payload), content_type="application/geo+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _with_geometry_and_state(plans):
+    from participation.models import Consultation
+
+    return plans.annotate(
+        geojson=AsGeoJSON("area", precision=GEOJSON_PRECISION),
+        open_for_comments=Exists(Consultation.objects.open_at().filter(plan=OuterRef("pk"))),
+    )
+
+
+def plan_feature(plan: Plan, request=None) -> dict:
+    """Return the GeoJSON Feature of `plan` (annotated with `geojson` and `open_for_comments`)."""
+    url = plan.get_absolute_url()
+    return {
+        "type": "Feature",
+        "id": plan.pk,
+        "geometry": orjson.Fragment(plan.geojson),
+        "properties": {
+            "id": plan.pk,
+            "title": plan.title,
+            "number": plan.number,
+            "kind": plan.kind,
+            "kind_label": str(plan.get_kind_display()),
+            "stage": plan.stage,
+            "stage_label": str(plan.get_stage_display()),
+            "summary": plan.summary,
+            "municipality": plan.municipality.slug,
+            "municipality_name": plan.municipality.name,
+            "ags": plan.municipality.ags,
+            "published_at": plan.published_at.isoformat() if plan.published_at else None,
+            "open_for_comments": bool(plan.open_for_comments),
+            "url": request.build_absolute_uri(url) if request else url,
+        },
+    }
+
+
+class PlanCollectionView(View):
+    """GET /api/v1/plans/: published plans as a FeatureCollection."""
+
+    def get(self, request):
+        try:
+            plans = _with_geometry_and_state(filter_published_plans(request.GET))
+        except PlanFilterError as exc:
+            return JsonResponse(
+                {"error": _("Ungültiger Filterwert: %(name)s") % {"name": str(exc)}}, status=400
+            )
+        features = [plan_feature(plan, request) for plan in plans]
+        return _geojson_response({"type": "FeatureCollection", "features": features})
+
+
+class PlanDetailApiView(View):
+    """GET /api/v1/plans/<id>/: one published plan with its documents."""
+
+    def get(self, request, pk):
+        plan = get_object_or_404(
+            _with_geometry_and_state(Plan.objects.published().select_related("municipality")), pk=pk
+        )
+        feature = plan_feature(plan, request)
+        feature["properties"]["description"] = plan.description
+        feature["properties"]["documents"] = [
+            {
+                "title": document.title,
+                "kind": document.kind,
+                "kind_label": str(document.get_kind_display()),
+                "url": request.build_absolute_uri(document.file.url),
+                "size": document.size,
+                "online_since": document.online_since.isoformat(),
+            }
+            for document in plan.documents.all()
+        ]
+        feature["properties"]["stages"] = [
+            {"stage": change.stage, "label": str(change.get_stage_display()), "date": change.date.isoformat()}
+            for change in plan.stage_changes.all()
+        ]
+        return _geojson_response(feature)

@@ -1,0 +1,14 @@
+"""Template context shared by all pages."""
+
+from django.conf import settings
+
+
+def site(request):
+    """Return the base-map configuration for the map scripts."""
+    return {
+        "basemap": {
+            "url": settings.BASEMAP_URL,
+            "attribution": settings.BASEMAP_ATTRIBUTION,
+            "maxZoom": settings.BASEMAP_MAX_ZOOM,
+        },
+    }

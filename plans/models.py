@@ -1,0 +1,242 @@
+"""Municipalities (tenants), their staff, plans, procedure history and documents."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import ags_validator, validate_geometry, validate_pdf
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Return the municipalities `user` may manage (all for superusers)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user).distinct()
+
+
+class Municipality(models.Model):
+    """A town or municipality using the platform (one tenant)."""
+
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kurzname in Adressen"), unique=True)
+    ags = models.CharField(
+        _("Amtlicher Gemeindeschlüssel (AGS)"),
+        max_length=8,
+        unique=True,
+        validators=[ags_validator],
+        help_text=_("8 Ziffern, mit führender Null, z. B. 06434011."),
+    )
+    boundary = models.MultiPolygonField(_("Gemeindegrenze"), srid=4326, null=True, blank=True)
+    crs_epsg = models.PositiveIntegerField(
+        _("Arbeits-Koordinatensystem (EPSG)"),
+        default=25832,
+        help_text=_("Metrisches Koordinatensystem für Flächen, Abstände und Exporte, z. B. 25832."),
+    )
+    website = models.URLField(_("Webseite"), blank=True)
+    contact = models.TextField(_("Kontakt Planungsamt"), blank=True)
+    imprint = models.TextField(_("Impressum"), blank=True)
+    privacy = models.TextField(_("Datenschutzerklärung"), blank=True)
+    accessibility = models.TextField(_("Erklärung zur Barrierefreiheit"), blank=True)
+    accessibility_contact = models.TextField(
+        _("Feedback-Kontakt Barrierefreiheit"),
+        blank=True,
+        help_text=_("Wohin Menschen Barrieren melden können (E-Mail, Telefon, Anschrift)."),
+    )
+    easy_language = models.TextField(_("Erklärung in Leichter Sprache"), blank=True)
+    sign_language_video_url = models.URLField(_("Video in Gebärdensprache"), blank=True)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Kommune")
+        verbose_name_plural = _("Kommunen")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("plans:municipality", kwargs={"municipality": self.slug})
+
+
+class Membership(models.Model):
+    """A staff user's role in one municipality."""
+
+    class Role(models.TextChoices):
+        PLANNER = "planner", _("Planungsamt")
+        MODERATOR = "moderator", _("Moderation")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, default=Role.PLANNER)
+
+    class Meta:
+        verbose_name = _("Mitgliedschaft")
+        verbose_name_plural = _("Mitgliedschaften")
+        constraints = [models.UniqueConstraint(fields=["user", "municipality"], name="unique_membership")]
+
+    def __str__(self):
+        return f"{self.user} – {self.municipality} ({self.get_role_display()})"
+
+
+class PlanQuerySet(models.QuerySet):
+    def published(self):
+        """Return the plans visible to the public."""
+        return self.filter(status=Plan.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_user(self, user):
+        """Return the plans of the municipalities `user` may manage."""
+        return self.filter(municipality__in=Municipality.objects.for_user(user))
+
+
+class Plan(models.Model):
+    """A land-use plan or public building project with its area (Geltungsbereich)."""
+
+    class Kind(models.TextChoices):
+        BPLAN = "bplan", _("Bebauungsplan")
+        VBPLAN = "vbplan", _("Vorhabenbezogener Bebauungsplan")
+        FNP = "fnp", _("Flächennutzungsplan")
+        FNP_CHANGE = "fnp_change", _("Änderung des Flächennutzungsplans")
+        STATUTE = "statute", _("Satzung")
+        PUBLIC_PROJECT = "public_project", _("Öffentliches Bauvorhaben")
+
+    class Stage(models.TextChoices):
+        INITIATED = "initiated", _("Aufstellungsbeschluss")
+        EARLY_PARTICIPATION = "early", _("Frühzeitige Beteiligung")
+        PUBLICATION = "publication", _("Entwurf / Veröffentlichung")
+        REPUBLICATION = "republication", _("Erneute Veröffentlichung")
+        WEIGHING = "weighing", _("Abwägung")
+        ADOPTED = "adopted", _("Satzungs- bzw. Feststellungsbeschluss")
+        APPROVED = "approved", _("Genehmigung")
+        IN_FORCE = "in_force", _("Bekanntgemacht / in Kraft")
+        DISCONTINUED = "discontinued", _("Eingestellt")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Entwurf (nicht öffentlich)")
+        PUBLISHED = "published", _("Veröffentlicht")
+        WITHDRAWN = "withdrawn", _("Zurückgezogen")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("Kommune"), on_delete=models.PROTECT, related_name="plans"
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.BPLAN)
+    number = models.CharField(_("Nummer"), max_length=50, blank=True, help_text=_("z. B. „Nr. 64“"))
+    title = models.CharField(_("Titel"), max_length=250)
+    slug = models.SlugField(_("Kurzname in Adressen"), max_length=120)
+    summary = models.TextField(_("Kurzbeschreibung"), blank=True, max_length=1000)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    area = models.MultiPolygonField(_("Geltungsbereich"), srid=4326, validators=[validate_geometry])
+    stage = models.CharField(_("Verfahrensstand"), max_length=20, choices=Stage.choices, default=Stage.INITIATED)
+    status = models.CharField(_("Veröffentlichung"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("Online seit"), null=True, blank=True)
+    created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Geändert"), auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Plan")
+        verbose_name_plural = _("Pläne")
+        ordering = ["municipality__name", "-published_at", "title"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "slug"], name="unique_plan_slug")]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+    def get_absolute_url(self):
+        return reverse("plans:detail", kwargs={"municipality": self.municipality.slug, "plan": self.slug})
+
+    def clean(self):
+        """Check that the Geltungsbereich lies inside the municipality's boundary."""
+        super().clean()
+        if self.area is None or not self.area.valid or self.municipality_id is None:
+            return
+        boundary = self.municipality.boundary
+        if boundary is None:
+            return
+        from .geometry import outside_area_m2
+
+        outside = outside_area_m2(self.area, boundary, self.municipality.crs_epsg)
+        if outside > 1.0:
+            raise ValidationError(
+                {
+                    "area": _(
+                        "Der Geltungsbereich liegt teilweise außerhalb der Gemeindegrenze von %(name)s "
+                        "(%(outside).0f m² außerhalb)."
+                    )
+                    % {"name": self.municipality.name, "outside": outside}
+                }
+            )
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.published_at and self.published_at <= timezone.now()
+
+
+class StageChange(models.Model):
+    """One dated step in a plan's procedure history."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.CharField(_("Verfahrensschritt"), max_length=20, choices=Plan.Stage.choices)
+    date = models.DateField(_("Datum"))
+    note = models.CharField(_("Hinweis"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Verfahrensschritt")
+        verbose_name_plural = _("Verfahrensschritte")
+        ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"{self.date:%d.%m.%Y} {self.get_stage_display()}"
+
+
+def document_upload_to(instance, filename):
+    return f"documents/{instance.plan.municipality.slug}/{instance.plan.slug}/{filename}"
+
+
+class Document(models.Model):
+    """A PDF belonging to a plan (drawing, justification, reports, announcement)."""
+
+    class Kind(models.TextChoices):
+        DRAWING = "drawing", _("Planzeichnung")
+        JUSTIFICATION = "justification", _("Begründung")
+        ENVIRONMENTAL_REPORT = "environmental", _("Umweltbericht")
+        EXPERT_REPORT = "expert", _("Gutachten")
+        ANNOUNCEMENT = "announcement", _("Bekanntmachung")
+        OTHER = "other", _("Sonstiges")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("Titel"), max_length=250)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    file = models.FileField(
+        _("PDF-Datei"),
+        upload_to=document_upload_to,
+        max_length=300,
+        validators=[FileExtensionValidator(["pdf"]), validate_pdf],
+    )
+    size = models.PositiveBigIntegerField(_("Größe in Bytes"), default=0, editable=False)
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    online_since = models.DateTimeField(_("Online seit"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Dokument")
+        verbose_name_plural = _("Dokumente")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.file:
+            self.size = self.file.size
+        super().save(*args, **kwargs)

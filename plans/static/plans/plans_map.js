@@ -1,0 +1,26 @@
+// Start page: all published plans as polygons; a click opens the plan.
+import { createMap, planStyle, readJSON } from "./basemap.js";
+
+const config = readJSON("map-config");
+const map = createMap("plans-map");
+map.setView([50.29, 8.53], 11);
+
+const query = new URLSearchParams(config.params).toString();
+fetch(config.api + (query ? "?" + query : ""), { headers: { Accept: "application/geo+json" } })
+  .then((response) => response.json())
+  .then((collection) => {
+    const layer = L.geoJSON(collection, {
+      style: () => planStyle,
+      onEachFeature: (feature, featureLayer) => {
+        const p = feature.properties;
+        featureLayer.bindTooltip(`${p.number ? p.number + ": " : ""}${p.title}`.replace(/[<>&]/g, ""), { sticky: true });
+        featureLayer.on("click", () => { window.location.href = p.url; });
+      },
+    }).addTo(map);
+    if (collection.features.length) {
+      map.fitBounds(layer.getBounds(), { padding: [20, 20] });
+    }
+    map.getContainer().dataset.loadedFeatures = String(collection.features.length);
+    window.__plansMap = map;
+    document.dispatchEvent(new CustomEvent("pb:plans-loaded", { detail: { map, layer } }));
+  });

@@ -1,0 +1,47 @@
+"""Validators for municipality and plan data."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+ags_validator = RegexValidator(
+    regex=r"^\d{8}$",
+    message=_("Der Amtliche Gemeindeschlüssel (AGS) besteht aus genau 8 Ziffern, z. B. 06434011."),
+    code="invalid_ags",
+)
+
+
+def validate_geometry(geometry):
+    """Raise a ValidationError if `geometry` is empty or not valid (e.g. self-intersecting)."""
+    if geometry is None:
+        return
+    if geometry.empty:
+        raise ValidationError(_("Die Geometrie ist leer."), code="empty_geometry")
+    if not geometry.valid:
+        raise ValidationError(
+            _("Die Geometrie ist ungültig (%(reason)s). Bitte prüfen Sie z. B. sich selbst schneidende Kanten."),
+            params={"reason": geometry.valid_reason},
+            code="invalid_geometry",
+        )
+
+
+def validate_pdf(upload):
+    """Accept only PDF files up to MAX_DOCUMENT_SIZE_MB."""
+    limit_mb = settings.MAX_DOCUMENT_SIZE_MB
+    if upload.size > limit_mb * 1024 * 1024:
+        raise ValidationError(
+            _("Die Datei ist zu groß (%(size).1f MB). Erlaubt sind höchstens %(limit)d MB."),
+            params={"size": upload.size / 1024 / 1024, "limit": limit_mb},
+            code="file_too_large",
+        )
+    name = (getattr(upload, "name", "") or "").lower()
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(position)
+    if not name.endswith(".pdf") or head != b"%PDF-":
+        raise ValidationError(
+            _("Nur PDF-Dokumente können hochgeladen werden. Diese Datei ist kein gültiges PDF."),
+            code="not_a_pdf",
+        )

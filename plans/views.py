@@ -1,0 +1,124 @@
+"""Public pages: the plan map, plan detail and per-municipality legal pages."""
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import DetailView, TemplateView
+
+from .models import Municipality, Plan
+from .selectors import PlanFilterError, filter_published_plans, municipalities_with_plans
+
+
+class PlanMapView(TemplateView):
+    """The start page: a map of all published plans with a filterable list beside it."""
+
+    template_name = "plans/map.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        municipality = None
+        if "municipality" in self.kwargs:
+            municipality = get_object_or_404(Municipality, slug=self.kwargs["municipality"])
+            params["gemeinde"] = municipality.slug
+        elif params.get("gemeinde"):
+            municipality = Municipality.objects.filter(slug=params["gemeinde"]).first()
+        try:
+            plans = filter_published_plans(params)
+            filter_error = False
+        except PlanFilterError:
+            plans = Plan.objects.none()
+            filter_error = True
+        api_params = {k: params[k] for k in ("gemeinde", "art", "stand", "open") if params.get(k)}
+        context.update(
+            municipality=municipality,
+            municipalities=municipalities_with_plans(),
+            plans=plans.order_by("municipality__name", "title"),
+            filter_error=filter_error,
+            kinds=Plan.Kind.choices,
+            stages=Plan.Stage.choices,
+            selected={k: params.get(k, "") for k in ("gemeinde", "art", "stand", "open")},
+            map_config={"api": "/api/v1/plans/", "params": api_params},
+        )
+        return context
+
+
+class PlanDetailView(DetailView):
+    """A published plan at its stable URL /<municipality>/plaene/<plan>/."""
+
+    template_name = "plans/plan_detail.html"
+    context_object_name = "plan"
+
+    def get_object(self, queryset=None):
+        plan = get_object_or_404(
+            Plan.objects.published()
+            .select_related("municipality")
+            .annotate(area_geojson=AsGeoJSON("area", precision=6)),
+            municipality__slug=self.kwargs["municipality"],
+            slug=self.kwargs["plan"],
+        )
+        return plan
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.object
+        context.update(
+            municipality=plan.municipality,
+            documents=plan.documents.all(),
+            stage_changes=plan.stage_changes.all(),
+            consultations=plan.consultations.public().order_by("start_date", "round"),
+            now=timezone.now(),
+            map_config={"area": plan.area_geojson, "plan_id": plan.pk},
+        )
+        return context
+
+
+class LegalPageView(TemplateView):
+    """Impressum, Datenschutz or Barrierefreiheit of one municipality."""
+
+    pages = {
+        "impressum": ("imprint", "Impressum"),
+        "datenschutz": ("privacy", "Datenschutzerklärung"),
+        "barrierefreiheit": ("accessibility", "Erklärung zur Barrierefreiheit"),
+        "leichte-sprache": ("easy_language", "Leichte Sprache"),
+    }
+    page = None
+
+    def get_template_names(self):
+        return [f"legal/{self.page}.html"]
+
+    def get_context_data(self, **kwargs):
+        if self.page not in self.pages:
+            raise Http404
+        context = super().get_context_data(**kwargs)
+        municipality = get_object_or_404(Municipality, slug=self.kwargs["municipality"])
+        field, _title = self.pages[self.page]
+        context.update(municipality=municipality, text=getattr(municipality, field))
+        return context
+
+
+class LegalIndexView(TemplateView):
+    """List the legal pages of every municipality (linked from the shared start page)."""
+
+    template_name = "legal/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["municipalities"] = Municipality.objects.all()
+        return context
+
+
+def document_download(request, municipality, plan, pk):
+    """Serve a document of a published plan."""
+    from django.http import FileResponse
+
+    from .models import Document
+
+    document = get_object_or_404(
+        Document.objects.filter(plan__in=Plan.objects.published()),
+        pk=pk,
+        plan__slug=plan,
+        plan__municipality__slug=municipality,
+    )
+    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=document.file.name.split("/")[-1])

@@ -1,0 +1,62 @@
+"""A citizen finds a plan on the map and opens it; both pages pass axe-core (WCAG 2.1 AA)."""
+
+import pytest
+
+from plans.demo import load_demo
+
+from .conftest import run_axe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo():
+    return load_demo()
+
+
+def test_map_shows_plans_and_click_opens_plan(page, demo):
+    page.goto("/")
+    page.wait_for_selector("#plans-map[data-loaded-features]")
+    assert int(page.get_attribute("#plans-map", "data-loaded-features")) == len(demo["plans"])
+    # One interactive canvas/SVG path per plan polygon: click the middle of a plan's polygon.
+    plan = demo["plans"]["am-riedborn"]
+    point = plan.area.point_on_surface
+    page.evaluate(
+        """([lat, lon]) => {
+            const map = window.__plansMap; map.setView([lat, lon], 16, {animate: false});
+        }""",
+        [point.y, point.x],
+    )
+    page.wait_for_timeout(300)
+    xy = page.evaluate(
+        "([lat, lon]) => { const p = window.__plansMap.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+        [point.y, point.x],
+    )
+    box = page.locator("#plans-map").bounding_box()
+    page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+    page.wait_for_url(f"**{plan.get_absolute_url()}")
+    page.wait_for_selector("#plan-map[data-ready]")
+    assert plan.title in page.locator("h1").inner_text()
+    assert page.csp_violations == []
+
+
+def test_list_entry_opens_plan_by_keyboard(page, demo):
+    page.goto("/")
+    plan = demo["plans"]["westerfeld-sued"]
+    link = page.get_by_role("link", name=f"{plan.number}: {plan.title}")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{plan.get_absolute_url()}")
+
+
+def test_start_page_has_no_wcag_violations(page, demo):
+    page.goto("/")
+    page.wait_for_selector("#plans-map[data-loaded-features]")
+    assert run_axe(page) == []
+
+
+def test_plan_page_has_no_wcag_violations(page, demo):
+    page.goto(demo["plans"]["am-riedborn"].get_absolute_url())
+    page.wait_for_selector("#plan-map[data-ready]")
+    assert run_axe(page) == []
+    assert page.csp_violations == []

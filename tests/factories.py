@@ -1,0 +1,95 @@
+"""factory_boy factories for the domain models."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from participation.models import Consultation
+from plans.models import Document, Membership, Municipality, Plan
+
+
+def square(lon, lat, size=0.01):
+    """Return a MultiPolygon square of `size` degrees with its lower-left corner at (lon, lat)."""
+    return MultiPolygon(Polygon.from_bbox((lon, lat, lon + size, lat + size)), srid=4326)
+
+
+def minimal_pdf(text="Test") -> bytes:
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n" + text.encode()
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("secret-pass")
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+
+    name = factory.Sequence(lambda n: f"Gemeinde {n}")
+    slug = factory.Sequence(lambda n: f"gemeinde-{n}")
+    ags = factory.Sequence(lambda n: f"064340{n:02d}")
+    boundary = factory.Sequence(lambda n: square(8.0 + n * 0.2, 50.0, 0.15))
+    crs_epsg = 25832
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    role = Membership.Role.PLANNER
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    kind = Plan.Kind.BPLAN
+    number = factory.Sequence(lambda n: f"Nr. {n}")
+    title = factory.Sequence(lambda n: f"Baugebiet {n}")
+    slug = factory.Sequence(lambda n: f"baugebiet-{n}")
+    summary = "Ein neues Wohngebiet."
+    stage = Plan.Stage.PUBLICATION
+    status = Plan.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+    @factory.lazy_attribute
+    def area(self):
+        lon, lat = self.municipality.boundary.extent[:2] if self.municipality.boundary else (8.0, 50.0)
+        return square(lon + 0.02, lat + 0.02, 0.01)
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    plan = factory.SubFactory(PlanFactory)
+    title = "Begründung"
+    kind = Document.Kind.JUSTIFICATION
+    file = factory.LazyFunction(lambda: ContentFile(minimal_pdf(), name="begruendung.pdf"))
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consultation
+
+    plan = factory.SubFactory(PlanFactory)
+    kind = Consultation.Kind.PUBLICATION
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
