@@ -7,9 +7,12 @@ from django.utils.translation import gettext_lazy as _
 admin.site.site_header = _("Planbeteiligung – Verwaltung")
 admin.site.site_title = _("Planbeteiligung")
 
+# App URLs come before plans.urls, whose "<municipality>/" patterns would otherwise catch them.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("geodata.urls")),
+    path("", include("participation.urls")),
     path("", include("plans.urls")),
 ]
 if settings.DEBUG:

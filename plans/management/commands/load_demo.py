@@ -27,14 +27,13 @@ class Command(BaseCommand):
 def _demo_hooks():
     """Return the other apps' demo loaders (each takes the plans result dict)."""
     from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
 
     hooks = []
-    for module_name in ("geodata.demo", "participation.demo"):
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        hooks.append(module.load_demo)
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.demo"
+        if config.name != "plans" and find_spec(config.name) and find_spec(module_name):
+            hooks.append(import_module(module_name).load_demo)
     return hooks
