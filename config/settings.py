@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "plans",
     "geodata",
     "participation",
+    "participation.announcements",
 ]
 
 MIDDLEWARE = [

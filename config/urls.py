@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("geodata.urls")),
     path("", include("participation.urls")),
+    path("", include("participation.announcements.urls")),
     path("", include("plans.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,1 @@
+"""Announcements, social channels, their delivery outbox, feeds and e-mail subscriptions."""
