@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    install everything, migrate, load demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test   run the whole test suite (DATABASE_URL=postgis://... for PostGIS)"
-	@echo "make bench  run the benchmarks in bench/ (figures go to docs/performance.md)"
+	@echo "make bench  run the benchmarks in bench/ (BENCH=bench_public for one; figures go to docs/performance.md)"
 	@echo "make lint   ruff"
 
 # Debian packages: GDAL/GEOS/PROJ for GeoDjango, SpatiaLite, Chromium for browser tests.
@@ -80,7 +80,8 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 bench: system-deps venv node messages
-	$(PY) -m bench.run_all
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) -m bench.run_all $(BENCH)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 test_db.sqlite3* staticfiles

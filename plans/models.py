@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import ags_validator, validate_geometry, validate_pdf
+from .validators import ags_validator, validate_geometry, validate_municipality_slug, validate_pdf
 
 
 class MunicipalityQuerySet(models.QuerySet):
@@ -25,7 +25,7 @@ class Municipality(models.Model):
     """A town or municipality using the platform (one tenant)."""
 
     name = models.CharField(_("Name"), max_length=200)
-    slug = models.SlugField(_("Kurzname in Adressen"), unique=True)
+    slug = models.SlugField(_("Kurzname in Adressen"), unique=True, validators=[validate_municipality_slug])
     ags = models.CharField(
         _("Amtlicher Gemeindeschlüssel (AGS)"),
         max_length=8,

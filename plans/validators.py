@@ -11,6 +11,22 @@ ags_validator = RegexValidator(
     code="invalid_ags",
 )
 
+# First URL segments used by the site itself; a municipality slug must not shadow them.
+RESERVED_SLUGS = frozenset(
+    {"admin", "api", "i18n", "static", "media", "tiles", "verwaltung", "rechtliches", "feeds", "abo",
+     "beteiligung", "kommentare", "comments", "konto", "login", "logout"}
+)
+
+
+def validate_municipality_slug(value):
+    """Refuse slugs that would collide with the site's own URL prefixes."""
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("„%(slug)s“ ist für die Website reserviert. Bitte wählen Sie einen anderen Kurznamen."),
+            params={"slug": value},
+            code="reserved_slug",
+        )
+
 
 def validate_geometry(geometry):
     """Raise a ValidationError if `geometry` is empty or not valid (e.g. self-intersecting)."""

@@ -165,3 +165,16 @@ def test_user_without_membership_gets_no_admin_modules(client):
     user = UserFactory(is_staff=True)
     client.force_login(user)
     assert client.get(reverse("admin:plans_plan_changelist")).status_code == 403
+
+
+def test_reserved_municipality_slug_is_refused(client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "pw"))
+    response = client.post(
+        reverse("admin:plans_municipality_add"),
+        {"name": "Verwaltung", "slug": "verwaltung", "ags": "06434099", "crs_epsg": 25832, "boundary": "",
+         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+    )
+    assert "ist für die Website reserviert" in response.content.decode()
+    assert not Municipality.objects.exists()

@@ -1,0 +1,67 @@
+"""Plan list API and public plan page under load (gunicorn + PostGIS on 127.0.0.1).
+
+Targets (shared/PERFORMANCE.md): plan list/map API >= 600 req/s, p95 <= 30 ms;
+public plan page (open consultation, 50 comments) >= 250 req/s, p95 <= 60 ms, <= 15 SQL queries.
+DATABASE_URL defaults to postgis://postgres@127.0.0.1:5432/pb_bench (created if missing).
+"""
+
+import os
+import subprocess
+import sys
+
+from bench.common import ROOT, gunicorn, write_result
+from bench.http_load import wrk
+
+DEFAULT_DB = "postgis://postgres@127.0.0.1:5432/pb_bench"
+
+
+def ensure_database(url: str) -> None:
+    name = url.rsplit("/", 1)[-1]
+    exists = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+        capture_output=True, text=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-qc", "CREATE EXTENSION IF NOT EXISTS postgis"], check=True)
+
+
+def manage(*args, env):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def count_plan_page_queries(env, path) -> int:
+    code = (
+        "import django;django.setup();"
+        "from django.test import Client;from django.db import connection;"
+        "from django.test.utils import CaptureQueriesContext;"
+        "c=Client();c.get(%r);"
+        "ctx=CaptureQueriesContext(connection);ctx.__enter__();r=c.get(%r);ctx.__exit__(None,None,None);"
+        "assert r.status_code==200, r.status_code;print(len(ctx.captured_queries))"
+    ) % (path, path)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.strip().splitlines()[-1])
+
+
+def main():
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    ensure_database(database_url)
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
+    manage("migrate", "--noinput", env=env)
+    manage("load_demo", env=env)
+    plan_path = "/usingen/plaene/am-riedborn/"
+    results = {"plan_page_sql_queries": count_plan_page_queries(env, plan_path)}
+    workers = int(os.environ.get("BENCH_WORKERS", "5"))
+    with gunicorn(env=env, workers=workers) as url:
+        wrk(url + "/api/v1/plans/", seconds=3)  # warm-up
+        results["plan_list_api"] = wrk(url + "/api/v1/plans/", seconds=10)
+        wrk(url + plan_path, seconds=3)
+        results["plan_page"] = wrk(url + plan_path, seconds=10)
+    results["workers"] = workers
+    results["targets"] = {"plan_list_api": ">= 600 req/s, p95 <= 30 ms", "plan_page": ">= 250 req/s, p95 <= 60 ms, <= 15 queries"}
+    write_result("public", results)
+
+
+if __name__ == "__main__":
+    main()
