@@ -1,6 +1,7 @@
 """Open data API: published plans as GeoJSON (EPSG:4326)."""
 
 import orjson
+from django.core.cache import cache
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
@@ -8,10 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views import View
 
+from .cache import public_version
 from .models import Plan
 from .selectors import PlanFilterError, filter_published_plans
 
 GEOJSON_PRECISION = 6
+# Whether a consultation is open also changes with the clock (midnight, early close):
+# cached lists live at most this long even without a data change.
+LIST_CACHE_SECONDS = 60
 
 
 def _geojson_response(payload: dict) -> HttpResponse:
@@ -59,14 +64,22 @@ class PlanCollectionView(View):
     """GET /api/v1/plans/: published plans as a FeatureCollection."""
 
     def get(self, request):
-        try:
-            plans = _with_geometry_and_state(filter_published_plans(request.GET))
-        except PlanFilterError as exc:
-            return JsonResponse(
-                {"error": _("Ungültiger Filterwert: %(name)s") % {"name": str(exc)}}, status=400
-            )
-        features = [plan_feature(plan, request) for plan in plans]
-        return _geojson_response({"type": "FeatureCollection", "features": features})
+        key = "api:plans:%s:%s:%s" % (public_version(), request.get_host(), request.GET.urlencode())
+        body = cache.get(key)
+        if body is None:
+            try:
+                plans = _with_geometry_and_state(filter_published_plans(request.GET))
+            except PlanFilterError as exc:
+                return JsonResponse(
+                    {"error": _("Ungültiger Filterwert: %(name)s") % {"name": str(exc)}}, status=400
+                )
+            features = [plan_feature(plan, request) for plan in plans]
+            body = orjson.dumps({"type": "FeatureCollection", "features": features})
+            cache.set(key, body, LIST_CACHE_SECONDS)
+        response = HttpResponse(body, content_type="application/geo+json")
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Cache-Control"] = f"public, max-age={LIST_CACHE_SECONDS}"
+        return response
 
 
 class PlanDetailApiView(View):

@@ -74,3 +74,13 @@ def test_plan_detail_includes_documents_and_stages(client):
 def test_plan_detail_of_draft_is_404(client):
     plan = PlanFactory(status=Plan.Status.DRAFT)
     assert client.get(reverse("plans:api_detail", args=[plan.pk])).status_code == 404
+
+
+def test_plan_list_cache_is_invalidated_by_changes(client):
+    plan = PlanFactory(title="Vorher")
+    assert get_collection(client)["features"][0]["properties"]["title"] == "Vorher"
+    plan.title = "Nachher"
+    plan.save()
+    assert get_collection(client)["features"][0]["properties"]["title"] == "Nachher"
+    ConsultationFactory(plan=plan)
+    assert get_collection(client)["features"][0]["properties"]["open_for_comments"] is True
