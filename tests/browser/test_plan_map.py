@@ -60,3 +60,25 @@ def test_plan_page_has_no_wcag_violations(page, demo):
     page.wait_for_selector("#plan-map[data-ready]")
     assert run_axe(page) == []
     assert page.csp_violations == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/usingen/", "/rechtliches/", "/usingen/impressum/", "/usingen/datenschutz/",
+             "/usingen/barrierefreiheit/", "/usingen/leichte-sprache/"]
+)
+def test_other_public_pages_have_no_wcag_violations(page, demo, path):
+    page.goto(path)
+    assert run_axe(page) == []
+    assert page.csp_violations == []
+
+
+def test_filter_form_works_by_keyboard(page, demo):
+    page.goto("/")
+    page.focus("#filter-art")
+    page.select_option("#filter-art", "public_project")
+    page.keyboard.press("Tab")  # to the next control, then submit with Enter from the button
+    page.focus("button[type=submit].button")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**art=public_project**")
+    titles = page.locator(".plan-card__title").all_inner_texts()
+    assert titles == ["Neubau Kindertagesstätte Schlappmühle"]
