@@ -1,0 +1,193 @@
+"""Write services of the geodata app: importing layers and plans, post-import bookkeeping."""
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils.translation import gettext as _
+
+from plans.models import Plan
+
+from .importers import files, reader
+from .importers.errors import ImportRejected
+from .importers.geometry import clean
+from .importers.report import ImportReport
+from .models import Feature, Layer
+
+ProgressCallback = Callable[[int, int], None]
+
+KIND_STYLES = {
+    Layer.Kind.SCOPE: {"color": "#000000", "fillColor": "#000000", "fillOpacity": 0.0, "weight": 3, "dashArray": "8 4"},
+    Layer.Kind.BUILDING_AREAS: {"color": "#c0392b", "fillColor": "#e8a19a", "fillOpacity": 0.45, "weight": 1},
+    Layer.Kind.GREEN_SPACES: {"color": "#2e7d32", "fillColor": "#8bc34a", "fillOpacity": 0.45, "weight": 1},
+    Layer.Kind.TRAFFIC_AREAS: {"color": "#6d6d6d", "fillColor": "#f2d98c", "fillOpacity": 0.6, "weight": 1},
+    Layer.Kind.EXISTING: {"color": "#555555", "fillColor": "#bdbdbd", "fillOpacity": 0.35, "weight": 1},
+}
+SOURCE_ID_COLUMNS = ("source_id", "id", "gml_id", "fid", "objectid", "OBJECTID", "ID", "Id")
+
+
+def style_for_kind(kind: str) -> dict:
+    """Return the default style of a layer kind."""
+    style = KIND_STYLES.get(kind)
+    return dict(style) if style else {"color": "#1f5fa8", "fillColor": "#1f5fa8", "fillOpacity": 0.25, "weight": 2}
+
+
+def batch_size() -> int:
+    return getattr(settings, "IMPORT_BATCH_SIZE", 2000)
+
+
+@dataclass
+class Preview:
+    """What an upload holds, shown before anything is saved."""
+
+    layer: str
+    layers: list[str]
+    driver: str
+    feature_count: int
+    crs: str
+    crs_from_file: bool
+    geometry_type: str
+    bounds_4326: tuple[float, float, float, float] | None
+    fields: list[str]
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def import_preview(*, path: Path, original_name: str | None = None, layer_name: str | None = None,
+                   crs: str | None = None) -> Preview:
+    """Read what `path` holds (count, CRS, bounding box) without writing anything."""
+    with tempfile.TemporaryDirectory(prefix="pb-preview-") as workdir:
+        dataset = files.prepare_source(Path(path), Path(workdir), original_name=original_name)
+        info = reader.inspect(dataset, layer_name=layer_name, crs=crs)
+        bounds = None
+        if info.bounds is not None and all(np.isfinite(info.bounds)):
+            box = shapely.box(*info.bounds)
+            cleaned = clean([box], info.crs)
+            bounds = tuple(float(v) for v in shapely.total_bounds(cleaned.geometries))
+        return Preview(
+            layer=info.layer, layers=info.layers, driver=info.driver, feature_count=info.feature_count,
+            crs=info.crs_label, crs_from_file=info.crs_from_file, geometry_type=info.geometry_type,
+            bounds_4326=bounds, fields=info.fields,
+        )
+
+
+def layer_import(*, plan: Plan, path: Path, layer_name: str | None = None, crs: str | None = None,
+                 name: str | None = None, kind: str | None = None, by=None, original_name: str | None = None,
+                 progress: ProgressCallback | None = None) -> ImportReport:
+    """Import one layer of a GIS file into `plan` as a new Layer; all or nothing.
+
+    Checks the file (size, archive, XML declarations), reads it with pyogrio, cleans
+    the geometries (2D, no empties, make_valid, EPSG:4326) and only then writes the
+    layer and its features in one transaction, in batches.
+    """
+    original_name = original_name or Path(path).name
+    with tempfile.TemporaryDirectory(prefix="pb-import-") as workdir:
+        dataset = files.prepare_source(Path(path), Path(workdir), original_name=original_name)
+        info = reader.inspect(dataset, layer_name=layer_name, crs=crs)
+        frame = reader.read(info)
+    report = ImportReport(found=len(frame), source_crs=info.crs_label)
+    if not info.crs_from_file:
+        report.notes.append(_("Koordinatensystem %(crs)s wurde vorgegeben.") % {"crs": info.crs_label})
+    layer_kind = kind or Layer.Kind.OTHER
+    with transaction.atomic():
+        layer = _create_layer(
+            plan=plan, name=name or Path(original_name).stem or info.layer, kind=layer_kind,
+            source_name=original_name, source_crs=info.crs_label,
+        )
+        write_features(layer=layer, frame=frame, report=report, progress=progress)
+        layer_after_import(layer=layer)
+    report.layer_name, report.layer_id, report.plan_id = layer.name, layer.pk, plan.pk
+    return report
+
+
+def _create_layer(*, plan: Plan, name: str, kind: str, source_name: str, source_crs: str,
+                  xplan_class: str = "") -> Layer:
+    order = (plan.layers.aggregate(top=Max("order"))["top"] or 0) + 1
+    return Layer.objects.create(
+        plan=plan, name=name[:200], kind=kind, order=order, style=style_for_kind(kind),
+        source_name=source_name[:300], source_crs=source_crs, xplan_class=xplan_class,
+    )
+
+
+def write_features(*, layer: Layer, frame, report: ImportReport, progress: ProgressCallback | None = None) -> None:
+    """Clean the geometries of `frame` and bulk-create them as features of `layer`.
+
+    Raises ImportRejected if nothing is left; callers run this inside a transaction.
+    """
+    labels = _source_ids(frame)
+    result = clean(frame.geometry.values, frame.crs, labels=labels)
+    report.repaired += result.repaired
+    report.empty += result.empty
+    report.rejected += result.empty + result.unrepairable
+    if result.empty:
+        report.notes.append(_("%(count)d Objekte ohne Geometrie wurden verworfen.") % {"count": result.empty})
+    if result.unrepairable:
+        report.notes.append(
+            _("%(count)d Objekte mit nicht reparierbarer Geometrie wurden verworfen.") % {"count": result.unrepairable}
+        )
+    if not len(result.geometries):
+        raise ImportRejected(
+            _("Die Ebene enthält keine verwendbaren Geometrien (%(found)d Objekte, alle leer oder ungültig).")
+            % {"found": len(frame)},
+            code="no_features",
+        )
+    properties = _properties(frame.loc[result.keep])
+    ids = labels[result.keep]
+    wkbs = shapely.to_wkb(result.geometries)
+    total = len(wkbs)
+    size = batch_size()
+    created = 0
+    for start in range(0, total, size):
+        stop = min(start + size, total)
+        Feature.objects.bulk_create(
+            [
+                Feature(
+                    layer=layer,
+                    geometry=GEOSGeometry(memoryview(wkbs[i]), srid=4326),
+                    properties=properties[i],
+                    source_id=ids[i][:200],
+                )
+                for i in range(start, stop)
+            ],
+            batch_size=size,
+        )
+        created = stop
+        if progress:
+            progress(created, total)
+    report.created += created
+
+
+def _source_ids(frame) -> np.ndarray:
+    for column in SOURCE_ID_COLUMNS:
+        if column in frame.columns:
+            values = frame[column]
+            return np.array(["" if pd.isna(v) else str(v) for v in values], dtype=object)
+    return np.array([str(v) for v in frame.index], dtype=object)
+
+
+def _properties(frame) -> list[dict]:
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    if not columns:
+        return [{} for _ in range(len(frame))]
+    records = frame[columns].to_dict("records")
+    # orjson turns NaN into null and datetimes into ISO strings; default=str covers the rest.
+    return orjson.loads(orjson.dumps(records, default=str, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS))
+
+
+def layer_after_import(*, layer: Layer) -> None:
+    """Update a layer's bookkeeping after its features changed (count, version).
+
+    Extension point: the serving side hooks tile/GeoJSON builds in here.
+    """
+    Layer.objects.filter(pk=layer.pk).update(feature_count=layer.features.count(), version=F("version") + 1)
+    layer.refresh_from_db(fields=["feature_count", "version"])
