@@ -191,3 +191,123 @@ def layer_after_import(*, layer: Layer) -> None:
     """
     Layer.objects.filter(pk=layer.pk).update(feature_count=layer.features.count(), version=F("version") + 1)
     layer.refresh_from_db(fields=["feature_count", "version"])
+
+
+def xplan_import(*, path: Path, municipality=None, allowed_municipalities=None, by=None,
+                 original_name: str | None = None, progress: ProgressCallback | None = None) -> ImportReport:
+    """Create or update a Plan with one layer per content class from an XPlanGML file; all or nothing.
+
+    The municipality is matched by the AGS in the file (or given); `allowed_municipalities`
+    (a queryset) limits which ones the caller may write to. A plan already imported
+    (same municipality and number, else same name) is updated and its XPlan layers replaced.
+    """
+    import geopandas as gpd
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from plans.geometry import as_multipolygon
+    from plans.models import Municipality, StageChange
+
+    from .importers import xplan
+
+    original_name = original_name or Path(path).name
+    with tempfile.TemporaryDirectory(prefix="pb-xplan-") as workdir:
+        dataset = files.prepare_source(Path(path), Path(workdir), original_name=original_name)
+        if dataset.is_dir() or dataset.suffix.lower() not in (".gml", ".xml"):
+            raise ImportRejected(
+                _("Es wurde keine XPlanGML-Datei (.gml) gefunden."), code="not_xplan"
+            )
+        document = xplan.read_xplan(dataset)
+
+    if municipality is None:
+        if not document.ags:
+            raise ImportRejected(
+                _("Die Datei enthält keinen Amtlichen Gemeindeschlüssel (gemeinde/XP_Gemeinde/ags); bitte die "
+                  "Kommune angeben."),
+                code="ags_missing",
+            )
+        municipality = Municipality.objects.filter(ags=document.ags).first()
+        if municipality is None:
+            raise ImportRejected(
+                _("Keine Kommune mit dem Amtlichen Gemeindeschlüssel %(ags)s gefunden.") % {"ags": document.ags},
+                code="unknown_ags",
+            )
+    elif document.ags and document.ags != municipality.ags:
+        raise ImportRejected(
+            _("Der Gemeindeschlüssel in der Datei (%(ags)s) passt nicht zu %(name)s (%(own)s).")
+            % {"ags": document.ags, "name": municipality.name, "own": municipality.ags},
+            code="ags_mismatch",
+        )
+    if allowed_municipalities is not None and not allowed_municipalities.filter(pk=municipality.pk).exists():
+        raise ImportRejected(
+            _("Sie dürfen keine Pläne für %(name)s importieren.") % {"name": municipality.name}, code="forbidden"
+        )
+    if not document.name:
+        raise ImportRejected(_("Der Plan hat keinen Namen (name)."), code="no_name")
+
+    report = ImportReport(source_crs=document.crs_label, notes=list(document.notes))
+    area_clean = clean([document.area], document.crs)
+    polygons = [g for g in shapely.get_parts(area_clean.geometries) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not polygons:
+        raise ImportRejected(_("Der Geltungsbereich ist keine Fläche."), code="no_area")
+    area = GEOSGeometry(memoryview(shapely.to_wkb(shapely.union_all(polygons))), srid=4326)
+    area = as_multipolygon(area)
+
+    kind = xplan.plan_kind(document)
+    stage = xplan.plan_stage(document)
+    with transaction.atomic():
+        plans = Plan.objects.select_for_update().filter(municipality=municipality)
+        plan = (plans.filter(number=document.number).first() if document.number else None) or plans.filter(
+            title=document.name
+        ).first()
+        created = plan is None
+        if created:
+            base = slugify(document.name)[:100] or "plan"
+            slug, n = base, 2
+            while Plan.objects.filter(municipality=municipality, slug=slug).exists():
+                slug, n = f"{base}-{n}", n + 1
+            plan = Plan(municipality=municipality, slug=slug, status=Plan.Status.DRAFT)
+        old_stage = None if created else plan.stage
+        plan.title = document.name[:250]
+        plan.number = document.number[:50]
+        plan.kind = kind
+        plan.area = area
+        if stage:
+            plan.stage = stage
+        try:
+            plan.clean()
+        except ValidationError as exc:
+            raise ImportRejected(" ".join(exc.messages), code="invalid_plan") from exc
+        plan.save()
+        if stage and stage != old_stage:
+            StageChange.objects.create(
+                plan=plan, stage=stage, date=timezone.localdate(), created_by=by,
+                note=_("Aus XPlanGML übernommen (%(file)s)") % {"file": original_name[:200]},
+            )
+        plan.layers.exclude(xplan_class="").delete()
+        total = sum(len(items) for items in document.features.values())
+        done = 0
+        for cls, items in document.features.items():
+            layer_name, layer_kind = xplan.layer_for_class(cls)
+            frame = gpd.GeoDataFrame(
+                [dict(item.properties, gml_id=item.gml_id) for item in items],
+                geometry=[item.geometry for item in items],
+                crs=document.crs,
+            )
+            layer_report = ImportReport(found=len(items))
+            layer_report.repaired += sum(1 for item in items if item.gml_id in document.repaired_ids)
+            layer = _create_layer(
+                plan=plan, name=layer_name, kind=layer_kind, source_name=original_name,
+                source_crs=document.crs_label, xplan_class=cls,
+            )
+            write_features(layer=layer, frame=frame, report=layer_report)
+            layer_after_import(layer=layer)
+            report.add(layer_report)
+            report.layers.append({"id": layer.pk, "name": layer.name, "class": cls, "created": layer_report.created})
+            done += len(items)
+            if progress:
+                progress(done, total)
+    report.plan_id, report.plan_created = plan.pk, created
+    report.layer_name = plan.title
+    return report
