@@ -311,3 +311,91 @@ def xplan_import(*, path: Path, municipality=None, allowed_municipalities=None, 
     report.plan_id, report.plan_created = plan.pk, created
     report.layer_name = plan.title
     return report
+
+
+def stage_upload(*, upload, user) -> Path:
+    """Store an uploaded file in the user's private staging directory and return its path."""
+    import uuid
+
+    from django.utils.text import get_valid_filename
+
+    directory = files.staging_root() / str(user.pk) / uuid.uuid4().hex
+    directory.mkdir(parents=True)
+    filename = get_valid_filename(Path(upload.name).name)[-120:] or "upload"
+    path = directory / filename
+    with open(path, "wb") as sink:
+        for chunk in upload.chunks():
+            sink.write(chunk)
+    return path
+
+
+def discard_staged(path: Path) -> None:
+    """Remove a staged upload and its directory."""
+    path = Path(path)
+    root = files.staging_root().resolve()
+    if root in path.resolve().parents:
+        files.remove_tree(path.parent)
+
+
+def import_run_start(*, source: str, municipality, plan=None, path: Path, file_name: str, options: dict,
+                     by) -> "ImportRun":
+    """Record an import and queue it as a background task once the row is committed."""
+    from .models import ImportRun
+    from .tasks import run_import
+
+    run = ImportRun.objects.create(
+        source=source, municipality=municipality, plan=plan, file_path=str(path), file_name=file_name[:300],
+        options=options, created_by=by,
+    )
+    transaction.on_commit(lambda: run_import.enqueue(run.pk))
+    return run
+
+
+def import_run_execute(*, run) -> None:
+    """Run a recorded import, keeping its status, progress and report up to date."""
+    import logging
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from .models import ImportRun
+
+    if run.finished:
+        return
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+
+    def progress(done, total):
+        # The import runs in one transaction, so progress goes to the cache, not the row.
+        cache.set(progress_key(run.pk), (done, total), 3600)
+
+    options = run.options or {}
+    try:
+        if run.source == ImportRun.Source.XPLAN:
+            report = xplan_import(
+                path=Path(run.file_path), municipality=run.municipality, by=run.created_by,
+                original_name=run.file_name, progress=progress,
+            )
+        else:
+            report = layer_import(
+                plan=run.plan, path=Path(run.file_path), layer_name=options.get("layer_name") or None,
+                crs=options.get("crs") or None, name=options.get("name") or None,
+                kind=options.get("kind") or None, by=run.created_by, original_name=run.file_name, progress=progress,
+            )
+    except ImportRejected as exc:
+        run.status, run.error = ImportRun.Status.FAILED, str(exc)
+    except Exception:
+        logging.getLogger(__name__).exception("Import %s failed", run.pk)
+        run.status = ImportRun.Status.FAILED
+        run.error = _("Der Import ist wegen eines internen Fehlers fehlgeschlagen; es wurde nichts gespeichert.")
+    else:
+        run.status, run.report = ImportRun.Status.SUCCEEDED, report.as_dict()
+        run.progress_done = run.progress_total = report.created
+        if report.plan_id and run.plan_id is None:
+            run.plan_id = report.plan_id
+    run.finished_at = timezone.now()
+    run.save()
+    discard_staged(Path(run.file_path))
+
+
+def progress_key(run_id: int) -> str:
+    return f"geodata:import-progress:{run_id}"
