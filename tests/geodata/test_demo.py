@@ -35,8 +35,10 @@ def test_shapely_works_after_spatialite_is_loaded(tmp_path):
     code = (
         "import django; django.setup()\n"
         "from django.db import connection; connection.cursor().execute('select spatialite_version()')\n"
-        "from django.contrib.gis.geos import Point; Point(8.5, 50.3, srid=4326).transform(25832)\n"
-        "import shapely; print(shapely.box(0, 0, 1, 1).buffer(1).area > 1)\n"
+        "from django.contrib.gis.geos import Polygon\n"
+        "area = Polygon.from_bbox((8.5, 50.3, 8.51, 50.31)); area.srid = 4326; area.transform(25832)\n"
+        "import shapely; geom = shapely.from_wkb(bytes(area.wkb))\n"
+        "print(shapely.to_wkb(geom.buffer(1)) is not None and geom.area > 1)\n"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
            "DATABASE_URL": f"spatialite:///{tmp_path / 'probe.sqlite3'}"}
