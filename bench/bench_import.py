@@ -27,8 +27,11 @@ def make_file(path: Path, count: int) -> None:
     for _ in range(count):
         cx, cy = x0 + rng.uniform(0, 10000), y0 + rng.uniform(0, 10000)
         r = rng.uniform(5, 12)
-        geoms.append(Polygon([(cx + r * math.cos(a) * rng.uniform(0.8, 1.2), cy + r * math.sin(a) * rng.uniform(0.8, 1.2))
-                              for a in (i * math.pi / 3 for i in range(6))]))
+        corners = [i * math.pi / 3 for i in range(6)]
+        jitter = [(rng.uniform(0.8, 1.2), rng.uniform(0.8, 1.2)) for _ in corners]
+        geoms.append(Polygon([
+            (cx + r * math.cos(a) * jx, cy + r * math.sin(a) * jy) for a, (jx, jy) in zip(corners, jitter, strict=True)
+        ]))
     frame = gpd.GeoDataFrame(
         {"id": [f"b{i}" for i in range(count)], "geschosse": [rng.randint(1, 5) for _ in range(count)]},
         geometry=geoms, crs="EPSG:25832",

@@ -352,7 +352,7 @@ def discard_staged(path: Path) -> None:
 
 
 def import_run_start(*, source: str, municipality, plan=None, path: Path, file_name: str, options: dict,
-                     by) -> "ImportRun":
+                     by):
     """Record an import and queue it as a background task once the row is committed."""
     from .models import ImportRun
     from .tasks import run_import

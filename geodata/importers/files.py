@@ -170,7 +170,8 @@ def prepare_source(path: Path, workdir: Path, *, original_name: str | None = Non
                 dataset = shapefiles[0].parent if len({s.parent for s in shapefiles}) == 1 else None
                 if dataset is None:
                     raise ImportRejected(
-                        _("Das ZIP-Archiv enthält Shapefiles in mehreren Ordnern; bitte nur einen Datensatz hochladen."),
+                        _("Das ZIP-Archiv enthält Shapefiles in mehreren Ordnern; "
+                          "bitte nur einen Datensatz hochladen."),
                         code="ambiguous_archive",
                     )
         elif len(candidates) == 1:
@@ -204,6 +205,7 @@ def remove_tree(path: Path) -> None:
 
 
 def staging_root() -> Path:
-    root = Path(getattr(settings, "IMPORT_STAGING_DIR", "") or os.path.join(settings.MEDIA_ROOT, "..", "import-staging"))
+    configured = getattr(settings, "IMPORT_STAGING_DIR", "")
+    root = Path(configured or os.path.join(settings.MEDIA_ROOT, "..", "import-staging"))
     root.mkdir(parents=True, exist_ok=True)
     return root

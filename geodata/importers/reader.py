@@ -81,9 +81,14 @@ def choose_layer(path: Path, layer_name: str | None) -> tuple[str, list[str]]:
                 code="unknown_layer",
             )
         return layer_name, layers
-    if len(layers) > 1 and path.suffix.lower() == ".gpkg":
-        raise ImportRejected(
+    if len(layers) > 1 and (path.suffix.lower() == ".gpkg" or path.is_dir()):
+        message = (
             _("Die GeoPackage-Datei enthält mehrere Ebenen (%(layers)s). Bitte wählen Sie eine aus.")
+            if path.suffix.lower() == ".gpkg"
+            else _("Das ZIP-Archiv enthält mehrere Shapefiles (%(layers)s). Bitte wählen Sie eine Ebene aus.")
+        )
+        raise ImportRejected(
+            message
             % {"layers": ", ".join(layers)},
             code="layer_required",
         )

@@ -9,10 +9,10 @@ and close rings that are not closed, and report both.
 import math
 import re
 import xml.etree.ElementTree as ET
-from xml.parsers import expat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 import shapely
 from django.utils.translation import gettext as _

@@ -189,3 +189,16 @@ def test_import_layer_command_prints_report(plan, tmp_path):
     assert "found: 3  created: 3  repaired: 0  rejected: 0" in text
     assert "EPSG:4326" in text
     assert Layer.objects.get(plan=plan).name == "Allgemeines Wohngebiet"
+
+
+def test_zip_with_several_shapefiles_needs_a_layer_name(plan, tmp_path):
+    from geodata.importers import ImportRejected
+
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    sample_frame(count=2).to_file(folder / "baugebiete.shp")
+    sample_frame(count=5).to_file(folder / "strassen.shp")
+    archive = zip_dir(folder, tmp_path / "plan.zip")
+    with pytest.raises(ImportRejected, match="mehrere Shapefiles"):
+        layer_import(plan=plan, path=archive)
+    assert layer_import(plan=plan, path=archive, layer_name="strassen").created == 5

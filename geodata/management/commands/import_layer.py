@@ -9,7 +9,7 @@ from plans.models import Plan
 
 
 class Command(BaseCommand):
-    help = "Import one layer of a GIS file (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, DXF, FlatGeobuf) into a plan."
+    help = "Import one layer of a GIS file (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, DXF, FlatGeobuf)."
 
     def add_arguments(self, parser):
         parser.add_argument("plan_id", type=int)
@@ -37,7 +37,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Layer „{report.layer_name}“ (id {report.layer_id}) imported."))
         self.stdout.write(f"CRS: {report.source_crs}")
         self.stdout.write(
-            f"found: {report.found}  created: {report.created}  repaired: {report.repaired}  rejected: {report.rejected}"
+            f"found: {report.found}  created: {report.created}  "
+            f"repaired: {report.repaired}  rejected: {report.rejected}"
         )
         for note in report.notes:
             self.stdout.write(f"  - {note}")

@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--municipality", help="Slug of the municipality (default: matched by the AGS in the file).")
+        parser.add_argument("--municipality", help="Municipality slug (default: matched by the AGS in the file).")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -33,7 +33,8 @@ class Command(BaseCommand):
         for layer in report.layers:
             self.stdout.write(f"  layer {layer['name']} ({layer['class']}): {layer['created']} features")
         self.stdout.write(
-            f"found: {report.found}  created: {report.created}  repaired: {report.repaired}  rejected: {report.rejected}"
+            f"found: {report.found}  created: {report.created}  "
+            f"repaired: {report.repaired}  rejected: {report.rejected}"
         )
         for note in report.notes:
             self.stdout.write(f"  - {note}")
