@@ -5,7 +5,7 @@ from django.conf import settings as django_settings
 
 from geodata.models import Layer
 from plans.models import Membership
-from tests.factories import MembershipFactory, PlanFactory
+from tests.factories import MembershipFactory, MunicipalityFactory, PlanFactory
 from tests.geodata.conftest import sample_frame
 
 from .conftest import run_axe
@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def staff_page(page, live_server, client, settings, tmp_path):
+    MunicipalityFactory.reset_sequence()  # keep the 8-character AGS sequence short (see tests/geodata/conftest.py)
     settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     plan = PlanFactory()

@@ -9,6 +9,17 @@ ORIGIN_25832 = (470000.0, 5576000.0)
 
 
 @pytest.fixture(autouse=True)
+def _reset_municipality_sequence():
+    # MunicipalityFactory's AGS is "064340" + a 2-digit sequence: past 99 it no longer fits
+    # varchar(8) on PostgreSQL, so keep the counter small for the tests after ours.
+    from tests.factories import MunicipalityFactory
+
+    MunicipalityFactory.reset_sequence()
+    yield
+    MunicipalityFactory.reset_sequence()
+
+
+@pytest.fixture(autouse=True)
 def _import_settings(settings, tmp_path):
     settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
