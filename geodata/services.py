@@ -333,7 +333,9 @@ def stage_upload(*, upload, user) -> Path:
 
     from django.utils.text import get_valid_filename
 
-    directory = files.staging_root() / str(user.pk) / uuid.uuid4().hex
+    user_root = files.staging_root() / str(user.pk)
+    purge_stale_uploads(root=user_root)
+    directory = user_root / uuid.uuid4().hex
     directory.mkdir(parents=True)
     filename = get_valid_filename(Path(upload.name).name)[-120:] or "upload"
     path = directory / filename
@@ -341,6 +343,21 @@ def stage_upload(*, upload, user) -> Path:
         for chunk in upload.chunks():
             sink.write(chunk)
     return path
+
+
+def purge_stale_uploads(*, root: Path, max_age_s: int = 24 * 3600) -> int:
+    """Remove staged uploads under `root` older than `max_age_s` (previews never confirmed)."""
+    import time
+
+    if not root.is_dir():
+        return 0
+    removed = 0
+    limit = time.time() - max_age_s
+    for directory in root.iterdir():
+        if directory.is_dir() and directory.stat().st_mtime < limit:
+            files.remove_tree(directory)
+            removed += 1
+    return removed
 
 
 def discard_staged(path: Path) -> None:

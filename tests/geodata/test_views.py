@@ -205,3 +205,19 @@ def test_xplan_page_permissions(client):
     assert response.status_code == 302 and "/admin/login/" in response.url
     client.force_login(MembershipFactory(role=Membership.Role.MODERATOR).user)
     assert client.get(url).status_code == 403
+
+
+def test_stale_staged_uploads_are_purged(client, plan, planner, tmp_path, settings):
+    import os
+    import time
+
+    client.force_login(planner)
+    url = reverse("geodata:layer_import", args=[plan.pk])
+    client.post(url, {"file": geojson_upload(tmp_path), "kind": "other"})
+    user_root = Path(settings.IMPORT_STAGING_DIR) / str(planner.pk)
+    (old,) = list(user_root.iterdir())
+    day_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (day_ago, day_ago))
+    client.post(url, {"file": geojson_upload(tmp_path), "kind": "other"})
+    remaining = list(user_root.iterdir())
+    assert len(remaining) == 1 and remaining[0] != old
