@@ -71,3 +71,25 @@ def test_bad_file_shows_error(staff_page, tmp_path):
     assert "kein gültiges JSON" in page.inner_text("#form-errors")
     assert run_axe(page) == []
     assert not Layer.objects.exists()
+
+
+def test_xplan_upload_page(staff_page):
+    from pathlib import Path
+
+    from plans.models import Plan
+    from tests.factories import square
+
+    page = staff_page
+    municipality = page.plan.municipality
+    municipality.ags, municipality.boundary = "06434011", square(8.45, 50.28, 0.2)
+    municipality.save()
+    page.goto("/verwaltung/xplan/import/")
+    assert run_axe(page) == []
+    fixture = Path(__file__).resolve().parents[1] / "data" / "geodata" / "bplan_5_4_epsg25832.gml"
+    page.set_input_files("#id_file", str(fixture))
+    page.get_by_role("button", name="Importieren").click()
+    page.wait_for_selector("#import-report")
+    assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2" in page.inner_text("main")
+    assert run_axe(page) == []
+    assert page.csp_violations == []
+    assert Plan.objects.filter(number="64", municipality=municipality).exists()
