@@ -226,3 +226,10 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # user files are read with pyogrio's newe
 FORMS_URLFIELD_ASSUME_HTTPS = True
 # WhiteNoise serves collected files in production; in development runserver serves app static files.
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- geodata import (geodata/importers, docs/import.md) ---
+# Unpacked size limit for ZIP/KMZ archives (ZIP-bomb guard); features written per INSERT batch.
+MAX_UNPACKED_SIZE_MB = env.int("MAX_UNPACKED_SIZE_MB", default=4 * MAX_UPLOAD_SIZE_MB)
+IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=2000)
+# Private directory for uploads waiting for confirmation (not served); one subdirectory per user.
+IMPORT_STAGING_DIR = env.str("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var" / "import-staging"))

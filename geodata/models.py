@@ -1,9 +1,10 @@
 """Geometry layers of a plan and their features."""
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Plan
+from plans.models import Municipality, Plan
 
 
 def default_style():
@@ -31,6 +32,9 @@ class Layer(models.Model):
     feature_count = models.PositiveIntegerField(default=0, editable=False)
     source_name = models.CharField(_("Quelldatei"), max_length=300, blank=True)
     source_crs = models.CharField(_("Quell-Koordinatensystem"), max_length=50, blank=True)
+    xplan_class = models.CharField(
+        _("XPlanung-Klasse"), max_length=100, blank=True, help_text=_("z. B. BP_BaugebietsTeilFlaeche")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,3 +61,44 @@ class Feature(models.Model):
 
     def __str__(self):
         return self.source_id or f"#{self.pk}"
+
+
+class ImportRun(models.Model):
+    """One import started in the staff UI: its file, progress and report."""
+
+    class Source(models.TextChoices):
+        LAYER = "layer", _("GIS-Datei")
+        XPLAN = "xplan", _("XPlanGML")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Wartet")
+        RUNNING = "running", _("Läuft")
+        SUCCEEDED = "succeeded", _("Abgeschlossen")
+        FAILED = "failed", _("Fehlgeschlagen")
+
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.LAYER)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="import_runs")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="import_runs")
+    file_path = models.CharField(max_length=500, editable=False)
+    file_name = models.CharField(_("Datei"), max_length=300)
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Import")
+        verbose_name_plural = _("Importe")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.file_name}"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -1,0 +1,36 @@
+"""The counts an import reports to the user and the command line."""
+
+from dataclasses import asdict, dataclass, field
+
+from django.utils.translation import gettext as _
+
+
+@dataclass
+class ImportReport:
+    """found / created / repaired / rejected, plus what was detected."""
+
+    found: int = 0
+    created: int = 0
+    repaired: int = 0
+    rejected: int = 0
+    empty: int = 0
+    source_crs: str = ""
+    layer_name: str = ""
+    layer_id: int | None = None
+    layers: list[dict] = field(default_factory=list)  # XPlanGML: one entry per created layer
+    plan_id: int | None = None
+    plan_created: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: "ImportReport") -> None:
+        for name in ("found", "created", "repaired", "rejected", "empty"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.notes.extend(other.notes)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        return _(
+            "%(found)d gefunden, %(created)d angelegt, %(repaired)d repariert, %(rejected)d abgelehnt"
+        ) % {"found": self.found, "created": self.created, "repaired": self.repaired, "rejected": self.rejected}

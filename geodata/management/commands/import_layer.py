@@ -1,0 +1,44 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from geodata.importers import ImportRejected
+from geodata.models import Layer
+from geodata.services import layer_import
+from plans.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Import one layer of a GIS file (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, DXF, FlatGeobuf)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("plan_id", type=int)
+        parser.add_argument("file")
+        parser.add_argument("--layer", help="Layer inside the file (GeoPackage with several layers).")
+        parser.add_argument("--crs", help="CRS of a file without one, e.g. EPSG:25832.")
+        parser.add_argument("--name", help="Name of the new layer (default: file name).")
+        parser.add_argument("--kind", choices=Layer.Kind.values, help="Layer kind.")
+
+    def handle(self, *args, **options):
+        try:
+            plan = Plan.objects.get(pk=options["plan_id"])
+        except Plan.DoesNotExist as exc:
+            raise CommandError(f"Plan {options['plan_id']} does not exist.") from exc
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"File not found: {path}")
+        try:
+            report = layer_import(
+                plan=plan, path=path, layer_name=options["layer"], crs=options["crs"], name=options["name"],
+                kind=options["kind"], original_name=path.name,
+            )
+        except ImportRejected as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(f"Layer „{report.layer_name}“ (id {report.layer_id}) imported."))
+        self.stdout.write(f"CRS: {report.source_crs}")
+        self.stdout.write(
+            f"found: {report.found}  created: {report.created}  "
+            f"repaired: {report.repaired}  rejected: {report.rejected}"
+        )
+        for note in report.notes:
+            self.stdout.write(f"  - {note}")
