@@ -109,7 +109,7 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     title = factory.LazyAttribute(lambda o: f"Plan veröffentlicht: {o.plan}")
     body = factory.Sequence(lambda n: f"Neu online: Bebauungsplan {n}. Alle Unterlagen auf der Plan-Seite.")
     link = factory.LazyAttribute(
-        lambda o: f"http://testserver/{o.plan.municipality.slug}/plaene/{o.plan.slug}/"
+        lambda o: f"https://beteiligung.example/{o.plan.municipality.slug}/plaene/{o.plan.slug}/"
     )
 
 

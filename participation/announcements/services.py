@@ -170,7 +170,7 @@ def announcement_update(*, announcement: Announcement, title: str, body: str, sc
     announcement.title = title
     announcement.body = body
     announcement.scheduled_for = scheduled_for
-    announcement.full_clean()
+    announcement.full_clean(exclude=["link", "plan", "consultation", "municipality"])
     announcement.save()
     return announcement
 

@@ -91,7 +91,7 @@ class AnnouncementDetailView(AnnouncementObjectMixin, UpdateView):
                 scheduled_for=form.cleaned_data["scheduled_for"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error(None, error.messages)
             return self.form_invalid(form)
         messages.success(self.request, _("Entwurf gespeichert."))
         return HttpResponseRedirect(self.request.path)
