@@ -13,7 +13,7 @@ from .models import Announcement, AnnouncementTemplate, ChannelAccount, Delivery
 class AnnouncementTemplateForm(forms.ModelForm):
     class Meta:
         model = AnnouncementTemplate
-        fields = "__all__"
+        fields = ["municipality", "event", "enabled", "reminder_days", "body"]
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -97,6 +97,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return request.user.is_superuser
 
-    has_view_permission = has_change_permission = has_delete_permission = (
-        lambda self, request, obj=None: request.user.is_superuser
+    has_view_permission = has_change_permission = has_delete_permission = lambda self, request, obj=None: (
+        request.user.is_superuser
     )

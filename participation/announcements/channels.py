@@ -174,7 +174,10 @@ class XClient(ChannelClient):
             ) from error
         except tweepy.Unauthorized as error:
             raise DeliveryError(
-                _("X: Die Zugangsdaten wurden abgelehnt (401). Bitte das Konto in den Kanal-Einstellungen neu verbinden."),
+                _(
+                    "X: Die Zugangsdaten wurden abgelehnt (401). "
+                    "Bitte das Konto in den Kanal-Einstellungen neu verbinden."
+                ),
                 retryable=False,
             ) from error
         except tweepy.Forbidden as error:
@@ -267,7 +270,9 @@ class MastodonClient(ChannelClient):
             status = error.args[1] if len(error.args) > 1 else "?"
             detail = error.args[3] if len(error.args) > 3 else str(error)
             if status == 403:
-                message = _("Mastodon: Keine Berechtigung zum Posten (403): %(detail)s. Bitte Rechte des Schlüssels prüfen.")
+                message = _(
+                    "Mastodon: Keine Berechtigung zum Posten (403): %(detail)s. Bitte Rechte des Schlüssels prüfen."
+                )
             else:
                 message = _("Mastodon: Anfrage abgelehnt (%(status)s): %(detail)s")
             raise DeliveryError(message % {"status": status, "detail": detail}, retryable=False) from error
@@ -407,7 +412,9 @@ class BlueskyClient(ChannelClient):
         def get_record():
             try:
                 return client.com.atproto.repo.get_record(
-                    models.ComAtprotoRepoGetRecord.Params(repo=self.config.handle, collection=self.collection, rkey=rkey)
+                    models.ComAtprotoRepoGetRecord.Params(
+                        repo=self.config.handle, collection=self.collection, rkey=rkey
+                    )
                 )
             except exceptions.BadRequestError as error:
                 if "notfound" in str(error).lower().replace(" ", ""):

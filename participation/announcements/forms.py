@@ -64,12 +64,22 @@ class SubscriptionForm(forms.Form):
         ("area", _("Nur neue Pläne in der Nähe eines Ortes")),
     ]
     email = forms.EmailField(label=_("E-Mail-Adresse"))
-    kind = forms.ChoiceField(label=_("Worüber möchten Sie informiert werden?"), choices=KIND_CHOICES,
-                             widget=forms.RadioSelect, initial="municipality")
-    latitude = forms.FloatField(label=_("Breitengrad"), required=False, min_value=-90, max_value=90,
-                                help_text=_("z. B. 50.3350 – auf der Karte oder in einer Karten-App ablesbar"))
-    longitude = forms.FloatField(label=_("Längengrad"), required=False, min_value=-180, max_value=180,
-                                 help_text=_("z. B. 8.5370"))
+    kind = forms.ChoiceField(
+        label=_("Worüber möchten Sie informiert werden?"),
+        choices=KIND_CHOICES,
+        widget=forms.RadioSelect,
+        initial="municipality",
+    )
+    latitude = forms.FloatField(
+        label=_("Breitengrad"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("z. B. 50.3350 – auf der Karte oder in einer Karten-App ablesbar"),
+    )
+    longitude = forms.FloatField(
+        label=_("Längengrad"), required=False, min_value=-180, max_value=180, help_text=_("z. B. 8.5370")
+    )
     radius_m = forms.TypedChoiceField(
         label=_("Umkreis"),
         coerce=int,

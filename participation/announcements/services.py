@@ -13,7 +13,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from participation.periods import BERLIN, end_of_day
+from participation.periods import BERLIN
 
 from .channels import DeliveryError, channel_config, client_for
 from .models import (
@@ -143,15 +143,21 @@ def announcement_drafts_for_event(*, event: str, plan, consultation=None) -> lis
         scheduled_for = None
         if event == Event.CONSULTATION_REMINDER:
             scheduled_for = reminder_time(consultation, template.reminder_days)
-        drafts.append(_draft(event=event, plan=plan, consultation=consultation, template=template,
-                             scheduled_for=scheduled_for))
+        drafts.append(
+            _draft(event=event, plan=plan, consultation=consultation, template=template, scheduled_for=scheduled_for)
+        )
     if event in (Event.CONSULTATION_SCHEDULED, Event.CONSULTATION_OPENED):
         reminder = template_for(plan.municipality, Event.CONSULTATION_REMINDER)
         when = reminder_time(consultation, reminder.reminder_days)
         if reminder.enabled and when > timezone.now():
             drafts.append(
-                _draft(event=Event.CONSULTATION_REMINDER, plan=plan, consultation=consultation, template=reminder,
-                       scheduled_for=when)
+                _draft(
+                    event=Event.CONSULTATION_REMINDER,
+                    plan=plan,
+                    consultation=consultation,
+                    template=reminder,
+                    scheduled_for=when,
+                )
             )
     return drafts
 

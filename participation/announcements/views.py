@@ -32,7 +32,9 @@ class AnnouncementListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        managed = [m for m in Municipality.objects.for_user(self.request.user) if rules.can_manage(self.request.user, m)]
+        managed = [
+            m for m in Municipality.objects.for_user(self.request.user) if rules.can_manage(self.request.user, m)
+        ]
         self.managed = managed
         queryset = Announcement.objects.filter(municipality__in=managed).select_related("plan", "municipality")
         status = self.request.GET.get("status")
@@ -48,8 +50,11 @@ class AnnouncementListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(managed=self.managed, statuses=Announcement.Status.choices,
-                       selected_status=self.request.GET.get("status", ""))
+        context.update(
+            managed=self.managed,
+            statuses=Announcement.Status.choices,
+            selected_status=self.request.GET.get("status", ""),
+        )
         return context
 
 
@@ -143,8 +148,14 @@ class ChannelListView(MunicipalityPermissionMixin, TemplateView):
         for kind, label in ChannelKind.choices:
             instance = accounts.get(kind) or ChannelAccount(municipality=self.municipality, kind=kind)
             bound = data if only == kind else None
-            result.append({"kind": kind, "label": label, "account": accounts.get(kind),
-                           "form": ChannelAccountForm(bound, instance=instance, kind=kind, prefix=kind)})
+            result.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "account": accounts.get(kind),
+                    "form": ChannelAccountForm(bound, instance=instance, kind=kind, prefix=kind),
+                }
+            )
         return result
 
     def get_context_data(self, **kwargs):

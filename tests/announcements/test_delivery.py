@@ -2,8 +2,8 @@
 
 import datetime as dt
 import json
-from urllib.parse import parse_qs
 from unittest import mock
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -96,7 +96,11 @@ def test_mastodon_success_sends_bearer_token_and_idempotency_key(plan, planner):
     form = {k: v[0] for k, v in parse_qs(request.body).items()}
     assert form["status"] == f"{announcement.body}\n\n{announcement.link}"
     assert (form["visibility"], form["language"]) == ("public", "de")
-    assert (delivery.status, delivery.remote_id, delivery.remote_url) == ("sent", "111", "https://social.example/@stadt/111")
+    assert (delivery.status, delivery.remote_id, delivery.remote_url) == (
+        "sent",
+        "111",
+        "https://social.example/@stadt/111",
+    )
 
 
 @respx.mock
@@ -147,7 +151,9 @@ def test_bluesky_success_posts_record_with_link_facet(plan, planner):
 def test_x_rate_limit_then_success_posts_once(plan, planner):
     ChannelAccountFactory(municipality=plan.municipality, kind="x")
     reset = int(timezone.now().timestamp()) + 120
-    responses.post(X_TWEETS, json={"title": "Too Many Requests"}, status=429, headers={"x-rate-limit-reset": str(reset)})
+    responses.post(
+        X_TWEETS, json={"title": "Too Many Requests"}, status=429, headers={"x-rate-limit-reset": str(reset)}
+    )
     responses.post(X_TWEETS, json={"data": {"id": "77", "text": "ok"}}, status=201)
     announcement = approve(plan, planner)
 
@@ -235,8 +241,9 @@ def test_bluesky_timeout_after_accept_finds_record_and_does_not_repost(plan, pla
     ChannelAccountFactory(municipality=plan.municipality, kind="bluesky")
     jwt = fake_jwt()
     respx.post(f"{BSKY}/com.atproto.server.createSession").mock(
-        return_value=httpx.Response(200, json={"accessJwt": jwt, "refreshJwt": jwt, "handle": "stadt.bsky.social",
-                                               "did": "did:plc:stadt"})
+        return_value=httpx.Response(
+            200, json={"accessJwt": jwt, "refreshJwt": jwt, "handle": "stadt.bsky.social", "did": "did:plc:stadt"}
+        )
     )
     create = respx.post(f"{BSKY}/com.atproto.repo.createRecord").mock(side_effect=httpx.ReadTimeout("timeout"))
     announcement = approve(plan, planner)
@@ -247,9 +254,11 @@ def test_bluesky_timeout_after_accept_finds_record_and_does_not_repost(plan, pla
     get = respx.get(f"{BSKY}/com.atproto.repo.getRecord").mock(
         return_value=httpx.Response(
             200,
-            json={"uri": f"at://did:plc:stadt/app.bsky.feed.post/{rkey}", "cid": "bafy",
-                  "value": {"$type": "app.bsky.feed.post", "text": delivery.text,
-                            "createdAt": "2026-11-26T12:00:00Z"}},
+            json={
+                "uri": f"at://did:plc:stadt/app.bsky.feed.post/{rkey}",
+                "cid": "bafy",
+                "value": {"$type": "app.bsky.feed.post", "text": delivery.text, "createdAt": "2026-11-26T12:00:00Z"},
+            },
         )
     )
 

@@ -81,7 +81,8 @@ def test_feed_of_unknown_municipality_is_404(client):
 
 def test_icalendar_feed_parses_and_has_exclusive_all_day_end(client):
     consultation = ConsultationFactory(
-        start_date=dt.date(2027, 1, 4), end_date=dt.date(2027, 2, 5),
+        start_date=dt.date(2027, 1, 4),
+        end_date=dt.date(2027, 2, 5),
         plan__title="Wohngebiet „Am Riedborn“, 1. Änderung; mit sehr langem Titel, der die Zeile umbrechen muss",
     )
     ConsultationFactory(plan=consultation.plan, kind="authorities")  # not public
@@ -107,7 +108,7 @@ def test_pages_advertise_feeds(client, approved):
     plan = approved.plan
     page = client.get(plan.get_absolute_url()).content.decode()
     rss = reverse("announcements:feed_rss", args=[plan.municipality.slug])
-    assert f'<link rel="alternate" type="application/rss+xml"' in page and rss in page
+    assert '<link rel="alternate" type="application/rss+xml"' in page and rss in page
     assert 'type="text/calendar"' in page
     municipality_page = client.get(plan.municipality.get_absolute_url()).content.decode()
     assert rss in municipality_page
@@ -135,7 +136,9 @@ def test_preview_image_is_a_png_of_the_area(client):
     again = client.get(response.wsgi_request.path, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     draft = PlanFactory(status="draft")
-    assert client.get(reverse("announcements:plan_preview", args=[draft.municipality.slug, draft.slug])).status_code == 404
+    assert (
+        client.get(reverse("announcements:plan_preview", args=[draft.municipality.slug, draft.slug])).status_code == 404
+    )
 
 
 # --- subscriptions ---
@@ -171,8 +174,10 @@ def test_double_opt_in_and_one_click_unsubscribe(client, immediate_tasks, django
 
 def test_area_subscription_needs_a_point(client):
     municipality = MunicipalityFactory()
-    response = client.post(reverse("announcements:subscribe", args=[municipality.slug]),
-                           {"email": "a@example.org", "kind": "area", "radius_m": "1000"})
+    response = client.post(
+        reverse("announcements:subscribe", args=[municipality.slug]),
+        {"email": "a@example.org", "kind": "area", "radius_m": "1000"},
+    )
     assert "Bitte geben Sie Breiten- und Längengrad" in response.content.decode()
     assert not Subscription.objects.exists()
 
@@ -186,8 +191,9 @@ def test_alert_only_for_plans_intersecting_the_subscribed_area(immediate_tasks, 
     far_plan = PlanFactory(municipality=municipality, area=square(8.52 + 5000 * lon_per_m, 50.33, 200 * lon_per_m))
     point = Point(8.52 + 900 * lon_per_m, 50.3305, srid=4326)
     area_subscriber = SubscriptionFactory(email="nah@example.org", municipality=None, point=point, radius_m=1000)
-    SubscriptionFactory(email="unbestaetigt@example.org", municipality=None, point=point, radius_m=1000,
-                        confirmed_at=None)
+    SubscriptionFactory(
+        email="unbestaetigt@example.org", municipality=None, point=point, radius_m=1000, confirmed_at=None
+    )
     town_subscriber = SubscriptionFactory(email="stadt@example.org", municipality=municipality)
 
     send_plan_alerts.enqueue(near_plan.pk)

@@ -54,8 +54,9 @@ def test_fit_leaves_short_text_alone():
 def test_opening_a_consultation_drafts_announcement_and_reminder(settings):
     settings.SITE_URL = "https://beteiligung.example"
     today = timezone.localdate()
-    consultation = ConsultationFactory(start_date=today, end_date=today + dt.timedelta(days=30),
-                                       plan__title="Am Riedborn", plan__number="Nr. 64")
+    consultation = ConsultationFactory(
+        start_date=today, end_date=today + dt.timedelta(days=30), plan__title="Am Riedborn", plan__number="Nr. 64"
+    )
     plan = consultation.plan
     drafts = services.announcement_drafts_for_event(event="consultation_opened", plan=plan, consultation=consultation)
     opened, reminder = drafts
@@ -93,7 +94,8 @@ def test_municipality_template_overrides_default_and_reminder_days():
 def test_template_context_does_not_expose_objects():
     consultation = ConsultationFactory()
     AnnouncementTemplate.objects.create(
-        municipality=consultation.plan.municipality, event="consultation_closed",
+        municipality=consultation.plan.municipality,
+        event="consultation_closed",
         body="{{ plan.municipality.imprint }}{{ settings.SECRET_KEY }}Beendet.",
     )
     (draft,) = services.announcement_drafts_for_event(
@@ -111,9 +113,12 @@ def test_broken_template_gives_german_error():
 @pytest.mark.django_db
 def test_authorities_round_is_not_announced():
     consultation = ConsultationFactory(kind="authorities")
-    assert services.announcement_drafts_for_event(
-        event="consultation_opened", plan=consultation.plan, consultation=consultation
-    ) == []
+    assert (
+        services.announcement_drafts_for_event(
+            event="consultation_opened", plan=consultation.plan, consultation=consultation
+        )
+        == []
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -200,9 +205,16 @@ def test_channel_credentials_are_write_only(client):
     membership = MembershipFactory()
     client.force_login(membership.user)
     url = reverse("announcements:staff_channels", args=[membership.municipality.slug])
-    response = client.post(url, {"kind": "mastodon", "mastodon-enabled": "on",
-                                 "mastodon-api_base_url": "https://social.example", "mastodon-handle": "stadt",
-                                 "mastodon-access_token": "geheimer-schluessel"})
+    response = client.post(
+        url,
+        {
+            "kind": "mastodon",
+            "mastodon-enabled": "on",
+            "mastodon-api_base_url": "https://social.example",
+            "mastodon-handle": "stadt",
+            "mastodon-access_token": "geheimer-schluessel",
+        },
+    )
     assert response.status_code == 302
     account = ChannelAccount.objects.get(municipality=membership.municipality, kind="mastodon")
     assert account.secrets == {"access_token": "geheimer-schluessel"}
@@ -211,8 +223,16 @@ def test_channel_credentials_are_write_only(client):
     assert "geheimer-schluessel" not in page
     assert "Gespeichert – leer lassen" in page
     # Saving again with an empty secret keeps the stored one.
-    client.post(url, {"kind": "mastodon", "mastodon-enabled": "on", "mastodon-api_base_url": "https://social.example",
-                      "mastodon-handle": "stadt2", "mastodon-access_token": ""})
+    client.post(
+        url,
+        {
+            "kind": "mastodon",
+            "mastodon-enabled": "on",
+            "mastodon-api_base_url": "https://social.example",
+            "mastodon-handle": "stadt2",
+            "mastodon-access_token": "",
+        },
+    )
     account.refresh_from_db()
     assert account.handle == "stadt2" and account.secrets == {"access_token": "geheimer-schluessel"}
 
@@ -225,8 +245,10 @@ def test_test_connection_action(client):
     account = ChannelAccountFactory(municipality=membership.municipality, kind="mastodon")
     client.force_login(membership.user)
     with responses.RequestsMock() as mock:
-        mock.get("https://social.example/api/v1/accounts/verify_credentials",
-                 json={"id": "1", "username": "stadt", "acct": "stadt", "display_name": "Stadt"})
+        mock.get(
+            "https://social.example/api/v1/accounts/verify_credentials",
+            json={"id": "1", "username": "stadt", "acct": "stadt", "display_name": "Stadt"},
+        )
         client.post(reverse("announcements:staff_channel_test", args=[account.pk]))
         assert mock.calls[0].request.headers["Authorization"] == "Bearer masto-token"
     account.refresh_from_db()
@@ -242,14 +264,16 @@ def test_test_connection_action(client):
 @pytest.mark.django_db
 def test_x_and_bluesky_test_connection():
     import httpx
-    import respx
     import responses
+    import respx
 
     from .conftest import fake_jwt
 
     x = ChannelAccountFactory(kind="x")
     with responses.RequestsMock() as mock:
-        mock.get("https://api.twitter.com/2/users/me", json={"data": {"id": "1", "name": "S", "username": "stadt_test"}})
+        mock.get(
+            "https://api.twitter.com/2/users/me", json={"data": {"id": "1", "name": "S", "username": "stadt_test"}}
+        )
         assert services.channel_account_test(account=x) == (True, "Verbindung erfolgreich: angemeldet als @stadt_test.")
     bsky = ChannelAccountFactory(kind="bluesky")
     with respx.mock:
@@ -261,7 +285,8 @@ def test_x_and_bluesky_test_connection():
     jwt = fake_jwt()
     with respx.mock:
         respx.post("https://pds.example/xrpc/com.atproto.server.createSession").mock(
-            return_value=httpx.Response(200, json={"accessJwt": jwt, "refreshJwt": jwt,
-                                                   "handle": "stadt.bsky.social", "did": "did:plc:x"})
+            return_value=httpx.Response(
+                200, json={"accessJwt": jwt, "refreshJwt": jwt, "handle": "stadt.bsky.social", "did": "did:plc:x"}
+            )
         )
         assert services.channel_account_test(account=bsky)[0] is True
