@@ -338,13 +338,55 @@ class BlueskyClient(ChannelClient):
     kind = ChannelKind.BLUESKY
     collection = "app.bsky.feed.post"
 
-    def _client(self):
+    session_ttl = 60 * 60  # access tokens live about two hours; atproto refreshes them when needed
+
+    def _session_key(self) -> str:
+        import hashlib
+
+        ident = f"{self.config.api_base_url}|{self.config.handle}".encode()
+        return "announcements:bsky-session:" + hashlib.sha256(ident).hexdigest()
+
+    def _client(self, *, fresh: bool = False):
+        """Return a logged-in client, reusing a cached (encrypted) session to spare createSession calls."""
         from atproto import Client
         from atproto_client.request import Request
+        from django.core.cache import cache
+
+        from .crypto import decrypt_json, encrypt_json
 
         client = Client(base_url=self.config.api_base_url or None, request=Request(timeout=self.timeout))
-        self._call(client.login, self.config.handle, self.config.secrets["app_password"], fetch_bsky_profile=False)
+        key = self._session_key()
+
+        def store(_event=None, _session=None):
+            cache.set(key, encrypt_json({"session": client.export_session_string()}), self.session_ttl)
+
+        cached = None if fresh else decrypt_json(cache.get(key) or "").get("session")
+        self.from_cache = False
+        if cached:
+            try:
+                client.login(session_string=cached, fetch_bsky_profile=False)
+                self.from_cache = True
+            except Exception:  # a damaged or outdated session string: log in with the password instead
+                cache.delete(key)
+        if not self.from_cache:
+            self._call(client.login, self.config.handle, self.config.secrets["app_password"], fetch_bsky_profile=False)
+            store()
+        client.on_session_change(store)
         return client
+
+    def _with_client(self, operation):
+        """Run `operation(client)`; if a cached session is rejected, log in with the password once and retry."""
+        client = self._client()
+        try:
+            return operation(client)
+        except DeliveryError as error:
+            # Only definite rejections (400/401/403) are retried: the first request created nothing.
+            if not self.from_cache or error.retryable:
+                raise
+            from django.core.cache import cache
+
+            cache.delete(self._session_key())
+            return operation(self._client(fresh=True))
 
     def _call(self, function, *args, **kwargs):
         from atproto_client import exceptions
@@ -382,7 +424,6 @@ class BlueskyClient(ChannelClient):
         from atproto import models
         from django.utils import timezone
 
-        client = self._client()
         record = models.AppBskyFeedPost.Record(
             text=text,
             facets=link_facets(text) or None,
@@ -390,12 +431,10 @@ class BlueskyClient(ChannelClient):
             created_at=timezone.now().isoformat(),
         )
         rkey = delivery_tid(delivery)
-        response = self._call(
-            client.com.atproto.repo.create_record,
-            models.ComAtprotoRepoCreateRecord.Data(
-                repo=self.config.handle, collection=self.collection, record=record, rkey=rkey
-            ),
+        data = models.ComAtprotoRepoCreateRecord.Data(
+            repo=self.config.handle, collection=self.collection, record=record, rkey=rkey
         )
+        response = self._with_client(lambda client: self._call(client.com.atproto.repo.create_record, data))
         return Posted(response.uri, self._url(rkey))
 
     def _url(self, rkey: str) -> str:
@@ -406,24 +445,20 @@ class BlueskyClient(ChannelClient):
         from atproto import models
         from atproto_client import exceptions
 
-        client = self._client()
         rkey = delivery_tid(delivery)
+        params = models.ComAtprotoRepoGetRecord.Params(repo=self.config.handle, collection=self.collection, rkey=rkey)
 
-        def get_record():
+        def get_record(client):
             try:
-                return client.com.atproto.repo.get_record(
-                    models.ComAtprotoRepoGetRecord.Params(
-                        repo=self.config.handle, collection=self.collection, rkey=rkey
-                    )
-                )
+                return client.com.atproto.repo.get_record(params)
             except exceptions.BadRequestError as error:
                 if "notfound" in str(error).lower().replace(" ", ""):
                     return None
                 raise
 
-        response = self._call(get_record)
+        response = self._with_client(lambda client: self._call(get_record, client))
         return Posted(response.uri, self._url(rkey)) if response is not None else None
 
     def test_connection(self) -> str:
-        self._client()
+        self._client(fresh=True)
         return "@" + self.config.handle

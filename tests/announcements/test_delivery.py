@@ -392,3 +392,80 @@ def test_retry_puts_failed_delivery_back(plan, planner):
     services.deliveries_send_due()
     delivery.refresh_from_db()
     assert (delivery.status, delivery.remote_id) == ("sent", "333")
+
+
+@responses.activate
+@respx.mock
+def test_opened_consultation_is_drafted_approved_and_delivered_once_per_channel(
+    client, planner, settings, django_capture_on_commit_callbacks
+):
+    """The tracker's 'done when': drafts for every configured channel, approval, worker, staff UI."""
+    from tests.factories import ConsultationFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    municipality = planner.memberships.get().municipality
+    for kind in ("x", "mastodon", "bluesky"):
+        ChannelAccountFactory(municipality=municipality, kind=kind)
+    consultation = ConsultationFactory(plan__municipality=municipality)
+    responses.post(X_TWEETS, json={"data": {"id": "1850", "text": "ok"}}, status=201)
+    responses.post(MASTODON_STATUSES, json=mastodon_status("111"))
+    jwt = fake_jwt()
+    respx.post(f"{BSKY}/com.atproto.server.createSession").mock(
+        return_value=httpx.Response(
+            200, json={"accessJwt": jwt, "refreshJwt": jwt, "handle": "stadt.bsky.social", "did": "did:plc:stadt"}
+        )
+    )
+    bsky = respx.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
+        return_value=httpx.Response(200, json={"uri": "at://did:plc:stadt/app.bsky.feed.post/abc", "cid": "bafy"})
+    )
+
+    opened, _reminder = services.announcement_drafts_for_event(
+        event="consultation_opened", plan=consultation.plan, consultation=consultation
+    )
+    client.force_login(planner)
+    url = f"/verwaltung/ankuendigungen/{opened.pk}/"
+    page = client.get(url).content.decode()
+    assert page.count(" von ") >= 3  # a preview with its count for each channel
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/verwaltung/ankuendigungen/{opened.pk}/freigeben/")  # the immediate backend runs the worker
+
+    assert dict(opened.deliveries.values_list("channel", "status")) == {
+        "x": "sent",
+        "mastodon": "sent",
+        "bluesky": "sent",
+    }
+    assert len(responses.calls) == 2 and bsky.call_count == 1  # X and Mastodon once each, Bluesky once
+    services.deliveries_send_due(now=later())
+    assert len(responses.calls) == 2 and bsky.call_count == 1
+    page = client.get(url).content.decode()
+    assert page.count(">Gesendet<") == 3
+    assert "https://x.com/stadt_test/status/1850" in page and "https://social.example/@stadt/111" in page
+
+
+@respx.mock
+def test_bluesky_reuses_the_session_and_logs_in_again_when_it_expired(plan, planner):
+    ChannelAccountFactory(municipality=plan.municipality, kind="bluesky")
+    jwt = fake_jwt()
+    session = respx.post(f"{BSKY}/com.atproto.server.createSession").mock(
+        return_value=httpx.Response(
+            200, json={"accessJwt": jwt, "refreshJwt": jwt, "handle": "stadt.bsky.social", "did": "did:plc:stadt"}
+        )
+    )
+    ok = httpx.Response(200, json={"uri": "at://did:plc:stadt/app.bsky.feed.post/x", "cid": "bafy"})
+    create = respx.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
+        side_effect=[
+            ok,
+            ok,
+            httpx.Response(400, json={"error": "ExpiredToken", "message": "Token has expired"}),
+            ok,
+        ]
+    )
+    approve(plan, planner)
+    approve(plan, planner)
+    services.deliveries_send_due()
+    assert (session.call_count, create.call_count) == (1, 2)  # one login for both posts
+
+    third = approve(plan, planner)
+    services.deliveries_send_due()
+    assert (session.call_count, create.call_count) == (2, 4)  # rejected session → fresh login → posted
+    assert third.deliveries.get(channel="bluesky").status == "sent"
