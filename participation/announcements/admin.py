@@ -56,6 +56,12 @@ class AnnouncementAdmin(MunicipalityScopedAdmin):
     inlines = [DeliveryInline]
     actions = ["approve"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != Announcement.Status.DRAFT:
+            # Approved or discarded announcements are history: change them only through the services.
+            return [f.name for f in Announcement._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
     @admin.action(description=_("Ausgewählte Entwürfe freigeben"))
     def approve(self, request, queryset):
         for announcement in queryset.filter(status=Announcement.Status.DRAFT):

@@ -162,6 +162,26 @@ def announcement_drafts_for_event(*, event: str, plan, consultation=None) -> lis
     return drafts
 
 
+@transaction.atomic
+def announcements_consultation_changed(*, consultation) -> int:
+    """Re-render the unapproved drafts of `consultation` after its dates changed (e.g. an extension)."""
+    updated = 0
+    drafts = Announcement.objects.select_for_update().filter(
+        consultation=consultation, status=Announcement.Status.DRAFT
+    )
+    for announcement in drafts:
+        template = template_for(consultation.plan.municipality, announcement.event)
+        context = render_context(
+            plan=consultation.plan, consultation=consultation, reminder_days=template.reminder_days
+        )
+        announcement.body = render_body(template.body, context)
+        if announcement.event == Event.CONSULTATION_REMINDER:
+            announcement.scheduled_for = reminder_time(consultation, template.reminder_days)
+        announcement.save()
+        updated += 1
+    return updated
+
+
 def reminder_time(consultation, days: int) -> dt.datetime:
     """Return 09:00 Berlin time `days` days before the consultation ends."""
     day = consultation.end_date - dt.timedelta(days=days)

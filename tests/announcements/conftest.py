@@ -6,8 +6,11 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _announcement_settings(settings):
-    """Keep tasks in memory and make sure no default account comes from the environment."""
+def _announcement_settings(settings, _fast_settings):
+    """Keep tasks in memory, start with an empty cache, and make sure no account comes from the environment."""
+    from django.core.cache import cache
+
+    cache.clear()  # the Bluesky session cache must not leak between tests
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.SITE_URL = "https://beteiligung.example"
     for name in (

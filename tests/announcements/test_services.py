@@ -290,3 +290,19 @@ def test_x_and_bluesky_test_connection():
             )
         )
         assert services.channel_account_test(account=bsky)[0] is True
+
+
+@pytest.mark.django_db
+def test_extending_a_consultation_updates_its_drafts():
+    today = timezone.localdate()
+    consultation = ConsultationFactory(start_date=today, end_date=today + dt.timedelta(days=30))
+    opened, reminder = services.announcement_drafts_for_event(
+        event="consultation_opened", plan=consultation.plan, consultation=consultation
+    )
+    consultation.end_date = today + dt.timedelta(days=44)
+    consultation.save()
+    assert services.announcements_consultation_changed(consultation=consultation) == 2
+    opened.refresh_from_db()
+    reminder.refresh_from_db()
+    assert (today + dt.timedelta(days=44)).strftime("%d.%m.%Y") in opened.body
+    assert timezone.localtime(reminder.scheduled_for).date() == today + dt.timedelta(days=37)
