@@ -204,7 +204,9 @@ class SubscribeView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(municipality=self.municipality, **kwargs)
+        boundary = self.municipality.boundary
+        extent = list(boundary.extent) if boundary else [8.4, 50.2, 8.7, 50.4]
+        return super().get_context_data(municipality=self.municipality, map_config={"extent": extent}, **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data

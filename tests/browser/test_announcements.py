@@ -20,7 +20,11 @@ def test_subscribe_by_keyboard_without_wcag_violations(page):
     plan = PlanFactory()
     url = f"/{plan.municipality.slug}/benachrichtigungen/"
     page.goto(url)
+    page.wait_for_selector("#subscribe-map[data-ready]")
     assert run_axe(page) == []
+    page.locator("#subscribe-map").click()  # the map fills the coordinates and selects "area"
+    assert page.get_by_label("Breitengrad").input_value() != ""
+    assert page.get_by_label("Nur neue Pläne in der Nähe eines Ortes").is_checked()
     page.get_by_label("E-Mail-Adresse").fill("anwohnerin@example.org")
     page.get_by_label("Nur neue Pläne in der Nähe eines Ortes").check()
     page.get_by_label("Breitengrad").fill("50.335")
