@@ -362,6 +362,10 @@ def delivery_send(*, delivery: Delivery, now: dt.datetime | None = None) -> str:
             updated_at=now,
         )
         return Delivery.Status.SKIPPED
+    if delivery.attempts > settings.ANNOUNCEMENTS_MAX_ATTEMPTS:
+        # Only reachable when workers kept dying on this row: stop instead of looping forever.
+        error = DeliveryError(_("Zustellung wurde wiederholt unterbrochen."), retryable=True, ambiguous=True)
+        return _record_failure(delivery, error, now)
     client = client_for(config)
     try:
         posted = client.find_existing(text=delivery.text, delivery=delivery) if delivery.uncertain else None
@@ -369,6 +373,14 @@ def delivery_send(*, delivery: Delivery, now: dt.datetime | None = None) -> str:
             posted = client.post(text=delivery.text, delivery=delivery)
     except DeliveryError as error:
         logger.warning("Delivery %s to %s failed: %s", delivery.pk, delivery.channel, error.message)
+        return _record_failure(delivery, error, now)
+    except Exception as exc:  # a library bug or an unexpected answer must not stall the outbox
+        logger.exception("Delivery %s to %s failed unexpectedly", delivery.pk, delivery.channel)
+        error = DeliveryError(
+            _("Unerwarteter Fehler (%(error)s). Neuer Versuch später.") % {"error": type(exc).__name__},
+            retryable=True,
+            ambiguous=True,
+        )
         return _record_failure(delivery, error, now)
     _record_success(delivery, posted, now)
     return Delivery.Status.SENT
@@ -430,7 +442,16 @@ def channel_account_test(*, account: ChannelAccount) -> tuple[bool, str]:
 @transaction.atomic
 def subscription_create(*, email: str, municipality=None, point=None, radius_m: int | None = None) -> Subscription:
     """Store an unconfirmed subscription and mail the double opt-in link."""
-    subscription = Subscription(email=email.strip().lower(), municipality=municipality, point=point, radius_m=radius_m)
+    email = email.strip().lower()
+    recent = Subscription.objects.filter(
+        email=email, confirmed_at__isnull=True, created_at__gte=timezone.now() - dt.timedelta(hours=1)
+    )
+    if recent.count() >= 3:
+        # Someone keeps requesting mails for this address: do not become a mail cannon.
+        raise ValidationError(
+            _("Für diese Adresse wurden gerade mehrere Bestätigungen verschickt. Bitte prüfen Sie Ihr Postfach.")
+        )
+    subscription = Subscription(email=email, municipality=municipality, point=point, radius_m=radius_m)
     subscription.full_clean()
     subscription.save()
     from .tasks import send_subscription_confirmation

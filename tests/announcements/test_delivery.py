@@ -469,3 +469,16 @@ def test_bluesky_reuses_the_session_and_logs_in_again_when_it_expired(plan, plan
     services.deliveries_send_due()
     assert (session.call_count, create.call_count) == (2, 4)  # rejected session → fresh login → posted
     assert third.deliveries.get(channel="bluesky").status == "sent"
+
+
+def test_unexpected_errors_are_retried_then_given_up(plan, planner, settings):
+    ChannelAccountFactory(municipality=plan.municipality, kind="mastodon")
+    settings.ANNOUNCEMENTS_MAX_ATTEMPTS = 2
+    announcement = approve(plan, planner)
+    with mock.patch("participation.announcements.channels.MastodonClient.post", side_effect=ValueError("odd")):
+        services.deliveries_send_due()
+        delivery = announcement.deliveries.get(channel="mastodon")
+        assert delivery.status == "pending" and "ValueError" in delivery.last_error
+        services.deliveries_send_due(now=later())
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and delivery.attempts == 2

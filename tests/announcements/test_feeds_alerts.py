@@ -221,3 +221,14 @@ def test_publish_hook_sends_alerts(immediate_tasks, django_capture_on_commit_cal
         plan.save()
     assert [m.to for m in mail.outbox] == [["stadt@example.org"]]
     assert plan.announcements.get().event == "plan_published"
+
+
+def test_repeated_subscriptions_do_not_flood_an_address(client, immediate_tasks, django_capture_on_commit_callbacks):
+    municipality = MunicipalityFactory()
+    url = reverse("announcements:subscribe", args=[municipality.slug])
+    for _ in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"email": "opfer@example.org", "kind": "municipality"})
+    assert len(mail.outbox) == 3
+    assert Subscription.objects.count() == 3
+    assert "mehrere Bestätigungen" in response.content.decode()
