@@ -65,8 +65,12 @@ def seed_and_measure_outbox() -> dict:
     account.save()
     for index in range(DELIVERIES):
         announcement = Announcement.objects.create(
-            municipality=plan.municipality, plan=plan, event="plan_published", title=f"Bench {index}",
-            body="Neu online: ein Bebauungsplan. " * 5, link="https://beteiligung.example/x/",
+            municipality=plan.municipality,
+            plan=plan,
+            event="plan_published",
+            title=f"Bench {index}",
+            body="Neu online: ein Bebauungsplan. " * 5,
+            link="https://beteiligung.example/x/",
         )
         services.announcement_approve(announcement=announcement, by=None)
     with mock.patch.object(services, "client_for", lambda config: NoNetworkClient(config)):
@@ -97,10 +101,22 @@ def _latency(url: str) -> dict:
 
 def main() -> None:
     env = _env()
-    output = subprocess.run(
-        [sys.executable, "-c", "import json, bench.bench_announcements as b; print(json.dumps(b.seed_and_measure_outbox()))"],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]
+    output = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import json, bench.bench_announcements as b; print(json.dumps(b.seed_and_measure_outbox()))",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     outbox = json.loads(output)
     slug = outbox.pop("municipality")
     plan_path = outbox.pop("plan_path")

@@ -306,3 +306,29 @@ def test_extending_a_consultation_updates_its_drafts():
     reminder.refresh_from_db()
     assert (today + dt.timedelta(days=44)).strftime("%d.%m.%Y") in opened.body
     assert timezone.localtime(reminder.scheduled_for).date() == today + dt.timedelta(days=37)
+
+
+@pytest.mark.django_db
+def test_staff_schedules_an_announcement(client, planner_and_announcement):
+    planner, announcement = planner_and_announcement
+    client.force_login(planner)
+    url = reverse("announcements:staff_detail", args=[announcement.pk])
+    client.post(url, {"title": announcement.title, "body": announcement.body, "scheduled_for": "2030-01-15T09:30"})
+    client.post(reverse("announcements:staff_approve", args=[announcement.pk]))
+    announcement.refresh_from_db()
+    assert announcement.status == "approved"
+    assert timezone.localtime(announcement.published_at).isoformat().startswith("2030-01-15T09:30")
+    assert not Announcement.objects.published().filter(pk=announcement.pk).exists()
+    assert "Veröffentlicht ab 15.01.2030 09:30" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_edit_with_empty_text_is_refused(client, planner_and_announcement):
+    planner, announcement = planner_and_announcement
+    client.force_login(planner)
+    url = reverse("announcements:staff_detail", args=[announcement.pk])
+    response = client.post(url, {"title": "", "body": "", "scheduled_for": ""})
+    assert response.status_code == 200
+    assert "Dieses Feld ist zwingend erforderlich." in response.content.decode()
+    announcement.refresh_from_db()
+    assert announcement.body == "Neu online: Am Riedborn."
