@@ -233,3 +233,24 @@ MAX_UNPACKED_SIZE_MB = env.int("MAX_UNPACKED_SIZE_MB", default=4 * MAX_UPLOAD_SI
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=2000)
 # Private directory for uploads waiting for confirmation (not served); one subdirectory per user.
 IMPORT_STAGING_DIR = env.str("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var" / "import-staging"))
+
+# --- Announcements, social channels and alerts (participation.announcements) ---
+# Default accounts used by every municipality that has not stored its own (see docs/announcements.md).
+SOCIAL_X_CONSUMER_KEY = env.str("SOCIAL_X_CONSUMER_KEY", default="")
+SOCIAL_X_CONSUMER_SECRET = env.str("SOCIAL_X_CONSUMER_SECRET", default="")
+SOCIAL_X_ACCESS_TOKEN = env.str("SOCIAL_X_ACCESS_TOKEN", default="")
+SOCIAL_X_ACCESS_TOKEN_SECRET = env.str("SOCIAL_X_ACCESS_TOKEN_SECRET", default="")
+SOCIAL_X_USERNAME = env.str("SOCIAL_X_USERNAME", default="")
+SOCIAL_MASTODON_API_BASE_URL = env.str("SOCIAL_MASTODON_API_BASE_URL", default="")
+SOCIAL_MASTODON_ACCESS_TOKEN = env.str("SOCIAL_MASTODON_ACCESS_TOKEN", default="")
+SOCIAL_BLUESKY_HANDLE = env.str("SOCIAL_BLUESKY_HANDLE", default="")
+SOCIAL_BLUESKY_APP_PASSWORD = env.str("SOCIAL_BLUESKY_APP_PASSWORD", default="")
+SOCIAL_BLUESKY_PDS_URL = env.str("SOCIAL_BLUESKY_PDS_URL", default="https://bsky.social")
+SOCIAL_REQUEST_TIMEOUT = env.float("SOCIAL_REQUEST_TIMEOUT", default=15.0)
+# Encrypts stored channel credentials; falls back to SECRET_KEY.
+ANNOUNCEMENTS_SECRET_KEY = env.str("ANNOUNCEMENTS_SECRET_KEY", default="")
+# Outbox: give up after this many attempts; a 'sending' row older than the claim timeout belongs to a dead worker.
+ANNOUNCEMENTS_MAX_ATTEMPTS = env.int("ANNOUNCEMENTS_MAX_ATTEMPTS", default=8)
+ANNOUNCEMENTS_CLAIM_TIMEOUT = env.int("ANNOUNCEMENTS_CLAIM_TIMEOUT", default=300)
+ANNOUNCEMENTS_BACKOFF_BASE = env.int("ANNOUNCEMENTS_BACKOFF_BASE", default=60)
+ANNOUNCEMENTS_BACKOFF_MAX = env.int("ANNOUNCEMENTS_BACKOFF_MAX", default=6 * 60 * 60)

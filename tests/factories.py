@@ -93,3 +93,60 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     kind = Consultation.Kind.PUBLICATION
     start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
     end_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+
+
+# --- announcements (participation.announcements) ---
+from participation.announcements.models import Announcement, ChannelAccount, Event, Subscription  # noqa: E402
+
+
+class AnnouncementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Announcement
+
+    plan = factory.SubFactory(PlanFactory)
+    municipality = factory.SelfAttribute("plan.municipality")
+    event = Event.PLAN_PUBLISHED
+    title = factory.LazyAttribute(lambda o: f"Plan veröffentlicht: {o.plan}")
+    body = factory.Sequence(lambda n: f"Neu online: Bebauungsplan {n}. Alle Unterlagen auf der Plan-Seite.")
+    link = factory.LazyAttribute(
+        lambda o: f"https://beteiligung.example/{o.plan.municipality.slug}/plaene/{o.plan.slug}/"
+    )
+
+
+class ChannelAccountFactory(factory.django.DjangoModelFactory):
+    """A channel account; pass `credentials={...}` to store (encrypted) secrets."""
+
+    class Meta:
+        model = ChannelAccount
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    kind = "mastodon"
+    credentials = factory.LazyAttribute(lambda o: {
+        "x": {"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at", "access_token_secret": "ats"},
+        "mastodon": {"access_token": "masto-token"},
+        "bluesky": {"app_password": "app-pass"},
+    }[o.kind])
+    api_base_url = factory.LazyAttribute(lambda o: {
+        "x": "", "mastodon": "https://social.example", "bluesky": "https://pds.example"
+    }[o.kind])
+    handle = factory.LazyAttribute(lambda o: {
+        "x": "stadt_test", "mastodon": "stadt", "bluesky": "stadt.bsky.social"
+    }[o.kind])
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        credentials = kwargs.pop("credentials", None)
+        obj = model_class(*args, **kwargs)
+        if credentials:
+            obj.set_secrets(credentials)
+        obj.save()
+        return obj
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    email = factory.Sequence(lambda n: f"buerger{n}@example.org")
+    municipality = factory.SubFactory(MunicipalityFactory)
+    confirmed_at = factory.LazyFunction(timezone.now)

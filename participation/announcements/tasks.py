@@ -1,0 +1,35 @@
+"""Background tasks (django_tasks API; database backend and `manage.py db_worker` by default)."""
+
+from django_tasks import task
+
+
+@task()
+def send_due_deliveries() -> dict:
+    """Send every due delivery in the outbox."""
+    from .services import deliveries_send_due
+
+    return dict(deliveries_send_due())
+
+
+@task()
+def send_plan_alerts(plan_id: int) -> int:
+    """Mail the subscribers whose area or municipality matches the published plan."""
+    from plans.models import Plan
+
+    from .services import plan_alerts_send
+
+    plan = Plan.objects.select_related("municipality").filter(pk=plan_id).first()
+    return plan_alerts_send(plan=plan) if plan else 0
+
+
+@task()
+def send_subscription_confirmation(subscription_id: int) -> bool:
+    """Mail the double opt-in link of a new subscription."""
+    from .mail import send_confirmation
+    from .models import Subscription
+
+    subscription = Subscription.objects.filter(pk=subscription_id, confirmed_at__isnull=True).first()
+    if subscription is None:
+        return False
+    send_confirmation(subscription=subscription)
+    return True
