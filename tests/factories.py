@@ -93,3 +93,45 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     kind = Consultation.Kind.PUBLICATION
     start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
     end_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+
+
+def _consultation_content_type():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Consultation)
+
+
+def _site_id():
+    from django.conf import settings
+
+    return settings.SITE_ID
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    """A confirmed online statement on an open consultation, with a point inside the plan area."""
+
+    class Meta:
+        model = "participation.Statement"
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    content_type = factory.LazyFunction(_consultation_content_type)
+    object_pk = factory.LazyAttribute(lambda o: str(o.consultation.pk))
+    site_id = factory.LazyFunction(_site_id)
+    user_name = factory.Sequence(lambda n: f"Erika Muster{n}")
+    user_email = factory.Sequence(lambda n: f"buerger{n}@example.org")
+    comment = factory.Sequence(lambda n: f"Meine Stellungnahme Nr. {n} zum Entwurf.")
+    topic = "traffic"
+    submit_date = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyAttribute(lambda o: o.submit_date)
+    privacy_consent = True
+    is_public = True
+    location = factory.LazyAttribute(lambda o: o.consultation.plan.area.point_on_surface)
+
+
+class ConsultationActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participation.ConsultationAction"
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    kind = "open"
+    reason = "Bekanntmachung im Amtsblatt erfolgt."
