@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "geodata",
     "participation",
     "participation.announcements",
+    "participation.workbench",
 ]
 
 MIDDLEWARE = [
