@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from participation.models import Consultation, Statement
 from participation.periods import local_date
 
+from .labels import CHANNEL_CHOICES
 from .models import Decision
 from .queries import weighed_statements
 
@@ -48,5 +49,5 @@ def consultation_statistics(consultation: Consultation) -> Statistics:
     stats.per_decision = [(str(label), decisions.get(value, 0)) for value, label in Decision.choices] + [
         (_("noch offen"), decisions.get("", 0))
     ]
-    stats.per_channel = [(str(label), channels.get(value, 0)) for value, label in Statement.Channel.choices]
+    stats.per_channel = [(str(label), channels.get(value, 0)) for value, label in CHANNEL_CHOICES]
     return stats

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participation.models import Statement
 
+from ..labels import channel_label
 from ..models import Decision
 
 
@@ -26,7 +27,6 @@ class Column:
 
 
 _TOPICS = dict(Statement.Topic.choices)
-_CHANNELS = dict(Statement.Channel.choices)
 _DECISIONS = dict(Decision.choices)
 
 
@@ -43,7 +43,7 @@ COLUMNS: list[Column] = [
     Column("anschrift", _("Anschrift"), lambda r: r["postal_address"], 28, personal=True),
     Column("eingang", _("Eingangsdatum"), lambda r: r["received"], 12),
     Column("verspaetet", _("Verspätet"), lambda r: str(_("ja")) if r["late"] else str(_("nein")), 9),
-    Column("weg", _("Eingangsweg"), lambda r: str(_CHANNELS.get(r["channel"], r["channel"])), 12),
+    Column("weg", _("Eingangsweg"), lambda r: channel_label(r["channel"]), 12),
     Column("thema", _("Thema"), lambda r: str(_TOPICS.get(r["topic"], r["topic"])), 14),
     Column("planinhalt", _("Bezug auf Planinhalt"), lambda r: r["feature_label"], 18),
     Column("text", _("Stellungnahme"), lambda r: r["comment"], 60),
