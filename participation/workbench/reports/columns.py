@@ -24,6 +24,7 @@ class Column:
     width: float = 15  # XLSX character width; PDF relative width
     personal: bool = False  # only in the variant with personal data
     pdf: bool = True  # shown in the PDF table (wide tables do not fit a page)
+    pdf_width: float = 0  # relative PDF width (default: `width`)
 
 
 _TOPICS = dict(Statement.Topic.choices)
@@ -36,14 +37,14 @@ def _location(row):
 
 
 COLUMNS: list[Column] = [
-    Column("nr", _("Nr."), lambda r: r["number"], 6),
+    Column("nr", _("Nr."), lambda r: r["number"], 6, pdf_width=9),
     Column("einreicher", _("Einreicher/in"), lambda r: r["pseudonym"], 18),
-    Column("name", _("Name"), lambda r: r["user_name"], 20, personal=True),
-    Column("email", _("E-Mail"), lambda r: r["user_email"], 24, personal=True),
+    Column("name", _("Name"), lambda r: r["user_name"], 20, personal=True, pdf_width=24),
+    Column("email", _("E-Mail"), lambda r: r["user_email"], 24, personal=True, pdf_width=30),
     Column("anschrift", _("Anschrift"), lambda r: r["postal_address"], 28, personal=True),
-    Column("eingang", _("Eingangsdatum"), lambda r: r["received"], 12),
-    Column("verspaetet", _("Verspätet"), lambda r: str(_("ja")) if r["late"] else str(_("nein")), 9),
-    Column("weg", _("Eingangsweg"), lambda r: channel_label(r["channel"]), 12),
+    Column("eingang", _("Eingangsdatum"), lambda r: r["received"], 12, pdf_width=16),
+    Column("verspaetet", _("Verspätet"), lambda r: str(_("ja")) if r["late"] else str(_("nein")), 9, pdf_width=12),
+    Column("weg", _("Eingangsweg"), lambda r: channel_label(r["channel"]), 12, pdf_width=14),
     Column("thema", _("Thema"), lambda r: str(_TOPICS.get(r["topic"], r["topic"])), 14),
     Column("planinhalt", _("Bezug auf Planinhalt"), lambda r: r["feature_label"], 18),
     Column("text", _("Stellungnahme"), lambda r: r["comment"], 60),

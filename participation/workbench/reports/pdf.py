@@ -165,9 +165,9 @@ def render(*, rows, columns, consultation) -> bytes:
     story += [map_drawing(consultation, rows), PageBreak(), _para(_("Stellungnahmen und Abwägung"), styles["h2"])]
 
     pdf_columns = [c for c in columns if c.pdf]
-    total = sum(c.width for c in pdf_columns)
+    weights = [c.pdf_width or c.width for c in pdf_columns]
     usable = page[0] - 24 * mm
-    widths = [usable * c.width / total for c in pdf_columns]
+    widths = [usable * w / sum(weights) for w in weights]
     long_text = {i for i, c in enumerate(pdf_columns) if c.width >= 18}
     data = [[_para(c.header, styles["head"]) for c in pdf_columns]]
     cell_style = styles["cell"]
@@ -187,6 +187,8 @@ def render(*, rows, columns, consultation) -> bytes:
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1F4E79")),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
                 ("FONTNAME", (0, 1), (-1, -1), _fonts["regular"]),
                 ("FONTSIZE", (0, 1), (-1, -1), 7.5),
             ]
