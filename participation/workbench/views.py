@@ -21,7 +21,7 @@ from . import services
 from .charts import bar_chart_svg, day_chart_svg
 from .forms import BulkActionForm, FilterForm, GroupAnswerForm, GroupSimilarForm, PublishForm, WeighingForm
 from .models import ConsultationResult, Decision, ResultNotification, StatementGroup, Weighing
-from .queries import weighed_statements
+from .queries import late_q, weighed_statements
 from .reports import FORMATS, export_filename, export_report
 from .stats import consultation_statistics
 
@@ -99,7 +99,7 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
         ).get_page(self.request.GET.get("page"))
         counts = base.aggregate(
             total=Count("id"),
-            late=Count("id", filter=Q(late=True)),
+            late=Count("id", filter=late_q(self.consultation)),
             open=Count("id", filter=Q(weighing__decision="")),
             **{value: Count("id", filter=Q(weighing__decision=value)) for value in Decision.values},
         )
