@@ -16,14 +16,16 @@ def late_q(consultation: Consultation) -> Q:
     )
 
 
-def weighed_statements(consultation: Consultation):
+def weighed_statements(consultation: Consultation, *, annotate_late: bool = True):
     """Return the statements the Abwägung covers: confirmed top-level statements (online and paper), not staff replies.
 
     Replies (level > 0) are context for the statement they answer and are not weighed
     separately; hidden (removed) statements still count: the council must weigh every
     statement received, whatever moderation did to its public display.
     """
+    qs = Statement.objects.filter(consultation=consultation, level=0, is_official=False, confirmed_at__isnull=False)
+    if not annotate_late:
+        return qs
     return (
-        Statement.objects.filter(consultation=consultation, level=0, is_official=False, confirmed_at__isnull=False)
-        .annotate(late=Case(When(late_q(consultation), then=Value(True)), default=Value(False), output_field=BooleanField()))
+        qs.annotate(late=Case(When(late_q(consultation), then=Value(True)), default=Value(False), output_field=BooleanField()))
     )

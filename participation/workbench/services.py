@@ -16,9 +16,11 @@ from .similarity import similar_clusters
 @transaction.atomic
 def weighings_ensure(*, consultation: Consultation) -> int:
     """Create missing weighings, numbering new statements after the existing ones in order received; return how many."""
+    missing_qs = weighed_statements(consultation, annotate_late=False).filter(weighing__isnull=True)
+    if not missing_qs.exists():  # the common case on every workbench page: one cheap query
+        return 0
     missing = list(
-        weighed_statements(consultation)
-        .filter(weighing__isnull=True)
+        missing_qs
         .order_by("submit_date", "id")
         .values_list("id", flat=True)
     )

@@ -4,6 +4,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext as _
 
 from participation.models import Consultation, Statement
@@ -28,15 +29,18 @@ class Statistics:
 
 def consultation_statistics(consultation: Consultation) -> Statistics:
     """Return the statistics of the weighed statements of `consultation`."""
-    rows = weighed_statements(consultation).values_list(
-        "received_on", "submit_date", "topic", "channel", "weighing__decision", "late", "location", "weighing__group_id"
+    rows = (
+        weighed_statements(consultation)
+        .annotate(located=ExpressionWrapper(Q(location__isnull=False) | Q(drawn_area__isnull=False), BooleanField()))
+        .values_list("received_on", "submit_date", "topic", "channel", "weighing__decision", "late", "located",
+                     "weighing__group_id")
     )
     days, topics, decisions, channels = Counter(), Counter(), Counter(), Counter()
     stats = Statistics()
     for received_on, submit_date, topic, channel, decision, late, location, group_id in rows.iterator(chunk_size=2000):
         stats.total += 1
         stats.late += bool(late)
-        stats.with_location += location is not None
+        stats.with_location += bool(location)
         stats.grouped += group_id is not None
         days[received_on or local_date(submit_date)] += 1
         topics[topic] += 1

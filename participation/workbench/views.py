@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from participation.models import Consultation
 from plans import rules
+from plans.models import Membership
 from plans.staff import MunicipalityPermissionMixin
 
 from . import services
@@ -23,6 +24,7 @@ from .forms import BulkActionForm, FilterForm, GroupAnswerForm, GroupSimilarForm
 from .models import ConsultationResult, Decision, ResultNotification, StatementGroup, Weighing
 from .queries import late_q, weighed_statements
 from .reports import FORMATS, export_filename, export_report
+from .reports.data import coordinate
 from .stats import consultation_statistics
 
 PAGE_SIZE = 50
@@ -72,8 +74,9 @@ class ConsultationStaffMixin(MunicipalityPermissionMixin):
         context["consultation"] = self.consultation
         context["tab"] = getattr(self, "tab", "")
         context["plan"] = self.consultation.plan
-        context["can_decide"] = rules.can_manage(self.request.user, self.municipality)
-        context["can_export_personal"] = rules.can_export_personal_data(self.request.user, self.municipality)
+        # The base mixin looked the role up once already (context["staff_role"]): no further queries.
+        context["can_decide"] = context["staff_role"] == Membership.Role.PLANNER
+        context["can_export_personal"] = context["can_decide"]  # rules.can_export_personal_data: planners only
         context["formats"] = FORMATS.values()
         return context
 
@@ -94,9 +97,15 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
         base = weighed_statements(self.consultation)
         filters = FilterForm(self.request.GET or None, consultation=self.consultation)
         filtered = filters.apply(base) if self.request.GET else base
-        page = Paginator(
-            filtered.select_related("weighing__group", "feature__layer").order_by("weighing__number"), PAGE_SIZE
-        ).get_page(self.request.GET.get("page"))
+        # Paginate the narrow id list first, then load the 50 full rows (long texts) by primary key.
+        page = Paginator(filtered.order_by("weighing__number").values_list("id", flat=True), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        page.object_list = list(
+            base.filter(id__in=list(page.object_list))
+            .select_related("weighing__group", "feature__layer")
+            .order_by("weighing__number")
+        )
         counts = base.aggregate(
             total=Count("id"),
             late=Count("id", filter=late_q(self.consultation)),
@@ -270,14 +279,16 @@ class MapView(ConsultationStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         services.weighings_ensure(consultation=self.consultation)
-        points = []
-        for number, decision, location, area in (
-            weighed_statements(self.consultation)
-            .filter(Q(location__isnull=False) | Q(drawn_area__isnull=False))
-            .values_list("weighing__number", "weighing__decision", "location", "drawn_area")
-        ):
-            point = location or area.point_on_surface
-            points.append([round(point.y, 6), round(point.x, 6), number, decision])
+        points = [
+            [round(y, 6), round(x, 6), number, decision]
+            for number, decision, x, y in (
+                weighed_statements(self.consultation)
+                .filter(Q(location__isnull=False) | Q(drawn_area__isnull=False))
+                .annotate(px=coordinate("ST_X"), py=coordinate("ST_Y"))
+                .order_by("weighing__number")
+                .values_list("weighing__number", "weighing__decision", "px", "py")
+            )
+        ]
         context["map_data"] = {
             "area": self.consultation.plan.area.geojson,
             "points": points,

@@ -6,8 +6,10 @@ turns it into a cell value (text, number or date).
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from participation.models import Statement
@@ -31,6 +33,20 @@ _TOPICS = dict(Statement.Topic.choices)
 _DECISIONS = dict(Decision.choices)
 
 
+@lru_cache(maxsize=256)
+def _label(kind: str, value: str, language: str) -> str:
+    if kind == "channel":
+        return channel_label(value)
+    if kind == "late":
+        return str(_("ja")) if value else str(_("nein"))
+    return str({"topic": _TOPICS, "decision": _DECISIONS}[kind].get(value, value if kind == "topic" else ""))
+
+
+def label(kind: str, value: str) -> str:
+    """Return the translated label of a topic, decision or channel value (cached per language)."""
+    return _label(kind, value or "", get_language() or "de")
+
+
 def _location(row):
     point = row["point"]
     return f"{point.y:.6f}, {point.x:.6f}" if point is not None else ""
@@ -43,15 +59,15 @@ COLUMNS: list[Column] = [
     Column("email", _("E-Mail"), lambda r: r["user_email"], 24, personal=True, pdf_width=30),
     Column("anschrift", _("Anschrift"), lambda r: r["postal_address"], 28, personal=True),
     Column("eingang", _("Eingangsdatum"), lambda r: r["received"], 12, pdf_width=16),
-    Column("verspaetet", _("Verspätet"), lambda r: str(_("ja")) if r["late"] else str(_("nein")), 9, pdf_width=12),
-    Column("weg", _("Eingangsweg"), lambda r: channel_label(r["channel"]), 12, pdf_width=14),
-    Column("thema", _("Thema"), lambda r: str(_TOPICS.get(r["topic"], r["topic"])), 14),
+    Column("verspaetet", _("Verspätet"), lambda r: label("late", "1" if r["late"] else ""), 9, pdf_width=12),
+    Column("weg", _("Eingangsweg"), lambda r: label("channel", r["channel"]), 12, pdf_width=14),
+    Column("thema", _("Thema"), lambda r: label("topic", r["topic"]), 14),
     Column("planinhalt", _("Bezug auf Planinhalt"), lambda r: r["feature_label"], 18),
     Column("text", _("Stellungnahme"), lambda r: r["comment"], 60),
     Column("ort", _("Ort (Breite, Länge)"), _location, 20, pdf=False),
     Column("gruppe", _("Gruppe"), lambda r: r["group_label"], 16, pdf=False),
     Column("abwaegung", _("Abwägungsvorschlag der Verwaltung"), lambda r: r["response"], 60),
-    Column("entscheidung", _("Entscheidung"), lambda r: str(_DECISIONS.get(r["decision"], "")), 16),
+    Column("entscheidung", _("Entscheidung"), lambda r: label("decision", r["decision"]), 16),
 ]
 
 

@@ -1,12 +1,31 @@
-"""Collect the report rows of a consultation in one query."""
+"""Collect the report rows of a consultation in one query (coordinates computed by the database)."""
 
+from django.db.models import FloatField, Func
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from participation.models import Consultation
+from participation.models import Consultation, Statement
 from participation.periods import local_date
 
 from ..queries import weighed_statements
 from ..services import weighings_ensure
+
+
+class Point:
+    """A lightweight lon/lat pair (x, y) for report rows; GEOS objects for 10,000 rows cost ~0.7 s."""
+
+    __slots__ = ("x", "y")
+
+    def __init__(self, x: float, y: float):
+        self.x, self.y = x, y
+
+
+def coordinate(function: str):
+    """Return ST_X or ST_Y of the location, else of a point on the drawn area."""
+    # ST_X/ST_Y and ST_PointOnSurface exist in PostGIS and SpatiaLite alike.
+    surface = Func("drawn_area", function="ST_PointOnSurface")
+    return Func(Coalesce("location", surface), function=function, output_field=FloatField())
 
 
 def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]:
@@ -15,47 +34,40 @@ def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]
     qs = weighed_statements(consultation)
     if statement_ids is not None:
         qs = qs.filter(id__in=statement_ids)
-    values = qs.order_by("weighing__number").values(
+    values = qs.annotate(px=coordinate("ST_X"), py=coordinate("ST_Y")).order_by("weighing__number").values_list(
         "id", "comment", "user_name", "user_email", "postal_address", "submit_date", "received_on", "channel",
-        "topic", "location", "drawn_area", "late", "feature_id", "feature__source_id", "feature__layer__name",
+        "topic", "px", "py", "late", "feature_id", "feature__source_id", "feature__layer__name",
         "weighing__number", "weighing__decision", "weighing__response", "weighing__organisation",
         "weighing__group__label",
     )
+    areas = dict(
+        Statement.objects.filter(id__in=qs.filter(drawn_area__isnull=False).values("id")).values_list("id", "drawn_area")
+    )
+    pseudonym = gettext("Bürger/in %(number)s")
+    tz = timezone.get_current_timezone()
     rows = []
-    pseudonym = str(_pseudonym_template())
-    for v in values:
-        point = v["location"]
-        if point is None and v["drawn_area"] is not None:
-            point = v["drawn_area"].point_on_surface
-        feature_label = ""
-        if v["feature_id"]:
-            feature_label = f"{v['feature__layer__name']}: {v['feature__source_id'] or '#' + str(v['feature_id'])}"
+    for (sid, comment, user_name, user_email, postal_address, submit_date, received_on, channel, topic, px, py, late,
+         feature_id, feature_source, layer_name, number, decision, response, organisation, group_label) in values:
         rows.append(
             {
-                "id": v["id"],
-                "number": v["weighing__number"],
-                "pseudonym": v["weighing__organisation"] or pseudonym % {"number": v["weighing__number"]},
-                "user_name": v["user_name"],
-                "user_email": v["user_email"],
-                "postal_address": v["postal_address"],
-                "received": v["received_on"] or local_date(v["submit_date"]),
-                "submitted_at": timezone.localtime(v["submit_date"]),
-                "late": v["late"],
-                "channel": v["channel"],
-                "topic": v["topic"],
-                "feature_label": feature_label,
-                "comment": v["comment"],
-                "point": point,
-                "area": v["drawn_area"],
-                "group_label": v["weighing__group__label"] or "",
-                "response": v["weighing__response"],
-                "decision": v["weighing__decision"],
+                "id": sid,
+                "number": number,
+                "pseudonym": organisation or pseudonym % {"number": number},
+                "user_name": user_name,
+                "user_email": user_email,
+                "postal_address": postal_address,
+                "received": received_on or local_date(submit_date),
+                "submitted_at": submit_date.astimezone(tz),
+                "late": late,
+                "channel": channel,
+                "topic": topic,
+                "feature_label": f"{layer_name}: {feature_source or '#' + str(feature_id)}" if feature_id else "",
+                "comment": comment,
+                "point": Point(px, py) if px is not None else None,
+                "area": areas.get(sid),
+                "group_label": group_label or "",
+                "response": response,
+                "decision": decision,
             }
         )
     return rows
-
-
-def _pseudonym_template():
-    from django.utils.translation import gettext
-
-    return gettext("Bürger/in %(number)s")

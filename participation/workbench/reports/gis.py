@@ -9,6 +9,7 @@ import os
 import tempfile
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 
@@ -19,7 +20,14 @@ def _frame(rows, columns, geometry_key, crs_epsg):
         if column.key == "eingang":
             values = [v.isoformat() if isinstance(v, dt.date) else v for v in values]
         data[column.key] = values
-    geoms = shapely.from_wkb([bytes(r[geometry_key].wkb) if r[geometry_key] is not None else None for r in rows])
+    if geometry_key == "point":
+        xs = [r["point"].x if r["point"] is not None else float("nan") for r in rows]
+        ys = [r["point"].y if r["point"] is not None else float("nan") for r in rows]
+        geoms = shapely.points(xs, ys)
+        geoms = np.asarray(geoms, dtype=object).reshape(-1)
+        geoms[np.array([r["point"] is None for r in rows], dtype=bool)] = None
+    else:
+        geoms = shapely.from_wkb([bytes(r[geometry_key].wkb) if r[geometry_key] is not None else None for r in rows])
     frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs=4326))
     return frame.to_crs(epsg=crs_epsg)
 

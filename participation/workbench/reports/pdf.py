@@ -15,7 +15,9 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import LongTable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Frame, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from ..stats import consultation_statistics
 
@@ -124,10 +126,6 @@ def render(*, rows, columns, consultation) -> bytes:
     stats = consultation_statistics(consultation)
     page = landscape(A4)
     out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out, pagesize=page, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm, bottomMargin=14 * mm,
-        title=_("Abwägungstabelle: %(plan)s") % {"plan": plan}, author=plan.municipality.name,
-    )
     story = [
         Spacer(1, 30 * mm),
         _para(_("Abwägungstabelle"), styles["title"]),
@@ -162,46 +160,105 @@ def render(*, rows, columns, consultation) -> bytes:
         ]
     )
     story += [table, Spacer(1, 6 * mm), charts, PageBreak(), _para(_("Karte der Stellungnahmen"), styles["h2"])]
-    story += [map_drawing(consultation, rows), PageBreak(), _para(_("Stellungnahmen und Abwägung"), styles["h2"])]
+    story += [map_drawing(consultation, rows)]
 
-    pdf_columns = [c for c in columns if c.pdf]
-    weights = [c.pdf_width or c.width for c in pdf_columns]
-    usable = page[0] - 24 * mm
-    widths = [usable * w / sum(weights) for w in weights]
-    long_text = {i for i, c in enumerate(pdf_columns) if c.width >= 18}
-    data = [[_para(c.header, styles["head"]) for c in pdf_columns]]
-    cell_style = styles["cell"]
-    for row in rows:
-        cells = []
-        for i, column in enumerate(pdf_columns):
-            value = column.getter(row)
-            if hasattr(value, "strftime"):
-                value = value.strftime("%d.%m.%Y")
-            value = "" if value is None else str(value)
-            cells.append(_para(value, cell_style) if i in long_text else value)
-        data.append(cells)
-    big = LongTable(data, colWidths=widths, repeatRows=1)
-    big.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1F4E79")),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-                ("FONTNAME", (0, 1), (-1, -1), _fonts["regular"]),
-                ("FONTSIZE", (0, 1), (-1, -1), 7.5),
-            ]
-        )
-    )
-    story.append(big)
+    story.append(Spacer(1, 1))
+    canvas = Canvas(out, pagesize=page, pageCompression=1)
+    canvas.setTitle(_("Abwägungstabelle: %(plan)s") % {"plan": plan})
+    canvas.setAuthor(plan.municipality.name)
 
-    def footer(canvas, document):
+    def footer():
         canvas.saveState()
         canvas.setFont(_fonts["regular"], 7)
         canvas.drawString(12 * mm, 7 * mm, f"{plan.municipality.name} · {plan}")
-        canvas.drawRightString(page[0] - 12 * mm, 7 * mm, _("Seite %(page)s") % {"page": document.page})
+        canvas.drawRightString(page[0] - 12 * mm, 7 * mm, _("Seite %(page)s") % {"page": canvas.getPageNumber()})
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    # Title, statistics and map: platypus flowables placed frame by frame on the same canvas.
+    while story:
+        frame = Frame(12 * mm, 14 * mm, page[0] - 24 * mm, page[1] - 26 * mm, showBoundary=0)
+        frame.addFromList(story, canvas)
+        footer()
+        canvas.showPage()
+    _draw_table(canvas, rows, [c for c in columns if c.pdf], page, footer, styles)
+    canvas.save()
     return out.getvalue()
+
+
+def _draw_table(canvas, rows, columns, page, footer, styles):
+    """Draw the table straight onto the canvas, wrapping with simpleSplit (platypus tables take minutes for 10,000 rows)."""
+    regular, bold = _fonts["regular"], _fonts["bold"]
+    size, leading, pad = 7, 8.4, 2
+    left, right, top, bottom = 12 * mm, page[0] - 12 * mm, page[1] - 12 * mm, 14 * mm
+    weights = [c.pdf_width or c.width for c in columns]
+    widths = [(right - left) * w / sum(weights) for w in weights]
+    xs = [left]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    headers = [simpleSplit(str(c.header), bold, size, w - 2 * pad) for c, w in zip(columns, widths, strict=True)]
+    header_height = max(len(h) for h in headers) * leading + 2 * pad
+    getters = [c.getter for c in columns]
+    _canvas_heading(canvas, _("Stellungnahmen und Abwägung"), top, styles)
+    y = top - 10 * mm
+
+    def draw_header(y):
+        canvas.setFillColor(HEADER_BLUE)
+        canvas.rect(left, y - header_height, right - left, header_height, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        for x, lines in zip(xs, headers, strict=False):
+            _lines(canvas, lines, x + pad, y - pad - size, bold, size, leading)
+        canvas.setFillColor(colors.black)
+        return y - header_height
+
+    def new_page():
+        footer()
+        canvas.showPage()
+        return draw_header(top)
+
+    y = draw_header(y)
+    canvas.setLineWidth(0.25)
+    canvas.setStrokeColor(colors.grey)
+    for row in rows:
+        cells = []
+        for get, width in zip(getters, widths, strict=True):
+            value = get(row)
+            if hasattr(value, "strftime"):
+                value = value.strftime("%d.%m.%Y")
+            cells.append(simpleSplit("" if value is None else str(value), regular, size, width - 2 * pad))
+        line_count = max(1, *(len(c) for c in cells))
+        offset = 0
+        while offset < line_count:
+            fits = int((y - bottom - 2 * pad) // leading)
+            if fits < 1 or (offset == 0 and line_count <= int((top - header_height - bottom - 2 * pad) // leading)
+                            and fits < line_count):
+                y = new_page()
+                continue
+            chunk = min(fits, line_count - offset)
+            height = chunk * leading + 2 * pad
+            for x, lines in zip(xs, cells, strict=False):
+                _lines(canvas, lines[offset : offset + chunk], x + pad, y - pad - size, regular, size, leading)
+            canvas.line(left, y - height, right, y - height)
+            for x in xs:
+                canvas.line(x, y, x, y - height)
+            y -= height
+            offset += chunk
+    footer()
+    canvas.showPage()
+
+
+HEADER_BLUE = colors.HexColor("#1F4E79")
+
+
+def _lines(canvas, lines, x, y, font, size, leading):
+    if not lines:
+        return
+    text = canvas.beginText(x, y)
+    text.setFont(font, size, leading)
+    for line in lines:
+        text.textLine(line)
+    canvas.drawText(text)
+
+
+def _canvas_heading(canvas, title, top, styles):
+    canvas.setFont(_fonts["bold"], 13)
+    canvas.drawString(12 * mm, top - 6 * mm, str(title))
