@@ -120,7 +120,7 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
             counts=counts,
             decision_counts=[(label, counts[value]) for value, label in Decision.choices],
             query=query.urlencode(),
-            bulk_form=BulkActionForm(initial={"filters": query.urlencode()}),
+            bulk_form=BulkActionForm(initial={"filters": query.urlencode()}, auto_id="bulk-%s"),
             similar_form=GroupSimilarForm(),
             groups=StatementGroup.objects.filter(consultation=self.consultation).annotate(size=Count("weighings")),
             result=ConsultationResult.objects.filter(consultation=self.consultation).first(),
