@@ -94,15 +94,17 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         services.weighings_ensure(consultation=self.consultation)
-        base = weighed_statements(self.consultation)
+        # Counting and paginating need no per-row "late" expression; only the 50 shown rows get it.
+        base = weighed_statements(self.consultation, annotate_late=False)
         filters = FilterForm(self.request.GET or None, consultation=self.consultation)
         filtered = filters.apply(base) if self.request.GET else base
-        # Paginate the narrow id list first, then load the 50 full rows (long texts) by primary key.
-        page = Paginator(filtered.order_by("weighing__number").values_list("id", flat=True), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        # One scan yields the ordered ids of all matches (count and page from the same list); then only
+        # the 50 visible rows are loaded with their long texts.
+        ids = list(filtered.order_by("weighing__number").values_list("id", flat=True))
+        page = Paginator(ids, PAGE_SIZE).get_page(self.request.GET.get("page"))
         page.object_list = list(
-            base.filter(id__in=list(page.object_list))
+            weighed_statements(self.consultation)
+            .filter(id__in=list(page.object_list))
             .select_related("weighing__group", "feature__layer")
             .order_by("weighing__number")
         )
