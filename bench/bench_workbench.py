@@ -57,17 +57,28 @@ def _create_data():
 
     municipality, _ = Municipality.objects.get_or_create(
         slug="bench-abwaegung",
-        defaults={"name": "Bench-Gemeinde", "ags": "09999999",
-                  "boundary": MultiPolygon(Polygon.from_bbox((8.4, 50.2, 8.7, 50.4)), srid=4326)},
+        defaults={
+            "name": "Bench-Gemeinde",
+            "ags": "09999999",
+            "boundary": MultiPolygon(Polygon.from_bbox((8.4, 50.2, 8.7, 50.4)), srid=4326),
+        },
     )
     plan, _ = Plan.objects.get_or_create(
-        municipality=municipality, slug="bench-plan",
-        defaults={"title": "Bench-Plan", "number": "Nr. 1", "status": Plan.Status.PUBLISHED,
-                  "published_at": timezone.now(), "area": MultiPolygon(Polygon.from_bbox((8.5, 50.25, 8.52, 50.26)), srid=4326)},
+        municipality=municipality,
+        slug="bench-plan",
+        defaults={
+            "title": "Bench-Plan",
+            "number": "Nr. 1",
+            "status": Plan.Status.PUBLISHED,
+            "published_at": timezone.now(),
+            "area": MultiPolygon(Polygon.from_bbox((8.5, 50.25, 8.52, 50.26)), srid=4326),
+        },
     )
     today = timezone.localdate()
     consultation, _ = Consultation.objects.get_or_create(
-        plan=plan, round=1, kind=Consultation.Kind.PUBLICATION,
+        plan=plan,
+        round=1,
+        kind=Consultation.Kind.PUBLICATION,
         defaults={"start_date": today - dt.timedelta(days=40), "end_date": today - dt.timedelta(days=9)},
     )
     user, _ = get_user_model().objects.get_or_create(username="bench-planer", defaults={"is_staff": True})
@@ -87,26 +98,54 @@ def _create_data():
             else:
                 text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(15, 120))) + "."
             late = i % 20 == 0
-            when = (timezone.now() - dt.timedelta(days=rng.uniform(0, 8))) if late else start + dt.timedelta(
-                seconds=rng.uniform(0, 29 * 86400))
-            comments.append(Comment(content_type=ct, object_pk=str(consultation.pk), site_id=1, user_name=f"Person {i}",
-                                    user_email=f"person{i}@example.org", comment=text, submit_date=when,
-                                    is_public=True, is_removed=False))
+            when = (
+                (timezone.now() - dt.timedelta(days=rng.uniform(0, 8)))
+                if late
+                else start + dt.timedelta(seconds=rng.uniform(0, 29 * 86400))
+            )
+            comments.append(
+                Comment(
+                    content_type=ct,
+                    object_pk=str(consultation.pk),
+                    site_id=1,
+                    user_name=f"Person {i}",
+                    user_email=f"person{i}@example.org",
+                    comment=text,
+                    submit_date=when,
+                    is_public=True,
+                    is_removed=False,
+                )
+            )
         Comment.objects.bulk_create(comments, batch_size=2000)
         xtd_fields = [f for f in XtdComment._meta.local_concrete_fields]
         st_fields = [f for f in Statement._meta.local_concrete_fields]
         xtds, sts = [], []
         for i, c in enumerate(comments):
-            xtds.append(XtdComment(comment_ptr_id=c.pk, thread_id=c.pk, parent_id=c.pk, level=0, order=1,
-                                   followup=False, nested_count=0))
+            xtds.append(
+                XtdComment(
+                    comment_ptr_id=c.pk,
+                    thread_id=c.pk,
+                    parent_id=c.pk,
+                    level=0,
+                    order=1,
+                    followup=False,
+                    nested_count=0,
+                )
+            )
             lon = rng.uniform(8.5, 8.52)
             lat = rng.uniform(50.25, 50.26)
-            sts.append(Statement(xtdcomment_ptr_id=c.pk, consultation=consultation,
-                                 topic=rng.choice(Statement.Topic.values),
-                                 channel="online" if i % 10 else "post",
-                                 location=Point(lon, lat, srid=4326) if i % 7 else None,
-                                 confirmed_at=c.submit_date, privacy_consent=True,
-                                 postal_address="" if i % 10 else f"Hauptstraße {i}"))
+            sts.append(
+                Statement(
+                    xtdcomment_ptr_id=c.pk,
+                    consultation=consultation,
+                    topic=rng.choice(Statement.Topic.values),
+                    channel="online" if i % 10 else "post",
+                    location=Point(lon, lat, srid=4326) if i % 7 else None,
+                    confirmed_at=c.submit_date,
+                    privacy_consent=True,
+                    postal_address="" if i % 10 else f"Hauptstraße {i}",
+                )
+            )
         for model, objs, fields in ((XtdComment, xtds, xtd_fields), (Statement, sts, st_fields)):
             for j in range(0, len(objs), 1000):
                 model._base_manager._insert(objs[j : j + 1000], fields=fields, raw=True)
@@ -132,7 +171,9 @@ def run():
     ids = list(Weighing.objects.filter(statement__consultation=consultation).values_list("pk", flat=True))
     rng = random.Random(1)
     for decision in Decision.values:
-        Weighing.objects.filter(pk__in=rng.sample(ids, len(ids) // 6)).update(decision=decision, response="Die Verwaltung empfiehlt ... " * 4)
+        Weighing.objects.filter(pk__in=rng.sample(ids, len(ids) // 6)).update(
+            decision=decision, response="Die Verwaltung empfiehlt ... " * 4
+        )
     t = time.perf_counter()
     results["group_similar"] = services.statements_group_similar(consultation=consultation, threshold=0.8)
     results["group_similar_s"] = round(time.perf_counter() - t, 2)
@@ -143,8 +184,17 @@ def run():
     client = Client()
     client.force_login(user)
     url = reverse("workbench:table", args=[consultation.pk])
-    variants = [{}, {"page": "100"}, {"page": "200"}, {"topic": "traffic"}, {"q": "Bach"}, {"timing": "late"},
-                {"decision": "open"}, {"channel": "post", "located": "no"}, {"decision": "considered", "page": "5"}]
+    variants = [
+        {},
+        {"page": "100"},
+        {"page": "200"},
+        {"topic": "traffic"},
+        {"q": "Bach"},
+        {"timing": "late"},
+        {"decision": "open"},
+        {"channel": "post", "located": "no"},
+        {"decision": "considered", "page": "5"},
+    ]
     for params in variants:  # warm-up
         assert client.get(url, params).status_code == 200
     with CaptureQueriesContext(connection) as ctx:
@@ -160,9 +210,13 @@ def run():
             per_variant.setdefault("&".join(f"{k}={v}" for k, v in params.items()) or "(none)", []).append(elapsed)
             assert response.status_code == 200
     reset_queries()
-    results["table_page_ms"] = {"n": len(timings), "p50": round(percentile(timings, 50), 1),
-                                "p95": round(percentile(timings, 95), 1), "max": round(max(timings), 1),
-                                "p50_by_filter": {k: round(percentile(v, 50), 1) for k, v in per_variant.items()}}
+    results["table_page_ms"] = {
+        "n": len(timings),
+        "p50": round(percentile(timings, 50), 1),
+        "p95": round(percentile(timings, 95), 1),
+        "max": round(max(timings), 1),
+        "p50_by_filter": {k: round(percentile(v, 50), 1) for k, v in per_variant.items()},
+    }
     for view in ("statistics", "map"):
         t = time.perf_counter()
         assert client.get(reverse(f"workbench:{view}", args=[consultation.pk])).status_code == 200

@@ -20,8 +20,10 @@ def bar_chart_svg(items: list[tuple[str, int]], *, title: str, width: int = 640,
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar_height * 0.68:.1f}" text-anchor="end" class="chart__label">'
             f"{escape(label)}</text>"
-            f'<rect x="{label_width}" y="{y + 3}" width="{value * scale:.1f}" height="{bar_height - 6}" class="chart__bar"/>'
-            f'<text x="{label_width + value * scale + 4:.1f}" y="{y + bar_height * 0.68:.1f}" class="chart__value">{value}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{value * scale:.1f}" height="{bar_height - 6}" '
+            'class="chart__bar"/>'
+            f'<text x="{label_width + value * scale + 4:.1f}" y="{y + bar_height * 0.68:.1f}" '
+            f'class="chart__value">{value}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
@@ -50,7 +52,8 @@ def day_chart_svg(items, *, title: str, width: int = 640, height: int = 180) -> 
     if items:
         parts.append(f'<text x="{left}" y="{height - 8}" class="chart__value">{items[0][0]:%d.%m.%Y}</text>')
         parts.append(
-            f'<text x="{width - 10}" y="{height - 8}" text-anchor="end" class="chart__value">{items[-1][0]:%d.%m.%Y}</text>'
+            f'<text x="{width - 10}" y="{height - 8}" text-anchor="end" '
+            f'class="chart__value">{items[-1][0]:%d.%m.%Y}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -21,7 +21,9 @@ class FilterForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Eingangsweg"), required=False, choices=[("", _("alle"))] + CHANNEL_CHOICES)
     timing = forms.ChoiceField(
-        label=_("Frist"), required=False, choices=[("", _("alle")), ("in_time", _("fristgerecht")), ("late", _("verspätet"))]
+        label=_("Frist"),
+        required=False,
+        choices=[("", _("alle")), ("in_time", _("fristgerecht")), ("late", _("verspätet"))],
     )
     located = forms.ChoiceField(
         label=_("Ortsangabe"), required=False, choices=[("", _("alle")), ("yes", _("mit Ort")), ("no", _("ohne Ort"))]
@@ -84,9 +86,13 @@ class BulkActionForm(forms.Form):
     action = forms.ChoiceField(label=_("Aktion"), choices=ACTIONS)
     scope = forms.ChoiceField(label=_("Anwenden auf"), choices=SCOPES, initial="selected")
     statements = forms.TypedMultipleChoiceField(label=_("Auswahl"), required=False, coerce=int)
-    decision = forms.ChoiceField(label=_("Entscheidung"), required=False, choices=[("", _("unverändert"))] + Decision.choices)
+    decision = forms.ChoiceField(
+        label=_("Entscheidung"), required=False, choices=[("", _("unverändert"))] + Decision.choices
+    )
     response = forms.CharField(
-        label=_("Abwägungsvorschlag"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Abwägungsvorschlag"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Leer lassen, um vorhandene Texte nicht zu ändern."),
     )
     label = forms.CharField(label=_("Name der Gruppe"), required=False, max_length=200)

@@ -58,11 +58,19 @@ class Weighing(models.Model):
         help_text=_("Für Träger öffentlicher Belange und Verbände: erscheint statt „Bürger/in Nr.“."),
     )
     group = models.ForeignKey(
-        StatementGroup, verbose_name=_("Gruppe"), null=True, blank=True, on_delete=models.SET_NULL,
+        StatementGroup,
+        verbose_name=_("Gruppe"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="weighings",
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Bearbeitet von"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Bearbeitet von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     updated_at = models.DateTimeField(_("Bearbeitet am"), null=True, blank=True)
@@ -130,7 +138,9 @@ class PersonalDataExportLog(models.Model):
     """A record that someone exported statements with names and addresses."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="personal_data_exports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     via = models.CharField(_("Weg"), max_length=10, default="web")
     format = models.CharField(_("Format"), max_length=10)
     rows = models.PositiveIntegerField(_("Zeilen"), default=0)

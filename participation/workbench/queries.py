@@ -9,7 +9,7 @@ from participation.periods import local_date
 
 
 def late_q(consultation: Consultation) -> Q:
-    """Return a filter for late statements: submitted at or after the effective end (paper: received after the last day)."""
+    """Return a filter for late statements: submitted at or after the end (paper: received after the last day)."""
     last_day = local_date(consultation.ends_at - dt.timedelta(microseconds=1))
     return Q(received_on__isnull=False, received_on__gt=last_day) | Q(
         received_on__isnull=True, submit_date__gte=consultation.ends_at
@@ -26,6 +26,6 @@ def weighed_statements(consultation: Consultation, *, annotate_late: bool = True
     qs = Statement.objects.filter(consultation=consultation, level=0, is_official=False, confirmed_at__isnull=False)
     if not annotate_late:
         return qs
-    return (
-        qs.annotate(late=Case(When(late_q(consultation), then=Value(True)), default=Value(False), output_field=BooleanField()))
+    return qs.annotate(
+        late=Case(When(late_q(consultation), then=Value(True)), default=Value(False), output_field=BooleanField())
     )

@@ -19,11 +19,7 @@ def weighings_ensure(*, consultation: Consultation) -> int:
     missing_qs = weighed_statements(consultation, annotate_late=False).filter(weighing__isnull=True)
     if not missing_qs.exists():  # the common case on every workbench page: one cheap query
         return 0
-    missing = list(
-        missing_qs
-        .order_by("submit_date", "id")
-        .values_list("id", flat=True)
-    )
+    missing = list(missing_qs.order_by("submit_date", "id").values_list("id", flat=True))
     if not missing:
         return 0
     # Lock the consultation row so two requests cannot hand out the same numbers.
@@ -61,7 +57,12 @@ def weighing_update(
 
 @transaction.atomic
 def weighings_bulk_update(
-    *, consultation: Consultation, statement_ids: list[int], by, decision: str | None = None, response: str | None = None
+    *,
+    consultation: Consultation,
+    statement_ids: list[int],
+    by,
+    decision: str | None = None,
+    response: str | None = None,
 ) -> int:
     """Set decision and/or response on the selected statements of `consultation`; return how many changed."""
     if decision is not None:
@@ -71,7 +72,9 @@ def weighings_bulk_update(
         changes["decision"] = decision
     if response is not None:
         changes["response"] = response
-    return Weighing.objects.filter(statement__consultation=consultation, statement_id__in=statement_ids).update(**changes)
+    return Weighing.objects.filter(statement__consultation=consultation, statement_id__in=statement_ids).update(
+        **changes
+    )
 
 
 @transaction.atomic
@@ -183,7 +186,9 @@ def result_unpublish(*, consultation: Consultation) -> None:
 def personal_data_export_log(*, consultation: Consultation, user, via: str, format: str, rows: int) -> None:
     """Record that names and addresses of `consultation` were exported."""
     PersonalDataExportLog.objects.create(
-        consultation=consultation, user=user if user and user.is_authenticated else None, via=via, format=format,
+        consultation=consultation,
+        user=user if user and user.is_authenticated else None,
+        via=via,
+        format=format,
         rows=rows,
     )
-

@@ -32,8 +32,16 @@ def consultation_statistics(consultation: Consultation) -> Statistics:
     rows = (
         weighed_statements(consultation)
         .annotate(located=ExpressionWrapper(Q(location__isnull=False) | Q(drawn_area__isnull=False), BooleanField()))
-        .values_list("received_on", "submit_date", "topic", "channel", "weighing__decision", "late", "located",
-                     "weighing__group_id")
+        .values_list(
+            "received_on",
+            "submit_date",
+            "topic",
+            "channel",
+            "weighing__decision",
+            "late",
+            "located",
+            "weighing__group_id",
+        )
     )
     days, topics, decisions, channels = Counter(), Counter(), Counter(), Counter()
     stats = Statistics()
@@ -48,7 +56,10 @@ def consultation_statistics(consultation: Consultation) -> Statistics:
         channels[channel] += 1
     first = min([consultation.start_date, *days])
     last = max([consultation.end_date, *days])
-    stats.per_day = [(first + dt.timedelta(days=i), days.get(first + dt.timedelta(days=i), 0)) for i in range((last - first).days + 1)]
+    stats.per_day = [
+        (first + dt.timedelta(days=i), days.get(first + dt.timedelta(days=i), 0))
+        for i in range((last - first).days + 1)
+    ]
     stats.per_topic = [(str(label), topics.get(value, 0)) for value, label in Statement.Topic.choices]
     stats.per_decision = [(str(label), decisions.get(value, 0)) for value, label in Decision.choices] + [
         (_("noch offen"), decisions.get("", 0))

@@ -17,7 +17,9 @@ def send_result_notifications(consultation_id: int) -> int:
     consultation = Consultation.objects.select_related("plan__municipality").get(pk=consultation_id)
     sent = 0
     queued = (
-        ResultNotification.objects.filter(statement__consultation_id=consultation_id, status=ResultNotification.Status.QUEUED)
+        ResultNotification.objects.filter(
+            statement__consultation_id=consultation_id, status=ResultNotification.Status.QUEUED
+        )
         .select_related("statement__weighing")
         .order_by("id")
     )

@@ -8,7 +8,9 @@ urlpatterns = [
     path("verwaltung/abwaegung/", views.WorkbenchIndexView.as_view(), name="index"),
     path("verwaltung/abwaegung/<int:consultation_id>/", views.StatementTableView.as_view(), name="table"),
     path("verwaltung/abwaegung/<int:consultation_id>/sammelaktion/", views.BulkActionView.as_view(), name="bulk"),
-    path("verwaltung/abwaegung/<int:consultation_id>/gruppieren/", views.GroupSimilarView.as_view(), name="group_similar"),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/gruppieren/", views.GroupSimilarView.as_view(), name="group_similar"
+    ),
     path(
         "verwaltung/abwaegung/<int:consultation_id>/stellungnahme/<int:statement_id>/",
         views.WeighingEditView.as_view(),

@@ -45,8 +45,14 @@ class WorkbenchIndexView(LoginRequiredMixin, TemplateView):
         context["consultations"] = (
             Consultation.objects.for_user(self.request.user)
             .select_related("plan__municipality")
-            .annotate(statement_count=Count("statements", filter=Q(statements__level=0, statements__is_official=False,
-                                                                   statements__confirmed_at__isnull=False)))
+            .annotate(
+                statement_count=Count(
+                    "statements",
+                    filter=Q(
+                        statements__level=0, statements__is_official=False, statements__confirmed_at__isnull=False
+                    ),
+                )
+            )
             .order_by("plan__municipality__name", "plan__title", "start_date")
         )
         return context
@@ -155,12 +161,17 @@ class BulkActionView(ConsultationStaffMixin, View):
             selected = data["statements"]
         if data["action"] == "decide":
             count = services.weighings_bulk_update(
-                consultation=self.consultation, statement_ids=selected, by=request.user,
-                decision=data["decision"] or None, response=data["response"] or None,
+                consultation=self.consultation,
+                statement_ids=selected,
+                by=request.user,
+                decision=data["decision"] or None,
+                response=data["response"] or None,
             )
             messages.success(request, _("%(count)s Stellungnahmen aktualisiert.") % {"count": count})
         elif data["action"] == "group":
-            group = services.statements_group(consultation=self.consultation, statement_ids=selected, label=data["label"])
+            group = services.statements_group(
+                consultation=self.consultation, statement_ids=selected, label=data["label"]
+            )
             messages.success(request, _("Gruppe „%(label)s“ angelegt.") % {"label": group.label})
         else:
             count = services.statements_ungroup(consultation=self.consultation, statement_ids=selected)
@@ -176,7 +187,9 @@ class GroupSimilarView(ConsultationStaffMixin, View):
         if not form.is_valid():
             messages.error(request, _("Bitte geben Sie eine Ähnlichkeit zwischen 0,5 und 1,0 an."))
             return redirect(self.table_url())
-        result = services.statements_group_similar(consultation=self.consultation, threshold=form.cleaned_data["threshold"])
+        result = services.statements_group_similar(
+            consultation=self.consultation, threshold=form.cleaned_data["threshold"]
+        )
         messages.success(
             request,
             _("%(groups)s neue Gruppen, %(statements)s Stellungnahmen zugeordnet.")
@@ -211,7 +224,8 @@ class WeighingEditView(ConsultationStaffMixin, TemplateView):
             show_personal=context["can_export_personal"],
             group_members=(
                 weighing.group.weighings.select_related("statement").exclude(pk=weighing.pk).order_by("number")[:50]
-                if weighing.group else []
+                if weighing.group
+                else []
             ),
         )
         return context
@@ -316,7 +330,9 @@ class ExportView(ConsultationStaffMixin, View):
                     consultation=self.consultation, user=request.user, via="web", format=format, rows=rows
                 )
         response = HttpResponse(data, content_type=FORMATS[format].content_type)
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(self.consultation, format, personal)}"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="{export_filename(self.consultation, format, personal)}"'
+        )
         response["Cache-Control"] = "no-store"
         return response
 
@@ -359,8 +375,14 @@ class PublicResultView(TemplateView):
             Weighing.objects.filter(statement__in=weighed_statements(consultation).filter(is_removed=False))
             .select_related("statement")
             .only(
-                "number", "decision", "response", "organisation", "statement__comment", "statement__submit_date",
-                "statement__received_on", "statement__topic",
+                "number",
+                "decision",
+                "response",
+                "organisation",
+                "statement__comment",
+                "statement__submit_date",
+                "statement__received_on",
+                "statement__topic",
             )
             .order_by("number")
         )

@@ -1,6 +1,4 @@
-"""Planning-office staff filter statements, answer a group, export XLSX and GeoPackage; the result page is accessible."""
-
-import io
+"""Staff filter statements, answer a group, export XLSX and GeoPackage; the result page is accessible."""
 
 import openpyxl
 import pyogrio

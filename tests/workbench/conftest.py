@@ -28,8 +28,12 @@ def world(db):
     town, other = MunicipalityFactory(name="Usingen"), MunicipalityFactory(name="Neu-Anspach")
     users = {
         "planner": MembershipFactory(municipality=town, role=Membership.Role.PLANNER, user__username="planer").user,
-        "moderator": MembershipFactory(municipality=town, role=Membership.Role.MODERATOR, user__username="moderatorin").user,
-        "foreign_planner": MembershipFactory(municipality=other, role=Membership.Role.PLANNER, user__username="fremd").user,
+        "moderator": MembershipFactory(
+            municipality=town, role=Membership.Role.MODERATOR, user__username="moderatorin"
+        ).user,
+        "foreign_planner": MembershipFactory(
+            municipality=other, role=Membership.Role.PLANNER, user__username="fremd"
+        ).user,
         "foreign_moderator": MembershipFactory(
             municipality=other, role=Membership.Role.MODERATOR, user__username="fremdmod"
         ).user,
@@ -48,8 +52,11 @@ def world(db):
             (FORM_LETTER, "traffic", "online"),
             (FORM_LETTER.replace("Sehr geehrte Damen und Herren,", "Hallo,"), "traffic", "online"),
             (FORM_LETTER + " Mit freundlichen Grüßen", "traffic", "post"),
-            ("Der Bach im Norden muss als Biotop erhalten bleiben; bitte einen Gewässerrandstreifen festsetzen.",
-             "environment", "online"),
+            (
+                "Der Bach im Norden muss als Biotop erhalten bleiben; bitte einen Gewässerrandstreifen festsetzen.",
+                "environment",
+                "online",
+            ),
             ("Die Kita-Plätze reichen im Ortsteil nicht aus. =SUMME(A1:A9)", "social", "email"),
         ]
     ):
@@ -75,8 +82,14 @@ def world(db):
     )
     statements.append(late)
     nowhere = StatementFactory(
-        consultation=consultation, comment="Ohne Ort, per Post.", channel="post", location=None,
-        received_on=consultation.end_date, submit_date=timezone.now(), user_name="Paula Papier", user_email="",
+        consultation=consultation,
+        comment="Ohne Ort, per Post.",
+        channel="post",
+        location=None,
+        received_on=consultation.end_date,
+        submit_date=timezone.now(),
+        user_name="Paula Papier",
+        user_email="",
         postal_address="Am Markt 1, 61250 Usingen",
     )
     statements.append(nowhere)

@@ -138,8 +138,14 @@ def test_command_exports_and_logs_personal_data(decided, tmp_path):
     assert openpyxl.load_workbook(target)["Abwägung"].max_row == 9
     assert not PersonalDataExportLog.objects.exists()
     call_command(
-        "export_comments", decided["consultation"].pk, "--format", "csv", "--with-personal-data", "-o",
-        str(tmp_path / "p.csv"), stdout=io.StringIO(),
+        "export_comments",
+        decided["consultation"].pk,
+        "--format",
+        "csv",
+        "--with-personal-data",
+        "-o",
+        str(tmp_path / "p.csv"),
+        stdout=io.StringIO(),
     )
     log = PersonalDataExportLog.objects.get()
     assert (log.user, log.via, log.format, log.rows) == (None, "cli", "csv", 8)

@@ -56,9 +56,12 @@ def test_group_similar_then_answer_group(world):
     assert sorted(group.weighings.values_list("number", flat=True)) == [1, 2, 3]
     # Running again changes nothing.
     assert services.statements_group_similar(consultation=consultation, threshold=0.8) == {
-        "groups_created": 0, "statements_grouped": 0,
+        "groups_created": 0,
+        "statements_grouped": 0,
     }
-    count = services.group_answer(group=group, by=planner, decision=Decision.PARTLY, response="Die Zufahrt wird geprüft.")
+    count = services.group_answer(
+        group=group, by=planner, decision=Decision.PARTLY, response="Die Zufahrt wird geprüft."
+    )
     assert count == 3
     assert set(group.weighings.values_list("decision", "response", "updated_by")) == {
         (Decision.PARTLY, "Die Zufahrt wird geprüft.", planner.pk)

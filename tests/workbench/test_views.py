@@ -74,8 +74,14 @@ def test_read_views_and_anonymised_exports_by_role(client, world, role):
 
 @pytest.mark.parametrize(
     "role,expected",
-    [("anonymous", 302), ("no_membership", 404), ("foreign_planner", 404), ("foreign_moderator", 404),
-     ("moderator", 403), ("planner", 200)],
+    [
+        ("anonymous", 302),
+        ("no_membership", 404),
+        ("foreign_planner", 404),
+        ("foreign_moderator", 404),
+        ("moderator", 403),
+        ("planner", 200),
+    ],
 )
 @pytest.mark.parametrize("format", ["csv", "xlsx", "pdf", "geojson", "gpkg"])
 def test_personal_data_export_only_for_own_planners_and_logged(client, world, role, expected, format):
@@ -98,11 +104,15 @@ def _posts(world):
     services.weighings_ensure(consultation=c)
     group = services.statements_group(consultation=c, statement_ids=[statement.pk], label="G")
     return [
-        (reverse("workbench:bulk", args=[c.pk]),
-         {"action": "decide", "scope": "selected", "statements": [statement.pk], "decision": "noted"}),
+        (
+            reverse("workbench:bulk", args=[c.pk]),
+            {"action": "decide", "scope": "selected", "statements": [statement.pk], "decision": "noted"},
+        ),
         (reverse("workbench:group_similar", args=[c.pk]), {"threshold": "0,8"}),
-        (reverse("workbench:weighing", args=[c.pk, statement.pk]),
-         {"decision": "noted", "response": "x", "internal_note": "", "organisation": ""}),
+        (
+            reverse("workbench:weighing", args=[c.pk, statement.pk]),
+            {"decision": "noted", "response": "x", "internal_note": "", "organisation": ""},
+        ),
         (reverse("workbench:group", args=[c.pk, group.pk]), {"decision": "noted", "response": "x"}),
         (reverse("workbench:publish", args=[c.pk]), {"action": "publish", "notify": "on"}),
     ]
@@ -110,8 +120,14 @@ def _posts(world):
 
 @pytest.mark.parametrize(
     "role,expected",
-    [("anonymous", 302), ("no_membership", 404), ("foreign_planner", 404), ("foreign_moderator", 404),
-     ("moderator", 403), ("planner", 302)],
+    [
+        ("anonymous", 302),
+        ("no_membership", 404),
+        ("foreign_planner", 404),
+        ("foreign_moderator", 404),
+        ("moderator", 403),
+        ("planner", 302),
+    ],
 )
 def test_changes_only_by_own_planners(client, world, role, expected):
     posts = _posts(world)
@@ -216,8 +232,17 @@ def test_bulk_decide_selected_and_filtered(client, world):
     services.weighings_ensure(consultation=c)
     url = reverse("workbench:bulk", args=[c.pk])
     ids = [s.pk for s in world["statements"][:2]]
-    response = client.post(url, {"action": "decide", "scope": "selected", "statements": ids, "decision": "partly",
-                                 "response": "Wird geprüft.", "filters": "topic=traffic"})
+    response = client.post(
+        url,
+        {
+            "action": "decide",
+            "scope": "selected",
+            "statements": ids,
+            "decision": "partly",
+            "response": "Wird geprüft.",
+            "filters": "topic=traffic",
+        },
+    )
     assert response.status_code == 302 and response["Location"].endswith("?topic=traffic")
     assert sorted(Weighing.objects.filter(decision="partly").values_list("number", flat=True)) == [1, 2]
     assert Weighing.objects.get(number=1).updated_by == world["users"]["planner"]
@@ -249,12 +274,21 @@ def test_edit_weighing(client, world):
     url = reverse("workbench:weighing", args=[world["consultation"].pk, statement.pk])
     page = client.get(url).content.decode()
     assert "verspätet" in page and "Max Spät" in page  # planners see the name
-    response = client.post(url, {"decision": "noted", "response": "Verspätet, dennoch geprüft.",
-                                 "internal_note": "Rückfrage Bauamt", "organisation": ""})
+    response = client.post(
+        url,
+        {
+            "decision": "noted",
+            "response": "Verspätet, dennoch geprüft.",
+            "internal_note": "Rückfrage Bauamt",
+            "organisation": "",
+        },
+    )
     assert response.status_code == 302
     weighing = Weighing.objects.get(statement=statement)
     assert (weighing.decision, weighing.internal_note, weighing.updated_by) == (
-        "noted", "Rückfrage Bauamt", world["users"]["planner"]
+        "noted",
+        "Rückfrage Bauamt",
+        world["users"]["planner"],
     )
     bad = client.post(url, {"decision": "vielleicht", "response": "x", "internal_note": "", "organisation": ""})
     assert bad.status_code == 400
@@ -268,7 +302,7 @@ def test_moderator_sees_pseudonyms_not_names(client, world):
     statement = world["statements"][5]
     page = client.get(reverse("workbench:weighing", args=[world["consultation"].pk, statement.pk])).content.decode()
     assert "Max Spät" not in page and "spaet@example.org" not in page
-    assert "<form method=\"post\" class=\"wb-form\">" not in page
+    assert '<form method="post" class="wb-form">' not in page
     table = client.get(reverse("workbench:table", args=[world["consultation"].pk])).content.decode()
     assert "Sammelaktion" not in table and "?personal=1" not in table
     for name in world["names"]:
@@ -280,8 +314,10 @@ def test_group_answer_view(client, world):
     c = world["consultation"]
     client.post(reverse("workbench:group_similar", args=[c.pk]), {"threshold": "0,8"})
     group = StatementGroup.objects.get()
-    response = client.post(reverse("workbench:group", args=[c.pk, group.pk]),
-                           {"decision": "considered", "response": "Die Zufahrt wird verlegt."})
+    response = client.post(
+        reverse("workbench:group", args=[c.pk, group.pk]),
+        {"decision": "considered", "response": "Die Zufahrt wird verlegt."},
+    )
     assert response.status_code == 302
     assert set(Weighing.objects.filter(group=group).values_list("decision", flat=True)) == {"considered"}
     assert client.post(reverse("workbench:group_similar", args=[c.pk]), {"threshold": "2"}).status_code == 302

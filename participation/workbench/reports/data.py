@@ -34,20 +34,62 @@ def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]
     qs = weighed_statements(consultation)
     if statement_ids is not None:
         qs = qs.filter(id__in=statement_ids)
-    values = qs.annotate(px=coordinate("ST_X"), py=coordinate("ST_Y")).order_by("weighing__number").values_list(
-        "id", "comment", "user_name", "user_email", "postal_address", "submit_date", "received_on", "channel",
-        "topic", "px", "py", "late", "feature_id", "feature__source_id", "feature__layer__name",
-        "weighing__number", "weighing__decision", "weighing__response", "weighing__organisation",
-        "weighing__group__label",
+    values = (
+        qs.annotate(px=coordinate("ST_X"), py=coordinate("ST_Y"))
+        .order_by("weighing__number")
+        .values_list(
+            "id",
+            "comment",
+            "user_name",
+            "user_email",
+            "postal_address",
+            "submit_date",
+            "received_on",
+            "channel",
+            "topic",
+            "px",
+            "py",
+            "late",
+            "feature_id",
+            "feature__source_id",
+            "feature__layer__name",
+            "weighing__number",
+            "weighing__decision",
+            "weighing__response",
+            "weighing__organisation",
+            "weighing__group__label",
+        )
     )
     areas = dict(
-        Statement.objects.filter(id__in=qs.filter(drawn_area__isnull=False).values("id")).values_list("id", "drawn_area")
+        Statement.objects.filter(id__in=qs.filter(drawn_area__isnull=False).values("id")).values_list(
+            "id", "drawn_area"
+        )
     )
     pseudonym = gettext("Bürger/in %(number)s")
     tz = timezone.get_current_timezone()
     rows = []
-    for (sid, comment, user_name, user_email, postal_address, submit_date, received_on, channel, topic, px, py, late,
-         feature_id, feature_source, layer_name, number, decision, response, organisation, group_label) in values:
+    for (
+        sid,
+        comment,
+        user_name,
+        user_email,
+        postal_address,
+        submit_date,
+        received_on,
+        channel,
+        topic,
+        px,
+        py,
+        late,
+        feature_id,
+        feature_source,
+        layer_name,
+        number,
+        decision,
+        response,
+        organisation,
+        group_label,
+    ) in values:
         rows.append(
             {
                 "id": sid,

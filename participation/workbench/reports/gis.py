@@ -57,7 +57,11 @@ def render_gpkg(*, rows, columns, consultation) -> bytes:
         areas = [r for r in rows if r["area"] is not None]
         if areas:
             _frame(areas, columns, "area", crs).to_file(
-                path, layer="stellungnahmen_flaechen", driver="GPKG", engine="pyogrio", geometry_type="Polygon",
+                path,
+                layer="stellungnahmen_flaechen",
+                driver="GPKG",
+                engine="pyogrio",
+                geometry_type="Polygon",
                 append=False,
             )
         with open(path, "rb") as handle:

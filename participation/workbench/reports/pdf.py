@@ -7,16 +7,16 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pyproj import Transformer
+from reportlab import rl_config
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Circle, Drawing, Polygon, Rect, String
-from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, PageBreak, Paragraph, Spacer, Table, TableStyle
 
@@ -68,9 +68,7 @@ def _bar_chart(items, width, height, horizontal=True):
         chart.categoryAxis.reverseDirection = True
     else:
         every = max(1, len(items) // 8)
-        chart.categoryAxis.categoryNames = [
-            label if i % every == 0 else "" for i, (label, _) in enumerate(items)
-        ]
+        chart.categoryAxis.categoryNames = [label if i % every == 0 else "" for i, (label, _) in enumerate(items)]
         chart.categoryAxis.labels.angle = 30
         chart.categoryAxis.labels.dy = -8
     drawing.add(chart)
@@ -101,7 +99,9 @@ def map_drawing(consultation, rows, width=170 * mm, height=120 * mm) -> Drawing:
     oy = height / 2 - (miny + maxy) / 2 * scale
     for ring in rings:
         flat = [v for x, y in ring for v in (ox + x * scale, oy + y * scale)]
-        drawing.add(Polygon(flat, fillColor=colors.HexColor("#DCE6F0"), strokeColor=colors.HexColor("#1F4E79"), strokeWidth=1.2))
+        drawing.add(
+            Polygon(flat, fillColor=colors.HexColor("#DCE6F0"), strokeColor=colors.HexColor("#1F4E79"), strokeWidth=1.2)
+        )
     for x, y in zip(px, py, strict=True):
         drawing.add(Circle(ox + x * scale, oy + y * scale, 1.8, fillColor=colors.HexColor("#C0392B"), strokeColor=None))
     metres = _nice_scale(span / 4)
@@ -134,9 +134,8 @@ def render(*, rows, columns, consultation) -> bytes:
         _para(plan.municipality.name, styles["body"]),
         _para(str(consultation.get_kind_display()), styles["body"]),
         _para(
-            _("Zeitraum: %(start)s bis %(end)s") % {
-                "start": f"{consultation.start_date:%d.%m.%Y}", "end": f"{consultation.end_date:%d.%m.%Y}"
-            },
+            _("Zeitraum: %(start)s bis %(end)s")
+            % {"start": f"{consultation.start_date:%d.%m.%Y}", "end": f"{consultation.end_date:%d.%m.%Y}"},
             styles["body"],
         ),
         _para(_("Erstellt am %(date)s") % {"date": f"{timezone.localtime():%d.%m.%Y %H:%M}"}, styles["body"]),
@@ -155,7 +154,10 @@ def render(*, rows, columns, consultation) -> bytes:
     charts = Table(
         [
             [_para(_("Stellungnahmen pro Tag"), styles["body"]), _para(_("Stellungnahmen nach Thema"), styles["body"])],
-            [_bar_chart(day_items, 125 * mm, 60 * mm, horizontal=False), _bar_chart(stats.per_topic, 125 * mm, 60 * mm)],
+            [
+                _bar_chart(day_items, 125 * mm, 60 * mm, horizontal=False),
+                _bar_chart(stats.per_topic, 125 * mm, 60 * mm),
+            ],
             [_para(_("Stellungnahmen nach Entscheidung"), styles["body"]), ""],
             [_bar_chart(stats.per_decision, 125 * mm, 45 * mm), ""],
         ]
@@ -200,7 +202,7 @@ def _table_font(text: str) -> str:
 
 
 def _draw_table(canvas, rows, columns, page, footer, styles):
-    """Draw the table straight onto the canvas, wrapping with simpleSplit (platypus tables take minutes for 10,000 rows)."""
+    """Draw the table onto the canvas, wrapped with simpleSplit (platypus tables take minutes for 10,000 rows)."""
     bold = "Helvetica-Bold"
     size, leading, pad = 7, 8.4, 2
     left, right, top, bottom = 12 * mm, page[0] - 12 * mm, page[1] - 12 * mm, 14 * mm

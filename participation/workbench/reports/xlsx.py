@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (OOXML boilerplate strings)
 """The Abwägungstabelle as XLSX: header styling, wrapped long texts, frozen header row, autofilter.
 
 The sheet XML is streamed directly (inline strings) instead of through openpyxl: openpyxl's
@@ -88,17 +89,23 @@ def _cell(ref: str, value, style: int = 0) -> str:
 
 
 def _sheet(rows_xml, *, widths=(), freeze=False, autofilter=None) -> str:
-    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">']
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    ]
     if freeze:
-        parts.append('<sheetViews><sheetView workbookViewId="0"><pane xSplit="1" ySplit="1" topLeftCell="B2" '
-                     'activePane="bottomRight" state="frozen"/><selection pane="bottomRight" activeCell="B2" sqref="B2"/>'
-                     "</sheetView></sheetViews>")
+        parts.append(
+            '<sheetViews><sheetView workbookViewId="0"><pane xSplit="1" ySplit="1" topLeftCell="B2" '
+            'activePane="bottomRight" state="frozen"/><selection pane="bottomRight" activeCell="B2" sqref="B2"/>'
+            "</sheetView></sheetViews>"
+        )
     if widths:
-        parts.append("<cols>" + "".join(
-            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1)
-        ) + "</cols>")
+        parts.append(
+            "<cols>"
+            + "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
+            + "</cols>"
+        )
     parts.append("<sheetData>")
     parts.extend(rows_xml)
     parts.append("</sheetData>")
@@ -113,9 +120,11 @@ def render(*, rows, columns, consultation) -> bytes:
     letters = [column_letter(i) for i in range(1, len(columns) + 1)]
     wrapped = [WRAP if c.width >= 30 else 0 for c in columns]
     getters = [c.getter for c in columns]
-    rows_xml = ['<row r="1">' + "".join(
-        _cell(f"{letter}1", str(c.header), HEADER) for letter, c in zip(letters, columns, strict=True)
-    ) + "</row>"]
+    rows_xml = [
+        '<row r="1">'
+        + "".join(_cell(f"{letter}1", str(c.header), HEADER) for letter, c in zip(letters, columns, strict=True))
+        + "</row>"
+    ]
     for number, row in enumerate(rows, start=2):
         rows_xml.append(
             f'<row r="{number}">'
@@ -135,7 +144,8 @@ def render(*, rows, columns, consultation) -> bytes:
         (_("Stellungnahmen"), len(rows)),
     ]
     info_xml = [
-        f'<row r="{i}">{_cell(f"A{i}", str(k))}{_cell(f"B{i}", v)}</row>' for i, (k, v) in enumerate(info_lines, start=1)
+        f'<row r="{i}">{_cell(f"A{i}", str(k))}{_cell(f"B{i}", v)}</row>'
+        for i, (k, v) in enumerate(info_lines, start=1)
     ]
     sheet_name = escape(_("Abwägung"))
     workbook = (

@@ -15,7 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("consultation_id", type=int)
         parser.add_argument("--format", choices=sorted(FORMATS), default="csv")
-        parser.add_argument("--with-personal-data", action="store_true", help="Namen, E-Mail und Anschrift aufnehmen (wird protokolliert).")
+        parser.add_argument(
+            "--with-personal-data",
+            action="store_true",
+            help="Namen, E-Mail und Anschrift aufnehmen (wird protokolliert).",
+        )
         parser.add_argument("-o", "--output", required=True, help="Zieldatei")
 
     def handle(self, *args, consultation_id, format, with_personal_data, output, **options):
