@@ -107,8 +107,12 @@ def test_geojson_in_municipality_crs(decided, tmp_path):
     assert frame.crs.to_epsg() == 25832
     assert len(frame) == 8
     assert frame.geometry.isna().sum() == 1  # the paper statement without a place
-    x, y = frame.geometry.dropna().iloc[0].coords[0]
-    assert 300_000 < x < 700_000 and 5_000_000 < y < 6_200_000  # UTM metres, not degrees
+    from pyproj import Transformer
+
+    first = decided["statements"][0].location
+    expected = Transformer.from_crs(4326, 25832, always_xy=True).transform(first.x, first.y)
+    x, y = frame.loc[frame["nr"] == 1].geometry.iloc[0].coords[0]
+    assert (round(x, 1), round(y, 1)) == (round(expected[0], 1), round(expected[1], 1))  # metres, not degrees
     _assert_no_personal_data(data.decode(), decided)
 
 
