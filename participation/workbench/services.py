@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -11,6 +12,26 @@ from participation.models import Consultation
 from .models import ConsultationResult, Decision, PersonalDataExportLog, ResultNotification, StatementGroup, Weighing
 from .queries import weighed_statements
 from .similarity import similar_clusters
+
+
+def _version_key(consultation_id: int) -> str:
+    return f"workbench:version:{consultation_id}"
+
+
+def workbench_version(consultation: Consultation) -> int:
+    """Return the consultation's workbench data version (changes with every write below)."""
+    return cache.get(_version_key(consultation.pk), 0)
+
+
+def _bump(consultation_id: int) -> None:
+    """Invalidate cached counts now and again after commit (a reader between the two may cache old data)."""
+    key = _version_key(consultation_id)
+
+    def bump():
+        cache.set(key, cache.get(key, 0) + 1, None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 @transaction.atomic
@@ -31,6 +52,7 @@ def weighings_ensure(*, consultation: Consultation) -> int:
         for i, sid in enumerate((s for s in missing if s not in existing), start=1)
     ]
     Weighing.objects.bulk_create(rows, batch_size=2000)
+    _bump(consultation.pk)
     return len(rows)
 
 
@@ -52,6 +74,7 @@ def weighing_update(
     weighing.updated_by = by
     weighing.updated_at = timezone.now()
     weighing.save()
+    _bump(weighing.statement.consultation_id)
     return weighing
 
 
@@ -72,6 +95,7 @@ def weighings_bulk_update(
         changes["decision"] = decision
     if response is not None:
         changes["response"] = response
+    _bump(consultation.pk)
     return Weighing.objects.filter(statement__consultation=consultation, statement_id__in=statement_ids).update(
         **changes
     )
@@ -84,6 +108,7 @@ def group_answer(*, group: StatementGroup, by, decision: str, response: str) -> 
     group.decision = decision
     group.response = response
     group.save(update_fields=["decision", "response"])
+    _bump(group.consultation_id)
     return group.weighings.update(decision=decision, response=response, updated_by=by, updated_at=timezone.now())
 
 
@@ -98,6 +123,7 @@ def statements_group(*, consultation: Consultation, statement_ids: list[int], la
         consultation=consultation, label=label or f"Gruppe ab Nr. {first.number}", automatic=False
     )
     weighings.update(group=group)
+    _bump(consultation.pk)
     return group
 
 
@@ -108,6 +134,7 @@ def statements_ungroup(*, consultation: Consultation, statement_ids: list[int]) 
         group=None
     )
     StatementGroup.objects.filter(consultation=consultation, weighings__isnull=True).delete()
+    _bump(consultation.pk)
     return count
 
 
@@ -138,6 +165,7 @@ def statements_group_similar(*, consultation: Consultation, threshold: float = 0
             created += 1
         new_members = [s for s in cluster if groups[s] is None]
         joined += Weighing.objects.filter(statement_id__in=new_members).update(group_id=group_id)
+    _bump(consultation.pk)
     return {"groups_created": created, "statements_grouped": joined}
 
 

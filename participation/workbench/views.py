@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -114,12 +115,21 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
             .select_related("weighing__group", "feature__layer")
             .order_by("weighing__number")
         )
-        counts = base.aggregate(
-            total=Count("id"),
-            late=Count("id", filter=late_q(self.consultation)),
-            open=Count("id", filter=Q(weighing__decision="")),
-            **{value: Count("id", filter=Q(weighing__decision=value)) for value in Decision.values},
+        # Counts over the whole consultation: cached per data version (every service write bumps it)
+        # and per effective end (extending or closing the period changes which statements are late).
+        counts_key = (
+            f"workbench:counts:{self.consultation.pk}:{services.workbench_version(self.consultation)}:"
+            f"{self.consultation.ends_at.timestamp()}"
         )
+        counts = cache.get(counts_key)
+        if counts is None:
+            counts = base.aggregate(
+                total=Count("id"),
+                late=Count("id", filter=late_q(self.consultation)),
+                open=Count("id", filter=Q(weighing__decision="")),
+                **{value: Count("id", filter=Q(weighing__decision=value)) for value in Decision.values},
+            )
+            cache.set(counts_key, counts, 3600)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -399,3 +399,19 @@ def test_export_download_is_anonymised_csv(client, world):
     text = response.content.decode("utf-8-sig")
     for name in world["names"]:
         assert name not in text
+
+
+def test_counts_follow_changes(client, world):
+    client.force_login(world["users"]["planner"])
+    c = world["consultation"]
+    url = reverse("workbench:table", args=[c.pk])
+    assert client.get(url).context["counts"]["open"] == 8
+    statement = world["statements"][0]
+    client.post(reverse("workbench:weighing", args=[c.pk, statement.pk]),
+                {"decision": "noted", "response": "x", "internal_note": "", "organisation": ""})
+    counts = client.get(url).context["counts"]
+    assert (counts["open"], counts["noted"]) == (7, 1)
+    from tests.factories import StatementFactory
+
+    StatementFactory(consultation=c, submit_date=world["statements"][0].submit_date)
+    assert client.get(url).context["counts"]["total"] == 9
