@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "geodata",
     "participation",
     "participation.announcements",
+    "participation.workbench",
 ]
 
 MIDDLEWARE = [
@@ -254,3 +255,19 @@ ANNOUNCEMENTS_MAX_ATTEMPTS = env.int("ANNOUNCEMENTS_MAX_ATTEMPTS", default=8)
 ANNOUNCEMENTS_CLAIM_TIMEOUT = env.int("ANNOUNCEMENTS_CLAIM_TIMEOUT", default=300)
 ANNOUNCEMENTS_BACKOFF_BASE = env.int("ANNOUNCEMENTS_BACKOFF_BASE", default=60)
 ANNOUNCEMENTS_BACKOFF_MAX = env.int("ANNOUNCEMENTS_BACKOFF_MAX", default=6 * 60 * 60)
+
+# --- Participation: statements (django-comments-xtd subclass), rate limits, confirmation ---
+COMMENTS_XTD_MODEL = "participation.models.Statement"
+COMMENTS_XTD_FORM_CLASS = "participation.forms.StatementForm"
+COMMENTS_XTD_CONFIRM_EMAIL = True
+# Maximum statement length (our form enforces it; django_comments' own COMMENT_MAX_LENGTH stays untouched
+# because changing it would alter that third-party app's migration state).
+PARTICIPATION_MAX_TEXT_LENGTH = env.int("PARTICIPATION_MAX_TEXT_LENGTH", default=10_000)
+# Submissions per IP address and per e-mail address within the window (cache based).
+PARTICIPATION_RATE_LIMIT = env.int("PARTICIPATION_RATE_LIMIT", default=10)
+PARTICIPATION_RATE_WINDOW = env.int("PARTICIPATION_RATE_WINDOW", default=600)
+PARTICIPATION_RATE_LIMIT_ENABLED = env.bool("PARTICIPATION_RATE_LIMIT_ENABLED", default=True)
+# How long a guest's e-mail confirmation link stays valid (seconds).
+PARTICIPATION_CONFIRM_MAX_AGE = env.int("PARTICIPATION_CONFIRM_MAX_AGE", default=7 * 24 * 60 * 60)
+# Tolerance in metres for "the point lies inside the Geltungsbereich".
+PARTICIPATION_AREA_TOLERANCE_M = env.float("PARTICIPATION_AREA_TOLERANCE_M", default=5.0)

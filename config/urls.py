@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("geodata.urls")),
     path("", include("participation.urls")),
     path("", include("participation.announcements.urls")),
+    path("", include("participation.workbench.urls")),
     path("", include("plans.urls")),
 ]
 if settings.DEBUG:

@@ -3,8 +3,9 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db import models
+from django.contrib.gis.db import models
 from django.db.models import Q
+from django_comments_xtd.models import XtdComment, XtdCommentManager
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,12 @@ class ConsultationQuerySet(models.QuerySet):
         """Return the public consultations that start after `when`."""
         when = when or timezone.now()
         return self.public().filter(start_date__gt=local_date(when))
+
+    def for_user(self, user):
+        """Return the consultations of the municipalities `user` may manage."""
+        from plans.models import Municipality
+
+        return self.filter(plan__municipality__in=Municipality.objects.for_user(user))
 
 
 class Consultation(models.Model):
@@ -67,6 +74,7 @@ class Consultation(models.Model):
     moderation = models.CharField(_("Moderation"), max_length=10, choices=Moderation.choices, default=Moderation.PRE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(_("Geändert"), auto_now=True)
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -97,6 +105,15 @@ class Consultation(models.Model):
     def is_public(self) -> bool:
         return self.kind != self.Kind.AUTHORITIES
 
+    @property
+    def publishes_statements(self) -> bool:
+        return self.moderation != self.Moderation.NONE
+
+    @property
+    def period_days(self) -> int:
+        """Return the length of the scheduled period in calendar days (both ends included)."""
+        return (self.end_date - self.start_date).days + 1
+
     def is_open_at(self, when: dt.datetime | None = None) -> bool:
         """Return whether the public may comment at `when`."""
         when = when or timezone.now()
@@ -110,3 +127,181 @@ class Consultation(models.Model):
         if when < self.ends_at:
             return "open"
         return "closed"
+
+
+class ConsultationAction(models.Model):
+    """One logged change to a consultation's period: who did what, when and why."""
+
+    class Kind(models.TextChoices):
+        SCHEDULE = "schedule", _("Zeitraum festgelegt")
+        OPEN = "open", _("Geöffnet")
+        EXTEND = "extend", _("Verlängert")
+        CLOSE = "close", _("Vorzeitig beendet")
+        REOPEN = "reopen", _("Wieder geöffnet")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(_("Aktion"), max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("durch"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+    reason = models.TextField(_("Begründung"), blank=True)
+    start_date = models.DateField(_("Beginn danach"), null=True, blank=True)
+    end_date = models.DateField(_("Ende danach"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("Beendet am"), null=True, blank=True)
+    details = models.JSONField(_("Einzelheiten"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("Verlaufseintrag")
+        verbose_name_plural = _("Verlauf")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.at:%d.%m.%Y %H:%M})"
+
+
+class StatementQuerySet(models.QuerySet):
+    def for_consultation(self, consultation):
+        """Return the statements of `consultation`."""
+        return self.filter(consultation=consultation)
+
+    def submitted(self):
+        """Return statements that count as received (confirmed online ones and all entered by staff)."""
+        return self.filter(confirmed_at__isnull=False)
+
+    def published(self):
+        """Return statements the public may see (confirmed, approved, not hidden)."""
+        return self.submitted().filter(is_public=True, is_removed=False)
+
+    def awaiting_moderation(self):
+        """Return confirmed statements that wait for a moderator's approval."""
+        return self.submitted().filter(is_public=False, is_removed=False)
+
+    def unconfirmed(self):
+        """Return guest statements still waiting for their e-mail confirmation."""
+        return self.filter(confirmed_at__isnull=True)
+
+    def for_user(self, user):
+        """Return the statements of the municipalities `user` may manage or moderate."""
+        from plans.models import Municipality
+
+        return self.filter(consultation__plan__municipality__in=Municipality.objects.for_user(user))
+
+
+class StatementManager(XtdCommentManager.from_queryset(StatementQuerySet)):
+    """xtd's manager (thread order, select_related user) with the statement queries."""
+
+
+class Statement(XtdComment):
+    """A statement (Stellungnahme) on a consultation: django-comments-xtd comment with place and topic.
+
+    The xtd fields carry text (`comment`), author (`user`, `user_name`, `user_email`), the
+    server time of submission (`submit_date`), visibility (`is_public`, `is_removed`) and
+    threading (`thread_id`, `parent_id`, `level`). The content object is the Consultation.
+    """
+
+    class Topic(models.TextChoices):
+        TRAFFIC = "traffic", _("Verkehr")
+        ENVIRONMENT = "environment", _("Umwelt und Natur")
+        NOISE = "noise", _("Lärm")
+        BUILDINGS = "buildings", _("Bebauung")
+        GREEN = "green", _("Grün- und Freiflächen")
+        SOCIAL = "social", _("Soziale Infrastruktur")
+        OTHER = "other", _("Sonstiges")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        POST = "post", _("Post")
+        EMAIL = "email", _("E-Mail")
+        IN_PERSON = "in_person", _("Persönlich / zur Niederschrift")
+
+    consultation = models.ForeignKey(
+        Consultation, verbose_name=_("Beteiligung"), on_delete=models.PROTECT, related_name="statements"
+    )
+    topic = models.CharField(_("Thema"), max_length=20, choices=Topic.choices, default=Topic.OTHER)
+    location = models.PointField(_("Ort"), srid=4326, null=True, blank=True)
+    drawn_area = models.PolygonField(_("Gezeichnete Fläche"), srid=4326, null=True, blank=True)
+    feature = models.ForeignKey(
+        "geodata.Feature",
+        verbose_name=_("Bezug auf Planinhalt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="statements",
+    )
+    channel = models.CharField(_("Eingangsweg"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
+    received_on = models.DateField(_("Eingangsdatum"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("Bestätigt am"), null=True, blank=True, db_index=True)
+    privacy_consent = models.BooleanField(_("Datenschutzhinweis akzeptiert"), default=False)
+    is_official = models.BooleanField(_("Antwort der Verwaltung"), default=False)
+    postal_address = models.TextField(_("Anschrift"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Erfasst von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entered_statements",
+    )
+    form_token = models.UUIDField(_("Formular-Kennung"), null=True, blank=True, unique=True, editable=False)
+    flag_count = models.PositiveIntegerField(_("Meldungen"), default=0)
+    personal_data_purged_at = models.DateTimeField(_("Personendaten gelöscht am"), null=True, blank=True)
+
+    objects = StatementManager()
+
+    class Meta:
+        verbose_name = _("Stellungnahme")
+        verbose_name_plural = _("Stellungnahmen")
+        ordering = ["submit_date", "id"]
+
+    def __str__(self):
+        return f"{self.pseudonym}, {self.submit_date:%d.%m.%Y}: {self.comment[:40]}"
+
+    @property
+    def pseudonym(self) -> str:
+        """Return the public name: 'Erika M.' from 'Erika Mustermann', else 'Bürger/in'."""
+        if self.is_official:
+            return str(_("Verwaltung"))
+        parts = (self.user_name or "").split()
+        if not parts:
+            return str(_("Bürger/in"))
+        if len(parts) == 1:
+            return parts[0][:30]
+        return f"{parts[0][:30]} {parts[-1][0]}."
+
+    @property
+    def is_late(self) -> bool:
+        """Return whether the statement arrived after the consultation's effective end."""
+        if self.received_on is not None:
+            return self.received_on > local_date(self.consultation.ends_at - dt.timedelta(microseconds=1))
+        return self.submit_date >= self.consultation.ends_at
+
+    @property
+    def is_pending_confirmation(self) -> bool:
+        return self.confirmed_at is None
+
+
+class ModerationAction(models.Model):
+    """One logged moderation step on a statement (approve, hide, unhide, flag)."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", _("Freigegeben")
+        HIDE = "hide", _("Ausgeblendet")
+        UNHIDE = "unhide", _("Wieder eingeblendet")
+        FLAG = "flag", _("Gemeldet")
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="moderation_actions")
+    kind = models.CharField(_("Aktion"), max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("durch"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+    reason = models.TextField(_("Begründung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Moderationsschritt")
+        verbose_name_plural = _("Moderationsschritte")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.at:%d.%m.%Y %H:%M})"

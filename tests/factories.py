@@ -41,7 +41,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Gemeinde {n}")
     slug = factory.Sequence(lambda n: f"gemeinde-{n}")
-    ags = factory.Sequence(lambda n: f"0643{n % 10000:04d}")
+    ags = factory.Sequence(lambda n: f"07{n % 1_000_000:06d}")  # always 8 digits, even past 100 instances
     boundary = factory.Sequence(lambda n: square(8.0 + n * 0.2, 50.0, 0.15))
     crs_epsg = 25832
 
@@ -150,3 +150,44 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"buerger{n}@example.org")
     municipality = factory.SubFactory(MunicipalityFactory)
     confirmed_at = factory.LazyFunction(timezone.now)
+
+def _consultation_content_type():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Consultation)
+
+
+def _site_id():
+    from django.conf import settings
+
+    return settings.SITE_ID
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    """A confirmed online statement on an open consultation, with a point inside the plan area."""
+
+    class Meta:
+        model = "participation.Statement"
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    content_type = factory.LazyFunction(_consultation_content_type)
+    object_pk = factory.LazyAttribute(lambda o: str(o.consultation.pk))
+    site_id = factory.LazyFunction(_site_id)
+    user_name = factory.Sequence(lambda n: f"Erika Muster{n}")
+    user_email = factory.Sequence(lambda n: f"buerger{n}@example.org")
+    comment = factory.Sequence(lambda n: f"Meine Stellungnahme Nr. {n} zum Entwurf.")
+    topic = "traffic"
+    submit_date = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyAttribute(lambda o: o.submit_date)
+    privacy_consent = True
+    is_public = True
+    location = factory.LazyAttribute(lambda o: o.consultation.plan.area.point_on_surface)
+
+
+class ConsultationActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participation.ConsultationAction"
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    kind = "open"
+    reason = "Bekanntmachung im Amtsblatt erfolgt."

@@ -1,0 +1,137 @@
+"""Workbench forms: table filters, bulk actions, a statement's weighing, group answers, grouping threshold."""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from participation.models import Statement
+
+from .labels import CHANNEL_CHOICES
+from .models import Decision, StatementGroup, Weighing
+from .queries import late_q
+
+OPEN = "open"
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("Suche im Text"), required=False, max_length=200)
+    topic = forms.ChoiceField(label=_("Thema"), required=False, choices=[("", _("alle"))] + Statement.Topic.choices)
+    decision = forms.ChoiceField(
+        label=_("Entscheidung"), required=False, choices=[("", _("alle")), (OPEN, _("noch offen"))] + Decision.choices
+    )
+    channel = forms.ChoiceField(label=_("Eingangsweg"), required=False, choices=[("", _("alle"))] + CHANNEL_CHOICES)
+    timing = forms.ChoiceField(
+        label=_("Frist"),
+        required=False,
+        choices=[("", _("alle")), ("in_time", _("fristgerecht")), ("late", _("verspätet"))],
+    )
+    located = forms.ChoiceField(
+        label=_("Ortsangabe"), required=False, choices=[("", _("alle")), ("yes", _("mit Ort")), ("no", _("ohne Ort"))]
+    )
+    feature = forms.TypedChoiceField(label=_("Planinhalt"), required=False, coerce=int, empty_value=None)
+    group = forms.TypedChoiceField(label=_("Gruppe"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+        from geodata.models import Feature
+
+        features = (
+            Feature.objects.filter(statements__consultation=consultation)
+            .select_related("layer")
+            .distinct()
+            .order_by("layer__name", "id")
+        )
+        self.fields["feature"].choices = [("", _("alle"))] + [(f.pk, f"{f.layer.name}: {f}") for f in features]
+        groups = StatementGroup.objects.filter(consultation=consultation).order_by("id")
+        self.fields["group"].choices = [("", _("alle"))] + [(g.pk, g.label) for g in groups]
+
+    def apply(self, queryset):
+        """Return `queryset` narrowed by the valid filters (invalid ones are ignored and shown as errors)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(comment__icontains=data["q"])
+        if data.get("topic"):
+            queryset = queryset.filter(topic=data["topic"])
+        if data.get("decision") == OPEN:
+            queryset = queryset.filter(Q(weighing__decision="") | Q(weighing__isnull=True))
+        elif data.get("decision"):
+            queryset = queryset.filter(weighing__decision=data["decision"])
+        if data.get("channel"):
+            queryset = queryset.filter(channel=data["channel"])
+        if data.get("timing") == "late":
+            queryset = queryset.filter(late_q(self.consultation))
+        elif data.get("timing") == "in_time":
+            queryset = queryset.exclude(late_q(self.consultation))
+        if data.get("located") == "yes":
+            queryset = queryset.filter(Q(location__isnull=False) | Q(drawn_area__isnull=False))
+        elif data.get("located") == "no":
+            queryset = queryset.filter(location__isnull=True, drawn_area__isnull=True)
+        if data.get("feature"):
+            queryset = queryset.filter(feature_id=data["feature"])
+        if data.get("group"):
+            queryset = queryset.filter(weighing__group_id=data["group"])
+        return queryset
+
+
+class BulkActionForm(forms.Form):
+    ACTIONS = [
+        ("decide", _("Entscheidung und Abwägung setzen")),
+        ("group", _("Zu einer Gruppe zusammenfassen")),
+        ("ungroup", _("Aus Gruppen lösen")),
+    ]
+    SCOPES = [("selected", _("ausgewählte Stellungnahmen")), ("filtered", _("alle gefilterten Stellungnahmen"))]
+
+    action = forms.ChoiceField(label=_("Aktion"), choices=ACTIONS)
+    scope = forms.ChoiceField(label=_("Anwenden auf"), choices=SCOPES, initial="selected")
+    statements = forms.TypedMultipleChoiceField(label=_("Auswahl"), required=False, coerce=int)
+    decision = forms.ChoiceField(
+        label=_("Entscheidung"), required=False, choices=[("", _("unverändert"))] + Decision.choices
+    )
+    response = forms.CharField(
+        label=_("Abwägungsvorschlag"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leer lassen, um vorhandene Texte nicht zu ändern."),
+    )
+    label = forms.CharField(label=_("Name der Gruppe"), required=False, max_length=200)
+    filters = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, statement_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["statements"].choices = [(i, i) for i in statement_ids]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == "selected" and not data.get("statements"):
+            raise forms.ValidationError(_("Bitte wählen Sie mindestens eine Stellungnahme aus."))
+        if data.get("action") == "decide" and not data.get("decision") and not data.get("response"):
+            raise forms.ValidationError(_("Bitte geben Sie eine Entscheidung oder einen Abwägungstext an."))
+        return data
+
+
+class WeighingForm(forms.ModelForm):
+    class Meta:
+        model = Weighing
+        fields = ["decision", "response", "internal_note", "organisation"]
+        widgets = {
+            "response": forms.Textarea(attrs={"rows": 8}),
+            "internal_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class GroupAnswerForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Entscheidung"), choices=Decision.choices)
+    response = forms.CharField(label=_("Gemeinsame Abwägung"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class GroupSimilarForm(forms.Form):
+    threshold = forms.FloatField(
+        label=_("Ähnlichkeit (Jaccard, 0,5–1,0)"), min_value=0.5, max_value=1.0, initial=0.8, localize=True
+    )
+
+
+class PublishForm(forms.Form):
+    action = forms.ChoiceField(choices=[("publish", "publish"), ("unpublish", "unpublish")])
+    notify = forms.BooleanField(label=_("Einreichende per E-Mail benachrichtigen"), required=False, initial=True)

@@ -1,0 +1,155 @@
+"""Abwägung (weighing) of statements, groups of near-identical statements, result notices, export log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from participation.models import Consultation, Statement
+
+
+class Decision(models.TextChoices):
+    CONSIDERED = "considered", _("berücksichtigt")
+    PARTLY = "partly", _("teilweise berücksichtigt")
+    NOT_CONSIDERED = "not_considered", _("nicht berücksichtigt")
+    NOTED = "noted", _("zur Kenntnis genommen")
+
+
+class StatementGroup(models.Model):
+    """Essentially identical statements of one consultation, answered with one response."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="statement_groups")
+    label = models.CharField(_("Bezeichnung"), max_length=200)
+    response = models.TextField(_("Gemeinsame Abwägung"), blank=True)
+    decision = models.CharField(_("Entscheidung"), max_length=20, choices=Decision.choices, blank=True)
+    automatic = models.BooleanField(_("Automatisch gebildet"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Gruppe gleichartiger Stellungnahmen")
+        verbose_name_plural = _("Gruppen gleichartiger Stellungnahmen")
+        ordering = ["consultation", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class WeighingQuerySet(models.QuerySet):
+    def for_consultation(self, consultation):
+        """Return the weighings of `consultation`'s statements."""
+        return self.filter(statement__consultation=consultation)
+
+    def decided(self):
+        """Return weighings with a decision."""
+        return self.exclude(decision="")
+
+
+class Weighing(models.Model):
+    """The administration's Abwägung of one statement: decision, response, internal note."""
+
+    statement = models.OneToOneField(Statement, on_delete=models.CASCADE, related_name="weighing")
+    number = models.PositiveIntegerField(_("Nr."))
+    decision = models.CharField(_("Entscheidung"), max_length=20, choices=Decision.choices, blank=True, db_index=True)
+    response = models.TextField(_("Abwägungsvorschlag der Verwaltung"), blank=True)
+    internal_note = models.TextField(_("Interne Notiz"), blank=True)
+    organisation = models.CharField(
+        _("Organisation / Behörde"),
+        max_length=200,
+        blank=True,
+        help_text=_("Für Träger öffentlicher Belange und Verbände: erscheint statt „Bürger/in Nr.“."),
+    )
+    group = models.ForeignKey(
+        StatementGroup,
+        verbose_name=_("Gruppe"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="weighings",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Bearbeitet von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("Bearbeitet am"), null=True, blank=True)
+
+    objects = WeighingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Abwägung")
+        verbose_name_plural = _("Abwägungen")
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"Nr. {self.number}"
+
+    @property
+    def pseudonym(self) -> str:
+        """Return the public name: the organisation, else 'Bürger/in <number>'."""
+        return self.organisation or str(_("Bürger/in %(number)s") % {"number": self.number})
+
+
+class ConsultationResult(models.Model):
+    """Publication state of a consultation's Abwägung result."""
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="result")
+    published_at = models.DateTimeField(_("Ergebnis veröffentlicht am"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    introduction = models.TextField(_("Einleitung zur Ergebnisseite"), blank=True)
+
+    class Meta:
+        verbose_name = _("Abwägungsergebnis")
+        verbose_name_plural = _("Abwägungsergebnisse")
+
+    def __str__(self):
+        return str(self.consultation)
+
+
+class ResultNotification(models.Model):
+    """One result notice to a submitter: which statement, to which address (hashed), when, how it went."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Eingeplant")
+        SENT = "sent", _("Versendet")
+        FAILED = "failed", _("Fehlgeschlagen")
+
+    statement = models.OneToOneField(Statement, on_delete=models.CASCADE, related_name="result_notification")
+    email_sha256 = models.CharField(_("E-Mail (SHA-256)"), max_length=64)
+    status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    queued_at = models.DateTimeField(_("Eingeplant am"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("Versendet am"), null=True, blank=True)
+    error = models.TextField(_("Fehler"), blank=True)
+    decision = models.CharField(_("Mitgeteilte Entscheidung"), max_length=20, choices=Decision.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("Ergebnismitteilung")
+        verbose_name_plural = _("Ergebnismitteilungen")
+        ordering = ["queued_at", "id"]
+
+    def __str__(self):
+        return f"{self.statement_id}: {self.get_status_display()}"
+
+
+class PersonalDataExportLog(models.Model):
+    """A record that someone exported statements with names and addresses."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="personal_data_exports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(_("Weg"), max_length=10, default="web")
+    format = models.CharField(_("Format"), max_length=10)
+    rows = models.PositiveIntegerField(_("Zeilen"), default=0)
+    at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Export mit Personendaten")
+        verbose_name_plural = _("Exporte mit Personendaten")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.format} {self.at:%d.%m.%Y %H:%M}"

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workbench"
+
+urlpatterns = [
+    path("verwaltung/abwaegung/", views.WorkbenchIndexView.as_view(), name="index"),
+    path("verwaltung/abwaegung/<int:consultation_id>/", views.StatementTableView.as_view(), name="table"),
+    path("verwaltung/abwaegung/<int:consultation_id>/sammelaktion/", views.BulkActionView.as_view(), name="bulk"),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/gruppieren/", views.GroupSimilarView.as_view(), name="group_similar"
+    ),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/stellungnahme/<int:statement_id>/",
+        views.WeighingEditView.as_view(),
+        name="weighing",
+    ),
+    path("verwaltung/abwaegung/<int:consultation_id>/gruppe/<int:group_id>/", views.GroupView.as_view(), name="group"),
+    path("verwaltung/abwaegung/<int:consultation_id>/statistik/", views.StatisticsView.as_view(), name="statistics"),
+    path("verwaltung/abwaegung/<int:consultation_id>/karte/", views.MapView.as_view(), name="map"),
+    path("verwaltung/abwaegung/<int:consultation_id>/export/<str:format>/", views.ExportView.as_view(), name="export"),
+    path("verwaltung/abwaegung/<int:consultation_id>/ergebnis/", views.PublishResultView.as_view(), name="publish"),
+    path("beteiligung/<int:consultation_id>/ergebnis/", views.PublicResultView.as_view(), name="public_result"),
+]

@@ -1,0 +1,417 @@
+import csv
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from participation.workbench import services
+from participation.workbench.models import (
+    ConsultationResult,
+    Decision,
+    PersonalDataExportLog,
+    ResultNotification,
+    StatementGroup,
+    Weighing,
+)
+
+ROLES = ["anonymous", "no_membership", "foreign_planner", "foreign_moderator", "moderator", "planner"]
+SECRET_TEXT = "Gewässerrandstreifen"
+
+
+def _login(client, world, role):
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+
+
+def _urls(world):
+    c = world["consultation"].pk
+    statement = world["statements"][0].pk
+    services.weighings_ensure(consultation=world["consultation"])
+    group = services.statements_group(consultation=world["consultation"], statement_ids=[statement], label="G")
+    return {
+        "table": reverse("workbench:table", args=[c]),
+        "weighing": reverse("workbench:weighing", args=[c, statement]),
+        "group": reverse("workbench:group", args=[c, group.pk]),
+        "statistics": reverse("workbench:statistics", args=[c]),
+        "map": reverse("workbench:map", args=[c]),
+        **{f"export_{f}": reverse("workbench:export", args=[c, f]) for f in ("csv", "xlsx", "pdf", "geojson", "gpkg")},
+    }
+
+
+def _assert_denied(response, expected, world):
+    assert response.status_code == expected
+    body = response.content.decode(errors="replace")
+    assert SECRET_TEXT not in body
+    for name in world["names"]:
+        assert name not in body
+
+
+VIEW_EXPECTATIONS = {
+    "anonymous": 302,
+    "no_membership": 404,
+    "foreign_planner": 404,
+    "foreign_moderator": 404,
+    "moderator": 200,
+    "planner": 200,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_read_views_and_anonymised_exports_by_role(client, world, role):
+    urls = _urls(world)
+    _login(client, world, role)
+    for name, url in urls.items():
+        response = client.get(url)
+        expected = VIEW_EXPECTATIONS[role]
+        if expected == 200:
+            assert response.status_code == 200, name
+        else:
+            _assert_denied(response, expected, world)
+            if expected == 302:
+                assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        ("anonymous", 302),
+        ("no_membership", 404),
+        ("foreign_planner", 404),
+        ("foreign_moderator", 404),
+        ("moderator", 403),
+        ("planner", 200),
+    ],
+)
+@pytest.mark.parametrize("format", ["csv", "xlsx", "pdf", "geojson", "gpkg"])
+def test_personal_data_export_only_for_own_planners_and_logged(client, world, role, expected, format):
+    _login(client, world, role)
+    url = reverse("workbench:export", args=[world["consultation"].pk, format]) + "?personal=1"
+    response = client.get(url)
+    if expected != 200:
+        _assert_denied(response, expected, world)
+        assert not PersonalDataExportLog.objects.exists()
+        return
+    assert response.status_code == 200
+    assert "personendaten" in response["Content-Disposition"]
+    log = PersonalDataExportLog.objects.get()
+    assert (log.user, log.via, log.format, log.rows) == (world["users"]["planner"], "web", format, 8)
+
+
+def _posts(world):
+    c = world["consultation"]
+    statement = world["statements"][0]
+    services.weighings_ensure(consultation=c)
+    group = services.statements_group(consultation=c, statement_ids=[statement.pk], label="G")
+    return [
+        (
+            reverse("workbench:bulk", args=[c.pk]),
+            {"action": "decide", "scope": "selected", "statements": [statement.pk], "decision": "noted"},
+        ),
+        (reverse("workbench:group_similar", args=[c.pk]), {"threshold": "0,8"}),
+        (
+            reverse("workbench:weighing", args=[c.pk, statement.pk]),
+            {"decision": "noted", "response": "x", "internal_note": "", "organisation": ""},
+        ),
+        (reverse("workbench:group", args=[c.pk, group.pk]), {"decision": "noted", "response": "x"}),
+        (reverse("workbench:publish", args=[c.pk]), {"action": "publish", "notify": "on"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        ("anonymous", 302),
+        ("no_membership", 404),
+        ("foreign_planner", 404),
+        ("foreign_moderator", 404),
+        ("moderator", 403),
+        ("planner", 302),
+    ],
+)
+def test_changes_only_by_own_planners(client, world, role, expected):
+    posts = _posts(world)
+    _login(client, world, role)
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code == expected, url
+        if expected != 302 or role == "anonymous":
+            _assert_denied(response, expected, world)
+    changed = Weighing.objects.filter(decision=Decision.NOTED).exists()
+    assert changed == (role == "planner")
+    assert ConsultationResult.objects.exists() == (role == "planner")
+
+
+def test_index_lists_only_own_consultations(client, world):
+    client.force_login(world["users"]["moderator"])
+    body = client.get(reverse("workbench:index")).content.decode()
+    assert "Am Riedborn" in body
+    assert str(world["foreign_consultation"].plan) not in body
+    client.force_login(world["users"]["no_membership"])
+    assert client.get(reverse("workbench:index")).status_code == 403
+
+
+def test_unknown_consultation_and_format_give_404(client, world):
+    client.force_login(world["users"]["planner"])
+    assert client.get(reverse("workbench:table", args=[999999])).status_code == 404
+    assert client.get(reverse("workbench:export", args=[world["consultation"].pk, "docx"])).status_code == 404
+    foreign_statement = world["foreign_consultation"].statements.first()
+    url = reverse("workbench:weighing", args=[world["consultation"].pk, foreign_statement.pk])
+    assert client.get(url).status_code == 404
+
+
+def _numbers(response):
+    return [row.weighing.number for row in response.context["page"].object_list]
+
+
+@pytest.mark.parametrize(
+    "params,expected",
+    [
+        ({}, [1, 2, 3, 4, 5, 6, 7, 8]),
+        ({"topic": "environment"}, [4]),
+        ({"channel": "post"}, [3, 8]),
+        ({"timing": "late"}, [7]),
+        ({"timing": "in_time"}, [1, 2, 3, 4, 5, 6, 8]),
+        ({"located": "no"}, [8]),
+        ({"located": "yes"}, [1, 2, 3, 4, 5, 6, 7]),
+        ({"q": "biotop"}, [4]),
+        ({"decision": "open"}, [2, 3, 4, 5, 6, 7, 8]),
+        ({"decision": "considered"}, [1]),
+        ({"topic": "nonsense"}, [1, 2, 3, 4, 5, 6, 7, 8]),
+    ],
+)
+def test_table_filters(client, world, params, expected):
+    services.weighings_ensure(consultation=world["consultation"])
+    Weighing.objects.filter(number=1).update(decision=Decision.CONSIDERED)
+    client.force_login(world["users"]["moderator"])
+    response = client.get(reverse("workbench:table", args=[world["consultation"].pk]), params)
+    assert response.status_code == 200
+    assert _numbers(response) == expected
+    assert response.context["counts"]["total"] == 8
+    assert response.context["counts"]["late"] == 1
+
+
+def test_table_filters_by_feature_and_group(client, world):
+    from geodata.models import Feature, Layer
+
+    layer = Layer.objects.create(plan=world["consultation"].plan, name="Baugebiete")
+    feature = Feature.objects.create(layer=layer, geometry=world["consultation"].plan.area, source_id="WA 1")
+    statement = world["statements"][4]
+    statement.feature = feature
+    statement.save()
+    client.force_login(world["users"]["planner"])
+    url = reverse("workbench:table", args=[world["consultation"].pk])
+    response = client.get(url, {"feature": feature.pk})
+    assert _numbers(response) == [5]
+    assert "Baugebiete: WA 1" in response.content.decode()
+    client.post(reverse("workbench:group_similar", args=[world["consultation"].pk]), {"threshold": "0,8"})
+    group = StatementGroup.objects.get()
+    assert _numbers(client.get(url, {"group": group.pk})) == [1, 2, 3]
+
+
+def test_table_paginates_and_marks_late(client, world, settings):
+    from participation.workbench import views
+
+    client.force_login(world["users"]["planner"])
+    url = reverse("workbench:table", args=[world["consultation"].pk])
+    original = views.PAGE_SIZE
+    views.PAGE_SIZE = 3
+    try:
+        page3 = client.get(url, {"page": 3, "topic": ""})
+    finally:
+        views.PAGE_SIZE = original
+    assert _numbers(page3) == [7, 8]
+    body = page3.content.decode()
+    assert "verspätet" in body and 'class="wb-late"' in body
+    assert "Seite 3 von 3" in body
+
+
+def test_bulk_decide_selected_and_filtered(client, world):
+    client.force_login(world["users"]["planner"])
+    c = world["consultation"]
+    services.weighings_ensure(consultation=c)
+    url = reverse("workbench:bulk", args=[c.pk])
+    ids = [s.pk for s in world["statements"][:2]]
+    response = client.post(
+        url,
+        {
+            "action": "decide",
+            "scope": "selected",
+            "statements": ids,
+            "decision": "partly",
+            "response": "Wird geprüft.",
+            "filters": "topic=traffic",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?topic=traffic")
+    assert sorted(Weighing.objects.filter(decision="partly").values_list("number", flat=True)) == [1, 2]
+    assert Weighing.objects.get(number=1).updated_by == world["users"]["planner"]
+    client.post(url, {"action": "decide", "scope": "filtered", "decision": "not_considered", "filters": "timing=late"})
+    assert list(Weighing.objects.filter(decision="not_considered").values_list("number", flat=True)) == [7]
+
+
+def test_bulk_rejects_bad_input_and_changes_nothing(client, world):
+    client.force_login(world["users"]["planner"])
+    c = world["consultation"]
+    services.weighings_ensure(consultation=c)
+    url = reverse("workbench:bulk", args=[c.pk])
+    foreign = world["foreign_consultation"].statements.first().pk
+    for data in (
+        {"action": "decide", "scope": "selected", "statements": [], "decision": "noted"},
+        {"action": "decide", "scope": "selected", "statements": [foreign], "decision": "noted"},
+        {"action": "decide", "scope": "selected", "statements": [world["statements"][0].pk], "decision": "maybe"},
+        {"action": "decide", "scope": "selected", "statements": [world["statements"][0].pk]},
+    ):
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert list(response.context["messages"])
+    assert not Weighing.objects.exclude(decision="").exists()
+
+
+def test_edit_weighing(client, world):
+    client.force_login(world["users"]["planner"])
+    statement = world["statements"][5]
+    url = reverse("workbench:weighing", args=[world["consultation"].pk, statement.pk])
+    page = client.get(url).content.decode()
+    assert "verspätet" in page and "Max Spät" in page  # planners see the name
+    response = client.post(
+        url,
+        {
+            "decision": "noted",
+            "response": "Verspätet, dennoch geprüft.",
+            "internal_note": "Rückfrage Bauamt",
+            "organisation": "",
+        },
+    )
+    assert response.status_code == 302
+    weighing = Weighing.objects.get(statement=statement)
+    assert (weighing.decision, weighing.internal_note, weighing.updated_by) == (
+        "noted",
+        "Rückfrage Bauamt",
+        world["users"]["planner"],
+    )
+    bad = client.post(url, {"decision": "vielleicht", "response": "x", "internal_note": "", "organisation": ""})
+    assert bad.status_code == 400
+    assert "gültige Auswahl" in bad.content.decode()
+    weighing.refresh_from_db()
+    assert weighing.decision == "noted"
+
+
+def test_moderator_sees_pseudonyms_not_names(client, world):
+    client.force_login(world["users"]["moderator"])
+    statement = world["statements"][5]
+    page = client.get(reverse("workbench:weighing", args=[world["consultation"].pk, statement.pk])).content.decode()
+    assert "Max Spät" not in page and "spaet@example.org" not in page
+    assert '<form method="post" class="wb-form">' not in page
+    table = client.get(reverse("workbench:table", args=[world["consultation"].pk])).content.decode()
+    assert "Sammelaktion" not in table and "?personal=1" not in table
+    for name in world["names"]:
+        assert name not in table
+
+
+def test_group_answer_view(client, world):
+    client.force_login(world["users"]["planner"])
+    c = world["consultation"]
+    client.post(reverse("workbench:group_similar", args=[c.pk]), {"threshold": "0,8"})
+    group = StatementGroup.objects.get()
+    response = client.post(
+        reverse("workbench:group", args=[c.pk, group.pk]),
+        {"decision": "considered", "response": "Die Zufahrt wird verlegt."},
+    )
+    assert response.status_code == 302
+    assert set(Weighing.objects.filter(group=group).values_list("decision", flat=True)) == {"considered"}
+    assert client.post(reverse("workbench:group_similar", args=[c.pk]), {"threshold": "2"}).status_code == 302
+    assert StatementGroup.objects.count() == 1
+
+
+def test_statistics_and_map_pages(client, world):
+    client.force_login(world["users"]["moderator"])
+    c = world["consultation"]
+    stats = client.get(reverse("workbench:statistics", args=[c.pk])).content.decode()
+    assert stats.count("<svg") == 4 and "Verkehr" in stats and "8 Stellungnahmen, davon 1 verspätet" in stats
+    page = client.get(reverse("workbench:map", args=[c.pk]))
+    assert len(page.context["map_data"]["points"]) == 7
+    assert 'id="workbench-map-data"' in page.content.decode()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_result_sends_notices_once_and_opens_public_page(client, world, immediate_tasks):
+    c = world["consultation"]
+    public_url = reverse("workbench:public_result", args=[c.pk])
+    assert client.get(public_url).status_code == 404
+    services.weighings_ensure(consultation=c)
+    Weighing.objects.filter(number__in=[1, 4, 8]).update(decision=Decision.CONSIDERED, response="Antwort A")
+    client.force_login(world["users"]["planner"])
+    client.post(reverse("workbench:publish", args=[c.pk]), {"action": "publish", "notify": "on"})
+    # No. 8 has no e-mail address: two notices.
+    assert sorted(m.to[0] for m in mail.outbox) == ["erika0@example.org", "erika3@example.org"]
+    assert "Antwort A" in mail.outbox[0].body and "berücksichtigt" in mail.outbox[0].body
+    assert public_url in mail.outbox[0].body
+    notices = ResultNotification.objects.all()
+    assert {n.status for n in notices} == {"sent"} and all(n.sent_at for n in notices)
+    assert all(len(n.email_sha256) == 64 and "@" not in n.email_sha256 for n in notices)
+    # Publishing again does not send twice; later decisions are sent then.
+    Weighing.objects.filter(number=2).update(decision=Decision.NOTED, response="Antwort B")
+    client.post(reverse("workbench:publish", args=[c.pk]), {"action": "publish", "notify": "on"})
+    assert len(mail.outbox) == 3
+    client.logout()
+    body = client.get(public_url).content.decode()
+    assert "Bürger/in 1" in body and "Antwort A" in body
+    for name in world["names"]:
+        assert name not in body
+    for email in world["emails"]:
+        assert email not in body
+    client.force_login(world["users"]["planner"])
+    client.post(reverse("workbench:publish", args=[c.pk]), {"action": "unpublish"})
+    client.logout()
+    assert client.get(public_url).status_code == 404
+
+
+def test_failed_mail_is_recorded(world, immediate_tasks, monkeypatch, django_capture_on_commit_callbacks):
+    from django.core.mail import EmailMessage
+
+    c = world["consultation"]
+    services.weighings_ensure(consultation=c)
+    Weighing.objects.filter(number=1).update(decision=Decision.NOTED)
+
+    def boom(self, fail_silently=False):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(EmailMessage, "send", boom)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.result_publish(consultation=c, by=None)
+    notice = ResultNotification.objects.get()
+    assert notice.status == "failed" and "SMTP down" in notice.error and notice.sent_at is None
+
+
+def test_export_download_is_anonymised_csv(client, world):
+    client.force_login(world["users"]["moderator"])
+    response = client.get(reverse("workbench:export", args=[world["consultation"].pk, "csv"]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="abwaegung-am-riedborn-' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 9
+    text = response.content.decode("utf-8-sig")
+    for name in world["names"]:
+        assert name not in text
+
+
+def test_counts_follow_changes(client, world):
+    client.force_login(world["users"]["planner"])
+    c = world["consultation"]
+    url = reverse("workbench:table", args=[c.pk])
+    assert client.get(url).context["counts"]["open"] == 8
+    statement = world["statements"][0]
+    client.post(reverse("workbench:weighing", args=[c.pk, statement.pk]),
+                {"decision": "noted", "response": "x", "internal_note": "", "organisation": ""})
+    counts = client.get(url).context["counts"]
+    assert (counts["open"], counts["noted"]) == (7, 1)
+    from tests.factories import StatementFactory
+
+    StatementFactory(consultation=c, submit_date=world["statements"][0].submit_date)
+    assert client.get(url).context["counts"]["total"] == 9
