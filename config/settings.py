@@ -222,3 +222,10 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # user files are read with pyogrio's newe
 FORMS_URLFIELD_ASSUME_HTTPS = True
 # WhiteNoise serves collected files in production; in development runserver serves app static files.
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Geodata serving (geodata/serving/): GeoJSON for small layers, vector tiles above the threshold.
+GEODATA_TILE_THRESHOLD = env.int("GEODATA_TILE_THRESHOLD", default=5000)
+GEODATA_TILE_MIN_ZOOM = env.int("GEODATA_TILE_MIN_ZOOM", default=12)
+GEODATA_TILE_MAX_ZOOM = env.int("GEODATA_TILE_MAX_ZOOM", default=16)
+# Browsers may keep a versioned layer URL (?v=<version>) for this long.
+GEODATA_CACHE_MAX_AGE = env.int("GEODATA_CACHE_MAX_AGE", default=365 * 24 * 3600)

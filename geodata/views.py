@@ -1,0 +1,160 @@
+"""Public layer endpoints: GeoJSON of small layers, vector tiles, GIS downloads."""
+
+from __future__ import annotations
+
+import gzip
+import tempfile
+from pathlib import Path
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import parse_etags
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views import View
+
+from plans.models import Plan
+
+from .exporters import FORMATS, ExportError, layer_export, plan_layers_export
+from .models import Layer
+from .serving import storage
+from .serving.tiles import live_tile, open_archive, zoom_range
+
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+def _public_layer(pk: int) -> dict:
+    layer = Layer.objects.public().filter(pk=pk).values("pk", "version", "feature_count").first()
+    if layer is None:
+        raise Http404
+    return layer
+
+
+def _accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+def _cache_headers(response, request, version: int, etag: str) -> HttpResponse:
+    from django.conf import settings
+
+    response["ETag"] = etag
+    response["Vary"] = "Accept-Encoding"
+    response["Access-Control-Allow-Origin"] = "*"
+    if request.GET.get("v") == str(version):
+        response["Cache-Control"] = f"public, max-age={settings.GEODATA_CACHE_MAX_AGE}, immutable"
+    else:
+        response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _not_modified(request, *etags: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    sent = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return "*" in sent or any(tag in sent for tag in etags)
+
+
+def _compressed_response(request, body_gz: bytes, content_type: str, version: int, etag_base: str):
+    if _accepts_gzip(request):
+        response = HttpResponse(body_gz, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+        return _cache_headers(response, request, version, f'"{etag_base}-gz"')
+    response = HttpResponse(gzip.decompress(body_gz), content_type=content_type)
+    return _cache_headers(response, request, version, f'"{etag_base}"')
+
+
+class LayerGeoJSONView(View):
+    """GET /api/v1/layers/<id>.geojson: the pre-rendered FeatureCollection of a small layer."""
+
+    def get(self, request, pk):
+        from django.conf import settings
+
+        layer = _public_layer(pk)
+        if layer["feature_count"] > settings.GEODATA_TILE_THRESHOLD:
+            return JsonResponse(
+                {"error": _("Diese Ebene ist zu groß für GeoJSON; bitte Vektorkacheln oder den Download nutzen.")},
+                status=404,
+            )
+        etag_base = f"layer-{pk}-v{layer['version']}"
+        if _not_modified(request, f'"{etag_base}"', f'"{etag_base}-gz"'):
+            etag = f'"{etag_base}-gz"' if _accepts_gzip(request) else f'"{etag_base}"'
+            return _cache_headers(HttpResponse(status=304), request, layer["version"], etag)
+        path = storage.geojson_path(pk, layer["version"])
+        try:
+            body_gz = path.read_bytes()
+        except FileNotFoundError:
+            from .services import layer_publish
+
+            layer_publish(layer=Layer.objects.get(pk=pk))
+            body_gz = path.read_bytes()
+        return _compressed_response(request, body_gz, "application/geo+json", layer["version"], etag_base)
+
+
+class TileView(View):
+    """GET /tiles/<id>/<z>/<x>/<y>.pbf: one vector tile (204 if it holds no features)."""
+
+    def get(self, request, pk, z, x, y):
+        min_zoom, max_zoom = zoom_range()
+        if not (min_zoom <= z <= max_zoom and 0 <= x < (1 << z) and 0 <= y < (1 << z)):
+            raise Http404
+        layer = _public_layer(pk)
+        version = layer["version"]
+        etag_base = f"tile-{pk}-v{version}-{z}-{x}-{y}"
+        if _not_modified(request, f'"{etag_base}"', f'"{etag_base}-gz"'):
+            etag = f'"{etag_base}-gz"' if _accepts_gzip(request) else f'"{etag_base}"'
+            return _cache_headers(HttpResponse(status=304), request, version, etag)
+        archive = open_archive(storage.tiles_path(pk, version))
+        if archive is not None:
+            data = archive.get(z, x, y)
+        else:
+            raw = live_tile(pk, z, x, y)
+            data = gzip.compress(raw, compresslevel=5, mtime=0) if raw else None
+        if not data:
+            return _cache_headers(HttpResponse(status=204), request, version, f'"{etag_base}"')
+        return _compressed_response(request, data, MVT_CONTENT_TYPE, version, etag_base)
+
+
+def _file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+class LayerDownloadView(View):
+    """GET /api/v1/layers/<id>/download/?format=gpkg|geojson|shp&crs=EPSG:25832: one layer as a file."""
+
+    def get(self, request, pk):
+        layer = get_object_or_404(Layer.objects.public().select_related("plan__municipality"), pk=pk)
+        fmt = request.GET.get("format", "gpkg")
+        if fmt not in FORMATS:
+            return JsonResponse({"error": _("Unbekanntes Format: %(format)s") % {"format": fmt}}, status=400)
+        _driver, content_type, extension = FORMATS[fmt]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"export.{extension}"
+            try:
+                layer_export(layer=layer, fmt=fmt, crs=request.GET.get("crs"), path=path)
+            except ExportError as exc:
+                return JsonResponse({"error": str(exc)}, status=400)
+            content = path.read_bytes()
+        name = slugify(f"{layer.plan.slug}-{layer.name}") or f"ebene-{layer.pk}"
+        return _file_response(content, content_type, f"{name}.{extension}")
+
+
+class PlanLayersDownloadView(View):
+    """GET /api/v1/plans/<id>/layers.gpkg: all layers of a published plan in one GeoPackage."""
+
+    def get(self, request, pk):
+        plan = get_object_or_404(Plan.objects.published().select_related("municipality"), pk=pk)
+        layers = list(plan.layers.all())
+        if not layers:
+            raise Http404
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "layers.gpkg"
+            try:
+                plan_layers_export(plan=plan, crs=request.GET.get("crs"), path=path, layers=layers)
+            except ExportError as exc:
+                return JsonResponse({"error": str(exc)}, status=400)
+            content = path.read_bytes()
+        return _file_response(content, FORMATS["gpkg"][1], f"{plan.municipality.slug}-{plan.slug}-ebenen.gpkg")
