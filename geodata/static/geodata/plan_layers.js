@@ -1,0 +1,232 @@
+// Plan page: the plan's layers on the map (small ones as GeoJSON, large ones as vector tiles),
+// a keyboard-operable layer list that doubles as the legend, and feature attributes in a popup
+// and in the accessible panel #feature-info.
+import { decodeTile, featureAt } from "./mvt.js";
+
+const config = JSON.parse(document.getElementById("plan-layers-config").textContent);
+const panel = document.getElementById("feature-info");
+const TILE_SIZE = 256;
+
+function attributeList(properties) {
+  const list = document.createElement("dl");
+  list.className = "feature-info__attributes";
+  const entries = Object.entries(properties || {});
+  for (const [key, value] of entries) {
+    const term = document.createElement("dt");
+    term.textContent = key;
+    const detail = document.createElement("dd");
+    detail.textContent = value === null || value === undefined ? "–" : typeof value === "object" ? JSON.stringify(value) : String(value);
+    list.append(term, detail);
+  }
+  if (!entries.length) {
+    const detail = document.createElement("dd");
+    detail.textContent = panel.dataset.emptyText || "–";
+    list.append(detail);
+  }
+  return list;
+}
+
+function showFeature(map, layerConfig, feature, latlng) {
+  const heading = document.createElement("h4");
+  heading.className = "feature-info__title";
+  heading.textContent = layerConfig.name;
+  panel.replaceChildren(heading, attributeList(feature.properties));
+  panel.dataset.featureId = feature.id ?? "";
+  const popup = document.createElement("div");
+  popup.className = "feature-popup";
+  const title = document.createElement("strong");
+  title.textContent = layerConfig.name;
+  popup.append(title, attributeList(feature.properties));
+  L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(popup).openOn(map);
+}
+
+function setStatus(layerConfig, text, state) {
+  const item = document.querySelector(`.layer-list__item[data-layer-id="${layerConfig.id}"]`);
+  if (state) item.dataset.state = state;
+  const status = item.querySelector(".layer-list__status");
+  if (status) status.textContent = text;
+}
+
+// --- small layers: one GeoJSON file, Canvas renderer -----------------------------------------
+function geojsonLayer(map, layerConfig, renderer) {
+  const style = layerConfig.style;
+  const layer = L.geoJSON(null, {
+    renderer,
+    style: () => style,
+    pointToLayer: (_feature, latlng) => L.circleMarker(latlng, { ...style, radius: 6, renderer }),
+    onEachFeature: (feature, leafletLayer) => {
+      leafletLayer.on("click", (event) => {
+        L.DomEvent.stopPropagation(event);
+        showFeature(map, layerConfig, feature, event.latlng);
+      });
+    },
+  });
+  let loaded = null;
+  layer.load = () => {
+    loaded ||= fetch(layerConfig.url, { headers: { Accept: "application/geo+json" } })
+      .then((response) => {
+        if (!response.ok) throw new Error(response.statusText);
+        return response.json();
+      })
+      .then((data) => {
+        layer.addData(data);
+        setStatus(layerConfig, "", "loaded");
+      })
+      .catch(() => setStatus(layerConfig, "Ebene konnte nicht geladen werden.", "error"));
+    return loaded;
+  };
+  return layer;
+}
+
+// --- large layers: vector tiles drawn on canvas tiles ----------------------------------------
+const VectorTileLayer = L.GridLayer.extend({
+  initialize(layerConfig, options) {
+    L.GridLayer.prototype.initialize.call(this, options);
+    this.layerConfig = layerConfig;
+    this.tileData = new Map();
+    this.painted = 0;
+  },
+
+  createTile(coords, done) {
+    const canvas = L.DomUtil.create("canvas", "vector-tile");
+    const ratio = window.devicePixelRatio || 1;
+    const size = this.getTileSize();
+    canvas.width = size.x * ratio;
+    canvas.height = size.y * ratio;
+    const key = `${coords.z}/${coords.x}/${coords.y}`;
+    const url = this.layerConfig.url.replace("{z}", coords.z).replace("{x}", coords.x).replace("{y}", coords.y);
+    fetch(url)
+      .then((response) => (response.status === 200 ? response.arrayBuffer() : null))
+      .then((buffer) => {
+        if (buffer) {
+          const tile = decodeTile(buffer);
+          this.tileData.set(key, tile);
+          this.draw(canvas, tile);
+        }
+        this.painted += 1;
+        this.fire("tilepainted", { key });
+        done(null, canvas);
+      })
+      .catch((error) => done(error, canvas));
+    return canvas;
+  },
+
+  draw(canvas, tile) {
+    const ctx = canvas.getContext("2d");
+    const style = this.layerConfig.style;
+    for (const layer of tile.layers) {
+      const scale = canvas.width / layer.extent;
+      ctx.setTransform(scale, 0, 0, scale, 0, 0);
+      const areas = new Path2D(), lines = new Path2D(), points = new Path2D();
+      const radius = (4 * (window.devicePixelRatio || 1)) / scale;
+      for (const feature of layer.features) {
+        for (const ring of feature.rings) {
+          if (feature.type === 1) {
+            points.moveTo(ring[0] + radius, ring[1]);
+            points.arc(ring[0], ring[1], radius, 0, 2 * Math.PI);
+            continue;
+          }
+          const path = feature.type === 3 ? areas : lines;
+          path.moveTo(ring[0], ring[1]);
+          for (let i = 2; i < ring.length; i += 2) path.lineTo(ring[i], ring[i + 1]);
+          if (feature.type === 3) path.closePath();
+        }
+      }
+      ctx.lineWidth = (style.weight * (window.devicePixelRatio || 1)) / scale;
+      ctx.lineJoin = "round";
+      ctx.strokeStyle = style.color;
+      ctx.fillStyle = style.fillColor;
+      ctx.globalAlpha = style.fillOpacity;
+      ctx.fill(areas, "evenodd");
+      ctx.fill(points);
+      ctx.globalAlpha = 1;
+      ctx.stroke(areas);
+      ctx.stroke(lines);
+      ctx.stroke(points);
+    }
+  },
+
+  featureAt(latlng) {
+    const map = this._map;
+    const zoom = map.getZoom();
+    const z = Math.max(this.options.minNativeZoom, Math.min(this.options.maxNativeZoom, Math.round(zoom)));
+    const point = map.project(latlng, z);
+    const x = Math.floor(point.x / TILE_SIZE), y = Math.floor(point.y / TILE_SIZE);
+    const tile = this.tileData.get(`${z}/${x}/${y}`);
+    if (!tile) return null;
+    for (const layer of tile.layers) {
+      const unit = layer.extent / TILE_SIZE;
+      const tolerance = (6 * unit) / 2 ** (zoom - z);
+      const found = featureAt(layer, (point.x - x * TILE_SIZE) * unit, (point.y - y * TILE_SIZE) * unit, tolerance);
+      if (found) return found;
+    }
+    return null;
+  },
+});
+
+function tileLayer(layerConfig, pane) {
+  const options = {
+    pane,
+    minNativeZoom: layerConfig.minNativeZoom,
+    maxNativeZoom: layerConfig.maxNativeZoom,
+    minZoom: layerConfig.minNativeZoom - 2,
+    maxZoom: 22,
+    keepBuffer: 4,
+  };
+  if (layerConfig.bounds) {
+    const [w, s, e, n] = layerConfig.bounds;
+    options.bounds = L.latLngBounds([s, w], [n, e]).pad(0.02);
+  }
+  const layer = new VectorTileLayer(layerConfig, options);
+  layer.on("tilepainted", () => {
+    const item = document.querySelector(`.layer-list__item[data-layer-id="${layerConfig.id}"]`);
+    item.dataset.paintedTiles = String(layer.painted);
+  });
+  layer.on("load", () => setStatus(layerConfig, "", "loaded"));
+  layer.load = () => Promise.resolve();
+  return layer;
+}
+
+function start({ map }) {
+  const renderer = L.canvas({ padding: 0.5 });
+  map.createPane("planLayers");
+  const layers = new Map();
+  config.forEach((layerConfig) => {
+    const layer = layerConfig.mode === "tiles" ? tileLayer(layerConfig, "planLayers") : geojsonLayer(map, layerConfig, renderer);
+    layers.set(String(layerConfig.id), { layer, layerConfig });
+  });
+
+  const show = (id, visible) => {
+    const { layer, layerConfig } = layers.get(id);
+    if (visible) {
+      layer.load();
+      layer.addTo(map);
+      if (layerConfig.mode === "tiles" && map.getZoom() < layer.options.minZoom) {
+        setStatus(layerConfig, "Zum Anzeigen bitte weiter hineinzoomen.", "zoom");
+      }
+    } else {
+      map.removeLayer(layer);
+    }
+  };
+
+  document.querySelectorAll(".layer-list__toggle").forEach((checkbox) => {
+    checkbox.addEventListener("change", () => show(checkbox.dataset.layerId, checkbox.checked));
+    if (checkbox.checked) show(checkbox.dataset.layerId, true);
+  });
+
+  map.on("click", (event) => {
+    for (const { layer, layerConfig } of [...layers.values()].reverse()) {
+      if (layerConfig.mode !== "tiles" || !map.hasLayer(layer)) continue;
+      const feature = layer.featureAt(event.latlng);
+      if (feature) {
+        showFeature(map, layerConfig, feature, event.latlng);
+        return;
+      }
+    }
+  });
+  map.getContainer().dataset.layersReady = "1";
+  window.planLayers = layers;
+}
+
+if (window.planMap) start(window.planMap);
+else document.addEventListener("pb:plan-map-ready", (event) => start(event.detail), { once: true });
