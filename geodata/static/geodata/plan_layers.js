@@ -182,12 +182,26 @@ function tileLayer(layerConfig, pane) {
     const item = document.querySelector(`.layer-list__item[data-layer-id="${layerConfig.id}"]`);
     item.dataset.paintedTiles = String(layer.painted);
   });
-  layer.on("load", () => setStatus(layerConfig, "", "loaded"));
+  layer.on("load", () => {
+    const item = document.querySelector(`.layer-list__item[data-layer-id="${layerConfig.id}"]`);
+    // Time from navigation start to the first complete view (read by tests and bench/bench_layers.py).
+    if (!item.dataset.firstPaintMs) item.dataset.firstPaintMs = String(Math.round(performance.now()));
+    item.dataset.lastLoad = String(Math.round(performance.now()));
+    setStatus(layerConfig, "", "loaded");
+  });
   layer.load = () => Promise.resolve();
   return layer;
 }
 
+// A shared view in the address: #karte=<zoom>/<lat>/<lon>
+function viewFromHash() {
+  const match = /karte=(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)/.exec(window.location.hash);
+  return match ? { zoom: Number(match[1]), center: [Number(match[2]), Number(match[3])] } : null;
+}
+
 function start({ map }) {
+  const view = viewFromHash();
+  if (view) map.setView(view.center, view.zoom, { animate: false });
   const renderer = L.canvas({ padding: 0.5 });
   map.createPane("planLayers");
   const layers = new Map();
