@@ -69,7 +69,9 @@ def _zigzag(value: int) -> int:
     return (value << 1) if value >= 0 else ((-value) << 1) - 1
 
 
-def _packed(values: list[int]) -> bytearray:
+def _packed(values: list[int]) -> bytes | bytearray:
+    if max(values, default=0) < 0x80:
+        return bytes(values)
     out = bytearray()
     for value in values:
         while value > 0x7F:
@@ -77,6 +79,28 @@ def _packed(values: list[int]) -> bytearray:
             value >>= 7
         out.append(value)
     return out
+
+
+def _varints(values: list[int]) -> tuple[bytes, list[int]]:
+    """Varint-encode non-negative `values` at once; return the bytes and each value's end offset."""
+    v = np.asarray(values, dtype=np.uint64)
+    if not len(v):
+        return b"", []
+    nb = np.ones(len(v), dtype=np.int64)
+    for k in range(1, 10):
+        more = v >= np.uint64(1 << (7 * k))
+        if not more.any():
+            break
+        nb += more
+    ends = np.cumsum(nb)
+    starts = ends - nb
+    out = np.empty(int(ends[-1]), dtype=np.uint8)
+    for k in range(int(nb.max())):
+        sel = nb > k
+        byte = ((v[sel] >> np.uint64(7 * k)) & np.uint64(0x7F)).astype(np.uint8)
+        byte |= (nb[sel] > k + 1).astype(np.uint8) << 7
+        out[starts[sel] + k] = byte
+    return out.tobytes(), ends.tolist()
 
 
 def _field_bytes(field: int, payload: bytes | bytearray, out: bytearray) -> None:
@@ -168,9 +192,50 @@ def _encode_instances(
     ring_geoms, ring_part = ring_geoms[order], ring_part[order]
     coords, coord_ring = shapely.get_coordinates(ring_geoms, return_index=True)
     inst_of_coord = part_inst[ring_part[coord_ring]]
-    qx = np.rint((coords[:, 0] * scale - tiles_x[inst_of_coord]) * EXTENT).astype(np.int64).tolist()
-    qy = np.rint((coords[:, 1] * scale - tiles_y[inst_of_coord]) * EXTENT).astype(np.int64).tolist()
-    ring_starts = np.searchsorted(coord_ring, np.arange(len(ring_geoms) + 1)).tolist()
+    qx = np.rint((coords[:, 0] * scale - tiles_x[inst_of_coord]) * EXTENT).astype(np.int64)
+    qy = np.rint((coords[:, 1] * scale - tiles_y[inst_of_coord]) * EXTENT).astype(np.int64)
+    n_rings = len(ring_geoms)
+    ring_is_poly = part_types[ring_part] == 3
+    # Vectorised clean-up: drop the closing vertex of polygon rings and repeated vertices.
+    starts = np.searchsorted(coord_ring, np.arange(n_rings + 1))
+    keep = np.ones(len(qx), dtype=bool)
+    if len(qx):
+        keep[1:] = (qx[1:] != qx[:-1]) | (qy[1:] != qy[:-1])
+        keep[starts[:-1][starts[:-1] < starts[1:]]] = True
+        closing = starts[1:][ring_is_poly & (starts[1:] > starts[:-1])] - 1
+        keep[closing] = False
+    qx, qy, coord_ring = qx[keep], qy[keep], coord_ring[keep]
+    starts = np.searchsorted(coord_ring, np.arange(n_rings + 1))
+    # After quantisation the last vertex of a polygon ring may equal its first one.
+    lengths = starts[1:] - starts[:-1]
+    if len(qx):
+        last = np.maximum(starts[1:] - 1, 0)
+        first = np.minimum(starts[:-1], len(qx) - 1)
+        wrap = ring_is_poly & (lengths >= 2) & (qx[last] == qx[first]) & (qy[last] == qy[first])
+        if wrap.any():
+            keep = np.ones(len(qx), dtype=bool)
+            keep[last[wrap]] = False
+            qx, qy, coord_ring = qx[keep], qy[keep], coord_ring[keep]
+            starts = np.searchsorted(coord_ring, np.arange(n_rings + 1))
+    # Twice the signed ring areas (surveyor's formula, tile space: y down).
+    nxt = np.arange(1, len(qx) + 1)
+    if len(qx):
+        ends = starts[1:][starts[1:] > starts[:-1]]
+        nxt[ends - 1] = starts[:-1][starts[1:] > starts[:-1]]
+        cross = (qx * qy[nxt % max(len(qx), 1)] - qx[nxt % max(len(qx), 1)] * qy).astype(np.float64)
+        areas = np.bincount(coord_ring, weights=cross, minlength=n_rings)
+    else:
+        areas = np.zeros(n_rings)
+    # Zigzag deltas to the previous vertex, interleaved x, y (used for rings kept in order).
+    dx = np.diff(qx, prepend=0)
+    dy = np.diff(qy, prepend=0)
+    zz = np.empty(2 * len(qx), dtype=np.int64)
+    zz[0::2] = (dx << 1) ^ (dx >> 63)
+    zz[1::2] = (dy << 1) ^ (dy >> 63)
+    zz_l = zz.tolist()
+    qx_l, qy_l = qx.tolist(), qy.tolist()
+    ring_starts = starts.tolist()
+    area_l = areas.tolist()
     ring_part_l = ring_part.tolist()
     part_inst_l = part_inst.tolist()
     part_type_l = part_types.tolist()
@@ -181,7 +246,7 @@ def _encode_instances(
 
     current_inst = -1
     current: TileFeature | None = None
-    cursor = [0, 0]
+    cx = cy = 0
     skip_part = -1
     features_l = features.tolist()
     tx_l, ty_l = tiles_x.tolist(), tiles_y.tolist()
@@ -193,7 +258,7 @@ def _encode_instances(
                 yield (tx_l[current_inst], ty_l[current_inst]), _finish(current)
             current_inst = inst
             current = None
-            cursor = [0, 0]
+            cx = cy = 0
         start, end = ring_starts[r], ring_starts[r + 1]
         if end <= start or part == skip_part:
             continue
@@ -203,28 +268,38 @@ def _encode_instances(
             current = TileFeature(features_l[inst], gtype, [])
         elif current.geom_type != gtype:
             continue  # mixed collections: keep the first geometry type only
-        xs, ys = qx[start:end], qy[start:end]
+        commands = current.commands
         if gtype == _POINT:
-            current.commands.append(_zigzag(xs[0] - cursor[0]))
-            current.commands.append(_zigzag(ys[0] - cursor[1]))
-            cursor = [xs[0], ys[0]]
+            commands.append(_zigzag(qx_l[start] - cx))
+            commands.append(_zigzag(qy_l[start] - cy))
+            cx, cy = qx_l[start], qy_l[start]
             continue
-        xs, ys = _dedupe(xs, ys)
+        n = end - start
         if gtype == _LINE:
-            if len(xs) >= 2:
-                _append_path(current.commands, xs, ys, cursor, close=False)
+            if n < 2:
+                continue
+            reverse = False
+        else:
+            area = area_l[r] if n >= 3 else 0
+            if area == 0:
+                if exterior_l[r]:
+                    skip_part = part  # a collapsed exterior takes its holes with it
+                continue
+            reverse = (area > 0) != exterior_l[r]
+        if reverse:
+            xs, ys = qx_l[start:end][::-1], qy_l[start:end][::-1]
+            cursor = [cx, cy]
+            _append_path(commands, xs, ys, cursor, close=True)
+            cx, cy = cursor
             continue
-        if len(xs) > 1 and xs[-1] == xs[0] and ys[-1] == ys[0]:
-            xs, ys = xs[:-1], ys[:-1]
-        area = _ring_area2(xs, ys) if len(xs) >= 3 else 0
-        if area == 0:
-            if exterior_l[r]:
-                skip_part = part  # a collapsed exterior takes its holes with it
-            continue
-        if (area > 0) != exterior_l[r]:
-            xs.reverse()
-            ys.reverse()
-        _append_path(current.commands, xs, ys, cursor, close=True)
+        commands.append(9)  # MoveTo, count 1
+        commands.append(_zigzag(qx_l[start] - cx))
+        commands.append(_zigzag(qy_l[start] - cy))
+        commands.append(((n - 1) << 3) | 2)  # LineTo
+        commands.extend(zz_l[2 * start + 2 : 2 * end])
+        if gtype == _POLYGON:
+            commands.append(15)  # ClosePath
+        cx, cy = qx_l[end - 1], qy_l[end - 1]
     if current is not None and current.commands:
         yield (tx_l[current_inst], ty_l[current_inst]), _finish(current)
 
@@ -335,7 +410,16 @@ class TileEncoder:
         keys: dict[str, int] = {}
         values: dict[bytes, int] = {}
         body = bytearray()
+        # Geometry commands of all features varint-encoded in one numpy pass.
+        flat: list[int] = []
+        bounds = []
         for feature in tile_features:
+            flat.extend(feature.commands)
+            bounds.append(len(flat))
+        geometry, value_ends = _varints(flat)
+        byte_start = 0
+        for feature, bound in zip(tile_features, bounds, strict=True):
+            byte_end = value_ends[bound - 1]
             tags = []
             for key, value in self.pairs[feature.feature]:
                 k = keys.get(key)
@@ -352,7 +436,8 @@ class TileEncoder:
                 _field_bytes(2, _packed(tags), message)
             message += b"\x18"
             message.append(feature.geom_type)
-            _field_bytes(4, _packed(feature.commands), message)
+            _field_bytes(4, geometry[byte_start:byte_end], message)
+            byte_start = byte_end
             _field_bytes(2, message, body)
         layer = bytearray(b"\x78\x02")  # version 2
         _field_bytes(1, LAYER_NAME.encode(), layer)

@@ -110,16 +110,14 @@ function readLayer(reader) {
     else if (field === 5) layer.extent = reader.varint();
     else reader.skip(tag & 7);
   }
-  for (const feature of layer.features) {
-    feature.rings = decodeGeometry(feature.commands);
-    delete feature.commands;
+  // Build fresh objects (no `delete`: it would turn them into slow dictionary-mode objects).
+  layer.features = layer.features.map((raw) => {
     const properties = {};
-    for (let i = 0; i + 1 < feature.tags.length; i += 2) {
-      properties[layer.keys[feature.tags[i]]] = layer.values[feature.tags[i + 1]];
+    for (let i = 0; i + 1 < raw.tags.length; i += 2) {
+      properties[layer.keys[raw.tags[i]]] = layer.values[raw.tags[i + 1]];
     }
-    feature.properties = properties;
-    delete feature.tags;
-  }
+    return { id: raw.id, type: raw.type, rings: decodeGeometry(raw.commands), properties };
+  });
   return layer;
 }
 
