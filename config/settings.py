@@ -229,3 +229,5 @@ GEODATA_TILE_MIN_ZOOM = env.int("GEODATA_TILE_MIN_ZOOM", default=12)
 GEODATA_TILE_MAX_ZOOM = env.int("GEODATA_TILE_MAX_ZOOM", default=16)
 # Browsers may keep a versioned layer URL (?v=<version>) for this long.
 GEODATA_CACHE_MAX_AGE = env.int("GEODATA_CACHE_MAX_AGE", default=365 * 24 * 3600)
+# How long a layer's public status/version is cached for the tile and GeoJSON endpoints.
+GEODATA_LAYER_CACHE_SECONDS = env.int("GEODATA_LAYER_CACHE_SECONDS", default=10)

@@ -6,6 +6,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
@@ -29,7 +30,11 @@ def layer_publish(*, layer: Layer) -> dict:
     if layer_uses_tiles(layer):
         ids, geoms, properties = layer_arrays(layer.pk)
         result = build_archive(
-            ids=ids, geoms=geoms, properties=properties, path=storage.tiles_path(layer.pk, layer.version), name=layer.name
+            ids=ids,
+            geoms=geoms,
+            properties=properties,
+            path=storage.tiles_path(layer.pk, layer.version),
+            name=layer.name,
         )
         result["mode"] = "tiles"
     else:
@@ -47,4 +52,9 @@ def layer_after_import(*, layer: Layer) -> dict:
     """Bump the layer's version, recount its features and publish the new version's files."""
     Layer.objects.filter(pk=layer.pk).update(version=F("version") + 1, feature_count=layer.features.count())
     layer.refresh_from_db(fields=["version", "feature_count", "updated_at"])
-    return layer_publish(layer=layer)
+    result = layer_publish(layer=layer)
+    # Forget the cached version now and again after commit (a request may re-cache it meanwhile).
+    key = f"geodata:public-layer:{layer.pk}"
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+    return result

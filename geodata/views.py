@@ -24,10 +24,34 @@ MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
 
 def _public_layer(pk: int) -> dict:
-    layer = Layer.objects.public().filter(pk=pk).values("pk", "version", "feature_count").first()
+    """Return pk, version and feature_count of a public layer (cached briefly: one lookup per tile is costly)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    key = f"geodata:public-layer:{pk}"
+    layer = cache.get(key)
     if layer is None:
+        layer = Layer.objects.public().filter(pk=pk).values("pk", "version", "feature_count").first() or {}
+        cache.set(key, layer, settings.GEODATA_LAYER_CACHE_SECONDS)
+    if not layer:
         raise Http404
     return layer
+
+
+_geojson_bytes: dict[tuple[int, int], bytes] = {}
+_GEOJSON_MEMORY_LIMIT = 64 * 1024 * 1024
+
+
+def _read_geojson(pk: int, version: int) -> bytes:
+    """Return the stored gzip GeoJSON of a layer version, kept in process memory after the first read."""
+    key = (pk, version)
+    body = _geojson_bytes.get(key)
+    if body is None:
+        body = storage.geojson_path(pk, version).read_bytes()
+        if sum(len(v) for v in _geojson_bytes.values()) + len(body) > _GEOJSON_MEMORY_LIMIT:
+            _geojson_bytes.clear()
+        _geojson_bytes[key] = body
+    return body
 
 
 def _accepts_gzip(request) -> bool:
@@ -80,14 +104,13 @@ class LayerGeoJSONView(View):
         if _not_modified(request, f'"{etag_base}"', f'"{etag_base}-gz"'):
             etag = f'"{etag_base}-gz"' if _accepts_gzip(request) else f'"{etag_base}"'
             return _cache_headers(HttpResponse(status=304), request, layer["version"], etag)
-        path = storage.geojson_path(pk, layer["version"])
         try:
-            body_gz = path.read_bytes()
+            body_gz = _read_geojson(pk, layer["version"])
         except FileNotFoundError:
             from .services import layer_publish
 
             layer_publish(layer=Layer.objects.get(pk=pk))
-            body_gz = path.read_bytes()
+            body_gz = _read_geojson(pk, layer["version"])
         return _compressed_response(request, body_gz, "application/geo+json", layer["version"], etag_base)
 
 

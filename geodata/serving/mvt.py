@@ -387,9 +387,7 @@ class TileEncoder:
         """Yield (x, y, tile bytes) for every non-empty tile of zoom `z` (or only the tile `only`)."""
         if only is not None:
             candidates = np.flatnonzero(
-                shapely.intersects(
-                    self.world_geoms, shapely.box(*world_bounds_of_tile(z, *only, BUFFER))
-                )
+                shapely.intersects(self.world_geoms, shapely.box(*world_bounds_of_tile(z, *only, BUFFER)))
             )
         else:
             candidates = np.arange(len(self.ids))
