@@ -341,32 +341,31 @@ def assign_tiles(
     # A small feature near a border also belongs to the neighbour tile (buffer); render it there
     # unclipped too, so strokes continue across tile edges.
     simple = single | inside_buffer
-    geoms, feats, txs, tys = [], [], [], []
     idx = np.flatnonzero(single)
-    geoms.append(world_geoms[idx])
-    feats.append(idx)
-    txs.append(tx0[idx])
-    tys.append(ty0[idx])
+    more_geoms, more_feats, more_tx, more_ty = [], [], [], []
+    tx0_l, tx1_l, ty0_l, ty1_l, simple_l = tx0.tolist(), tx1.tolist(), ty0.tolist(), ty1.tolist(), simple.tolist()
     for i in np.flatnonzero(~single).tolist():
-        for tx in range(tx0[i], tx1[i] + 1):
-            for ty in range(ty0[i], ty1[i] + 1):
+        for tx in range(tx0_l[i], tx1_l[i] + 1):
+            for ty in range(ty0_l[i], ty1_l[i] + 1):
                 if clip_bounds is not None and (tx, ty) != clip_bounds:
                     continue
-                if simple[i]:
+                if simple_l[i]:
                     geom = world_geoms[i]
                 else:
                     geom = shapely.clip_by_rect(world_geoms[i], *world_bounds_of_tile(z, tx, ty, BUFFER))
                     if geom is None or shapely.is_empty(geom):
                         continue
-                geoms.append(np.array([geom], dtype=object))
-                feats.append(np.array([i]))
-                txs.append(np.array([tx]))
-                tys.append(np.array([ty]))
+                more_geoms.append(geom)
+                more_feats.append(i)
+                more_tx.append(tx)
+                more_ty.append(ty)
+    extra = np.empty(len(more_geoms), dtype=object)
+    extra[:] = more_geoms
     return (
-        np.concatenate(geoms) if geoms else np.empty(0, dtype=object),
-        np.concatenate(feats).astype(np.int64),
-        np.concatenate(txs).astype(np.int64),
-        np.concatenate(tys).astype(np.int64),
+        np.concatenate([world_geoms[idx], extra]),
+        np.concatenate([idx, np.asarray(more_feats, dtype=np.int64)]).astype(np.int64),
+        np.concatenate([tx0[idx], np.asarray(more_tx, dtype=np.int64)]).astype(np.int64),
+        np.concatenate([ty0[idx], np.asarray(more_ty, dtype=np.int64)]).astype(np.int64),
     )
 
 
@@ -378,9 +377,20 @@ class TileEncoder:
         self.world_geoms = world_geoms
         self.bounds = shapely.bounds(world_geoms)
         # Pre-encode each feature's attribute pairs once; tiles only map them to indices.
+        encoded: dict = {}
+
+        def encode(value):
+            try:
+                key = (type(value), value)
+                found = encoded.get(key)
+            except TypeError:  # unhashable (dict, list)
+                return _encode_value(value)
+            if found is None:
+                found = encoded[key] = _encode_value(value)
+            return found
+
         self.pairs = [
-            [(key, _encode_value(value)) for key, value in (props or {}).items() if value is not None]
-            for props in properties
+            [(key, encode(value)) for key, value in (props or {}).items() if value is not None] for props in properties
         ]
 
     def tiles(self, z: int, only: tuple[int, int] | None = None) -> Iterator[tuple[int, int, bytes]]:

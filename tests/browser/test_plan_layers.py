@@ -17,19 +17,25 @@ ORIGIN = (8.52, 50.32)
 
 @pytest.fixture
 def plan_with_layers():
-    municipality = MunicipalityFactory(
-        boundary=MultiPolygon(Polygon.from_bbox((8.4, 50.2, 8.7, 50.45)), srid=4326)
-    )
+    municipality = MunicipalityFactory(boundary=MultiPolygon(Polygon.from_bbox((8.4, 50.2, 8.7, 50.45)), srid=4326))
     plan = PlanFactory(
         municipality=municipality,
         area=MultiPolygon(Polygon.from_bbox((8.52, 50.32, 8.535, 50.33)), srid=4326),
     )
     started = time.perf_counter()
-    large = LayerFactory(plan=plan, name="Gebäudebestand", style={"color": "#8a4b08", "fillColor": "#e3a857", "fillOpacity": 0.6, "weight": 1})
+    large = LayerFactory(
+        plan=plan,
+        name="Gebäudebestand",
+        style={"color": "#8a4b08", "fillColor": "#e3a857", "fillOpacity": 0.6, "weight": 1},
+    )
     building_features(large, 50_000, origin=ORIGIN, size_deg=0.015)
     layer_after_import(layer=large)
     small = LayerFactory(plan=plan, name="Baufelder")
-    FeatureFactory(layer=small, geometry=Polygon.from_bbox((8.5205, 50.3205, 8.5215, 50.3212)), properties={"name": "WA 1", "grz": 0.4})
+    FeatureFactory(
+        layer=small,
+        geometry=Polygon.from_bbox((8.5205, 50.3205, 8.5215, 50.3212)),
+        properties={"name": "WA 1", "grz": 0.4},
+    )
     layer_after_import(layer=small)
     print(f"50k layer created and published in {time.perf_counter() - started:.1f} s")
     return plan, large, small
@@ -72,7 +78,8 @@ def test_plan_map_shows_50k_layer_with_switcher_legend_and_attributes(page, plan
     point = feature.geometry.point_on_surface
     page.evaluate("([lat, lon]) => window.planMap.map.setView([lat, lon], 17, {animate: false})", [point.y, point.x])
     page.wait_for_function(
-        "() => [...window.planLayers.values()].some(({layer}) => layer.tileData && layer.tileData.size > 0 && !layer._loading)"
+        "() => [...window.planLayers.values()]"
+        ".some(({layer}) => layer.tileData && layer.tileData.size > 0 && !layer._loading)"
     )
     page.wait_for_timeout(300)
     xy = page.evaluate(

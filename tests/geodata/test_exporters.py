@@ -72,7 +72,9 @@ def test_unknown_crs_is_rejected(layer, tmp_path):
 def test_export_layer_command(layer, tmp_path):
     out = io.StringIO()
     target = tmp_path / "cmd.gpkg"
-    call_command("export_layer", str(layer.pk), "--format", "gpkg", "--crs", "EPSG:25832", "-o", str(target), stdout=out)
+    call_command(
+        "export_layer", str(layer.pk), "--format", "gpkg", "--crs", "EPSG:25832", "-o", str(target), stdout=out
+    )
     assert "4 Objekte" in out.getvalue()
     frame = gpd.read_file(target)
     assert frame.crs.to_epsg() == 25832 and len(frame) == 4

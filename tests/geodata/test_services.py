@@ -4,9 +4,9 @@ import mapbox_vector_tile
 import orjson
 import pytest
 
+from geodata.services import layer_after_import, layer_publish
 from geodata.serving import storage
 from geodata.serving.tiles import open_archive, python_tile
-from geodata.services import layer_after_import, layer_publish
 from tests.factories import FeatureFactory, LayerFactory, building_features
 
 pytestmark = pytest.mark.django_db

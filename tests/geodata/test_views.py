@@ -5,8 +5,8 @@ import orjson
 import pytest
 from django.urls import reverse
 
-from geodata.serving.mvt import to_world
 from geodata.services import layer_after_import
+from geodata.serving.mvt import to_world
 from plans.models import Plan
 from tests.factories import FeatureFactory, LayerFactory, PlanFactory, building_features
 
