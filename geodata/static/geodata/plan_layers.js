@@ -108,7 +108,7 @@ const VectorTileLayer = L.GridLayer.extend({
           performance.mark(`pb-tile-received-${key}`);
           const tile = decodeTile(buffer);
           this.tileData.set(key, tile);
-          this.draw(canvas, tile);
+          this.draw(canvas, tile, coords.z);
           performance.mark(`pb-tile-drawn-${key}`);
         }
         this.painted += 1;
@@ -119,7 +119,7 @@ const VectorTileLayer = L.GridLayer.extend({
     return canvas;
   },
 
-  draw(canvas, tile) {
+  draw(canvas, tile, z) {
     // One short path per feature: Chromium slows down badly on single paths with thousands
     // of sub-paths (measured: 14 ms per feature-wise tile vs 300+ ms as one Path2D).
     const ctx = canvas.getContext("2d");
@@ -129,6 +129,10 @@ const VectorTileLayer = L.GridLayer.extend({
     ctx.lineJoin = "round";
     ctx.strokeStyle = style.color;
     ctx.fillStyle = withOpacity(style.fillColor, style.fillOpacity);
+    // Town view (z < 14): buildings are 1-2 px, so areas are filled in the outline colour
+    // without a separate outline: half the drawing work and easier to see.
+    const solid = z < 14;
+    if (solid) ctx.fillStyle = style.color;
     const radius = 4 * ratio;
     for (const layer of tile.layers) {
       const scale = canvas.width / layer.extent;
@@ -146,7 +150,7 @@ const VectorTileLayer = L.GridLayer.extend({
           if (feature.type === 3) ctx.closePath();
         }
         if (feature.type !== 2) ctx.fill("evenodd");
-        if (style.weight > 0) ctx.stroke();
+        if (style.weight > 0 && !(solid && feature.type === 3)) ctx.stroke();
       }
     }
   },
