@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import os
 import tempfile
 from pathlib import Path
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import parse_etags
 from django.utils.text import slugify
@@ -15,7 +17,7 @@ from django.views import View
 
 from plans.models import Plan
 
-from .exporters import FORMATS, ExportError, layer_export, plan_layers_export
+from .exporters import FORMATS, ExportError, layer_export, parse_crs, plan_layers_export
 from .models import Layer
 from .serving import storage
 from .serving.tiles import live_tile, open_archive, zoom_range
@@ -138,11 +140,21 @@ class TileView(View):
         return _compressed_response(request, data, MVT_CONTENT_TYPE, version, etag_base)
 
 
-def _file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _file_response(path: Path, content_type: str, filename: str) -> FileResponse:
+    response = FileResponse(open(path, "rb"), content_type=content_type, as_attachment=True, filename=filename)
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _cached_file(path: Path, build) -> Path:
+    """Return `path`, building it with `build(target)` first if it does not exist yet (atomically)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+            target = Path(tmp) / path.name
+            build(target)
+            os.replace(target, path)
+    return path
 
 
 class LayerDownloadView(View):
@@ -154,15 +166,15 @@ class LayerDownloadView(View):
         if fmt not in FORMATS:
             return JsonResponse({"error": _("Unbekanntes Format: %(format)s") % {"format": fmt}}, status=400)
         _driver, content_type, extension = FORMATS[fmt]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"export.{extension}"
-            try:
-                layer_export(layer=layer, fmt=fmt, crs=request.GET.get("crs"), path=path)
-            except ExportError as exc:
-                return JsonResponse({"error": str(exc)}, status=400)
-            content = path.read_bytes()
+        try:
+            epsg = parse_crs(request.GET.get("crs"), layer.plan.municipality.crs_epsg).to_epsg()
+        except ExportError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        # One file per layer version, format and CRS; removed with the version's other files.
+        path = storage.layer_dir(layer.pk) / f"v{layer.version}-export-{epsg}.{extension}"
+        _cached_file(path, lambda target: layer_export(layer=layer, fmt=fmt, crs=epsg, path=target))
         name = slugify(f"{layer.plan.slug}-{layer.name}") or f"ebene-{layer.pk}"
-        return _file_response(content, content_type, f"{name}.{extension}")
+        return _file_response(path, content_type, f"{name}.{extension}")
 
 
 class PlanLayersDownloadView(View):
@@ -173,11 +185,19 @@ class PlanLayersDownloadView(View):
         layers = list(plan.layers.all())
         if not layers:
             raise Http404
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "layers.gpkg"
-            try:
-                plan_layers_export(plan=plan, crs=request.GET.get("crs"), path=path, layers=layers)
-            except ExportError as exc:
-                return JsonResponse({"error": str(exc)}, status=400)
-            content = path.read_bytes()
-        return _file_response(content, FORMATS["gpkg"][1], f"{plan.municipality.slug}-{plan.slug}-ebenen.gpkg")
+        try:
+            epsg = parse_crs(request.GET.get("crs"), plan.municipality.crs_epsg).to_epsg()
+        except ExportError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        # Cached under a digest of the layers' ids, versions and names: any re-import makes a new file.
+        digest = hashlib.sha1(
+            ";".join(f"{layer.pk}:{layer.version}:{layer.name}" for layer in layers).encode(), usedforsecurity=False
+        ).hexdigest()[:16]
+        directory = storage.plan_export_dir(plan.pk)
+        path = directory / f"{digest}-{epsg}.gpkg"
+        if not path.exists() and directory.exists():
+            for old in directory.glob("*.gpkg"):
+                if not old.name.startswith(digest):
+                    old.unlink(missing_ok=True)
+        _cached_file(path, lambda target: plan_layers_export(plan=plan, crs=epsg, path=target, layers=layers))
+        return _file_response(path, FORMATS["gpkg"][1], f"{plan.municipality.slug}-{plan.slug}-ebenen.gpkg")

@@ -1,5 +1,6 @@
 """Where the pre-rendered files of a layer version live (under MEDIA_ROOT/layers/<id>/)."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -18,14 +19,18 @@ def tiles_path(layer_id: int, version: int) -> Path:
     return layer_dir(layer_id) / f"v{version}.pmtiles"
 
 
+def plan_export_dir(plan_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "layers" / "plans" / str(plan_id)
+
+
 def remove_other_versions(layer_id: int, version: int) -> None:
     """Delete files of versions older than `version` (a newer one may be being written)."""
     directory = layer_dir(layer_id)
     if not directory.exists():
         return
     for path in directory.iterdir():
-        stem = path.name.split(".", 1)[0]
-        if stem.startswith("v") and stem[1:].isdigit() and int(stem[1:]) < version:
+        match = re.match(r"v(\d+)", path.name)
+        if match and int(match.group(1)) < version:
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
             else:

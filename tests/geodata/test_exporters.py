@@ -93,7 +93,7 @@ def test_layer_download_view(client, layer, tmp_path):
     assert response["Content-Type"] == "application/zip"
     assert "attachment" in response["Content-Disposition"]
     target = tmp_path / "dl.zip"
-    target.write_bytes(response.content)
+    target.write_bytes(b"".join(response.streaming_content))
     frame = gpd.read_file(f"/vsizip/{target}/Baufelder_Nord_polygons.shp")
     assert frame.crs.to_epsg() == 25832 and len(frame) == 4
 
@@ -113,8 +113,35 @@ def test_plan_gpkg_has_one_table_per_layer(client, tmp_path):
     response = client.get(reverse("geodata:plan_layers_gpkg", args=[plan.pk]), {"crs": "EPSG:25832"})
     assert response.status_code == 200
     target = tmp_path / "plan.gpkg"
-    target.write_bytes(response.content)
+    target.write_bytes(b"".join(response.streaming_content))
     tables = [name for name, _type in pyogrio.list_layers(target)]
     assert tables == ["Baufelder", "Baufelder_2"]
     assert len(gpd.read_file(target, layer="Baufelder_2")) == 3
     assert gpd.read_file(target, layer="Baufelder").crs.to_epsg() == 25832
+
+
+def test_layer_download_is_cached_per_version(client, layer, tmp_path):
+    from geodata.services import layer_after_import
+    from geodata.serving import storage
+
+    layer_after_import(layer=layer)
+    url = reverse("geodata:layer_download", args=[layer.pk])
+    first = client.get(url, {"format": "gpkg", "crs": "EPSG:4326"})
+    b"".join(first.streaming_content)
+    cached = storage.layer_dir(layer.pk) / f"v{layer.version}-export-4326.gpkg"
+    assert cached.exists()
+    FeatureFactory(layer=layer)
+    layer_after_import(layer=layer)
+    assert not cached.exists()  # the new version removed the old export
+    second = client.get(url, {"format": "gpkg", "crs": "EPSG:4326"})
+    target = tmp_path / "second.gpkg"
+    target.write_bytes(b"".join(second.streaming_content))
+    assert len(gpd.read_file(target)) == 5
+
+
+def test_download_with_unknown_crs_is_400(client, layer):
+    response = client.get(reverse("geodata:layer_download", args=[layer.pk]), {"crs": "EPSG:abc"})
+    assert response.status_code == 400
+    assert "Koordinatensystem" in response.json()["error"]
+    response = client.get(reverse("geodata:plan_layers_gpkg", args=[layer.plan.pk]), {"crs": "EPSG:999999"})
+    assert response.status_code == 400
