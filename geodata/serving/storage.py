@@ -35,3 +35,8 @@ def remove_other_versions(layer_id: int, version: int) -> None:
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
+
+
+def remove_directory(directory: Path) -> None:
+    """Delete `directory` and everything in it, if it exists."""
+    shutil.rmtree(directory, ignore_errors=True)

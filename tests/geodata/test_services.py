@@ -79,3 +79,18 @@ def test_publish_builds_missing_file_for_current_version():
     assert not storage.geojson_path(layer.pk, layer.version).exists()
     layer_publish(layer=layer)
     assert storage.geojson_path(layer.pk, layer.version).exists()
+
+
+def test_deleting_layer_or_plan_removes_its_files(client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    layer = LayerFactory()
+    FeatureFactory(layer=layer)
+    layer_after_import(layer=layer)
+    plan = layer.plan
+    b"".join(client.get(reverse("geodata:plan_layers_gpkg", args=[plan.pk])).streaming_content)
+    assert storage.layer_dir(layer.pk).exists() and storage.plan_export_dir(plan.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        plan.delete()
+    assert not storage.layer_dir(layer.pk).exists()
+    assert not storage.plan_export_dir(plan.pk).exists()
