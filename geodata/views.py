@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import parse_etags
@@ -27,9 +29,6 @@ MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
 def _public_layer(pk: int) -> dict:
     """Return pk, version and feature_count of a public layer (cached briefly: one lookup per tile is costly)."""
-    from django.conf import settings
-    from django.core.cache import cache
-
     key = f"geodata:public-layer:{pk}"
     layer = cache.get(key)
     if layer is None:
@@ -40,16 +39,17 @@ def _public_layer(pk: int) -> dict:
     return layer
 
 
-_geojson_bytes: dict[tuple[int, int], bytes] = {}
+_geojson_bytes: dict[str, bytes] = {}
 _GEOJSON_MEMORY_LIMIT = 64 * 1024 * 1024
 
 
 def _read_geojson(pk: int, version: int) -> bytes:
     """Return the stored gzip GeoJSON of a layer version, kept in process memory after the first read."""
-    key = (pk, version)
+    path = storage.geojson_path(pk, version)
+    key = str(path)
     body = _geojson_bytes.get(key)
     if body is None:
-        body = storage.geojson_path(pk, version).read_bytes()
+        body = path.read_bytes()
         if sum(len(v) for v in _geojson_bytes.values()) + len(body) > _GEOJSON_MEMORY_LIMIT:
             _geojson_bytes.clear()
         _geojson_bytes[key] = body
@@ -61,8 +61,6 @@ def _accepts_gzip(request) -> bool:
 
 
 def _cache_headers(response, request, version: int, etag: str) -> HttpResponse:
-    from django.conf import settings
-
     response["ETag"] = etag
     response["Vary"] = "Accept-Encoding"
     response["Access-Control-Allow-Origin"] = "*"
@@ -94,8 +92,6 @@ class LayerGeoJSONView(View):
     """GET /api/v1/layers/<id>.geojson: the pre-rendered FeatureCollection of a small layer."""
 
     def get(self, request, pk):
-        from django.conf import settings
-
         layer = _public_layer(pk)
         if layer["feature_count"] > settings.GEODATA_TILE_THRESHOLD:
             return JsonResponse(
