@@ -380,6 +380,7 @@ def main() -> dict | None:
         "browser": browser,
     }
     write_result("bench_layers", result)
+    result["date"] = time.strftime("%Y-%m-%d %H:%M")
     write_docs(result)
     return result
 
@@ -410,10 +411,13 @@ def write_docs(result: dict) -> None:
         return sorted(values)[len(values) // 2]
 
     zooms = f"z{min(result['tiles'])}–{max(result['tiles'])}"
+    town_tiles_ms = town["first_paint_median_ms"] - median(town["dom_content_loaded_ms"])
+    street_tiles_ms = street["first_paint_median_ms"] - median(street["dom_content_loaded_ms"])
+    measured_at = result.get("date") or time.strftime("%Y-%m-%d %H:%M")
     lines = [
         "## Geometry layers",
         "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} on {machine()} by `bench/bench_layers.py` "
+        f"Measured {measured_at} (Europe/Berlin) on {machine()} by `bench/bench_layers.py` "
         "(PostGIS, gunicorn with 4 sync workers on 127.0.0.1, headless Chromium; the machine is shared, "
         f"so compare ratios within one run; load average during the run: {result.get('load', '?')}).",
         f"Data: {result['features']:,} building-like polygons (6 vertices), 10 km × 10 km near Usingen, seed {SEED}.",
@@ -440,11 +444,16 @@ def write_docs(result: dict) -> None:
         "which the real importer replaces; the tile build is about 1 s per zoom level on an idle core. Both "
         "scale with the machine's load: across runs on this shared machine the total varied between 20 s "
         "and 34 s.",
-        "- Street view: most of the time is the plan page itself (see DOMContentLoaded: HTML, Leaflet and "
-        "the page's other parts); the z16 tiles arrive and are drawn within about 100 ms after that.",
-        "- Tiles: the endpoint answers from the pre-built archive in about 2 ms; a direct `ST_AsMVT` query has "
-        "no HTTP round trip, so at z16 (3 kB tiles) the two are within noise of each other, while at z12–z15 "
-        "the endpoint is 3–100 times faster.",
+        "- First paint: the plan page itself takes a large share (median DOMContentLoaded "
+        f"{median(town['dom_content_loaded_ms'])} ms in the town runs, {median(street['dom_content_loaded_ms'])} ms "
+        "in the street runs: HTML, Leaflet and the page's other parts under the machine's load); the tiles "
+        f"arrive and are drawn in the remaining ~{town_tiles_ms:.0f}"
+        f" ms (town view, z13 tiles) and ~{street_tiles_ms:.0f}"
+        " ms (street view, z16 tiles). The spread between runs is large on this shared machine (see the runs).",
+        "- Tiles: the endpoint answers from the pre-built archive in about 1–2 ms (p50). At z16 a direct "
+        "`ST_AsMVT` query for a 3 kB tile costs about as much as the HTTP round trip through gunicorn alone, "
+        "so the endpoint's z16 p95 lands at or slightly above it depending on scheduling noise (both outcomes "
+        "occurred across runs); at z12–z15 the endpoint is 3–100 times faster.",
         "",
         "First paint is counted from navigation start (HTML, Leaflet, our modules, tile requests, decoding and "
         "drawing) until the tile layer reports all tiles of the view painted. DOMContentLoaded shows how much of "
