@@ -5,6 +5,7 @@ import { decodeTile, featureAt } from "./mvt.js";
 
 const config = JSON.parse(document.getElementById("plan-layers-config").textContent);
 const panel = document.getElementById("feature-info");
+const texts = document.querySelector(".plan-layers").dataset; // translated in the template
 const TILE_SIZE = 256;
 
 function withOpacity(hex, opacity) {
@@ -26,7 +27,7 @@ function attributeList(properties) {
   }
   if (!entries.length) {
     const detail = document.createElement("dd");
-    detail.textContent = panel.dataset.emptyText || "–";
+    detail.textContent = texts.noAttributes || "–";
     list.append(detail);
   }
   return list;
@@ -78,7 +79,7 @@ function geojsonLayer(map, layerConfig, renderer) {
         layer.addData(data);
         setStatus(layerConfig, "", "loaded");
       })
-      .catch(() => setStatus(layerConfig, "Ebene konnte nicht geladen werden.", "error"));
+      .catch(() => setStatus(layerConfig, texts.loadError, "error"));
     return loaded;
   };
   return layer;
@@ -91,6 +92,8 @@ const VectorTileLayer = L.GridLayer.extend({
     this.layerConfig = layerConfig;
     this.tileData = new Map();
     this.painted = 0;
+    // Keep decoded tiles (for clicks) only while they are on the map.
+    this.on("tileunload", ({ coords }) => this.tileData.delete(`${coords.z}/${coords.x}/${coords.y}`));
   },
 
   createTile(coords, done) {
@@ -225,7 +228,7 @@ function start({ map }) {
       layer.load();
       layer.addTo(map);
       if (layerConfig.mode === "tiles" && map.getZoom() < layer.options.minZoom) {
-        setStatus(layerConfig, "Zum Anzeigen bitte weiter hineinzoomen.", "zoom");
+        setStatus(layerConfig, texts.zoomIn, "zoom");
       }
     } else {
       map.removeLayer(layer);
@@ -235,6 +238,14 @@ function start({ map }) {
   document.querySelectorAll(".layer-list__toggle").forEach((checkbox) => {
     checkbox.addEventListener("change", () => show(checkbox.dataset.layerId, checkbox.checked));
     if (checkbox.checked) show(checkbox.dataset.layerId, true);
+  });
+
+  map.on("zoomend", () => {
+    for (const { layer, layerConfig } of layers.values()) {
+      if (layerConfig.mode === "tiles" && map.hasLayer(layer)) {
+        setStatus(layerConfig, map.getZoom() < layer.options.minZoom ? texts.zoomIn : "");
+      }
+    }
   });
 
   map.on("click", (event) => {
