@@ -3,7 +3,7 @@
 
 class Reader {
   constructor(buffer) {
-    this.buf = new Uint8Array(buffer);
+    this.buf = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.pos = 0;
   }
@@ -44,8 +44,7 @@ class Reader {
   }
 }
 
-function readValue(reader) {
-  const end = reader.varint() + reader.pos;
+function readValue(reader, end) {
   let value = null;
   while (reader.pos < end) {
     const tag = reader.varint();
@@ -97,27 +96,54 @@ function readFeature(reader, keys, values) {
   return feature;
 }
 
+class TileFeature {
+  constructor(id, type, rings, tags, context) {
+    this.id = id;
+    this.type = type;
+    this.rings = rings;
+    this.tags = tags;
+    this.context = context;
+  }
+
+  get properties() {
+    const { keys, value } = this.context;
+    const properties = {};
+    for (let i = 0; i + 1 < this.tags.length; i += 2) properties[keys[this.tags[i]]] = value(this.tags[i + 1]);
+    return properties;
+  }
+}
+
 function readLayer(reader) {
   const end = reader.varint() + reader.pos;
-  const layer = { name: "", extent: 4096, features: [], keys: [], values: [] };
+  const layer = { name: "", extent: 4096, features: [], keys: [] };
+  const raws = [];
+  const valueStarts = [], valueEnds = [];
   while (reader.pos < end) {
     const tag = reader.varint();
     const field = tag >> 3;
     if (field === 1) layer.name = reader.string();
-    else if (field === 2) layer.features.push(readFeature(reader));
+    else if (field === 2) raws.push(readFeature(reader));
     else if (field === 3) layer.keys.push(reader.string());
-    else if (field === 4) layer.values.push(readValue(reader));
-    else if (field === 5) layer.extent = reader.varint();
+    else if (field === 4) {
+      // Values are decoded only when a feature's properties are asked for (on click).
+      const length = reader.varint();
+      valueStarts.push(reader.pos);
+      valueEnds.push(reader.pos + length);
+      reader.pos += length;
+    } else if (field === 5) layer.extent = reader.varint();
     else reader.skip(tag & 7);
   }
-  // Build fresh objects (no `delete`: it would turn them into slow dictionary-mode objects).
-  layer.features = layer.features.map((raw) => {
-    const properties = {};
-    for (let i = 0; i + 1 < raw.tags.length; i += 2) {
-      properties[layer.keys[raw.tags[i]]] = layer.values[raw.tags[i + 1]];
+  const cache = new Map();
+  const value = (index) => {
+    if (!cache.has(index)) {
+      const valueReader = new Reader(reader.buf);
+      valueReader.pos = valueStarts[index];
+      cache.set(index, readValue(valueReader, valueEnds[index]));
     }
-    return { id: raw.id, type: raw.type, rings: decodeGeometry(raw.commands), properties };
-  });
+    return cache.get(index);
+  };
+  const context = { keys: layer.keys, value };
+  layer.features = raws.map((raw) => new TileFeature(raw.id, raw.type, decodeGeometry(raw.commands), raw.tags, context));
   return layer;
 }
 
