@@ -7,4 +7,10 @@ class GeodataConfig(AppConfig):
     verbose_name = _("Geodaten")
 
     def ready(self):
+        # Load shapely's and pyogrio's bundled GEOS/GDAL before the first database
+        # connection: SpatiaLite pulls the system GEOS into the process, and shapely
+        # imported after that mixes both libraries and crashes (double free/segfault).
+        import pyogrio  # noqa: F401
+        import shapely  # noqa: F401
+
         from . import signals  # noqa: F401  (file clean-up on delete)
