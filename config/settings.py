@@ -271,3 +271,12 @@ PARTICIPATION_RATE_LIMIT_ENABLED = env.bool("PARTICIPATION_RATE_LIMIT_ENABLED", 
 PARTICIPATION_CONFIRM_MAX_AGE = env.int("PARTICIPATION_CONFIRM_MAX_AGE", default=7 * 24 * 60 * 60)
 # Tolerance in metres for "the point lies inside the Geltungsbereich".
 PARTICIPATION_AREA_TOLERANCE_M = env.float("PARTICIPATION_AREA_TOLERANCE_M", default=5.0)
+
+# --- Geodata serving (geodata/serving/): GeoJSON for small layers, vector tiles above the threshold.
+GEODATA_TILE_THRESHOLD = env.int("GEODATA_TILE_THRESHOLD", default=5000)
+GEODATA_TILE_MIN_ZOOM = env.int("GEODATA_TILE_MIN_ZOOM", default=12)
+GEODATA_TILE_MAX_ZOOM = env.int("GEODATA_TILE_MAX_ZOOM", default=16)
+# Browsers may keep a versioned layer URL (?v=<version>) for this long.
+GEODATA_CACHE_MAX_AGE = env.int("GEODATA_CACHE_MAX_AGE", default=365 * 24 * 3600)
+# How long a layer's public status/version is cached for the tile and GeoJSON endpoints.
+GEODATA_LAYER_CACHE_SECONDS = env.int("GEODATA_LAYER_CACHE_SECONDS", default=10)

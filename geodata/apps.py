@@ -12,3 +12,5 @@ class GeodataConfig(AppConfig):
         # imported after that mixes both libraries and crashes (double free/segfault).
         import pyogrio  # noqa: F401
         import shapely  # noqa: F401
+
+        from . import signals  # noqa: F401  (file clean-up on delete)

@@ -11,6 +11,12 @@ def default_style():
     return {"color": "#1f5fa8", "fillColor": "#1f5fa8", "fillOpacity": 0.25, "weight": 2}
 
 
+class LayerQuerySet(models.QuerySet):
+    def public(self):
+        """Return the layers of published plans."""
+        return self.filter(plan__in=Plan.objects.published())
+
+
 class Layer(models.Model):
     """An ordered, styled set of features shown on a plan's map."""
 
@@ -37,6 +43,8 @@ class Layer(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LayerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Ebene")

@@ -1,6 +1,8 @@
 """Write services of the geodata app: importing layers and plans, post-import bookkeeping."""
 
+import logging
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +12,7 @@ import orjson
 import pandas as pd
 import shapely
 from django.conf import settings
+from django.core.cache import cache
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 from django.db.models import F, Max
@@ -22,6 +25,12 @@ from .importers.errors import ImportRejected
 from .importers.geometry import clean
 from .importers.report import ImportReport
 from .models import Feature, Layer
+from .serving import storage
+from .serving.geojson import build_geojson
+from .serving.source import layer_arrays
+from .serving.tiles import build_archive, forget_archives
+
+logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -198,13 +207,45 @@ def _properties_json(frame) -> list[str]:
     ]
 
 
-def layer_after_import(*, layer: Layer) -> None:
-    """Update a layer's bookkeeping after its features changed (count, version).
+def layer_uses_tiles(layer: Layer) -> bool:
+    """Return True if `layer` is served as vector tiles rather than one GeoJSON file."""
+    return layer.feature_count > settings.GEODATA_TILE_THRESHOLD
 
-    Extension point: the serving side hooks tile/GeoJSON builds in here.
-    """
-    Layer.objects.filter(pk=layer.pk).update(feature_count=layer.features.count(), version=F("version") + 1)
-    layer.refresh_from_db(fields=["feature_count", "version"])
+
+def layer_publish(*, layer: Layer) -> dict:
+    """Build the served file of the layer's current version: GeoJSON (small) or a tile archive (large)."""
+    started = time.perf_counter()
+    if layer_uses_tiles(layer):
+        ids, geoms, properties = layer_arrays(layer.pk)
+        result = build_archive(
+            ids=ids,
+            geoms=geoms,
+            properties=properties,
+            path=storage.tiles_path(layer.pk, layer.version),
+            name=layer.name,
+        )
+        result["mode"] = "tiles"
+    else:
+        result = build_geojson(layer, storage.geojson_path(layer.pk, layer.version))
+        result["mode"] = "geojson"
+    storage.remove_other_versions(layer.pk, layer.version)
+    forget_archives(str(storage.layer_dir(layer.pk)) + "/")
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    logger.info("Published layer %s v%s: %s", layer.pk, layer.version, result)
+    return result
+
+
+@transaction.atomic
+def layer_after_import(*, layer: Layer) -> dict:
+    """Bump the layer's version, recount its features and publish the new version's files."""
+    Layer.objects.filter(pk=layer.pk).update(version=F("version") + 1, feature_count=layer.features.count())
+    layer.refresh_from_db(fields=["version", "feature_count", "updated_at"])
+    result = layer_publish(layer=layer)
+    # Forget the cached version now and again after commit (a request may re-cache it meanwhile).
+    key = f"geodata:public-layer:{layer.pk}"
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+    return result
 
 
 def xplan_import(*, path: Path, municipality=None, allowed_municipalities=None, by=None,

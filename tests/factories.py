@@ -191,3 +191,53 @@ class ConsultationActionFactory(factory.django.DjangoModelFactory):
     consultation = factory.SubFactory(ConsultationFactory)
     kind = "open"
     reason = "Bekanntmachung im Amtsblatt erfolgt."
+
+# --- geodata (layers and features) -------------------------------------------------------------
+from geodata.models import Feature, Layer  # noqa: E402
+
+
+class LayerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Layer
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Ebene {n}")
+    kind = Layer.Kind.BUILDING_AREAS
+
+
+class FeatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feature
+
+    layer = factory.SubFactory(LayerFactory)
+    geometry = factory.Sequence(lambda n: square(8.0 + (n % 50) * 0.001, 50.0 + (n // 50) * 0.001, 0.0005)[0])
+    properties = factory.Sequence(lambda n: {"name": f"Baufeld {n}", "grz": 0.4, "geschosse": 2})
+    source_id = factory.Sequence(lambda n: f"F{n}")
+
+
+def building_features(layer, count: int, seed: int = 7, origin=(8.52, 50.32), size_deg=0.02):
+    """Bulk-create `count` small building-like polygons (6 vertices) for `layer`; return them unsaved-fast."""
+    import numpy as np
+    import shapely
+    from django.contrib.gis.geos import GEOSGeometry
+
+    rng = np.random.default_rng(seed)
+    cx = origin[0] + rng.uniform(0, size_deg, count)
+    cy = origin[1] + rng.uniform(0, size_deg * 0.65, count)
+    w = rng.uniform(0.00012, 0.0003, count)
+    h = rng.uniform(0.00008, 0.0002, count)
+    shape = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.1], [0.2, 0.1], [0.2, 0.5], [-0.5, 0.5], [-0.5, -0.5]])
+    coords = shape[None] * np.stack([w, h], 1)[:, None] + np.stack([cx, cy], 1)[:, None]
+    wkbs = shapely.to_wkb(shapely.polygons(coords))
+    uses = ["Wohnen", "Gewerbe", "Garage"]
+    features = [
+        Feature(
+            layer=layer,
+            geometry=GEOSGeometry(memoryview(wkb), srid=4326),
+            properties={"nr": i, "nutzung": uses[i % 3]},
+            source_id=f"B{i}",
+        )
+        for i, wkb in enumerate(wkbs)
+    ]
+    Feature.objects.bulk_create(features, batch_size=2000)
+    return features

@@ -1,0 +1,199 @@
+"""Public layer endpoints: GeoJSON of small layers, vector tiles, GIS downloads."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import parse_etags
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views import View
+
+from plans.models import Plan
+
+from .exporters import FORMATS, ExportError, layer_export, parse_crs, plan_layers_export
+from .models import Layer
+from .serving import storage
+from .serving.tiles import live_tile, open_archive, zoom_range
+
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+def _public_layer(pk: int) -> dict:
+    """Return pk, version and feature_count of a public layer (cached briefly: one lookup per tile is costly)."""
+    key = f"geodata:public-layer:{pk}"
+    layer = cache.get(key)
+    if layer is None:
+        layer = Layer.objects.public().filter(pk=pk).values("pk", "version", "feature_count").first() or {}
+        cache.set(key, layer, settings.GEODATA_LAYER_CACHE_SECONDS)
+    if not layer:
+        raise Http404
+    return layer
+
+
+_geojson_bytes: dict[str, bytes] = {}
+_GEOJSON_MEMORY_LIMIT = 64 * 1024 * 1024
+
+
+def _read_geojson(pk: int, version: int) -> bytes:
+    """Return the stored gzip GeoJSON of a layer version, kept in process memory after the first read."""
+    path = storage.geojson_path(pk, version)
+    key = str(path)
+    body = _geojson_bytes.get(key)
+    if body is None:
+        body = path.read_bytes()
+        if sum(len(v) for v in _geojson_bytes.values()) + len(body) > _GEOJSON_MEMORY_LIMIT:
+            _geojson_bytes.clear()
+        _geojson_bytes[key] = body
+    return body
+
+
+def _accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+def _cache_headers(response, request, version: int, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    response["Vary"] = "Accept-Encoding"
+    response["Access-Control-Allow-Origin"] = "*"
+    if request.GET.get("v") == str(version):
+        response["Cache-Control"] = f"public, max-age={settings.GEODATA_CACHE_MAX_AGE}, immutable"
+    else:
+        response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _not_modified(request, *etags: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    sent = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return "*" in sent or any(tag in sent for tag in etags)
+
+
+def _compressed_response(request, body_gz: bytes, content_type: str, version: int, etag_base: str):
+    if _accepts_gzip(request):
+        response = HttpResponse(body_gz, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+        return _cache_headers(response, request, version, f'"{etag_base}-gz"')
+    response = HttpResponse(gzip.decompress(body_gz), content_type=content_type)
+    return _cache_headers(response, request, version, f'"{etag_base}"')
+
+
+class LayerGeoJSONView(View):
+    """GET /api/v1/layers/<id>.geojson: the pre-rendered FeatureCollection of a small layer."""
+
+    def get(self, request, pk):
+        layer = _public_layer(pk)
+        if layer["feature_count"] > settings.GEODATA_TILE_THRESHOLD:
+            return JsonResponse(
+                {"error": _("Diese Ebene ist zu groß für GeoJSON; bitte Vektorkacheln oder den Download nutzen.")},
+                status=404,
+            )
+        etag_base = f"layer-{pk}-v{layer['version']}"
+        if _not_modified(request, f'"{etag_base}"', f'"{etag_base}-gz"'):
+            etag = f'"{etag_base}-gz"' if _accepts_gzip(request) else f'"{etag_base}"'
+            return _cache_headers(HttpResponse(status=304), request, layer["version"], etag)
+        try:
+            body_gz = _read_geojson(pk, layer["version"])
+        except FileNotFoundError:
+            from .services import layer_publish
+
+            layer_publish(layer=Layer.objects.get(pk=pk))
+            body_gz = _read_geojson(pk, layer["version"])
+        return _compressed_response(request, body_gz, "application/geo+json", layer["version"], etag_base)
+
+
+class TileView(View):
+    """GET /tiles/<id>/<z>/<x>/<y>.pbf: one vector tile (204 if it holds no features)."""
+
+    def get(self, request, pk, z, x, y):
+        min_zoom, max_zoom = zoom_range()
+        if not (min_zoom <= z <= max_zoom and 0 <= x < (1 << z) and 0 <= y < (1 << z)):
+            raise Http404
+        layer = _public_layer(pk)
+        version = layer["version"]
+        etag_base = f"tile-{pk}-v{version}-{z}-{x}-{y}"
+        if _not_modified(request, f'"{etag_base}"', f'"{etag_base}-gz"'):
+            etag = f'"{etag_base}-gz"' if _accepts_gzip(request) else f'"{etag_base}"'
+            return _cache_headers(HttpResponse(status=304), request, version, etag)
+        archive = open_archive(storage.tiles_path(pk, version))
+        if archive is not None:
+            data = archive.get(z, x, y)
+        else:
+            raw = live_tile(pk, z, x, y)
+            data = gzip.compress(raw, compresslevel=5, mtime=0) if raw else None
+        if not data:
+            return _cache_headers(HttpResponse(status=204), request, version, f'"{etag_base}"')
+        return _compressed_response(request, data, MVT_CONTENT_TYPE, version, etag_base)
+
+
+def _file_response(path: Path, content_type: str, filename: str) -> FileResponse:
+    response = FileResponse(open(path, "rb"), content_type=content_type, as_attachment=True, filename=filename)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _cached_file(path: Path, build) -> Path:
+    """Return `path`, building it with `build(target)` first if it does not exist yet (atomically)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+            target = Path(tmp) / path.name
+            build(target)
+            os.replace(target, path)
+    return path
+
+
+class LayerDownloadView(View):
+    """GET /api/v1/layers/<id>/download/?format=gpkg|geojson|shp&crs=EPSG:25832: one layer as a file."""
+
+    def get(self, request, pk):
+        layer = get_object_or_404(Layer.objects.public().select_related("plan__municipality"), pk=pk)
+        fmt = request.GET.get("format", "gpkg")
+        if fmt not in FORMATS:
+            return JsonResponse({"error": _("Unbekanntes Format: %(format)s") % {"format": fmt}}, status=400)
+        _driver, content_type, extension = FORMATS[fmt]
+        try:
+            epsg = parse_crs(request.GET.get("crs"), layer.plan.municipality.crs_epsg).to_epsg()
+        except ExportError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        # One file per layer version, format and CRS; removed with the version's other files.
+        path = storage.layer_dir(layer.pk) / f"v{layer.version}-export-{epsg}.{extension}"
+        _cached_file(path, lambda target: layer_export(layer=layer, fmt=fmt, crs=epsg, path=target))
+        name = slugify(f"{layer.plan.slug}-{layer.name}") or f"ebene-{layer.pk}"
+        return _file_response(path, content_type, f"{name}.{extension}")
+
+
+class PlanLayersDownloadView(View):
+    """GET /api/v1/plans/<id>/layers.gpkg: all layers of a published plan in one GeoPackage."""
+
+    def get(self, request, pk):
+        plan = get_object_or_404(Plan.objects.published().select_related("municipality"), pk=pk)
+        layers = list(plan.layers.all())
+        if not layers:
+            raise Http404
+        try:
+            epsg = parse_crs(request.GET.get("crs"), plan.municipality.crs_epsg).to_epsg()
+        except ExportError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        # Cached under a digest of the layers' ids, versions and names: any re-import makes a new file.
+        digest = hashlib.sha1(
+            ";".join(f"{layer.pk}:{layer.version}:{layer.name}" for layer in layers).encode(), usedforsecurity=False
+        ).hexdigest()[:16]
+        directory = storage.plan_export_dir(plan.pk)
+        path = directory / f"{digest}-{epsg}.gpkg"
+        if not path.exists() and directory.exists():
+            for old in directory.glob("*.gpkg"):
+                if not old.name.startswith(digest):
+                    old.unlink(missing_ok=True)
+        _cached_file(path, lambda target: plan_layers_export(plan=plan, crs=epsg, path=target, layers=layers))
+        return _file_response(path, FORMATS["gpkg"][1], f"{plan.municipality.slug}-{plan.slug}-ebenen.gpkg")

@@ -1,0 +1,42 @@
+"""Small layers: one gzip-compressed GeoJSON FeatureCollection per layer version."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import orjson
+from django.contrib.gis.db.models.functions import AsGeoJSON
+
+from geodata.models import Feature
+
+PRECISION = 6
+
+
+def render_feature_collection(layer) -> bytes:
+    """Return the layer's features as GeoJSON bytes, geometry text joined straight from the database."""
+    rows = (
+        Feature.objects.filter(layer=layer)
+        .order_by("pk")
+        .annotate(geojson=AsGeoJSON("geometry", precision=PRECISION))
+        .values_list("pk", "geojson", "properties")
+    )
+    features = [
+        {"type": "Feature", "id": pk, "geometry": orjson.Fragment(geometry), "properties": properties or {}}
+        for pk, geometry, properties in rows
+    ]
+    return orjson.dumps(
+        {"type": "FeatureCollection", "name": layer.name, "version": layer.version, "features": features}
+    )
+
+
+def build_geojson(layer, path: Path) -> dict:
+    """Write the layer's FeatureCollection gzip-compressed to `path` (atomically)."""
+    body = render_feature_collection(layer)
+    compressed = gzip.compress(body, compresslevel=6, mtime=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_bytes(compressed)
+    os.replace(tmp, path)
+    return {"bytes": len(body), "gzip_bytes": len(compressed)}

@@ -1,0 +1,284 @@
+// Plan page: the plan's layers on the map (small ones as GeoJSON, large ones as vector tiles),
+// a keyboard-operable layer list that doubles as the legend, and feature attributes in a popup
+// and in the accessible panel #feature-info.
+import { decodeTile, featureAt } from "./mvt.js";
+
+const config = JSON.parse(document.getElementById("plan-layers-config").textContent);
+const panel = document.getElementById("feature-info");
+const texts = document.querySelector(".plan-layers").dataset; // translated in the template
+const TILE_SIZE = 256;
+
+// An area smaller than 3 x 3 px is drawn as its bounding rectangle: fillRect needs no path
+// rasterisation, which makes town-view tiles with thousands of buildings several times cheaper.
+function drawAsDot(ctx, ring, scale) {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < ring.length; i += 2) {
+    const x = ring[i], y = ring[i + 1];
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  const width = (maxX - minX) * scale, height = (maxY - minY) * scale;
+  if (width >= 3 || height >= 3) return false;
+  ctx.fillRect(minX * scale, minY * scale, Math.max(width, 1), Math.max(height, 1));
+  return true;
+}
+
+function withOpacity(hex, opacity) {
+  const digits = hex.length === 4 ? [...hex.slice(1)].map((d) => d + d) : [hex.slice(1, 3), hex.slice(3, 5), hex.slice(5, 7)];
+  const [r, g, b] = digits.map((d) => parseInt(d, 16));
+  return `rgba(${r}, ${g}, ${b}, ${opacity})`;
+}
+
+function attributeList(properties) {
+  const list = document.createElement("dl");
+  list.className = "feature-info__attributes";
+  const entries = Object.entries(properties || {});
+  for (const [key, value] of entries) {
+    const term = document.createElement("dt");
+    term.textContent = key;
+    const detail = document.createElement("dd");
+    detail.textContent = value === null || value === undefined ? "–" : typeof value === "object" ? JSON.stringify(value) : String(value);
+    list.append(term, detail);
+  }
+  if (!entries.length) {
+    const detail = document.createElement("dd");
+    detail.textContent = texts.noAttributes || "–";
+    list.append(detail);
+  }
+  return list;
+}
+
+function showFeature(map, layerConfig, feature, latlng) {
+  const heading = document.createElement("h4");
+  heading.className = "feature-info__title";
+  heading.textContent = layerConfig.name;
+  panel.replaceChildren(heading, attributeList(feature.properties));
+  panel.dataset.featureId = feature.id ?? "";
+  const popup = document.createElement("div");
+  popup.className = "feature-popup";
+  const title = document.createElement("strong");
+  title.textContent = layerConfig.name;
+  popup.append(title, attributeList(feature.properties));
+  L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(popup).openOn(map);
+}
+
+function setStatus(layerConfig, text, state) {
+  const item = document.querySelector(`.layer-list__item[data-layer-id="${layerConfig.id}"]`);
+  if (state) item.dataset.state = state;
+  const status = item.querySelector(".layer-list__status");
+  if (status) status.textContent = text;
+}
+
+// --- small layers: one GeoJSON file, Canvas renderer -----------------------------------------
+function geojsonLayer(map, layerConfig, renderer) {
+  const style = layerConfig.style;
+  const layer = L.geoJSON(null, {
+    renderer,
+    style: () => style,
+    pointToLayer: (_feature, latlng) => L.circleMarker(latlng, { ...style, radius: 6, renderer }),
+    onEachFeature: (feature, leafletLayer) => {
+      leafletLayer.on("click", (event) => {
+        L.DomEvent.stopPropagation(event);
+        showFeature(map, layerConfig, feature, event.latlng);
+      });
+    },
+  });
+  let loaded = null;
+  layer.load = () => {
+    loaded ||= fetch(layerConfig.url, { headers: { Accept: "application/geo+json" } })
+      .then((response) => {
+        if (!response.ok) throw new Error(response.statusText);
+        return response.json();
+      })
+      .then((data) => {
+        layer.addData(data);
+        setStatus(layerConfig, "", "loaded");
+      })
+      .catch(() => setStatus(layerConfig, texts.loadError, "error"));
+    return loaded;
+  };
+  return layer;
+}
+
+// --- large layers: vector tiles drawn on canvas tiles ----------------------------------------
+const VectorTileLayer = L.GridLayer.extend({
+  initialize(layerConfig, options) {
+    L.GridLayer.prototype.initialize.call(this, options);
+    this.layerConfig = layerConfig;
+    this.tileData = new Map();
+    this.painted = 0;
+    // Keep decoded tiles (for clicks) only while they are on the map.
+    this.on("tileunload", ({ coords }) => this.tileData.delete(`${coords.z}/${coords.x}/${coords.y}`));
+  },
+
+  createTile(coords, done) {
+    const canvas = L.DomUtil.create("canvas", "vector-tile");
+    const ratio = window.devicePixelRatio || 1;
+    const size = this.getTileSize();
+    canvas.width = size.x * ratio;
+    canvas.height = size.y * ratio;
+    const key = `${coords.z}/${coords.x}/${coords.y}`;
+    const url = this.layerConfig.url.replace("{z}", coords.z).replace("{x}", coords.x).replace("{y}", coords.y);
+    fetch(url)
+      .then((response) => (response.status === 200 ? response.arrayBuffer() : null))
+      .then((buffer) => {
+        if (buffer) {
+          performance.mark(`pb-tile-received-${key}`);
+          const tile = decodeTile(buffer);
+          this.tileData.set(key, tile);
+          this.draw(canvas, tile, coords.z);
+          performance.mark(`pb-tile-drawn-${key}`);
+        }
+        this.painted += 1;
+        this.fire("tilepainted", { key });
+        done(null, canvas);
+      })
+      .catch((error) => done(error, canvas));
+    return canvas;
+  },
+
+  draw(canvas, tile, z) {
+    // One short path per feature: Chromium slows down badly on single paths with thousands
+    // of sub-paths (measured: 14 ms per feature-wise tile vs 300+ ms as one Path2D).
+    const ctx = canvas.getContext("2d");
+    const style = this.layerConfig.style;
+    const ratio = window.devicePixelRatio || 1;
+    ctx.lineWidth = style.weight * ratio;
+    ctx.lineJoin = "round";
+    ctx.strokeStyle = style.color;
+    ctx.fillStyle = withOpacity(style.fillColor, style.fillOpacity);
+    // Town view (z < 14): buildings are 1-2 px, so areas are filled in the outline colour
+    // without a separate outline: half the drawing work and easier to see.
+    const solid = z < 14;
+    if (solid) ctx.fillStyle = style.color;
+    const radius = 4 * ratio;
+    for (const layer of tile.layers) {
+      const scale = canvas.width / layer.extent;
+      for (const feature of layer.features) {
+        if (solid && feature.type === 3 && drawAsDot(ctx, feature.rings[0], scale)) continue;
+        ctx.beginPath();
+        for (const ring of feature.rings) {
+          const x0 = ring[0] * scale, y0 = ring[1] * scale;
+          if (feature.type === 1) {
+            ctx.moveTo(x0 + radius, y0);
+            ctx.arc(x0, y0, radius, 0, 2 * Math.PI);
+            continue;
+          }
+          ctx.moveTo(x0, y0);
+          for (let i = 2; i < ring.length; i += 2) ctx.lineTo(ring[i] * scale, ring[i + 1] * scale);
+          if (feature.type === 3) ctx.closePath();
+        }
+        if (feature.type !== 2) ctx.fill("evenodd");
+        if (style.weight > 0 && !(solid && feature.type === 3)) ctx.stroke();
+      }
+    }
+  },
+
+  featureAt(latlng) {
+    const map = this._map;
+    const zoom = map.getZoom();
+    const z = Math.max(this.options.minNativeZoom, Math.min(this.options.maxNativeZoom, Math.round(zoom)));
+    const point = map.project(latlng, z);
+    const x = Math.floor(point.x / TILE_SIZE), y = Math.floor(point.y / TILE_SIZE);
+    const tile = this.tileData.get(`${z}/${x}/${y}`);
+    if (!tile) return null;
+    for (const layer of tile.layers) {
+      const unit = layer.extent / TILE_SIZE;
+      const tolerance = (6 * unit) / 2 ** (zoom - z);
+      const found = featureAt(layer, (point.x - x * TILE_SIZE) * unit, (point.y - y * TILE_SIZE) * unit, tolerance);
+      if (found) return found;
+    }
+    return null;
+  },
+});
+
+function tileLayer(layerConfig, pane) {
+  const options = {
+    pane,
+    minNativeZoom: layerConfig.minNativeZoom,
+    maxNativeZoom: layerConfig.maxNativeZoom,
+    minZoom: layerConfig.minNativeZoom - 2,
+    maxZoom: 22,
+    keepBuffer: 4,
+  };
+  if (layerConfig.bounds) {
+    const [w, s, e, n] = layerConfig.bounds;
+    options.bounds = L.latLngBounds([s, w], [n, e]).pad(0.02);
+  }
+  const layer = new VectorTileLayer(layerConfig, options);
+  layer.on("tilepainted", () => {
+    const item = document.querySelector(`.layer-list__item[data-layer-id="${layerConfig.id}"]`);
+    item.dataset.paintedTiles = String(layer.painted);
+  });
+  layer.on("load", () => {
+    const item = document.querySelector(`.layer-list__item[data-layer-id="${layerConfig.id}"]`);
+    // Time from navigation start to the first complete view (read by tests and bench/bench_layers.py).
+    if (!item.dataset.firstPaintMs) item.dataset.firstPaintMs = String(Math.round(performance.now()));
+    item.dataset.lastLoad = String(Math.round(performance.now()));
+    setStatus(layerConfig, "", "loaded");
+  });
+  layer.load = () => Promise.resolve();
+  return layer;
+}
+
+// A shared view in the address: #karte=<zoom>/<lat>/<lon>
+function viewFromHash() {
+  const match = /karte=(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)/.exec(window.location.hash);
+  return match ? { zoom: Number(match[1]), center: [Number(match[2]), Number(match[3])] } : null;
+}
+
+function start({ map }) {
+  const view = viewFromHash();
+  if (view) map.setView(view.center, view.zoom, { animate: false });
+  const renderer = L.canvas({ padding: 0.5 });
+  map.createPane("planLayers");
+  const layers = new Map();
+  config.forEach((layerConfig) => {
+    const layer = layerConfig.mode === "tiles" ? tileLayer(layerConfig, "planLayers") : geojsonLayer(map, layerConfig, renderer);
+    layers.set(String(layerConfig.id), { layer, layerConfig });
+  });
+
+  const show = (id, visible) => {
+    const { layer, layerConfig } = layers.get(id);
+    if (visible) {
+      layer.load();
+      layer.addTo(map);
+      if (layerConfig.mode === "tiles" && map.getZoom() < layer.options.minZoom) {
+        setStatus(layerConfig, texts.zoomIn, "zoom");
+      }
+    } else {
+      map.removeLayer(layer);
+    }
+  };
+
+  document.querySelectorAll(".layer-list__toggle").forEach((checkbox) => {
+    checkbox.addEventListener("change", () => show(checkbox.dataset.layerId, checkbox.checked));
+    if (checkbox.checked) show(checkbox.dataset.layerId, true);
+  });
+
+  map.on("zoomend", () => {
+    for (const { layer, layerConfig } of layers.values()) {
+      if (layerConfig.mode === "tiles" && map.hasLayer(layer)) {
+        setStatus(layerConfig, map.getZoom() < layer.options.minZoom ? texts.zoomIn : "");
+      }
+    }
+  });
+
+  map.on("click", (event) => {
+    for (const { layer, layerConfig } of [...layers.values()].reverse()) {
+      if (layerConfig.mode !== "tiles" || !map.hasLayer(layer)) continue;
+      const feature = layer.featureAt(event.latlng);
+      if (feature) {
+        showFeature(map, layerConfig, feature, event.latlng);
+        return;
+      }
+    }
+  });
+  map.getContainer().dataset.layersReady = "1";
+  window.planLayers = layers;
+}
+
+if (window.planMap) start(window.planMap);
+else document.addEventListener("pb:plan-map-ready", (event) => start(event.detail), { once: true });

@@ -1,0 +1,63 @@
+"""Template tags for the plan page's layers: configuration for plan_layers.js and the legend."""
+
+import re
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+
+from geodata.models import default_style
+from geodata.services import layer_uses_tiles
+from geodata.serving import storage
+from geodata.serving.tiles import open_archive
+
+register = template.Library()
+
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+def clean_style(style) -> dict:
+    """Return a style with only known keys and safe values (colours as #rgb/#rrggbb)."""
+    base = default_style()
+    style = style if isinstance(style, dict) else {}
+    result = {}
+    for key in ("color", "fillColor"):
+        value = style.get(key, base[key])
+        result[key] = value if isinstance(value, str) and _COLOR.match(value) else base[key]
+    for key, low, high in (("fillOpacity", 0.0, 1.0), ("weight", 0.0, 10.0)):
+        value = style.get(key, base[key])
+        result[key] = min(high, max(low, float(value))) if isinstance(value, int | float) else base[key]
+    return result
+
+
+@register.simple_tag
+def plan_layers(plan) -> list[dict]:
+    """Return the served layers of `plan` with styles, URLs and legend data."""
+    layers = []
+    for layer in plan.layers.filter(feature_count__gt=0):
+        entry = {
+            "id": layer.pk,
+            "name": layer.name,
+            "kind": str(layer.get_kind_display()),
+            "count": layer.feature_count,
+            "version": layer.version,
+            "visible": layer.visible_by_default,
+            "style": clean_style(layer.style),
+            "downloads": {
+                fmt: reverse("geodata:layer_download", args=[layer.pk]) + f"?format={fmt}"
+                for fmt in ("gpkg", "geojson", "shp")
+            },
+        }
+        if layer_uses_tiles(layer):
+            archive = open_archive(storage.tiles_path(layer.pk, layer.version))
+            entry.update(
+                mode="tiles",
+                url=f"/tiles/{layer.pk}/{{z}}/{{x}}/{{y}}.pbf?v={layer.version}",
+                minNativeZoom=settings.GEODATA_TILE_MIN_ZOOM,
+                maxNativeZoom=settings.GEODATA_TILE_MAX_ZOOM,
+                bounds=archive.bounds if archive is not None else None,
+            )
+        else:
+            entry.update(mode="geojson", url=reverse("geodata:layer_geojson", args=[layer.pk]) + f"?v={layer.version}")
+        layers.append(entry)
+    return layers

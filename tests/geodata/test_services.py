@@ -1,0 +1,96 @@
+import gzip
+
+import mapbox_vector_tile
+import orjson
+import pytest
+
+from geodata.services import layer_after_import, layer_publish
+from geodata.serving import storage
+from geodata.serving.tiles import open_archive, python_tile
+from tests.factories import FeatureFactory, LayerFactory, building_features
+
+pytestmark = pytest.mark.django_db
+
+
+def test_after_import_bumps_version_counts_and_writes_geojson():
+    layer = LayerFactory()
+    FeatureFactory.create_batch(3, layer=layer)
+    result = layer_after_import(layer=layer)
+    assert (layer.version, layer.feature_count, result["mode"]) == (2, 3, "geojson")
+    data = orjson.loads(gzip.decompress(storage.geojson_path(layer.pk, 2).read_bytes()))
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 3
+    assert data["features"][0]["properties"]["grz"] == 0.4
+    assert data["features"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_new_version_removes_old_files():
+    layer = LayerFactory()
+    FeatureFactory(layer=layer)
+    layer_after_import(layer=layer)
+    assert storage.geojson_path(layer.pk, 2).exists()
+    layer_after_import(layer=layer)
+    assert storage.geojson_path(layer.pk, 3).exists()
+    assert not storage.geojson_path(layer.pk, 2).exists()
+
+
+def test_large_layer_is_published_as_tile_archive(settings):
+    settings.GEODATA_TILE_THRESHOLD = 50
+    layer = LayerFactory()
+    building_features(layer, 300)
+    result = layer_after_import(layer=layer)
+    assert result["mode"] == "tiles"
+    assert result["tiles"] > 0
+    archive = open_archive(storage.tiles_path(layer.pk, layer.version))
+    total = {}
+    for tile_id in archive.index:
+        from pmtiles.tile import tileid_to_zxy
+
+        z, x, y = tileid_to_zxy(tile_id)
+        decoded = mapbox_vector_tile.decode(gzip.decompress(archive.get(z, x, y)))
+        for feature in decoded["features"]["features"]:
+            total.setdefault(z, set()).add(feature["id"])
+    # Every feature appears at every zoom level from 12 to 16.
+    assert sorted(total) == [12, 13, 14, 15, 16]
+    assert all(len(ids) == 300 for ids in total.values())
+    assert not storage.geojson_path(layer.pk, layer.version).exists()
+
+
+def test_python_live_tile_matches_archive_features(settings):
+    settings.GEODATA_TILE_THRESHOLD = 50
+    layer = LayerFactory()
+    building_features(layer, 200)
+    layer_after_import(layer=layer)
+    archive = open_archive(storage.tiles_path(layer.pk, layer.version))
+    from pmtiles.tile import tileid_to_zxy
+
+    z, x, y = next(tileid_to_zxy(t) for t in sorted(archive.index) if tileid_to_zxy(t)[0] == 15)
+    stored = mapbox_vector_tile.decode(gzip.decompress(archive.get(z, x, y)))
+    live = mapbox_vector_tile.decode(python_tile(layer.pk, z, x, y))
+    ids = {f["id"] for f in stored["features"]["features"]}
+    assert ids and ids == {f["id"] for f in live["features"]["features"]}
+    first = stored["features"]["features"][0]
+    assert set(first["properties"]) == {"nr", "nutzung"}
+
+
+def test_publish_builds_missing_file_for_current_version():
+    layer = LayerFactory(feature_count=1)
+    FeatureFactory(layer=layer)
+    assert not storage.geojson_path(layer.pk, layer.version).exists()
+    layer_publish(layer=layer)
+    assert storage.geojson_path(layer.pk, layer.version).exists()
+
+
+def test_deleting_layer_or_plan_removes_its_files(client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    layer = LayerFactory()
+    FeatureFactory(layer=layer)
+    layer_after_import(layer=layer)
+    plan = layer.plan
+    b"".join(client.get(reverse("geodata:plan_layers_gpkg", args=[plan.pk])).streaming_content)
+    assert storage.layer_dir(layer.pk).exists() and storage.plan_export_dir(plan.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        plan.delete()
+    assert not storage.layer_dir(layer.pk).exists()
+    assert not storage.plan_export_dir(plan.pk).exists()
