@@ -75,49 +75,12 @@ def generate_buildings(path: Path, n: int = N_FEATURES, seed: int = SEED) -> Pat
     return path
 
 
-def bulk_import(*, plan, path: Path, name: str, kind: str):
-    """Import a GIS file as a new layer of `plan` (stand-in for geodata.importers; same steps).
-
-    Reads with pyogrio, reprojects to EPSG:4326, inserts WKB + JSON text with one executemany
-    per batch, then calls `layer_after_import` (count, version, publish) in one transaction.
-    """
-    import geopandas as gpd
-    import orjson
-    import shapely
-    from django.db import connection, transaction
-
-    from geodata.models import Feature, Layer
-    from geodata.services import layer_after_import
-
-    frame = gpd.read_file(path, engine="pyogrio").to_crs(4326)
-    wkbs = shapely.to_wkb(frame.geometry.values)
-    option = orjson.OPT_SERIALIZE_NUMPY
-    properties = [orjson.dumps(r, option=option).decode() for r in frame.drop(columns="geometry").to_dict("records")]
-    table = connection.ops.quote_name(Feature._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} (layer_id, geometry, properties, source_id) "
-        "VALUES (%s, ST_GeomFromWKB(%s, 4326), CAST(%s AS jsonb), '')"
-    )
-    with transaction.atomic():
-        layer = Layer.objects.create(plan=plan, name=name, kind=kind)
-        with connection.cursor() as cursor:
-            for start in range(0, len(wkbs), 5000):
-                rows = [
-                    (layer.pk, wkb, props)
-                    for wkb, props in zip(wkbs[start : start + 5000], properties[start : start + 5000], strict=True)
-                ]
-                cursor.executemany(sql, rows)
-        layer_after_import(layer=layer)
-    return layer
-
-
 def import_layer_file(*, plan, path: Path, name: str, kind: str):
-    """Import `path` as a new, published layer of `plan` and return it.
+    """Import `path` through the real pipeline (geodata.services.layer_import) and return the published layer."""
+    from geodata.models import Layer
+    from geodata.services import layer_import
 
-    After merging geodata.importers, switch to the real importer with this one line:
     return Layer.objects.get(pk=layer_import(plan=plan, path=path, name=name, kind=kind).layer_id)
-    """
-    return bulk_import(plan=plan, path=path, name=name, kind=kind)
 
 
 def setup_django(database_url: str) -> None:
