@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ParticipationConfig(AppConfig):
     name = "participation"
     verbose_name = _("Beteiligung")
+
+    def ready(self):
+        from . import moderation
+
+        moderation.register()
