@@ -257,6 +257,14 @@ class Statement(XtdComment):
     def __str__(self):
         return f"{self.pseudonym}, {self.submit_date:%d.%m.%Y}: {self.comment[:40]}"
 
+    def save(self, *args, **kwargs):
+        """Insert a new top-level statement with one UPDATE for its thread ids instead of xtd's second full save."""
+        if self.pk is not None or self.parent_id:
+            return super().save(*args, **kwargs)
+        models.Model.save(self, *args, **kwargs)
+        self.parent_id = self.thread_id = self.pk
+        XtdComment.norel_objects.filter(pk=self.pk).update(parent_id=self.pk, thread_id=self.pk)
+
     @property
     def pseudonym(self) -> str:
         """Return the public name: 'Erika M.' from 'Erika Mustermann', else 'Bürger/in'."""

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -26,12 +26,19 @@ class StatementCreateView(View):
     """Accept a statement POSTed from the plan page; the server decides whether the period is open."""
 
     def post(self, request, pk):
-        consultation = get_object_or_404(public_consultations(), pk=pk)
+        consultation = get_object_or_404(Consultation.objects.public().select_related("plan__municipality"), pk=pk)
         plan = consultation.plan
+        if not plan.is_public:
+            raise Http404
         if not consultation.is_open_at():
             return self._refuse(request, consultation, _("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht online abgegeben werden."), 403)
-        form = StatementForm(consultation, data=request.POST, user=request.user)
+        # Only a submitted feature needs the plan's feature list (saves a query on most posts).
+        feature_choices = None if request.POST.get("feature") else []
+        form = StatementForm(consultation, data=request.POST, user=request.user, feature_choices=feature_choices)
         if not form.is_valid():
+            if feature_choices == []:  # show the complete form (with the feature list) again
+                form = StatementForm(consultation, data=request.POST, user=request.user)
+                form.is_valid()
             return render(request, "participation/statement_form.html", {"form": form, "consultation": consultation, "plan": plan, "municipality": plan.municipality}, status=400)
         data = form.cleaned_data
         try:

@@ -1,0 +1,158 @@
+"""Comment intake under load: guest statements POSTed concurrently against gunicorn + PostGIS.
+
+Full path per request: CSRF middleware, the xtd security hash and timestamp, form
+validation, point-in-Geltungsbereich check (GEOS, municipality CRS), the xtd moderator
+(period open, pre-moderation), idempotency token, insert of the statement (three tables)
+and the confirmation-mail task row (django-tasks database backend).
+The rate limit is switched off for the run (PARTICIPATION_RATE_LIMIT_ENABLED=false).
+
+Phase 1 measures throughput and latency; phase 2 sends a burst of 10,000 posts and
+checks that exactly 10,000 statements with distinct markers were stored.
+"""
+
+import asyncio
+import os
+import re
+import time
+import uuid
+
+from .common import gunicorn, percentile, write_result
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/pb_participation")
+SLUG = "bench-kommentare"
+MEASURE_POSTS = int(os.environ.get("BENCH_COMMENT_POSTS", "3000"))
+MEASURE_CONCURRENCY = int(os.environ.get("BENCH_COMMENT_CONCURRENCY", "16"))
+BURST_POSTS = int(os.environ.get("BENCH_COMMENT_BURST", "10000"))
+BURST_CONCURRENCY = int(os.environ.get("BENCH_COMMENT_BURST_CONCURRENCY", "128"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "5"))
+
+
+def setup_database():
+    """Migrate and create one municipality, plan and open consultation (pre-moderation); drop old bench statements."""
+    os.environ["DATABASE_URL"] = DATABASE_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from participation.models import Consultation, Statement
+    from plans.models import Municipality, Plan
+
+    call_command("migrate", verbosity=0)
+    municipality, _ = Municipality.objects.get_or_create(
+        slug="bench-gemeinde", defaults={"name": "Bench-Gemeinde", "ags": "06999999", "crs_epsg": 25832}
+    )
+    area = MultiPolygon(Polygon.from_bbox((8.50, 50.30, 8.51, 50.305)), srid=4326)
+    plan, _ = Plan.objects.update_or_create(
+        municipality=municipality,
+        slug=SLUG,
+        defaults={"title": "Bench Kommentare", "area": area, "status": Plan.Status.PUBLISHED,
+                  "published_at": timezone.now() - dt.timedelta(days=1)},
+    )
+    today = timezone.localdate()
+    consultation, _ = Consultation.objects.update_or_create(
+        plan=plan, kind=Consultation.Kind.PUBLICATION, round=1,
+        defaults={"start_date": today - dt.timedelta(days=1), "end_date": today + dt.timedelta(days=40),
+                  "moderation": Consultation.Moderation.PRE, "closed_at": None},
+    )
+    Statement.objects.filter(consultation=consultation).delete()
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(task_path="participation.tasks.send_confirmation_mail").delete()
+    from django.db import connections
+
+    connections.close_all()
+    return plan, consultation
+
+
+def count_markers(consultation, run_id: str) -> tuple[int, int]:
+    """Return (stored rows, distinct markers) for this run."""
+    from django.db import connections
+
+    from participation.models import Statement
+
+    texts = Statement.objects.filter(consultation=consultation, comment__startswith=f"bench {run_id} ").values_list("comment", flat=True)
+    texts = list(texts)
+    markers = {text.split()[2] for text in texts}
+    connections.close_all()
+    return len(texts), len(markers)
+
+
+async def fetch_form(client, url):
+    response = await client.get(url)
+    html = response.text
+    fields = {}
+    for name in ("content_type", "object_pk", "timestamp", "security_hash", "csrfmiddlewaretoken"):
+        match = re.search(rf'name="{name}" value="([^"]*)"', html)
+        fields[name] = match.group(1)
+    return fields
+
+
+async def run_posts(base, plan_url, post_url, count, concurrency, run_id, offset=0):
+    import httpx
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        fields = await fetch_form(client, plan_url)
+        queue = asyncio.Queue()
+        for i in range(count):
+            queue.put_nowait(offset + i)
+        latencies, statuses = [], {}
+
+        async def worker():
+            while True:
+                try:
+                    i = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                data = {
+                    **fields,
+                    "comment": f"bench {run_id} m{i:06d} Die Zufahrt ist zu eng, bitte prüfen.",
+                    "topic": "traffic",
+                    "name": f"Bench Nutzer{i}",
+                    "email": f"bench{i}@example.org",
+                    "privacy_consent": "on",
+                    "honeypot": "",
+                    "reply_to": "0",
+                    "lat": f"{50.3010 + (i % 37) * 0.0001:.6f}",
+                    "lon": f"{8.5010 + (i % 53) * 0.0001:.6f}",
+                    "form_token": str(uuid.uuid4()),
+                }
+                started = time.perf_counter()
+                response = await client.post(post_url, data=data, headers={"Referer": base + plan_url})
+                latencies.append(time.perf_counter() - started)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {"posts": count, "seconds": round(elapsed, 2), "posts_per_s": round(count / elapsed, 1),
+            "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p95_ms": round(percentile(latencies, 95) * 1000, 1),
+            "p99_ms": round(percentile(latencies, 99) * 1000, 1), "statuses": statuses, "concurrency": concurrency}
+
+
+def main():
+    plan, consultation = setup_database()
+    plan_url = plan.get_absolute_url()
+    post_url = f"/beteiligung/{consultation.pk}/stellungnahme/"
+    env = {"DATABASE_URL": DATABASE_URL, "PARTICIPATION_RATE_LIMIT_ENABLED": "false", "DEBUG": "false",
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "ERROR"}
+    run_id = uuid.uuid4().hex[:8]
+    with gunicorn(env=env, workers=WORKERS) as base:
+        asyncio.run(run_posts(base, plan_url, post_url, 200, 8, run_id + "w"))  # warm-up
+        measure = asyncio.run(run_posts(base, plan_url, post_url, MEASURE_POSTS, MEASURE_CONCURRENCY, run_id + "m"))
+        burst = asyncio.run(run_posts(base, plan_url, post_url, BURST_POSTS, BURST_CONCURRENCY, run_id + "b"))
+    stored, distinct = count_markers(consultation, run_id + "b")
+    burst.update(stored=stored, distinct_markers=distinct, lost=BURST_POSTS - distinct, duplicated=stored - distinct)
+    result = {"config": f"guest submission, {WORKERS} gunicorn sync workers, PostGIS, rate limit off", "measure": measure, "burst": burst}
+    write_result("comments", result)
+    return result
+
+
+if __name__ == "__main__":
+    main()
