@@ -51,14 +51,24 @@ def setup_database():
     plan, _ = Plan.objects.update_or_create(
         municipality=municipality,
         slug=SLUG,
-        defaults={"title": "Bench Kommentare", "area": area, "status": Plan.Status.PUBLISHED,
-                  "published_at": timezone.now() - dt.timedelta(days=1)},
+        defaults={
+            "title": "Bench Kommentare",
+            "area": area,
+            "status": Plan.Status.PUBLISHED,
+            "published_at": timezone.now() - dt.timedelta(days=1),
+        },
     )
     today = timezone.localdate()
     consultation, _ = Consultation.objects.update_or_create(
-        plan=plan, kind=Consultation.Kind.PUBLICATION, round=1,
-        defaults={"start_date": today - dt.timedelta(days=1), "end_date": today + dt.timedelta(days=40),
-                  "moderation": Consultation.Moderation.PRE, "closed_at": None},
+        plan=plan,
+        kind=Consultation.Kind.PUBLICATION,
+        round=1,
+        defaults={
+            "start_date": today - dt.timedelta(days=1),
+            "end_date": today + dt.timedelta(days=40),
+            "moderation": Consultation.Moderation.PRE,
+            "closed_at": None,
+        },
     )
     Statement.objects.filter(consultation=consultation).delete()
     from django_tasks_db.models import DBTaskResult
@@ -76,7 +86,9 @@ def count_markers(consultation, run_id: str) -> tuple[int, int]:
 
     from participation.models import Statement
 
-    texts = Statement.objects.filter(consultation=consultation, comment__startswith=f"bench {run_id} ").values_list("comment", flat=True)
+    texts = Statement.objects.filter(consultation=consultation, comment__startswith=f"bench {run_id} ").values_list(
+        "comment", flat=True
+    )
     texts = list(texts)
     markers = {text.split()[2] for text in texts}
     connections.close_all()
@@ -131,17 +143,29 @@ async def run_posts(base, plan_url, post_url, count, concurrency, run_id, offset
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return {"posts": count, "seconds": round(elapsed, 2), "posts_per_s": round(count / elapsed, 1),
-            "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p95_ms": round(percentile(latencies, 95) * 1000, 1),
-            "p99_ms": round(percentile(latencies, 99) * 1000, 1), "statuses": statuses, "concurrency": concurrency}
+    return {
+        "posts": count,
+        "seconds": round(elapsed, 2),
+        "posts_per_s": round(count / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+        "statuses": statuses,
+        "concurrency": concurrency,
+    }
 
 
 def main():
     plan, consultation = setup_database()
     plan_url = plan.get_absolute_url()
     post_url = f"/beteiligung/{consultation.pk}/stellungnahme/"
-    env = {"DATABASE_URL": DATABASE_URL, "PARTICIPATION_RATE_LIMIT_ENABLED": "false", "DEBUG": "false",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "ERROR"}
+    env = {
+        "DATABASE_URL": DATABASE_URL,
+        "PARTICIPATION_RATE_LIMIT_ENABLED": "false",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "ERROR",
+    }
     run_id = uuid.uuid4().hex[:8]
     with gunicorn(env=env, workers=WORKERS) as base:
         asyncio.run(run_posts(base, plan_url, post_url, 200, 8, run_id + "w"))  # warm-up
@@ -149,7 +173,11 @@ def main():
         burst = asyncio.run(run_posts(base, plan_url, post_url, BURST_POSTS, BURST_CONCURRENCY, run_id + "b"))
     stored, distinct = count_markers(consultation, run_id + "b")
     burst.update(stored=stored, distinct_markers=distinct, lost=BURST_POSTS - distinct, duplicated=stored - distinct)
-    result = {"config": f"guest submission, {WORKERS} gunicorn sync workers, PostGIS, rate limit off", "measure": measure, "burst": burst}
+    result = {
+        "config": f"guest submission, {WORKERS} gunicorn sync workers, PostGIS, rate limit off",
+        "measure": measure,
+        "burst": burst,
+    }
     write_result("comments", result)
     return result
 

@@ -50,7 +50,9 @@ class ConsultationAdmin(MunicipalityScopedAdmin):
     def close_now(self, request, queryset):
         for consultation in queryset:
             try:
-                services.consultation_close(consultation=consultation, by=request.user, reason=str(_("Über die Verwaltung beendet")))
+                services.consultation_close(
+                    consultation=consultation, by=request.user, reason=str(_("Über die Verwaltung beendet"))
+                )
             except ValidationError as error:
                 self.message_user(request, f"{consultation}: {' '.join(error.messages)}", messages.WARNING)
 
@@ -70,10 +72,35 @@ class ModerationActionInline(admin.TabularInline):
 class StatementAdmin(MunicipalityScopedAdmin):
     municipality_path = "consultation__plan__municipality"
     moderator_can_edit = True
-    list_display = ("pk", "consultation", "pseudonym", "topic", "channel", "submit_date", "confirmed_at", "is_public", "is_removed", "flag_count")
+    list_display = (
+        "pk",
+        "consultation",
+        "pseudonym",
+        "topic",
+        "channel",
+        "submit_date",
+        "confirmed_at",
+        "is_public",
+        "is_removed",
+        "flag_count",
+    )
     list_filter = ("channel", "topic", "is_public", "is_removed")
     search_fields = ("comment",)
-    fields = ("consultation", "comment", "topic", "channel", "received_on", "submit_date", "confirmed_at", "user_name", "user_email", "is_public", "is_removed", "is_official", "flag_count")
+    fields = (
+        "consultation",
+        "comment",
+        "topic",
+        "channel",
+        "received_on",
+        "submit_date",
+        "confirmed_at",
+        "user_name",
+        "user_email",
+        "is_public",
+        "is_removed",
+        "is_official",
+        "flag_count",
+    )
     readonly_fields = fields
     inlines = [ModerationActionInline]
     actions = ["approve"]

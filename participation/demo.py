@@ -16,7 +16,12 @@ def load_demo(result: dict) -> None:
         ("westerfeld-sued", Consultation.Kind.PUBLICATION, today - dt.timedelta(days=5), today + dt.timedelta(days=30)),
         ("kita-schlappmuehle", Consultation.Kind.EARLY, today - dt.timedelta(days=3), today + dt.timedelta(days=18)),
         ("gewerbegebiet-sued", Consultation.Kind.EARLY, today + dt.timedelta(days=14), today + dt.timedelta(days=44)),
-        ("nahversorgung-hausen", Consultation.Kind.PUBLICATION, today - dt.timedelta(days=90), today - dt.timedelta(days=55)),
+        (
+            "nahversorgung-hausen",
+            Consultation.Kind.PUBLICATION,
+            today - dt.timedelta(days=90),
+            today - dt.timedelta(days=55),
+        ),
     ]
     for slug, kind, start, end in specs:
         plan = plans[slug]
@@ -42,14 +47,25 @@ def load_demo(result: dict) -> None:
 
 
 DEMO_STATEMENTS = [
-    ("traffic", "Die Zufahrt über die Riedbornstraße ist schon heute zu Schulbeginn überlastet. Bitte eine zweite Erschließung prüfen."),
+    (
+        "traffic",
+        "Die Zufahrt über die Riedbornstraße ist schon heute zu Schulbeginn überlastet. "
+        "Bitte eine zweite Erschließung prüfen.",
+    ),
     ("traffic", "Es fehlt eine sichere Radverbindung zum Bahnhof. Der Radweg sollte durch das Gebiet geführt werden."),
     ("traffic", "Wie viele Stellplätze sind je Wohnung vorgesehen? Schon jetzt parken viele auf dem Gehweg."),
-    ("noise", "Der Lärm der Landesstraße wird durch die neuen Gebäude zu uns reflektiert. Ist ein Lärmgutachten dazu erstellt?"),
+    (
+        "noise",
+        "Der Lärm der Landesstraße wird durch die neuen Gebäude zu uns reflektiert. "
+        "Ist ein Lärmgutachten dazu erstellt?",
+    ),
     ("noise", "Bitte die Bauzeiten auf werktags 7 bis 18 Uhr begrenzen."),
     ("environment", "Im nördlichen Bereich brüten Feldlerchen. Wurde eine artenschutzrechtliche Prüfung gemacht?"),
     ("environment", "Der Streuobstbestand am Hang sollte vollständig erhalten bleiben."),
-    ("environment", "Bei Starkregen läuft schon heute Wasser vom Acker in die Gärten. Wo wird das Regenwasser zurückgehalten?"),
+    (
+        "environment",
+        "Bei Starkregen läuft schon heute Wasser vom Acker in die Gärten. Wo wird das Regenwasser zurückgehalten?",
+    ),
     ("environment", "Dachbegrünung und Photovoltaik sollten verbindlich festgesetzt werden."),
     ("buildings", "Drei Vollgeschosse passen nicht zur Umgebung mit Einfamilienhäusern. Bitte auf zwei begrenzen."),
     ("buildings", "Ich begrüße, dass auch Mehrfamilienhäuser und geförderter Wohnraum vorgesehen sind."),
@@ -71,8 +87,21 @@ DEMO_STATEMENTS = [
     ("environment", "Am Riedbach bitte einen ausreichend breiten Gewässerrandstreifen festsetzen."),
     ("buildings", "Ich wünsche mir Grundstücke auch für Baugemeinschaften."),
 ]
-DEMO_NAMES = ["Anna Becker", "Jonas Wagner", "Fatma Yilmaz", "Peter Schmitt", "Lea Hoffmann", "Mehmet Kaya", "Sabine Weber",
-              "Thomas Richter", "Ursula Klein", "David Neumann", "Marie Schulz", "Kai Fischer", ""]
+DEMO_NAMES = [
+    "Anna Becker",
+    "Jonas Wagner",
+    "Fatma Yilmaz",
+    "Peter Schmitt",
+    "Lea Hoffmann",
+    "Mehmet Kaya",
+    "Sabine Weber",
+    "Thomas Richter",
+    "Ursula Klein",
+    "David Neumann",
+    "Marie Schulz",
+    "Kai Fischer",
+    "",
+]
 DEMO_REPLIES = [
     (0, "Die Verwaltung prüft eine zweite Zufahrt im Verkehrsgutachten, das im Frühjahr vorliegt.", True),
     (3, "Ja, das Lärmgutachten liegt den Unterlagen als Anlage 4 bei.", True),
@@ -81,10 +110,28 @@ DEMO_REPLIES = [
     (13, "Zentral fände ich auch besser.", False),
 ]
 DEMO_PAPER = [
-    ("post", "buildings", "Schriftliche Stellungnahme: Wir bitten, die Firsthöhe auf 9 m zu begrenzen.", "Gerhard Lang", "Am Riedborn 3, 61250 Usingen"),
-    ("in_person", "traffic", "Zur Niederschrift: Die Einmündung in die Weilburger Straße ist unübersichtlich.", "Helga Roth", ""),
+    (
+        "post",
+        "buildings",
+        "Schriftliche Stellungnahme: Wir bitten, die Firsthöhe auf 9 m zu begrenzen.",
+        "Gerhard Lang",
+        "Am Riedborn 3, 61250 Usingen",
+    ),
+    (
+        "in_person",
+        "traffic",
+        "Zur Niederschrift: Die Einmündung in die Weilburger Straße ist unübersichtlich.",
+        "Helga Roth",
+        "",
+    ),
     ("email", "environment", "Per E-Mail: Bitte die Kaltluftschneise nach Nordwesten freihalten.", "Ingrid Vogel", ""),
-    ("post", "other", "Schriftlich: Einverstanden mit der Planung, Bitte um zügige Umsetzung.", "", "Lindenweg 8, 61250 Usingen"),
+    (
+        "post",
+        "other",
+        "Schriftlich: Einverstanden mit der Planung, Bitte um zügige Umsetzung.",
+        "",
+        "Lindenweg 8, 61250 Usingen",
+    ),
 ]
 
 
@@ -119,7 +166,10 @@ def _demo_statements(consultation, staff_user) -> None:
 
     def make(**fields):
         statement = Statement(
-            consultation=consultation, content_type=content_type, object_pk=str(consultation.pk), site_id=settings.SITE_ID,
+            consultation=consultation,
+            content_type=content_type,
+            object_pk=str(consultation.pk),
+            site_id=settings.SITE_ID,
             **{"privacy_consent": True, **fields},
         )
         statement.save()
@@ -129,26 +179,47 @@ def _demo_statements(consultation, staff_user) -> None:
     for index, (topic, text) in enumerate(DEMO_STATEMENTS):
         when = start + dt.timedelta(seconds=span * (index + 1) / (len(DEMO_STATEMENTS) + 2))
         name = DEMO_NAMES[index % len(DEMO_NAMES)]
-        roots.append(make(
-            comment=text, topic=topic, user_name=name,
-            user_email=f"{name.split()[0].lower()}.{index}@example.org" if name else f"anonym.{index}@example.org",
-            location=random_point() if index % 4 != 3 else None, submit_date=when, confirmed_at=when,
-            is_public=index != 7,  # one still waits for moderation
-        ))
+        roots.append(
+            make(
+                comment=text,
+                topic=topic,
+                user_name=name,
+                user_email=f"{name.split()[0].lower()}.{index}@example.org" if name else f"anonym.{index}@example.org",
+                location=random_point() if index % 4 != 3 else None,
+                submit_date=when,
+                confirmed_at=when,
+                is_public=index != 7,  # one still waits for moderation
+            )
+        )
     for index, text, official in DEMO_REPLIES:
         parent = roots[index]
         when = parent.submit_date + dt.timedelta(hours=20)
         make(
-            comment=text, topic=parent.topic, parent_id=parent.pk, submit_date=min(when, now), confirmed_at=min(when, now),
-            user=staff_user if official else None, user_name="" if official else "Clara Sommer",
-            user_email="" if official else "clara@example.org", is_official=official, is_public=True,
+            comment=text,
+            topic=parent.topic,
+            parent_id=parent.pk,
+            submit_date=min(when, now),
+            confirmed_at=min(when, now),
+            user=staff_user if official else None,
+            user_name="" if official else "Clara Sommer",
+            user_email="" if official else "clara@example.org",
+            is_official=official,
+            is_public=True,
         )
     for index, (channel, topic, text, name, address) in enumerate(DEMO_PAPER):
         received = (start + dt.timedelta(days=index + 1)).date()
         make(
-            comment=text, topic=topic, channel=channel, received_on=received, submit_date=start_of_day(received),
-            confirmed_at=start_of_day(received), user_name=name, postal_address=address, entered_by=staff_user,
-            privacy_consent=False, is_public=False,
+            comment=text,
+            topic=topic,
+            channel=channel,
+            received_on=received,
+            submit_date=start_of_day(received),
+            confirmed_at=start_of_day(received),
+            user_name=name,
+            postal_address=address,
+            entered_by=staff_user,
+            privacy_consent=False,
+            is_public=False,
         )
 
 

@@ -82,7 +82,9 @@ class StatementForm(XtdCommentForm):
         self.fields["name"].label = _("Name")
         self.fields["name"].widget = forms.TextInput(attrs={"autocomplete": "name"})
         self.fields["email"].label = _("E-Mail-Adresse")
-        self.fields["email"].help_text = _("Sie erhalten einen Link zur Bestätigung. Die Adresse wird nicht veröffentlicht.")
+        self.fields["email"].help_text = _(
+            "Sie erhalten einen Link zur Bestätigung. Die Adresse wird nicht veröffentlicht."
+        )
         self.fields["email"].widget = forms.EmailInput(attrs={"autocomplete": "email"})
         self.fields["honeypot"].label = _("Dieses Feld bitte leer lassen")
         self.fields["reply_to"].required = False
@@ -91,7 +93,9 @@ class StatementForm(XtdCommentForm):
             del self.fields["email"]
         if not self._is_staff(user):
             del self.fields["official"]
-        self.feature_choices = feature_choices if feature_choices is not None else plan_feature_choices(target_object.plan)
+        self.feature_choices = (
+            feature_choices if feature_choices is not None else plan_feature_choices(target_object.plan)
+        )
         if self.feature_choices:
             self.fields["feature"].choices = [("", _("– kein bestimmter Planinhalt –"))] + self.feature_choices
         else:
@@ -178,12 +182,16 @@ class PeriodActionForm(forms.Form):
     """Dates and reason for one period action in the staff UI."""
 
     start_date = forms.DateField(label=_("Beginn"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Ende (einschließlich)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("Ende (einschließlich)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.CharField(label=_("Begründung"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ModerationForm(forms.Form):
-    action = forms.ChoiceField(choices=[("approve", _("Freigeben")), ("hide", _("Ausblenden")), ("unhide", _("Wieder einblenden"))])
+    action = forms.ChoiceField(
+        choices=[("approve", _("Freigeben")), ("hide", _("Ausblenden")), ("unhide", _("Wieder einblenden"))]
+    )
     reason = forms.CharField(label=_("Begründung"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

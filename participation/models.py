@@ -5,10 +5,9 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
-from django_comments_xtd.models import XtdComment, XtdCommentManager
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_comments_xtd.models import XtdComment, XtdCommentManager
 
 from plans.models import Plan
 

@@ -87,9 +87,7 @@ def consultation_schedule(
     """Set the period of a consultation that has not started yet (or reschedule it)."""
     at = _now(at)
     if consultation.pk and consultation.state_at(at) != "scheduled" and consultation.actions.exists():
-        raise ValidationError(
-            _("Der Zeitraum hat bereits begonnen. Bitte verlängern, beenden oder wieder öffnen.")
-        )
+        raise ValidationError(_("Der Zeitraum hat bereits begonnen. Bitte verlängern, beenden oder wieder öffnen."))
     if start_date < local_date(at):
         raise ValidationError({"start_date": _("Der Beginn darf nicht in der Vergangenheit liegen.")})
     _check_period(consultation, start_date, end_date, reason)
@@ -331,7 +329,9 @@ def comment_submit(
     """Store a statement submitted online; guests get a confirmation e-mail, logged-in users none."""
     at = _now(at)
     if not consultation.is_open_at(at):
-        raise ValidationError(_("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht abgegeben werden."))
+        raise ValidationError(
+            _("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht abgegeben werden.")
+        )
     if not privacy_consent:
         raise ValidationError({"privacy_consent": _("Bitte bestätigen Sie den Datenschutzhinweis.")})
     text = (text or "").strip()
@@ -379,7 +379,9 @@ def comment_submit(
     )
     moderator = _moderator_for(consultation)
     if moderator is not None and not moderator.allow(statement, consultation, None):
-        raise ValidationError(_("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht abgegeben werden."))
+        raise ValidationError(
+            _("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht abgegeben werden.")
+        )
     if authenticated:
         statement.is_public = _publish_immediately(consultation, statement)
     try:
@@ -414,10 +416,13 @@ def comment_confirm(*, token: str, at=None) -> Statement:
     try:
         pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=settings.PARTICIPATION_CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
-        raise ValidationError(_("Der Bestätigungslink ist abgelaufen. Bitte reichen Sie Ihre Stellungnahme erneut ein.")) from None
+        raise ValidationError(
+            _("Der Bestätigungslink ist abgelaufen. Bitte reichen Sie Ihre Stellungnahme erneut ein.")
+        ) from None
     except signing.BadSignature:
         raise ValidationError(_("Der Bestätigungslink ist ungültig.")) from None
-    statement = Statement.objects.select_for_update().filter(pk=pk).select_related("consultation").first()
+    # norel_objects: xtd's default manager joins the (nullable) user, which FOR UPDATE refuses on PostgreSQL.
+    statement = Statement.norel_objects.select_for_update(of=("self",)).filter(pk=pk).first()
     if statement is None:
         raise ValidationError(_("Der Bestätigungslink ist ungültig."))
     if statement.confirmed_at is None:
@@ -521,7 +526,9 @@ def paper_statement_create(
 
 
 @transaction.atomic
-def personal_data_purge(*, older_than_days: int | None = None, consultation: Consultation | None = None, at=None) -> int:
+def personal_data_purge(
+    *, older_than_days: int | None = None, consultation: Consultation | None = None, at=None
+) -> int:
     """Remove names, e-mail and postal addresses and IP addresses of ended procedures' statements; keep the text."""
     at = _now(at)
     consultations = Consultation.objects.all()
@@ -531,8 +538,12 @@ def personal_data_purge(*, older_than_days: int | None = None, consultation: Con
     ended = [c.pk for c in consultations if c.state_at(at) == "closed" and c.ends_at <= cutoff]
     if consultation is not None and not ended:
         raise ValidationError(_("Die Beteiligung ist noch nicht beendet; Personendaten werden noch benötigt."))
-    return (
-        Statement.objects.filter(consultation__in=ended, personal_data_purged_at__isnull=True)
-        .update(user_name="", user_email="", user_url="", postal_address="", ip_address=None, user=None, personal_data_purged_at=at)
+    return Statement.objects.filter(consultation__in=ended, personal_data_purged_at__isnull=True).update(
+        user_name="",
+        user_email="",
+        user_url="",
+        postal_address="",
+        ip_address=None,
+        user=None,
+        personal_data_purged_at=at,
     )
-

@@ -47,7 +47,9 @@ class ConsultationListView(ListView):
 class ConsultationMixin(MunicipalityPermissionMixin):
     def get_consultation(self):
         if not hasattr(self, "consultation"):
-            self.consultation = get_object_or_404(Consultation.objects.select_related("plan__municipality"), pk=self.kwargs["pk"])
+            self.consultation = get_object_or_404(
+                Consultation.objects.select_related("plan__municipality"), pk=self.kwargs["pk"]
+            )
         return self.consultation
 
     def get_municipality(self):
@@ -164,13 +166,18 @@ class ModerateView(MunicipalityPermissionMixin, FormView):
     http_method_names = ["post"]
 
     def get_municipality(self):
-        self.statement = get_object_or_404(Statement.objects.select_related("consultation__plan__municipality"), pk=self.kwargs["pk"])
+        self.statement = get_object_or_404(
+            Statement.objects.select_related("consultation__plan__municipality"), pk=self.kwargs["pk"]
+        )
         return self.statement.consultation.plan.municipality
 
     def form_valid(self, form):
         try:
             services.comment_moderate(
-                statement=self.statement, by=self.request.user, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"]
+                statement=self.statement,
+                by=self.request.user,
+                action=form.cleaned_data["action"],
+                reason=form.cleaned_data["reason"],
             )
             messages.success(self.request, _("Moderation gespeichert."))
         except ValidationError as error:
@@ -182,7 +189,9 @@ class ModerateView(MunicipalityPermissionMixin, FormView):
         return self._back()
 
     def _back(self):
-        return HttpResponseRedirect(reverse("participation:staff_moderation", kwargs={"pk": self.statement.consultation_id}))
+        return HttpResponseRedirect(
+            reverse("participation:staff_moderation", kwargs={"pk": self.statement.consultation_id})
+        )
 
 
 class PaperStatementView(ConsultationMixin, FormView):

@@ -15,7 +15,11 @@ urlpatterns = [
         staff_views.ConsultationActionView.as_view(),
         name="staff_action",
     ),
-    path("verwaltung/beteiligungen/<int:pk>/moderation/", staff_views.ModerationQueueView.as_view(), name="staff_moderation"),
+    path(
+        "verwaltung/beteiligungen/<int:pk>/moderation/",
+        staff_views.ModerationQueueView.as_view(),
+        name="staff_moderation",
+    ),
     path("verwaltung/stellungnahmen/<int:pk>/moderieren/", staff_views.ModerateView.as_view(), name="staff_moderate"),
     path("verwaltung/beteiligungen/<int:pk>/papier/", staff_views.PaperStatementView.as_view(), name="staff_paper"),
 ]

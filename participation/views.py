@@ -31,7 +31,12 @@ class StatementCreateView(View):
         if not plan.is_public:
             raise Http404
         if not consultation.is_open_at():
-            return self._refuse(request, consultation, _("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht online abgegeben werden."), 403)
+            return self._refuse(
+                request,
+                consultation,
+                _("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht online abgegeben werden."),
+                403,
+            )
         # Only a submitted feature needs the plan's feature list (saves a query on most posts).
         feature_choices = None if request.POST.get("feature") else []
         form = StatementForm(consultation, data=request.POST, user=request.user, feature_choices=feature_choices)
@@ -39,7 +44,12 @@ class StatementCreateView(View):
             if feature_choices == []:  # show the complete form (with the feature list) again
                 form = StatementForm(consultation, data=request.POST, user=request.user)
                 form.is_valid()
-            return render(request, "participation/statement_form.html", {"form": form, "consultation": consultation, "plan": plan, "municipality": plan.municipality}, status=400)
+            return render(
+                request,
+                "participation/statement_form.html",
+                {"form": form, "consultation": consultation, "plan": plan, "municipality": plan.municipality},
+                status=400,
+            )
         data = form.cleaned_data
         try:
             result = services.comment_submit(
@@ -59,20 +69,43 @@ class StatementCreateView(View):
                 form_token=data["form_token"],
             )
         except services.RateLimited:
-            return self._refuse(request, consultation, _("Zu viele Stellungnahmen in kurzer Zeit. Bitte versuchen Sie es in einigen Minuten erneut."), 429)
+            return self._refuse(
+                request,
+                consultation,
+                _("Zu viele Stellungnahmen in kurzer Zeit. Bitte versuchen Sie es in einigen Minuten erneut."),
+                429,
+            )
         except ValidationError as error:
             form.add_error(None, error.messages)
-            return render(request, "participation/statement_form.html", {"form": form, "consultation": consultation, "plan": plan, "municipality": plan.municipality}, status=400)
+            return render(
+                request,
+                "participation/statement_form.html",
+                {"form": form, "consultation": consultation, "plan": plan, "municipality": plan.municipality},
+                status=400,
+            )
         if result.needs_confirmation:
-            messages.success(request, _("Vielen Dank! Bitte bestätigen Sie Ihre Stellungnahme über den Link, den wir Ihnen per E-Mail geschickt haben. Sie gilt als heute eingegangen."))
+            messages.success(
+                request,
+                _(
+                    "Vielen Dank! Bitte bestätigen Sie Ihre Stellungnahme über den Link, den wir Ihnen per E-Mail "
+                    "geschickt haben. Sie gilt als heute eingegangen."
+                ),
+            )
         elif result.statement.is_public:
             messages.success(request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen und veröffentlicht."))
         else:
-            messages.success(request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen. Sie wird nach Prüfung veröffentlicht."))
+            messages.success(
+                request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen. Sie wird nach Prüfung veröffentlicht.")
+            )
         return HttpResponseRedirect(plan.get_absolute_url() + "#beteiligung")
 
     def _refuse(self, request, consultation, message, status):
-        return render(request, "participation/refused.html", {"message": message, "plan": consultation.plan, "municipality": consultation.plan.municipality}, status=status)
+        return render(
+            request,
+            "participation/refused.html",
+            {"message": message, "plan": consultation.plan, "municipality": consultation.plan.municipality},
+            status=status,
+        )
 
 
 class StatementConfirmView(View):
@@ -92,7 +125,9 @@ class StatementConfirmView(View):
         if statement.is_public:
             messages.success(request, _("Ihre Stellungnahme ist bestätigt und veröffentlicht. Vielen Dank!"))
         else:
-            messages.success(request, _("Ihre Stellungnahme ist bestätigt. Sie wird nach Prüfung veröffentlicht. Vielen Dank!"))
+            messages.success(
+                request, _("Ihre Stellungnahme ist bestätigt. Sie wird nach Prüfung veröffentlicht. Vielen Dank!")
+            )
         return HttpResponseRedirect(plan.get_absolute_url() + "#beteiligung")
 
 
@@ -100,7 +135,11 @@ class StatementFlagView(View):
     """Let a visitor report a published statement to the moderators."""
 
     def post(self, request, pk):
-        statement = get_object_or_404(Statement.objects.published().filter(consultation__in=public_consultations()), pk=pk)
-        services.comment_flag(statement=statement, by=request.user, reason=request.POST.get("reason", ""), ip_address=client_ip(request))
+        statement = get_object_or_404(
+            Statement.objects.published().filter(consultation__in=public_consultations()), pk=pk
+        )
+        services.comment_flag(
+            statement=statement, by=request.user, reason=request.POST.get("reason", ""), ip_address=client_ip(request)
+        )
         messages.success(request, _("Danke für Ihren Hinweis. Die Moderation prüft den Beitrag."))
         return HttpResponseRedirect(statement.consultation.plan.get_absolute_url() + "#beteiligung")

@@ -103,7 +103,10 @@ def test_error_page_for_outside_point_is_accessible(page, demo):
     plan = demo["plans"]["am-riedborn"]
     page.goto(plan.get_absolute_url())
     page.wait_for_selector("#plan-map[data-statements-ready]")
-    page.evaluate("() => { document.querySelector('input[name=lat]').value = '10'; document.querySelector('input[name=lon]').value = '10'; }")
+    page.evaluate(
+        "() => { document.querySelector('input[name=lat]').value = '10';"
+        " document.querySelector('input[name=lon]').value = '10'; }"
+    )
     page.fill("#id_comment", "Außerhalb")
     page.fill("#id_name", "Olaf Außen")
     page.fill("#id_email", "olaf@example.org")

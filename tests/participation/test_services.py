@@ -25,14 +25,22 @@ def test_schedule_refuses_short_publication_without_reason():
         )
     assert not ConsultationAction.objects.exists()
     services.consultation_schedule(
-        consultation=consultation, by=None, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 2, 20),
-        reason="Wichtiger Grund: Ergänzung", at=NOW,
+        consultation=consultation,
+        by=None,
+        start_date=dt.date(2027, 2, 1),
+        end_date=dt.date(2027, 2, 20),
+        reason="Wichtiger Grund: Ergänzung",
+        at=NOW,
     )
     consultation.refresh_from_db()
     assert consultation.short_period_reason == "Wichtiger Grund: Ergänzung"
     # 30 days inclusive is enough without a reason.
-    early = ConsultationFactory(kind=Consultation.Kind.PUBLICATION, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 15))
-    services.consultation_schedule(consultation=early, by=None, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 2), at=NOW)
+    early = ConsultationFactory(
+        kind=Consultation.Kind.PUBLICATION, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 15)
+    )
+    services.consultation_schedule(
+        consultation=early, by=None, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 2), at=NOW
+    )
 
 
 def test_open_extend_close_reopen_are_logged_and_change_state():
@@ -41,7 +49,9 @@ def test_open_extend_close_reopen_are_logged_and_change_state():
     assert consultation.state_at(NOW) == "scheduled"
     services.consultation_open(consultation=consultation, by=user, at=NOW, reason="Bekanntmachung erfolgt")
     assert consultation.is_open_at(NOW) and consultation.start_date == dt.date(2027, 1, 10)
-    services.consultation_extend(consultation=consultation, by=user, end_date=dt.date(2027, 3, 31), reason="Wunsch", at=NOW)
+    services.consultation_extend(
+        consultation=consultation, by=user, end_date=dt.date(2027, 3, 31), reason="Wunsch", at=NOW
+    )
     assert consultation.ends_at == dt.datetime(2027, 4, 1, 0, 0, tzinfo=BERLIN)
     later = NOW + dt.timedelta(days=1)
     services.consultation_close(consultation=consultation, by=user, reason="Fehler in Unterlagen", at=later)
@@ -49,7 +59,9 @@ def test_open_extend_close_reopen_are_logged_and_change_state():
     assert not Consultation.objects.open_at(later + dt.timedelta(seconds=1)).exists()
     with pytest.raises(ValidationError, match="Begründung"):
         services.consultation_reopen(consultation=consultation, by=user, reason=" ", at=later)
-    services.consultation_reopen(consultation=consultation, by=user, reason="Unterlagen korrigiert", at=later + dt.timedelta(hours=1))
+    services.consultation_reopen(
+        consultation=consultation, by=user, reason="Unterlagen korrigiert", at=later + dt.timedelta(hours=1)
+    )
     assert consultation.is_open_at(later + dt.timedelta(hours=2))
     history = list(consultation.actions.values_list("kind", "by", "reason"))
     assert history == [
@@ -71,18 +83,29 @@ def test_extend_must_move_end_later_and_close_needs_open_period():
 
 
 def test_authorities_round_cannot_be_opened_to_the_public():
-    consultation = ConsultationFactory(kind=Consultation.Kind.AUTHORITIES, start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 4, 15))
+    consultation = ConsultationFactory(
+        kind=Consultation.Kind.AUTHORITIES, start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 4, 15)
+    )
     with pytest.raises(ValidationError, match="nicht öffentlich"):
         services.consultation_open(consultation=consultation, by=None, at=NOW)
 
 
 def test_commands_call_the_services(capsys):
     user = UserFactory(username="planerin")
-    consultation = ConsultationFactory(start_date=dt.date.today() + dt.timedelta(days=3), end_date=dt.date.today() + dt.timedelta(days=40))
+    consultation = ConsultationFactory(
+        start_date=dt.date.today() + dt.timedelta(days=3), end_date=dt.date.today() + dt.timedelta(days=40)
+    )
     call_command("open_consultation", consultation.pk, "--user", "planerin", "--reason", "Start")
     consultation.refresh_from_db()
     assert consultation.is_open_at()
-    call_command("extend_consultation", consultation.pk, "--until", str(consultation.end_date + dt.timedelta(days=7)), "--reason", "Mehr Zeit")
+    call_command(
+        "extend_consultation",
+        consultation.pk,
+        "--until",
+        str(consultation.end_date + dt.timedelta(days=7)),
+        "--reason",
+        "Mehr Zeit",
+    )
     call_command("close_consultation", consultation.pk, "--reason", "Ende")
     consultation.refresh_from_db()
     assert not consultation.is_open_at()
@@ -97,8 +120,15 @@ def test_commands_call_the_services(capsys):
 
 
 def _submit(consultation, **kwargs):
-    defaults = dict(consultation=consultation, text="Zu viel Verkehr.", topic="traffic", name="Erika Mustermann",
-                    email="erika@example.org", privacy_consent=True, ip_address="127.0.0.1")
+    defaults = dict(
+        consultation=consultation,
+        text="Zu viel Verkehr.",
+        topic="traffic",
+        name="Erika Mustermann",
+        email="erika@example.org",
+        privacy_consent=True,
+        ip_address="127.0.0.1",
+    )
     defaults.update(kwargs)
     return services.comment_submit(**defaults)
 
@@ -176,7 +206,10 @@ def test_moderation_hide_needs_reason_and_is_logged():
     assert not Statement.objects.published().exists()
     services.comment_moderate(statement=statement, by=moderator, action="unhide", reason="Irrtum")
     assert Statement.objects.published().count() == 1
-    assert list(statement.moderation_actions.values_list("kind", "reason")) == [("hide", "Beleidigung"), ("unhide", "Irrtum")]
+    assert list(statement.moderation_actions.values_list("kind", "reason")) == [
+        ("hide", "Beleidigung"),
+        ("unhide", "Irrtum"),
+    ]
 
 
 def test_flag_counts_once_per_visitor():
@@ -191,8 +224,13 @@ def test_paper_statement_counts_by_date_received_even_when_closed():
     consultation = ConsultationFactory(start_date=dt.date(2026, 10, 1), end_date=dt.date(2026, 10, 31))
     staff = UserFactory()
     statement = services.paper_statement_create(
-        consultation=consultation, by=staff, text="Per Brief: Bitte mehr Bäume.", channel="post",
-        received_on=dt.date(2026, 10, 30), name="Hans Meier", postal_address="Hauptstr. 1",
+        consultation=consultation,
+        by=staff,
+        text="Per Brief: Bitte mehr Bäume.",
+        channel="post",
+        received_on=dt.date(2026, 10, 30),
+        name="Hans Meier",
+        postal_address="Hauptstr. 1",
     )
     assert statement.confirmed_at and not statement.is_late and statement.entered_by == staff
     late = services.paper_statement_create(
@@ -200,7 +238,9 @@ def test_paper_statement_counts_by_date_received_even_when_closed():
     )
     assert late.is_late
     with pytest.raises(ValidationError):
-        services.paper_statement_create(consultation=consultation, by=staff, text="x", channel="online", received_on=dt.date(2026, 10, 30))
+        services.paper_statement_create(
+            consultation=consultation, by=staff, text="x", channel="online", received_on=dt.date(2026, 10, 30)
+        )
 
 
 def test_purge_removes_personal_data_of_long_ended_procedures_only():
@@ -211,7 +251,12 @@ def test_purge_removes_personal_data_of_long_ended_procedures_only():
     call_command("purge_personal_data", "--older-than", "365")
     old_statement.refresh_from_db()
     current.refresh_from_db()
-    assert (old_statement.user_name, old_statement.user_email, old_statement.postal_address, old_statement.ip_address) == ("", "", "", None)
+    assert (
+        old_statement.user_name,
+        old_statement.user_email,
+        old_statement.postal_address,
+        old_statement.ip_address,
+    ) == ("", "", "", None)
     assert old_statement.comment and old_statement.pseudonym == "Bürger/in" and old_statement.personal_data_purged_at
     assert current.user_name and current.user_email
     with pytest.raises(CommandError, match="noch nicht beendet"):

@@ -46,7 +46,7 @@ def test_open_extend_close_through_staff_ui_changes_public_page_and_history(clie
     for reason in ("Bekanntmachung am Montag", "Auf Wunsch des Ortsbeirats", "Fehlerhafte Unterlagen"):
         assert reason in detail
     assert [a.kind for a in scheduled.actions.all()] == ["open", "extend", "close"]
-    response = action(client, scheduled, "reopen", reason="")
+    assert action(client, scheduled, "reopen", reason="").status_code == 302
     assert "Begründung" in client.get(reverse("participation:staff_detail", args=[scheduled.pk])).content.decode()
     assert scheduled.actions.count() == 3
 
@@ -54,7 +54,13 @@ def test_open_extend_close_through_staff_ui_changes_public_page_and_history(clie
 def test_short_publication_period_refused_without_reason_in_ui(client, scheduled):
     client.force_login(planner_for(scheduled))
     start = timezone.localdate() + dt.timedelta(days=10)
-    response = action(client, scheduled, "schedule", start_date=start.isoformat(), end_date=(start + dt.timedelta(days=14)).isoformat())
+    response = action(
+        client,
+        scheduled,
+        "schedule",
+        start_date=start.isoformat(),
+        end_date=(start + dt.timedelta(days=14)).isoformat(),
+    )
     assert response.status_code == 302
     page = client.get(reverse("participation:staff_detail", args=[scheduled.pk])).content.decode()
     assert "mindestens 30 Tage" in page
@@ -94,11 +100,24 @@ def test_planner_enters_paper_statement(client, scheduled):
     client.force_login(planner_for(scheduled))
     url = reverse("participation:staff_paper", args=[scheduled.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"received_on": timezone.localdate().isoformat(), "channel": "post", "topic": "noise",
-                                 "text": "Brief: Lärmschutz fehlt.", "name": "Hans Meier", "postal_address": "Weg 2"})
+    response = client.post(
+        url,
+        {
+            "received_on": timezone.localdate().isoformat(),
+            "channel": "post",
+            "topic": "noise",
+            "text": "Brief: Lärmschutz fehlt.",
+            "name": "Hans Meier",
+            "postal_address": "Weg 2",
+        },
+    )
     assert response.status_code == 302
     statement = Statement.objects.get()
-    assert (statement.channel, statement.confirmed_at is not None, statement.entered_by is not None) == ("post", True, True)
+    assert (statement.channel, statement.confirmed_at is not None, statement.entered_by is not None) == (
+        "post",
+        True,
+        True,
+    )
     response = client.post(url, {"received_on": "2099-01-01", "channel": "post", "topic": "noise", "text": "x"})
     assert response.status_code == 200 and "Zukunft" in response.content.decode()
 
@@ -108,3 +127,15 @@ def test_staff_list_shows_only_own_municipality(client, scheduled):
     client.force_login(planner_for(scheduled))
     page = client.get(reverse("participation:staff_list")).content.decode()
     assert str(scheduled.plan) in page and str(other.plan) not in page
+
+
+def test_public_page_shows_period_history_without_staff_names(client, scheduled):
+    planner = planner_for(scheduled)
+    planner.first_name, planner.last_name = "Petra", "Planerin"
+    planner.save()
+    client.force_login(planner)
+    action(client, scheduled, "open", reason="Bekanntmachung im Amtsblatt")
+    client.logout()
+    page = client.get(scheduled.plan.get_absolute_url()).content.decode()
+    assert "Verlauf des Zeitraums" in page and "Bekanntmachung im Amtsblatt" in page
+    assert "Planerin" not in page

@@ -37,7 +37,9 @@ def form_data(consultation, **overrides):
 
 
 def post(client, consultation, **overrides):
-    return client.post(reverse("participation:statement_create", args=[consultation.pk]), form_data(consultation, **overrides))
+    return client.post(
+        reverse("participation:statement_create", args=[consultation.pk]), form_data(consultation, **overrides)
+    )
 
 
 @pytest.fixture
@@ -45,7 +47,9 @@ def consultation():
     return ConsultationFactory(moderation="post")
 
 
-def test_plan_page_shows_form_and_guest_confirms_by_mail(client, consultation, mailoutbox, django_capture_on_commit_callbacks):
+def test_plan_page_shows_form_and_guest_confirms_by_mail(
+    client, consultation, mailoutbox, django_capture_on_commit_callbacks
+):
     page = client.get(consultation.plan.get_absolute_url())
     assert b'id="statement-form"' in page.content and "Datenschutzhinweis" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -118,7 +122,9 @@ def test_statement_without_location_is_accepted(client, consultation):
 
 def test_closed_and_scheduled_consultations_refuse_posts(client):
     closed = ConsultationFactory(start_date=dt.date(2025, 1, 1), end_date=dt.date(2025, 2, 15))
-    scheduled = ConsultationFactory(start_date=dt.date.today() + dt.timedelta(days=5), end_date=dt.date.today() + dt.timedelta(days=40))
+    scheduled = ConsultationFactory(
+        start_date=dt.date.today() + dt.timedelta(days=5), end_date=dt.date.today() + dt.timedelta(days=40)
+    )
     for consultation in (closed, scheduled):
         response = post(client, consultation)
         assert response.status_code == 403 and "nicht geöffnet" in response.content.decode()
@@ -134,7 +140,10 @@ def test_forged_consultation_id_is_refused(client, consultation):
     assert response.status_code == 400 and "verändert" in response.content.decode()
     response = client.post(reverse("participation:statement_create", args=[other.pk]), form_data(consultation))
     assert response.status_code == 400
-    assert client.post(reverse("participation:statement_create", args=[999999]), form_data(consultation)).status_code == 404
+    assert (
+        client.post(reverse("participation:statement_create", args=[999999]), form_data(consultation)).status_code
+        == 404
+    )
     assert not Statement.objects.exists()
 
 
@@ -166,12 +175,18 @@ def test_official_reply_by_staff_is_marked(client, consultation):
 
 def test_citizen_cannot_mark_reply_official(client, consultation):
     client.force_login(UserFactory())
-    client.post(reverse("participation:statement_create", args=[consultation.pk]), form_data(consultation, official="on"))
+    client.post(
+        reverse("participation:statement_create", args=[consultation.pk]), form_data(consultation, official="on")
+    )
     assert not Statement.objects.get().is_official
 
 
 def test_script_in_text_and_name_is_escaped(client, consultation):
-    StatementFactory(consultation=consultation, user_name="<script>alert(1)</script> Böse", comment="<b>fett</b><script>alert(2)</script>")
+    StatementFactory(
+        consultation=consultation,
+        user_name="<script>alert(1)</script> Böse",
+        comment="<b>fett</b><script>alert(2)</script>",
+    )
     page = client.get(consultation.plan.get_absolute_url()).content.decode()
     assert "<script>alert" not in page and "&lt;b&gt;fett&lt;/b&gt;" in page
     assert "\\u003Cscript\\u003Ealert(2)" in page  # map data via json_script is escaped too
@@ -179,7 +194,9 @@ def test_script_in_text_and_name_is_escaped(client, consultation):
 
 def test_too_long_text_gives_clear_error(client, consultation, settings):
     response = post(client, consultation, comment="x" * 10_001)
-    assert response.status_code == 400 and "zu lang" in response.content.decode() and "10000" in response.content.decode()
+    assert (
+        response.status_code == 400 and "zu lang" in response.content.decode() and "10000" in response.content.decode()
+    )
     assert not Statement.objects.exists()
 
 
@@ -195,7 +212,9 @@ def test_missing_consent_refused(client, consultation):
     assert response.status_code == 400 and "Datenschutzhinweis" in response.content.decode()
 
 
-def test_double_clicked_submit_stores_one_statement(client, consultation, mailoutbox, django_capture_on_commit_callbacks):
+def test_double_clicked_submit_stores_one_statement(
+    client, consultation, mailoutbox, django_capture_on_commit_callbacks
+):
     data = form_data(consultation)
     url = reverse("participation:statement_create", args=[consultation.pk])
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,4 +7,6 @@ class Command(PeriodCommand):
     help = "End a running consultation now."
 
     def handle(self, *args, **options):
-        self.run(consultation_close, consultation=self.consultation(options), by=self.user(options), reason=options["reason"])
+        self.run(
+            consultation_close, consultation=self.consultation(options), by=self.user(options), reason=options["reason"]
+        )

@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Remove names, e-mail and postal addresses from statements of ended consultations; keep the text."
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=int, dest="older_than", help="Only consultations ended more than DAYS ago")
+        parser.add_argument(
+            "--older-than", type=int, dest="older_than", help="Only consultations ended more than DAYS ago"
+        )
         parser.add_argument("--consultation", type=int, help="Only this (ended) consultation")
 
     def handle(self, *args, **options):
