@@ -119,7 +119,24 @@ function connectForm(map, area) {
   });
 }
 
+// Features of GeoJSON layers that carry their database id (feature.id) become clickable
+// for statements: a click selects the feature in the form and places the marker there.
+function hookFeatureLayer(layer) {
+  if (!layer.feature || layer.feature.id == null || layer.pbStatementHook) return;
+  layer.pbStatementHook = true;
+  layer.on("click", (event) => {
+    L.DomEvent.stopPropagation(event);
+    document.dispatchEvent(new CustomEvent("pb:feature-selected", {
+      detail: { id: layer.feature.id, lat: event.latlng.lat, lng: event.latlng.lng },
+    }));
+  });
+}
+
 function init(planMap) {
+  if (document.getElementById("statement-form")) {
+    planMap.map.eachLayer(hookFeatureLayer);
+    planMap.map.on("layeradd", (event) => hookFeatureLayer(event.layer));
+  }
   showStatements(planMap.map);
   connectForm(planMap.map, planMap.area);
   planMap.map.getContainer().dataset.statementsReady = "1";
