@@ -109,7 +109,7 @@ def consultation_open(
         raise ValidationError(_("Die Beteiligung der Behörden (§ 4 BauGB) ist nicht öffentlich."))
     if consultation.is_open_at(at):
         raise ValidationError(_("Die Beteiligung läuft bereits."))
-    if consultation.state_at(at) == "closed" and consultation.actions.exists():
+    if consultation.state_at(at) == "closed":
         raise ValidationError(_("Die Beteiligung ist beendet. Zum erneuten Öffnen ist eine Begründung nötig."))
     today = local_date(at)
     end = end_date or consultation.end_date
@@ -267,7 +267,7 @@ def check_reply_parent(consultation, parent: Statement | None) -> None:
         raise ValidationError(_("Die Antwort bezieht sich auf einen Beitrag einer anderen Beteiligung."))
     if parent.level >= settings.COMMENTS_XTD_MAX_THREAD_LEVEL:
         raise ValidationError(_("Auf diesen Beitrag kann nicht weiter geantwortet werden (maximale Tiefe erreicht)."))
-    if parent.is_removed or parent.confirmed_at is None:
+    if parent.is_removed or not parent.is_public or parent.confirmed_at is None:
         raise ValidationError(_("Auf diesen Beitrag kann nicht geantwortet werden."))
 
 
