@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from .models import Consultation
+from .models import Consultation, ConsultationAction
 
 
 def load_demo(result: dict) -> None:
@@ -25,7 +25,7 @@ def load_demo(result: dict) -> None:
     ]
     for slug, kind, start, end in specs:
         plan = plans[slug]
-        Consultation.objects.get_or_create(
+        consultation, _created = Consultation.objects.get_or_create(
             plan=plan,
             kind=kind,
             round=1,
@@ -43,6 +43,15 @@ def load_demo(result: dict) -> None:
                 "contact": plan.municipality.contact,
             },
         )
+        if not consultation.actions.exists():
+            ConsultationAction.objects.create(
+                consultation=consultation,
+                kind=ConsultationAction.Kind.SCHEDULE,
+                at=timezone.now() - dt.timedelta(days=120),
+                reason="Demo: Zeitraum nach Beschluss des Bauausschusses festgelegt",
+                start_date=consultation.start_date,
+                end_date=consultation.end_date,
+            )
     load_demo_statements(result)
 
 
