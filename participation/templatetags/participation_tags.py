@@ -52,6 +52,8 @@ def plan_participation(context, plan):
     request = context.get("request")
     now = timezone.now()
     consultations = list(Consultation.objects.public().filter(plan=plan).order_by("start_date", "round"))
+    for consultation in consultations:
+        consultation.plan = plan  # reuse the page's plan (and its municipality) instead of refetching
     open_consultation = next((c for c in consultations if c.is_open_at(now)), None)
     started = [c for c in consultations if c.state_at(now) != "scheduled"]
     current = open_consultation or (started[-1] if started else None)

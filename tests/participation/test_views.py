@@ -264,3 +264,24 @@ def test_flagging_a_statement(client, consultation):
     assert response.status_code == 302
     statement.refresh_from_db()
     assert statement.flag_count == 1 and statement.moderation_actions.get().reason == "Beleidigend"
+
+
+def test_reply_link_without_js_prefills_reply_to(client, consultation):
+    root = StatementFactory(consultation=consultation, user_name="Erika Mustermann")
+    page = client.get(consultation.plan.get_absolute_url(), {"antwort": root.pk}).content.decode()
+    assert "Sie antworten auf den Beitrag von Erika M." in page
+    assert f'name="reply_to" value="{root.pk}"' in page
+
+
+def test_plan_page_with_statements_stays_within_query_budget(client, consultation, django_assert_max_num_queries):
+    for i in range(30):
+        parent = StatementFactory(consultation=consultation)
+        if i % 5 == 0:
+            StatementFactory(consultation=consultation, parent_id=parent.pk, is_official=True)
+    with django_assert_max_num_queries(15):
+        response = client.get(consultation.plan.get_absolute_url())
+    assert (
+        response.content.decode().count('class="statement"')
+        + response.content.decode().count('class="statement statement--reply statement--official"')
+        == 36
+    )
