@@ -285,3 +285,26 @@ def test_plan_page_with_statements_stays_within_query_budget(client, consultatio
         + response.content.decode().count('class="statement statement--reply statement--official"')
         == 36
     )
+
+
+@pytest.mark.parametrize(
+    ("end_date", "local_end"),
+    [
+        (dt.date(2027, 3, 27), dt.datetime(2027, 3, 28, 0, 0)),  # clocks go forward on 28 March
+        (dt.date(2027, 10, 30), dt.datetime(2027, 10, 31, 0, 0)),  # clocks go back on 31 October
+    ],
+)
+def test_post_one_second_before_and_after_end_over_http(client, monkeypatch, settings, end_date, local_end):
+    from participation.periods import BERLIN
+
+    settings.COMMENTS_TIMEOUT = 10**9  # the form's timestamp is real time, the clock below is patched
+    consultation = ConsultationFactory(start_date=end_date - dt.timedelta(days=40), end_date=end_date)
+    end = local_end.replace(tzinfo=BERLIN)
+    url = reverse("participation:statement_create", args=[consultation.pk])
+    monkeypatch.setattr("django.utils.timezone.now", lambda: end - dt.timedelta(seconds=1))
+    assert client.post(url, form_data(consultation)).status_code == 302
+    monkeypatch.setattr("django.utils.timezone.now", lambda: end + dt.timedelta(seconds=1))
+    response = client.post(url, form_data(consultation, email="late@example.org"))
+    assert response.status_code == 403 and "nicht geöffnet" in response.content.decode()
+    statement = Statement.objects.get()
+    assert statement.submit_date == end - dt.timedelta(seconds=1) and not statement.is_late
