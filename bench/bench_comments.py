@@ -26,7 +26,7 @@ MEASURE_SECONDS = int(os.environ.get("BENCH_COMMENT_SECONDS", "30"))
 MEASURE_CONCURRENCY = int(os.environ.get("BENCH_COMMENT_CONCURRENCY", "16"))
 BURST_POSTS = int(os.environ.get("BENCH_COMMENT_BURST", "10000"))
 BURST_CONCURRENCY = int(os.environ.get("BENCH_COMMENT_BURST_CONCURRENCY", "128"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "5"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "8"))
 
 
 def setup_database():
@@ -264,6 +264,25 @@ def run_wrk(base, plan_url, post_url, run_id, *, seconds, connections, threads=2
         "connections": connections,
         "client": "wrk",
     }
+
+
+def server_cpu_seconds(base: str) -> float:
+    """Return the CPU time (user + system) used so far by the gunicorn processes serving `base`."""
+    bind = base.split("//", 1)[1]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                cmdline = handle.read().decode(errors="replace")
+            if "gunicorn" not in cmdline or bind not in cmdline:
+                continue
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            continue
+    return total / ticks
 
 
 def run_wrk_get(base, path, *, seconds, connections):
