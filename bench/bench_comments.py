@@ -314,9 +314,13 @@ def main():
     with gunicorn(env=env, workers=WORKERS) as base:
         asyncio.run(run_posts(base, plan_url, post_url, 200, 8, run_id + "w"))  # warm-up
         baseline = run_wrk_get(base, "/api/v1/plans/", seconds=10, connections=MEASURE_CONCURRENCY)
+        cpu_before = server_cpu_seconds(base)
         measure = run_wrk(
             base, plan_url, post_url, run_id + "m", seconds=MEASURE_SECONDS, connections=MEASURE_CONCURRENCY
         )
+        cpu_used = server_cpu_seconds(base) - cpu_before
+        # CPU time per POST in the Django processes does not depend on how busy the shared machine is.
+        measure["django_cpu_ms_per_post"] = round(cpu_used * 1000 / max(measure["requests"], 1), 2)
         burst = asyncio.run(run_posts(base, plan_url, post_url, BURST_POSTS, BURST_CONCURRENCY, run_id + "b"))
     stored, distinct = count_markers(consultation, run_id + "b")
     burst.update(stored=stored, distinct_markers=distinct, lost=BURST_POSTS - distinct, duplicated=stored - distinct)
