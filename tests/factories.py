@@ -41,7 +41,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Gemeinde {n}")
     slug = factory.Sequence(lambda n: f"gemeinde-{n}")
-    ags = factory.Sequence(lambda n: f"064340{n:02d}")
+    ags = factory.Sequence(lambda n: f"07{n:06d}")  # 8 digits for any n < 10**6 (PostgreSQL enforces the length)
     boundary = factory.Sequence(lambda n: square(8.0 + n * 0.2, 50.0, 0.15))
     crs_epsg = 25832
 
