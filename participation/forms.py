@@ -76,6 +76,8 @@ class StatementForm(XtdCommentForm):
         self.user = user
         del self.fields["url"]
         del self.fields["followup"]
+        self.fields["comment"].widget.attrs.pop("placeholder", None)  # xtd's English placeholder
+        self.fields["comment"].widget.attrs.update({"rows": 8})
         self.fields["comment"].widget.attrs.update(
             {"maxlength": settings.PARTICIPATION_MAX_TEXT_LENGTH, "aria-describedby": "comment-help"}
         )

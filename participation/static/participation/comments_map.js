@@ -132,8 +132,20 @@ function hookFeatureLayer(layer) {
   });
 }
 
+// With JavaScript the form moves into the column beside the map, so that clicking the
+// map and writing happen side by side; without it the form stays below the plan text.
+function placeFormBesideMap() {
+  const box = document.getElementById("stellungnahme-abgeben");
+  const column = document.querySelector(".plan__content");
+  if (box && column && !column.contains(box)) {
+    column.prepend(box);
+    box.classList.add("statement-box--beside-map");
+  }
+}
+
 function init(planMap) {
   if (document.getElementById("statement-form")) {
+    placeFormBesideMap();
     planMap.map.eachLayer(hookFeatureLayer);
     planMap.map.on("layeradd", (event) => hookFeatureLayer(event.layer));
   }
