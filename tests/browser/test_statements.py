@@ -116,3 +116,28 @@ def test_error_page_for_outside_point_is_accessible(page, demo):
     assert "außerhalb des Geltungsbereichs" in page.locator("#statement-form-errors").inner_text()
     assert run_axe(page) == []
     assert not Statement.objects.filter(comment="Außerhalb").exists()
+
+
+def test_keyboard_user_picks_a_plan_feature_instead_of_the_map(page, demo):
+    from geodata.models import Feature, Layer
+
+    plan = demo["plans"]["am-riedborn"]
+    layer = Layer.objects.create(plan=plan, name="Baugebiete", kind=Layer.Kind.BUILDING_AREAS)
+    feature = Feature.objects.create(layer=layer, geometry=plan.area, properties={"name": "WA 2"})
+    page.goto(plan.get_absolute_url())
+    page.wait_for_selector("#plan-map[data-statements-ready]")
+    page.focus("#id_feature")
+    page.select_option("#id_feature", label="Baugebiete: WA 2")
+    page.focus("#id_comment")
+    page.keyboard.type("Zum Baugebiet WA 2: bitte niedriger bauen.")
+    page.focus("#id_name")
+    page.keyboard.type("Frieda Feature")
+    page.keyboard.press("Tab")
+    page.keyboard.type("frieda@example.org")
+    page.focus("#id_privacy_consent")
+    page.keyboard.press("Space")
+    page.focus("#statement-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".message--success")
+    statement = Statement.objects.get(comment__startswith="Zum Baugebiet WA 2")
+    assert statement.feature == feature and statement.location is None
