@@ -387,17 +387,28 @@ def comment_submit(
     try:
         with transaction.atomic():
             statement.save()
+            if not authenticated:
+                from .tasks import send_confirmation_mail
+
+                _enqueue_with_transaction(send_confirmation_mail, statement.pk, confirmation_url(statement))
     except IntegrityError:
         if form_token is None:
             raise
         existing = Statement.objects.get(form_token=form_token)
         return SubmitResult(existing, False, existing.confirmed_at is None)
-    if not authenticated:
-        from .tasks import send_confirmation_mail
-
-        statement_id, url = statement.pk, confirmation_url(statement)
-        transaction.on_commit(lambda: send_confirmation_mail.enqueue(statement_id, url))
     return SubmitResult(statement, True, not authenticated)
+
+
+def _enqueue_with_transaction(task, *args) -> None:
+    """Enqueue `task` so that it runs only if the surrounding transaction commits."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        # The task row joins the statement's transaction: the worker sees it only after the
+        # commit, a crash between commit and enqueue cannot lose the mail, and it saves a commit.
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))
 
 
 def _publish_immediately(consultation, statement) -> bool:

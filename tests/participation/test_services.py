@@ -261,3 +261,19 @@ def test_purge_removes_personal_data_of_long_ended_procedures_only():
     assert current.user_name and current.user_email
     with pytest.raises(CommandError, match="noch nicht beendet"):
         call_command("purge_personal_data", "--consultation", running.pk)
+
+
+def test_database_task_backend_enqueues_mail_in_the_statement_transaction(settings):
+    import uuid
+
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    consultation = ConsultationFactory()
+    token = uuid.uuid4()
+    first = _submit(consultation, form_token=token)
+    again = _submit(consultation, form_token=token)
+    assert first.created and not again.created
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "participation.tasks.send_confirmation_mail"
+    assert task.args_kwargs["args"][0] == first.statement.pk
