@@ -14,3 +14,7 @@ class ParticipationConfig(AppConfig):
         consultation = self.get_model("Consultation")
         post_save.connect(bump_public_version, sender=consultation, dispatch_uid="bump-consultation-save")
         post_delete.connect(bump_public_version, sender=consultation, dispatch_uid="bump-consultation-delete")
+
+        from . import moderation
+
+        moderation.register()

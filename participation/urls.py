@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import staff_views, views
 
 app_name = "participation"
 
-urlpatterns = []
+urlpatterns = [
+    path("beteiligung/<int:pk>/stellungnahme/", views.StatementCreateView.as_view(), name="statement_create"),
+    path("beteiligung/bestaetigen/<str:token>/", views.StatementConfirmView.as_view(), name="confirm"),
+    path("beteiligung/stellungnahmen/<int:pk>/melden/", views.StatementFlagView.as_view(), name="statement_flag"),
+    path("verwaltung/beteiligungen/", staff_views.ConsultationListView.as_view(), name="staff_list"),
+    path("verwaltung/beteiligungen/<int:pk>/", staff_views.ConsultationDetailView.as_view(), name="staff_detail"),
+    path(
+        "verwaltung/beteiligungen/<int:pk>/zeitraum/<str:action>/",
+        staff_views.ConsultationActionView.as_view(),
+        name="staff_action",
+    ),
+    path(
+        "verwaltung/beteiligungen/<int:pk>/moderation/",
+        staff_views.ModerationQueueView.as_view(),
+        name="staff_moderation",
+    ),
+    path("verwaltung/stellungnahmen/<int:pk>/moderieren/", staff_views.ModerateView.as_view(), name="staff_moderate"),
+    path("verwaltung/beteiligungen/<int:pk>/papier/", staff_views.PaperStatementView.as_view(), name="staff_paper"),
+]

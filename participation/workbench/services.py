@@ -182,6 +182,9 @@ def result_publish(*, consultation: Consultation, by, notify: bool = True) -> di
         result.published_at = timezone.now()
         result.published_by = by
         result.save()
+        from participation.announcements.services import announcement_drafts_for_event
+
+        announcement_drafts_for_event(event="result_published", plan=consultation.plan, consultation=consultation)
     queued = 0
     if notify:
         candidates = (

@@ -33,10 +33,10 @@ def test_pseudonym_never_shows_full_name(name, expected):
 
 
 def test_late_statement_is_flagged_not_dropped():
-    consultation = ConsultationFactory(
-        start_date=dt.date(2026, 10, 1), end_date=dt.date(2026, 10, 31)
+    consultation = ConsultationFactory(start_date=dt.date(2026, 10, 1), end_date=dt.date(2026, 10, 31))
+    in_time = StatementFactory.build(
+        consultation=consultation, submit_date=consultation.ends_at - dt.timedelta(seconds=1)
     )
-    in_time = StatementFactory.build(consultation=consultation, submit_date=consultation.ends_at - dt.timedelta(seconds=1))
     late = StatementFactory.build(consultation=consultation, submit_date=consultation.ends_at)
     paper_in_time = StatementFactory.build(consultation=consultation, received_on=dt.date(2026, 10, 31))
     paper_late = StatementFactory.build(consultation=consultation, received_on=dt.date(2026, 11, 1))

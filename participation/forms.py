@@ -1,0 +1,211 @@
+"""Forms: the public statement form (an xtd comment form) and the staff forms."""
+
+import json
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_comments_xtd.forms import XtdCommentForm
+
+from .models import Statement
+from .services import check_reply_parent, check_statement_place, parse_location
+
+MAX_FEATURE_CHOICES = 200
+
+
+def feature_label(feature) -> str:
+    props = feature.properties or {}
+    for key in ("name", "bezeichnung", "Bezeichnung", "label", "nutzung", "art"):
+        if props.get(key):
+            return f"{feature.layer.name}: {props[key]}"
+    return f"{feature.layer.name}: {feature.source_id or feature.pk}"
+
+
+def plan_feature_choices(plan) -> list[tuple[str, str]]:
+    """Return (id, label) pairs for the plan's features a statement may refer to (small layers only)."""
+    from geodata.models import Feature, Layer
+
+    features = (
+        Feature.objects.filter(layer__plan=plan)
+        .exclude(layer__kind=Layer.Kind.SCOPE)
+        .select_related("layer")
+        .only("pk", "properties", "source_id", "layer__name")
+        .order_by("layer__order", "layer_id", "pk")[: MAX_FEATURE_CHOICES + 1]
+    )
+    features = list(features)
+    if len(features) > MAX_FEATURE_CHOICES:
+        return []
+    return [(str(f.pk), feature_label(f)) for f in features]
+
+
+class StatementForm(XtdCommentForm):
+    """The public statement form: text, topic, optional place or plan feature, name and e-mail for guests."""
+
+    comment = forms.CharField(
+        label=_("Ihre Stellungnahme"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=settings.PARTICIPATION_MAX_TEXT_LENGTH,
+        error_messages={
+            "required": _("Bitte geben Sie Ihre Stellungnahme ein."),
+            "max_length": _(
+                "Ihre Stellungnahme ist zu lang: höchstens %(limit_value)d Zeichen, eingegeben %(show_value)d. "
+                "Längere Stellungnahmen können Sie gern per Post oder E-Mail einreichen."
+            ),
+        },
+    )
+    topic = forms.ChoiceField(label=_("Thema"), choices=Statement.Topic.choices, initial=Statement.Topic.OTHER)
+    feature = forms.ChoiceField(label=_("Bezug auf einen Planinhalt (optional)"), required=False)
+    lat = forms.CharField(required=False, widget=forms.HiddenInput)
+    lon = forms.CharField(required=False, widget=forms.HiddenInput)
+    drawn_area = forms.CharField(required=False, widget=forms.HiddenInput)
+    privacy_consent = forms.BooleanField(
+        label=_("Ich habe den Datenschutzhinweis gelesen und bin mit der Verarbeitung meiner Angaben einverstanden."),
+        error_messages={"required": _("Bitte bestätigen Sie den Datenschutzhinweis.")},
+    )
+    official = forms.BooleanField(label=_("Als offizielle Antwort der Verwaltung kennzeichnen"), required=False)
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, target_object, *args, user=None, feature_choices=None, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("form_token", uuid.uuid4())
+        super().__init__(target_object, *args, **kwargs)
+        self.user = user
+        del self.fields["url"]
+        del self.fields["followup"]
+        self.fields["comment"].widget.attrs.pop("placeholder", None)  # xtd's English placeholder
+        self.fields["comment"].widget.attrs.update({"rows": 8})
+        self.fields["comment"].widget.attrs.update(
+            {"maxlength": settings.PARTICIPATION_MAX_TEXT_LENGTH, "aria-describedby": "comment-help"}
+        )
+        self.fields["name"].label = _("Name")
+        self.fields["name"].widget = forms.TextInput(attrs={"autocomplete": "name"})
+        self.fields["email"].label = _("E-Mail-Adresse")
+        self.fields["email"].help_text = _(
+            "Sie erhalten einen Link zur Bestätigung. Die Adresse wird nicht veröffentlicht."
+        )
+        self.fields["email"].widget = forms.EmailInput(attrs={"autocomplete": "email"})
+        self.fields["honeypot"].label = _("Dieses Feld bitte leer lassen")
+        self.fields["reply_to"].required = False
+        if user is not None and user.is_authenticated:
+            del self.fields["name"]
+            del self.fields["email"]
+        if not self._is_staff(user):
+            del self.fields["official"]
+        self.feature_choices = (
+            feature_choices if feature_choices is not None else plan_feature_choices(target_object.plan)
+        )
+        if self.feature_choices:
+            self.fields["feature"].choices = [("", _("– kein bestimmter Planinhalt –"))] + self.feature_choices
+        else:
+            del self.fields["feature"]
+
+    def _is_staff(self, user):
+        if user is None or not user.is_authenticated:
+            return False
+        from plans import rules
+
+        return rules.can_moderate(user, self.target_object.plan.municipality)
+
+    def clean_honeypot(self):
+        if self.cleaned_data.get("honeypot"):
+            raise ValidationError(_("Ihre Eingabe wurde als automatisiert erkannt und nicht gespeichert."))
+        return ""
+
+    def clean_timestamp(self):
+        ts = self.cleaned_data["timestamp"]
+        if timezone.now().timestamp() - ts > settings.COMMENTS_TIMEOUT:
+            raise ValidationError(_("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu."))
+        return ts
+
+    def clean_security_hash(self):
+        try:
+            return super().clean_security_hash()
+        except ValidationError:
+            raise ValidationError(_("Das Formular wurde verändert und kann nicht angenommen werden.")) from None
+
+    def clean_reply_to(self):
+        value = self.cleaned_data.get("reply_to") or 0
+        if not value:
+            return None
+        parent = Statement.objects.filter(pk=value).first()
+        if parent is None:
+            raise ValidationError(_("Der Beitrag, auf den Sie antworten, existiert nicht."))
+        check_reply_parent(self.target_object, parent)
+        return parent
+
+    def clean_feature(self):
+        value = self.cleaned_data.get("feature")
+        if not value:
+            return None
+        from geodata.models import Feature
+
+        return Feature.objects.select_related("layer").get(pk=int(value))
+
+    def clean_drawn_area(self):
+        raw = (self.cleaned_data.get("drawn_area") or "").strip()
+        if not raw:
+            return None
+        try:
+            geometry = GEOSGeometry(json.dumps(json.loads(raw)), srid=4326)
+        except (ValueError, TypeError, GEOSException):
+            raise ValidationError(_("Die gezeichnete Fläche ist ungültig.")) from None
+        if not isinstance(geometry, Polygon) or not geometry.valid or geometry.num_coords > 500:
+            raise ValidationError(_("Die gezeichnete Fläche ist ungültig."))
+        return geometry
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned["location"] = parse_location(self.data.get("lat"), self.data.get("lon"))
+        except ValidationError as error:
+            self.add_error(None, error)
+            return cleaned
+        if str(self.data.get("object_pk", "")) != str(self.target_object.pk):
+            raise ValidationError(_("Das Formular gehört zu einer anderen Beteiligung."))
+        try:
+            check_statement_place(
+                self.target_object,
+                location=cleaned.get("location"),
+                drawn_area=cleaned.get("drawn_area"),
+                feature=cleaned.get("feature"),
+            )
+        except ValidationError as error:
+            for messages in error.message_dict.values():
+                for message in messages:
+                    self.add_error(None, message)
+        return cleaned
+
+
+class PeriodActionForm(forms.Form):
+    """Dates and reason for one period action in the staff UI."""
+
+    start_date = forms.DateField(label=_("Beginn"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("Ende (einschließlich)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Begründung"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ModerationForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("approve", _("Freigeben")), ("hide", _("Ausblenden")), ("unhide", _("Wieder einblenden"))]
+    )
+    reason = forms.CharField(label=_("Begründung"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PaperStatementForm(forms.Form):
+    """A statement received by post, e-mail or in person, entered by staff."""
+
+    received_on = forms.DateField(label=_("Eingangsdatum"), widget=forms.DateInput(attrs={"type": "date"}))
+    channel = forms.ChoiceField(
+        label=_("Eingangsweg"), choices=[c for c in Statement.Channel.choices if c[0] != Statement.Channel.ONLINE]
+    )
+    topic = forms.ChoiceField(label=_("Thema"), choices=Statement.Topic.choices, initial=Statement.Topic.OTHER)
+    text = forms.CharField(label=_("Text der Stellungnahme"), widget=forms.Textarea(attrs={"rows": 8}))
+    name = forms.CharField(label=_("Name"), required=False, max_length=50)
+    email = forms.EmailField(label=_("E-Mail-Adresse"), required=False)
+    postal_address = forms.CharField(label=_("Anschrift"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

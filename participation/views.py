@@ -1,0 +1,145 @@
+"""Public views: submit, confirm and report statements. Thin wrappers around services."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from plans.models import Plan
+
+from . import services
+from .forms import StatementForm
+from .models import Consultation, Statement
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def public_consultations():
+    return Consultation.objects.public().filter(plan__in=Plan.objects.published()).select_related("plan__municipality")
+
+
+class StatementCreateView(View):
+    """Accept a statement POSTed from the plan page; the server decides whether the period is open."""
+
+    def post(self, request, pk):
+        consultation = get_object_or_404(Consultation.objects.public().select_related("plan__municipality"), pk=pk)
+        plan = consultation.plan
+        if not plan.is_public:
+            raise Http404
+        if not consultation.is_open_at():
+            return self._refuse(
+                request,
+                consultation,
+                _("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht online abgegeben werden."),
+                403,
+            )
+        # Only a submitted feature needs the plan's feature list (saves a query on most posts).
+        feature_choices = None if request.POST.get("feature") else []
+        form = StatementForm(consultation, data=request.POST, user=request.user, feature_choices=feature_choices)
+        if not form.is_valid():
+            if feature_choices == []:  # show the complete form (with the feature list) again
+                form = StatementForm(consultation, data=request.POST, user=request.user)
+                form.is_valid()
+            return render(
+                request,
+                "participation/statement_form.html",
+                {"form": form, "consultation": consultation, "plan": plan, "municipality": plan.municipality},
+                status=400,
+            )
+        data = form.cleaned_data
+        try:
+            result = services.comment_submit(
+                consultation=consultation,
+                text=data["comment"],
+                topic=data["topic"],
+                user=request.user,
+                name=data.get("name", ""),
+                email=data.get("email", ""),
+                location=data.get("location"),
+                drawn_area=data.get("drawn_area"),
+                feature=data.get("feature"),
+                parent=data.get("reply_to"),
+                privacy_consent=data["privacy_consent"],
+                official=data.get("official", False),
+                ip_address=client_ip(request),
+                form_token=data["form_token"],
+            )
+        except services.RateLimited:
+            return self._refuse(
+                request,
+                consultation,
+                _("Zu viele Stellungnahmen in kurzer Zeit. Bitte versuchen Sie es in einigen Minuten erneut."),
+                429,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return render(
+                request,
+                "participation/statement_form.html",
+                {"form": form, "consultation": consultation, "plan": plan, "municipality": plan.municipality},
+                status=400,
+            )
+        if result.needs_confirmation:
+            messages.success(
+                request,
+                _(
+                    "Vielen Dank! Bitte bestätigen Sie Ihre Stellungnahme über den Link, den wir Ihnen per E-Mail "
+                    "geschickt haben. Sie gilt als heute eingegangen."
+                ),
+            )
+        elif result.statement.is_public:
+            messages.success(request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen und veröffentlicht."))
+        else:
+            messages.success(
+                request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen. Sie wird nach Prüfung veröffentlicht.")
+            )
+        return HttpResponseRedirect(plan.get_absolute_url() + "#beteiligung")
+
+    def _refuse(self, request, consultation, message, status):
+        return render(
+            request,
+            "participation/refused.html",
+            {"message": message, "plan": consultation.plan, "municipality": consultation.plan.municipality},
+            status=status,
+        )
+
+
+class StatementConfirmView(View):
+    """Show the confirmation button for an e-mailed link (GET) and confirm on POST (mail scanners only GET)."""
+
+    template_name = "participation/confirm.html"
+
+    def get(self, request, token):
+        return render(request, self.template_name, {"token": token})
+
+    def post(self, request, token):
+        try:
+            statement = services.comment_confirm(token=token)
+        except ValidationError as error:
+            return render(request, self.template_name, {"token": token, "error": " ".join(error.messages)}, status=400)
+        plan = statement.consultation.plan
+        if statement.is_public:
+            messages.success(request, _("Ihre Stellungnahme ist bestätigt und veröffentlicht. Vielen Dank!"))
+        else:
+            messages.success(
+                request, _("Ihre Stellungnahme ist bestätigt. Sie wird nach Prüfung veröffentlicht. Vielen Dank!")
+            )
+        return HttpResponseRedirect(plan.get_absolute_url() + "#beteiligung")
+
+
+class StatementFlagView(View):
+    """Let a visitor report a published statement to the moderators."""
+
+    def post(self, request, pk):
+        statement = get_object_or_404(
+            Statement.objects.published().filter(consultation__in=public_consultations()), pk=pk
+        )
+        services.comment_flag(
+            statement=statement, by=request.user, reason=request.POST.get("reason", ""), ip_address=client_ip(request)
+        )
+        messages.success(request, _("Danke für Ihren Hinweis. Die Moderation prüft den Beitrag."))
+        return HttpResponseRedirect(statement.consultation.plan.get_absolute_url() + "#beteiligung")

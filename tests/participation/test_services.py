@@ -1,0 +1,279 @@
+"""Period services: schedule, open, extend, close, reopen, each logged; statement services."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from participation import services
+from participation.models import Consultation, ConsultationAction, Statement
+from participation.periods import BERLIN
+
+from ..factories import ConsultationFactory, MembershipFactory, StatementFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2027, 1, 10, 12, 0, tzinfo=BERLIN)
+
+
+def test_schedule_refuses_short_publication_without_reason():
+    consultation = ConsultationFactory(start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 15))
+    with pytest.raises(ValidationError, match="mindestens 30 Tage"):
+        services.consultation_schedule(
+            consultation=consultation, by=None, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 2, 20), at=NOW
+        )
+    assert not ConsultationAction.objects.exists()
+    services.consultation_schedule(
+        consultation=consultation,
+        by=None,
+        start_date=dt.date(2027, 2, 1),
+        end_date=dt.date(2027, 2, 20),
+        reason="Wichtiger Grund: Ergänzung",
+        at=NOW,
+    )
+    consultation.refresh_from_db()
+    assert consultation.short_period_reason == "Wichtiger Grund: Ergänzung"
+    # 30 days inclusive is enough without a reason.
+    early = ConsultationFactory(
+        kind=Consultation.Kind.PUBLICATION, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 15)
+    )
+    services.consultation_schedule(
+        consultation=early, by=None, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 2), at=NOW
+    )
+
+
+def test_open_extend_close_reopen_are_logged_and_change_state():
+    user = UserFactory()
+    consultation = ConsultationFactory(start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 15))
+    assert consultation.state_at(NOW) == "scheduled"
+    services.consultation_open(consultation=consultation, by=user, at=NOW, reason="Bekanntmachung erfolgt")
+    assert consultation.is_open_at(NOW) and consultation.start_date == dt.date(2027, 1, 10)
+    services.consultation_extend(
+        consultation=consultation, by=user, end_date=dt.date(2027, 3, 31), reason="Wunsch", at=NOW
+    )
+    assert consultation.ends_at == dt.datetime(2027, 4, 1, 0, 0, tzinfo=BERLIN)
+    later = NOW + dt.timedelta(days=1)
+    services.consultation_close(consultation=consultation, by=user, reason="Fehler in Unterlagen", at=later)
+    assert not consultation.is_open_at(later + dt.timedelta(seconds=1))
+    assert not Consultation.objects.open_at(later + dt.timedelta(seconds=1)).exists()
+    with pytest.raises(ValidationError, match="Begründung"):
+        services.consultation_reopen(consultation=consultation, by=user, reason=" ", at=later)
+    services.consultation_reopen(
+        consultation=consultation, by=user, reason="Unterlagen korrigiert", at=later + dt.timedelta(hours=1)
+    )
+    assert consultation.is_open_at(later + dt.timedelta(hours=2))
+    history = list(consultation.actions.values_list("kind", "by", "reason"))
+    assert history == [
+        ("open", user.pk, "Bekanntmachung erfolgt"),
+        ("extend", user.pk, "Wunsch"),
+        ("close", user.pk, "Fehler in Unterlagen"),
+        ("reopen", user.pk, "Unterlagen korrigiert"),
+    ]
+
+
+def test_extend_must_move_end_later_and_close_needs_open_period():
+    consultation = ConsultationFactory(start_date=dt.date(2027, 1, 1), end_date=dt.date(2027, 2, 15))
+    with pytest.raises(ValidationError):
+        services.consultation_extend(consultation=consultation, by=None, end_date=dt.date(2027, 2, 1), at=NOW)
+    scheduled = ConsultationFactory(start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 4, 15))
+    with pytest.raises(ValidationError):
+        services.consultation_close(consultation=scheduled, by=None, at=NOW)
+    assert not ConsultationAction.objects.exists()
+
+
+def test_authorities_round_cannot_be_opened_to_the_public():
+    consultation = ConsultationFactory(
+        kind=Consultation.Kind.AUTHORITIES, start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 4, 15)
+    )
+    with pytest.raises(ValidationError, match="nicht öffentlich"):
+        services.consultation_open(consultation=consultation, by=None, at=NOW)
+
+
+def test_commands_call_the_services(capsys):
+    user = UserFactory(username="planerin")
+    consultation = ConsultationFactory(
+        start_date=dt.date.today() + dt.timedelta(days=3), end_date=dt.date.today() + dt.timedelta(days=40)
+    )
+    call_command("open_consultation", consultation.pk, "--user", "planerin", "--reason", "Start")
+    consultation.refresh_from_db()
+    assert consultation.is_open_at()
+    call_command(
+        "extend_consultation",
+        consultation.pk,
+        "--until",
+        str(consultation.end_date + dt.timedelta(days=7)),
+        "--reason",
+        "Mehr Zeit",
+    )
+    call_command("close_consultation", consultation.pk, "--reason", "Ende")
+    consultation.refresh_from_db()
+    assert not consultation.is_open_at()
+    assert list(consultation.actions.values_list("kind", flat=True)) == ["open", "extend", "close"]
+    assert consultation.actions.first().by == user
+    with pytest.raises(CommandError, match="Begründung"):
+        call_command("open_consultation", consultation.pk, "--reopen")
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("close_consultation", 999999)
+    with pytest.raises(CommandError, match="Invalid date"):
+        call_command("extend_consultation", consultation.pk, "--until", "morgen")
+
+
+def _submit(consultation, **kwargs):
+    defaults = dict(
+        consultation=consultation,
+        text="Zu viel Verkehr.",
+        topic="traffic",
+        name="Erika Mustermann",
+        email="erika@example.org",
+        privacy_consent=True,
+        ip_address="127.0.0.1",
+    )
+    defaults.update(kwargs)
+    return services.comment_submit(**defaults)
+
+
+def test_guest_statement_counts_from_submission_even_if_confirmed_after_the_end(mailoutbox):
+    consultation = ConsultationFactory(start_date=dt.date(2027, 1, 1), end_date=dt.date(2027, 1, 31), moderation="post")
+    before_end = consultation.ends_at - dt.timedelta(seconds=1)
+    result = _submit(consultation, at=before_end)
+    assert result.needs_confirmation and result.statement.confirmed_at is None
+    assert not Statement.objects.published().exists()
+    token = services.confirmation_token(result.statement)
+    statement = services.comment_confirm(token=token, at=consultation.ends_at + dt.timedelta(days=2))
+    assert statement.submit_date == before_end and not statement.is_late
+    assert statement.is_public and list(Statement.objects.submitted()) == [statement]
+
+
+def test_confirmation_link_expired_or_tampered_is_refused(settings):
+    consultation = ConsultationFactory(moderation="post")
+    statement = _submit(consultation).statement
+    token = services.confirmation_token(statement)
+    with pytest.raises(ValidationError, match="ungültig"):
+        services.comment_confirm(token=token[:-2] + "xx")
+    with pytest.raises(ValidationError, match="ungültig"):
+        services.comment_confirm(token=f"{statement.pk + 1}:" + token.split(":", 1)[1])
+    settings.PARTICIPATION_CONFIRM_MAX_AGE = -1
+    with pytest.raises(ValidationError, match="abgelaufen"):
+        services.comment_confirm(token=token)
+    statement.refresh_from_db()
+    assert statement.confirmed_at is None
+
+
+def test_submission_one_second_after_end_across_dst_is_refused():
+    # 2027-03-28: clocks go forward in Berlin; the end date 27 March means until 28 March 00:00 CET.
+    consultation = ConsultationFactory(start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 3, 27))
+    end = dt.datetime(2027, 3, 28, 0, 0, tzinfo=BERLIN)
+    assert consultation.ends_at == end
+    assert _submit(consultation, at=end - dt.timedelta(seconds=1)).created
+    with pytest.raises(ValidationError, match="nicht geöffnet"):
+        _submit(consultation, at=end + dt.timedelta(seconds=1), email="b@example.org")
+    autumn = ConsultationFactory(start_date=dt.date(2027, 10, 1), end_date=dt.date(2027, 10, 31))
+    autumn_end = dt.datetime(2027, 11, 1, 0, 0, tzinfo=BERLIN)
+    assert autumn.ends_at == autumn_end and autumn_end.utcoffset() == dt.timedelta(hours=1)
+    assert _submit(autumn, at=autumn_end - dt.timedelta(seconds=1), email="c@example.org").created
+    with pytest.raises(ValidationError):
+        _submit(autumn, at=autumn_end, email="d@example.org")
+
+
+def test_double_submit_with_same_form_token_stores_one_statement():
+    import uuid
+
+    consultation = ConsultationFactory()
+    token = uuid.uuid4()
+    first = _submit(consultation, form_token=token)
+    second = _submit(consultation, form_token=token)
+    assert first.created and not second.created and first.statement.pk == second.statement.pk
+    assert Statement.objects.count() == 1
+
+
+def test_rate_limit_per_email(settings):
+    settings.PARTICIPATION_RATE_LIMIT = 2
+    consultation = ConsultationFactory()
+    _submit(consultation, ip_address="10.0.0.1")
+    _submit(consultation, ip_address="10.0.0.2")
+    with pytest.raises(services.RateLimited):
+        _submit(consultation, ip_address="10.0.0.3")
+    assert Statement.objects.count() == 2
+
+
+def test_moderation_hide_needs_reason_and_is_logged():
+    moderator = MembershipFactory(role="moderator").user
+    statement = StatementFactory()
+    with pytest.raises(ValidationError):
+        services.comment_moderate(statement=statement, by=moderator, action="hide", reason="")
+    services.comment_moderate(statement=statement, by=moderator, action="hide", reason="Beleidigung")
+    assert not Statement.objects.published().exists()
+    services.comment_moderate(statement=statement, by=moderator, action="unhide", reason="Irrtum")
+    assert Statement.objects.published().count() == 1
+    assert list(statement.moderation_actions.values_list("kind", "reason")) == [
+        ("hide", "Beleidigung"),
+        ("unhide", "Irrtum"),
+    ]
+
+
+def test_flag_counts_once_per_visitor():
+    statement = StatementFactory()
+    assert services.comment_flag(statement=statement, ip_address="10.0.0.1", reason="Spam")
+    assert not services.comment_flag(statement=statement, ip_address="10.0.0.1")
+    statement.refresh_from_db()
+    assert statement.flag_count == 1
+
+
+def test_paper_statement_counts_by_date_received_even_when_closed():
+    consultation = ConsultationFactory(start_date=dt.date(2026, 10, 1), end_date=dt.date(2026, 10, 31))
+    staff = UserFactory()
+    statement = services.paper_statement_create(
+        consultation=consultation,
+        by=staff,
+        text="Per Brief: Bitte mehr Bäume.",
+        channel="post",
+        received_on=dt.date(2026, 10, 30),
+        name="Hans Meier",
+        postal_address="Hauptstr. 1",
+    )
+    assert statement.confirmed_at and not statement.is_late and statement.entered_by == staff
+    late = services.paper_statement_create(
+        consultation=consultation, by=staff, text="Zu spät", channel="in_person", received_on=dt.date(2026, 11, 2)
+    )
+    assert late.is_late
+    with pytest.raises(ValidationError):
+        services.paper_statement_create(
+            consultation=consultation, by=staff, text="x", channel="online", received_on=dt.date(2026, 10, 30)
+        )
+
+
+def test_purge_removes_personal_data_of_long_ended_procedures_only():
+    old = ConsultationFactory(start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 2, 15))
+    running = ConsultationFactory()
+    old_statement = StatementFactory(consultation=old, postal_address="Weg 1", ip_address="10.1.1.1")
+    current = StatementFactory(consultation=running)
+    call_command("purge_personal_data", "--older-than", "365")
+    old_statement.refresh_from_db()
+    current.refresh_from_db()
+    assert (
+        old_statement.user_name,
+        old_statement.user_email,
+        old_statement.postal_address,
+        old_statement.ip_address,
+    ) == ("", "", "", None)
+    assert old_statement.comment and old_statement.pseudonym == "Bürger/in" and old_statement.personal_data_purged_at
+    assert current.user_name and current.user_email
+    with pytest.raises(CommandError, match="noch nicht beendet"):
+        call_command("purge_personal_data", "--consultation", running.pk)
+
+
+def test_database_task_backend_enqueues_mail_in_the_statement_transaction(settings):
+    import uuid
+
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    consultation = ConsultationFactory()
+    token = uuid.uuid4()
+    first = _submit(consultation, form_token=token)
+    again = _submit(consultation, form_token=token)
+    assert first.created and not again.created
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "participation.tasks.send_confirmation_mail"
+    assert task.args_kwargs["args"][0] == first.statement.pk
