@@ -29,12 +29,18 @@ def make_file(path: Path, count: int) -> None:
         r = rng.uniform(5, 12)
         corners = [i * math.pi / 3 for i in range(6)]
         jitter = [(rng.uniform(0.8, 1.2), rng.uniform(0.8, 1.2)) for _ in corners]
-        geoms.append(Polygon([
-            (cx + r * math.cos(a) * jx, cy + r * math.sin(a) * jy) for a, (jx, jy) in zip(corners, jitter, strict=True)
-        ]))
+        geoms.append(
+            Polygon(
+                [
+                    (cx + r * math.cos(a) * jx, cy + r * math.sin(a) * jy)
+                    for a, (jx, jy) in zip(corners, jitter, strict=True)
+                ]
+            )
+        )
     frame = gpd.GeoDataFrame(
         {"id": [f"b{i}" for i in range(count)], "geschosse": [rng.randint(1, 5) for _ in range(count)]},
-        geometry=geoms, crs="EPSG:25832",
+        geometry=geoms,
+        crs="EPSG:25832",
     )
     frame.to_file(path, layer="gebaeude", driver="GPKG")
 
@@ -69,14 +75,17 @@ def main() -> None:
     assert report.created == COUNT, report
     Layer.objects.filter(pk=report.layer_id).delete()
     plan.delete()
-    write_result("import", {
-        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
-        "features": COUNT,
-        "file_generation_s": round(generated, 2),
-        "layer_import_s": round(seconds, 2),
-        "features_per_s": round(COUNT / seconds),
-        "batch_size": settings.IMPORT_BATCH_SIZE,
-    })
+    write_result(
+        "import",
+        {
+            "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+            "features": COUNT,
+            "file_generation_s": round(generated, 2),
+            "layer_import_s": round(seconds, 2),
+            "features_per_s": round(COUNT / seconds),
+            "batch_size": settings.IMPORT_BATCH_SIZE,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -19,11 +19,15 @@ def ensure_database(url: str) -> None:
     name = url.rsplit("/", 1)[-1]
     exists = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     if not exists:
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-qc", "CREATE EXTENSION IF NOT EXISTS postgis"], check=True)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-qc", "CREATE EXTENSION IF NOT EXISTS postgis"],
+        check=True,
+    )
 
 
 def manage(*args, env):
@@ -35,19 +39,30 @@ def count_plan_page_queries(env, path) -> int:
         "import django;django.setup();"
         "from django.test import Client;from django.db import connection;"
         "from django.test.utils import CaptureQueriesContext;"
-        "c=Client();c.get(%r);"
-        "ctx=CaptureQueriesContext(connection);ctx.__enter__();r=c.get(%r);ctx.__exit__(None,None,None);"
+        f"c=Client();c.get({path!r});"
+        f"ctx=CaptureQueriesContext(connection);ctx.__enter__();r=c.get({path!r});ctx.__exit__(None,None,None);"
         "assert r.status_code==200, r.status_code;print(len(ctx.captured_queries))"
-    ) % (path, path)
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-                         capture_output=True, text=True, check=True).stdout
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return int(out.strip().splitlines()[-1])
 
 
 def main():
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     ensure_database(database_url)
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    }
     manage("migrate", "--noinput", env=env)
     manage("load_demo", env=env)
     plan_path = "/usingen/plaene/am-riedborn/"
@@ -59,7 +74,10 @@ def main():
         wrk(url + plan_path, seconds=3)
         results["plan_page"] = wrk(url + plan_path, seconds=10)
     results["workers"] = workers
-    results["targets"] = {"plan_list_api": ">= 600 req/s, p95 <= 30 ms", "plan_page": ">= 250 req/s, p95 <= 60 ms, <= 15 queries"}
+    results["targets"] = {
+        "plan_list_api": ">= 600 req/s, p95 <= 30 ms",
+        "plan_page": ">= 250 req/s, p95 <= 60 ms, <= 15 queries",
+    }
     write_result("public", results)
 
 

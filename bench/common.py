@@ -30,9 +30,22 @@ def gunicorn(env: dict | None = None, workers: int = 4, port: int | None = None)
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--log-level", "warning", "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null"],
-        cwd=ROOT, env=full_env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+        ],
+        cwd=ROOT,
+        env=full_env,
     )
     url = f"http://127.0.0.1:{port}"
     try:

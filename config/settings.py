@@ -8,8 +8,8 @@ See README.md for the full list of variables.
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,9 +22,7 @@ PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
 if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not env.str(name, default="")]
     if missing:
-        raise ImproperlyConfigured(
-            "Production mode needs these environment variables: " + ", ".join(missing)
-        )
+        raise ImproperlyConfigured("Production mode needs these environment variables: " + ", ".join(missing))
 
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)

@@ -40,9 +40,13 @@ def demo_frames(area_4326) -> dict[str, gpd.GeoDataFrame]:
     parts = [p for p in shapely.get_parts(blocks) if p.area > 200]
     return {
         "baugebiete": gpd.GeoDataFrame(
-            {"id": [f"{i + 1}" for i in range(len(parts))], "grz": [0.4] * len(parts),
-             "geschosse": [2 if i % 2 else 3 for i in range(len(parts))]},
-            geometry=parts, crs=25832,
+            {
+                "id": [f"{i + 1}" for i in range(len(parts))],
+                "grz": [0.4] * len(parts),
+                "geschosse": [2 if i % 2 else 3 for i in range(len(parts))],
+            },
+            geometry=parts,
+            crs=25832,
         ),
         "gruenflaechen": gpd.GeoDataFrame({"id": ["G1"]}, geometry=[green], crs=25832),
         "verkehrsflaechen": gpd.GeoDataFrame({"id": ["V1"]}, geometry=[streets], crs=25832),
@@ -67,5 +71,6 @@ def load_demo(result) -> None:
                 frame["nutzung"] = label
                 frame.to_file(path, layer=file_layer, driver="GPKG")
             for file_layer, name, kind, _label in missing:
-                layer_import(plan=plan, path=path, layer_name=file_layer, name=name, kind=kind,
-                             original_name=f"{slug}.gpkg")
+                layer_import(
+                    plan=plan, path=path, layer_name=file_layer, name=name, kind=kind, original_name=f"{slug}.gpkg"
+                )

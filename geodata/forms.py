@@ -14,13 +14,25 @@ class LayerUploadForm(forms.Form):
         % {"mb": settings.MAX_UPLOAD_SIZE_MB},
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED}),
     )
-    name = forms.CharField(label=_("Name der Ebene"), max_length=200, required=False,
-                           help_text=_("Leer lassen, um den Dateinamen zu verwenden."))
+    name = forms.CharField(
+        label=_("Name der Ebene"),
+        max_length=200,
+        required=False,
+        help_text=_("Leer lassen, um den Dateinamen zu verwenden."),
+    )
     kind = forms.ChoiceField(label=_("Art der Ebene"), choices=Layer.Kind.choices, initial=Layer.Kind.OTHER)
-    layer_name = forms.CharField(label=_("Ebene in der Datei"), max_length=200, required=False,
-                                 help_text=_("Nur nötig, wenn ein GeoPackage mehrere Ebenen enthält."))
-    crs = forms.CharField(label=_("Koordinatensystem"), max_length=20, required=False,
-                          help_text=_("Nur für Dateien ohne Koordinatensystem, z. B. EPSG:25832."))
+    layer_name = forms.CharField(
+        label=_("Ebene in der Datei"),
+        max_length=200,
+        required=False,
+        help_text=_("Nur nötig, wenn ein GeoPackage mehrere Ebenen enthält."),
+    )
+    crs = forms.CharField(
+        label=_("Koordinatensystem"),
+        max_length=20,
+        required=False,
+        help_text=_("Nur für Dateien ohne Koordinatensystem, z. B. EPSG:25832."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

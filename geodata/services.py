@@ -12,8 +12,8 @@ import orjson
 import pandas as pd
 import shapely
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib.gis.geos import GEOSGeometry
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
@@ -72,8 +72,9 @@ class Preview:
         return dict(self.__dict__)
 
 
-def import_preview(*, path: Path, original_name: str | None = None, layer_name: str | None = None,
-                   crs: str | None = None) -> Preview:
+def import_preview(
+    *, path: Path, original_name: str | None = None, layer_name: str | None = None, crs: str | None = None
+) -> Preview:
     """Read what `path` holds (count, CRS, bounding box) without writing anything."""
     with tempfile.TemporaryDirectory(prefix="pb-preview-") as workdir:
         dataset = files.prepare_source(Path(path), Path(workdir), original_name=original_name)
@@ -84,15 +85,30 @@ def import_preview(*, path: Path, original_name: str | None = None, layer_name: 
             cleaned = clean([box], info.crs)
             bounds = tuple(float(v) for v in shapely.total_bounds(cleaned.geometries))
         return Preview(
-            layer=info.layer, layers=info.layers, driver=info.driver, feature_count=info.feature_count,
-            crs=info.crs_label, crs_from_file=info.crs_from_file, geometry_type=info.geometry_type,
-            bounds_4326=bounds, fields=info.fields,
+            layer=info.layer,
+            layers=info.layers,
+            driver=info.driver,
+            feature_count=info.feature_count,
+            crs=info.crs_label,
+            crs_from_file=info.crs_from_file,
+            geometry_type=info.geometry_type,
+            bounds_4326=bounds,
+            fields=info.fields,
         )
 
 
-def layer_import(*, plan: Plan, path: Path, layer_name: str | None = None, crs: str | None = None,
-                 name: str | None = None, kind: str | None = None, by=None, original_name: str | None = None,
-                 progress: ProgressCallback | None = None) -> ImportReport:
+def layer_import(
+    *,
+    plan: Plan,
+    path: Path,
+    layer_name: str | None = None,
+    crs: str | None = None,
+    name: str | None = None,
+    kind: str | None = None,
+    by=None,
+    original_name: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
     """Import one layer of a GIS file into `plan` as a new Layer; all or nothing.
 
     Checks the file (size, archive, XML declarations), reads it with pyogrio, cleans
@@ -110,8 +126,11 @@ def layer_import(*, plan: Plan, path: Path, layer_name: str | None = None, crs: 
     layer_kind = kind or Layer.Kind.OTHER
     with transaction.atomic():
         layer = _create_layer(
-            plan=plan, name=name or Path(original_name).stem or info.layer, kind=layer_kind,
-            source_name=original_name, source_crs=info.crs_label,
+            plan=plan,
+            name=name or Path(original_name).stem or info.layer,
+            kind=layer_kind,
+            source_name=original_name,
+            source_crs=info.crs_label,
         )
         write_features(layer=layer, frame=frame, report=report, progress=progress)
         layer_after_import(layer=layer)
@@ -119,12 +138,19 @@ def layer_import(*, plan: Plan, path: Path, layer_name: str | None = None, crs: 
     return report
 
 
-def _create_layer(*, plan: Plan, name: str, kind: str, source_name: str, source_crs: str,
-                  xplan_class: str = "") -> Layer:
+def _create_layer(
+    *, plan: Plan, name: str, kind: str, source_name: str, source_crs: str, xplan_class: str = ""
+) -> Layer:
     order = (plan.layers.aggregate(top=Max("order"))["top"] or 0) + 1
     return Layer.objects.create(
-        plan=plan, name=name[:200], kind=kind, order=order, style=style_for_kind(kind),
-        source_name=source_name[:300], source_crs=source_crs, xplan_class=xplan_class,
+        plan=plan,
+        name=name[:200],
+        kind=kind,
+        order=order,
+        style=style_for_kind(kind),
+        source_name=source_name[:300],
+        source_crs=source_crs,
+        xplan_class=xplan_class,
     )
 
 
@@ -157,8 +183,9 @@ def write_features(*, layer: Layer, frame, report: ImportReport, progress: Progr
     size = batch_size()
     for start in range(0, total, size):
         stop = min(start + size, total)
-        _insert_features(layer_id=layer.pk, wkbs=wkbs[start:stop], properties=properties[start:stop],
-                         source_ids=ids[start:stop])
+        _insert_features(
+            layer_id=layer.pk, wkbs=wkbs[start:stop], properties=properties[start:stop], source_ids=ids[start:stop]
+        )
         if progress:
             progress(stop, total)
     report.created += total
@@ -201,10 +228,7 @@ def _properties_json(frame) -> list[str]:
     if not columns:
         return ["{}"] * len(frame)
     option = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
-    return [
-        orjson.dumps(record, default=str, option=option).decode()
-        for record in frame[columns].to_dict("records")
-    ]
+    return [orjson.dumps(record, default=str, option=option).decode() for record in frame[columns].to_dict("records")]
 
 
 def layer_uses_tiles(layer: Layer) -> bool:
@@ -248,8 +272,15 @@ def layer_after_import(*, layer: Layer) -> dict:
     return result
 
 
-def xplan_import(*, path: Path, municipality=None, allowed_municipalities=None, by=None,
-                 original_name: str | None = None, progress: ProgressCallback | None = None) -> ImportReport:
+def xplan_import(
+    *,
+    path: Path,
+    municipality=None,
+    allowed_municipalities=None,
+    by=None,
+    original_name: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
     """Create or update a Plan with one layer per content class from an XPlanGML file; all or nothing.
 
     The municipality is matched by the AGS in the file (or given); `allowed_municipalities`
@@ -270,16 +301,16 @@ def xplan_import(*, path: Path, municipality=None, allowed_municipalities=None, 
     with tempfile.TemporaryDirectory(prefix="pb-xplan-") as workdir:
         dataset = files.prepare_source(Path(path), Path(workdir), original_name=original_name)
         if dataset.is_dir() or dataset.suffix.lower() not in (".gml", ".xml"):
-            raise ImportRejected(
-                _("Es wurde keine XPlanGML-Datei (.gml) gefunden."), code="not_xplan"
-            )
+            raise ImportRejected(_("Es wurde keine XPlanGML-Datei (.gml) gefunden."), code="not_xplan")
         document = xplan.read_xplan(dataset)
 
     if municipality is None:
         if not document.ags:
             raise ImportRejected(
-                _("Die Datei enthält keinen Amtlichen Gemeindeschlüssel (gemeinde/XP_Gemeinde/ags); bitte die "
-                  "Kommune angeben."),
+                _(
+                    "Die Datei enthält keinen Amtlichen Gemeindeschlüssel (gemeinde/XP_Gemeinde/ags); bitte die "
+                    "Kommune angeben."
+                ),
                 code="ags_missing",
             )
         municipality = Municipality.objects.filter(ags=document.ags).first()
@@ -337,7 +368,10 @@ def xplan_import(*, path: Path, municipality=None, allowed_municipalities=None, 
         plan.save()
         if stage and stage != old_stage:
             StageChange.objects.create(
-                plan=plan, stage=stage, date=timezone.localdate(), created_by=by,
+                plan=plan,
+                stage=stage,
+                date=timezone.localdate(),
+                created_by=by,
                 note=_("Aus XPlanGML übernommen (%(file)s)") % {"file": original_name[:200]},
             )
         plan.layers.exclude(xplan_class="").delete()
@@ -353,8 +387,12 @@ def xplan_import(*, path: Path, municipality=None, allowed_municipalities=None, 
             layer_report = ImportReport(found=len(items))
             layer_report.repaired += sum(1 for item in items if item.gml_id in document.repaired_ids)
             layer = _create_layer(
-                plan=plan, name=layer_name, kind=layer_kind, source_name=original_name,
-                source_crs=document.crs_label, xplan_class=cls,
+                plan=plan,
+                name=layer_name,
+                kind=layer_kind,
+                source_name=original_name,
+                source_crs=document.crs_label,
+                xplan_class=cls,
             )
             write_features(layer=layer, frame=frame, report=layer_report)
             layer_after_import(layer=layer)
@@ -409,15 +447,19 @@ def discard_staged(path: Path) -> None:
         files.remove_tree(path.parent)
 
 
-def import_run_start(*, source: str, municipality, plan=None, path: Path, file_name: str, options: dict,
-                     by):
+def import_run_start(*, source: str, municipality, plan=None, path: Path, file_name: str, options: dict, by):
     """Record an import and queue it as a background task once the row is committed."""
     from .models import ImportRun
     from .tasks import run_import
 
     run = ImportRun.objects.create(
-        source=source, municipality=municipality, plan=plan, file_path=str(path), file_name=file_name[:300],
-        options=options, created_by=by,
+        source=source,
+        municipality=municipality,
+        plan=plan,
+        file_path=str(path),
+        file_name=file_name[:300],
+        options=options,
+        created_by=by,
     )
     transaction.on_commit(lambda: run_import.enqueue(run.pk))
     return run
@@ -444,14 +486,23 @@ def import_run_execute(*, run) -> None:
     try:
         if run.source == ImportRun.Source.XPLAN:
             report = xplan_import(
-                path=Path(run.file_path), municipality=run.municipality, by=run.created_by,
-                original_name=run.file_name, progress=progress,
+                path=Path(run.file_path),
+                municipality=run.municipality,
+                by=run.created_by,
+                original_name=run.file_name,
+                progress=progress,
             )
         else:
             report = layer_import(
-                plan=run.plan, path=Path(run.file_path), layer_name=options.get("layer_name") or None,
-                crs=options.get("crs") or None, name=options.get("name") or None,
-                kind=options.get("kind") or None, by=run.created_by, original_name=run.file_name, progress=progress,
+                plan=run.plan,
+                path=Path(run.file_path),
+                layer_name=options.get("layer_name") or None,
+                crs=options.get("crs") or None,
+                name=options.get("name") or None,
+                kind=options.get("kind") or None,
+                by=run.created_by,
+                original_name=run.file_name,
+                progress=progress,
             )
     except ImportRejected as exc:
         run.status, run.error = ImportRun.Status.FAILED, str(exc)

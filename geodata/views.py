@@ -50,7 +50,9 @@ class LayerImportView(PlanStaffMixin, FormView):
         options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
         try:
             preview = services.import_preview(
-                path=path, original_name=upload.name, layer_name=options["layer_name"] or None,
+                path=path,
+                original_name=upload.name,
+                layer_name=options["layer_name"] or None,
                 crs=options["crs"] or None,
             )
         except ImportRejected as exc:
@@ -65,8 +67,9 @@ class LayerImportView(PlanStaffMixin, FormView):
         return render(
             self.request,
             "geodata/staff/layer_import_preview.html",
-            self.get_context_data(preview=preview, token=token, file_name=upload.name, options=options,
-                                  map_data=map_data),
+            self.get_context_data(
+                preview=preview, token=token, file_name=upload.name, options=options, map_data=map_data
+            ),
         )
 
 
@@ -82,8 +85,13 @@ class LayerImportConfirmView(PlanStaffMixin, View):
         if data["u"] != request.user.pk or data["p"] != self.plan.pk or not path.is_file():
             return render(request, "geodata/staff/token_expired.html", {"plan": self.plan}, status=400)
         run = services.import_run_start(
-            source=ImportRun.Source.LAYER, municipality=self.plan.municipality, plan=self.plan, path=path,
-            file_name=data["file"], options=data["o"], by=request.user,
+            source=ImportRun.Source.LAYER,
+            municipality=self.plan.municipality,
+            plan=self.plan,
+            path=path,
+            file_name=data["file"],
+            options=data["o"],
+            by=request.user,
         )
         return redirect("geodata:import_run", run_id=run.pk)
 
@@ -112,15 +120,17 @@ class ImportRunStatusView(ImportRunMixin, View):
     def get(self, request, *args, **kwargs):
         run = self.run
         done, total = cache.get(services.progress_key(run.pk)) or (run.progress_done, run.progress_total)
-        return JsonResponse({
-            "status": run.status,
-            "status_label": run.get_status_display(),
-            "finished": run.finished,
-            "done": done,
-            "total": total,
-            "error": run.error,
-            "report": run.report,
-        })
+        return JsonResponse(
+            {
+                "status": run.status,
+                "status_label": run.get_status_display(),
+                "finished": run.finished,
+                "done": done,
+                "total": total,
+                "error": run.error,
+                "report": run.report,
+            }
+        )
 
 
 def planner_municipalities(user):
@@ -150,9 +160,11 @@ class XPlanImportView(LoginRequiredMixin, FormView):
         upload = form.cleaned_data["file"]
         path = services.stage_upload(upload=upload, user=self.request.user)
         run = services.import_run_start(
-            source=ImportRun.Source.XPLAN, municipality=form.cleaned_data["municipality"], path=path,
-            file_name=upload.name, options={}, by=self.request.user,
+            source=ImportRun.Source.XPLAN,
+            municipality=form.cleaned_data["municipality"],
+            path=path,
+            file_name=upload.name,
+            options={},
+            by=self.request.user,
         )
         return redirect("geodata:import_run", run_id=run.pk)
-
-

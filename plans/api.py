@@ -1,8 +1,8 @@
 """Open data API: published plans as GeoJSON (EPSG:4326)."""
 
 import orjson
-from django.core.cache import cache
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -64,15 +64,13 @@ class PlanCollectionView(View):
     """GET /api/v1/plans/: published plans as a FeatureCollection."""
 
     def get(self, request):
-        key = "api:plans:%s:%s:%s" % (public_version(), request.get_host(), request.GET.urlencode())
+        key = f"api:plans:{public_version()}:{request.get_host()}:{request.GET.urlencode()}"
         body = cache.get(key)
         if body is None:
             try:
                 plans = _with_geometry_and_state(filter_published_plans(request.GET))
             except PlanFilterError as exc:
-                return JsonResponse(
-                    {"error": _("Ungültiger Filterwert: %(name)s") % {"name": str(exc)}}, status=400
-                )
+                return JsonResponse({"error": _("Ungültiger Filterwert: %(name)s") % {"name": str(exc)}}, status=400)
             features = [plan_feature(plan, request) for plan in plans]
             body = orjson.dumps({"type": "FeatureCollection", "features": features})
             cache.set(key, body, LIST_CACHE_SECONDS)

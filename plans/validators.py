@@ -13,8 +13,24 @@ ags_validator = RegexValidator(
 
 # First URL segments used by the site itself; a municipality slug must not shadow them.
 RESERVED_SLUGS = frozenset(
-    {"admin", "api", "i18n", "static", "media", "tiles", "verwaltung", "rechtliches", "feeds", "abo",
-     "beteiligung", "kommentare", "comments", "konto", "login", "logout"}
+    {
+        "admin",
+        "api",
+        "i18n",
+        "static",
+        "media",
+        "tiles",
+        "verwaltung",
+        "rechtliches",
+        "feeds",
+        "abo",
+        "beteiligung",
+        "kommentare",
+        "comments",
+        "konto",
+        "login",
+        "logout",
+    }
 )
 
 

@@ -121,4 +121,6 @@ def document_download(request, municipality, plan, pk):
         plan__slug=plan,
         plan__municipality__slug=municipality,
     )
-    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=document.file.name.split("/")[-1])
+    return FileResponse(
+        document.file.open("rb"), content_type="application/pdf", filename=document.file.name.split("/")[-1]
+    )

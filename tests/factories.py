@@ -121,17 +121,19 @@ class ChannelAccountFactory(factory.django.DjangoModelFactory):
 
     municipality = factory.SubFactory(MunicipalityFactory)
     kind = "mastodon"
-    credentials = factory.LazyAttribute(lambda o: {
-        "x": {"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at", "access_token_secret": "ats"},
-        "mastodon": {"access_token": "masto-token"},
-        "bluesky": {"app_password": "app-pass"},
-    }[o.kind])
-    api_base_url = factory.LazyAttribute(lambda o: {
-        "x": "", "mastodon": "https://social.example", "bluesky": "https://pds.example"
-    }[o.kind])
-    handle = factory.LazyAttribute(lambda o: {
-        "x": "stadt_test", "mastodon": "stadt", "bluesky": "stadt.bsky.social"
-    }[o.kind])
+    credentials = factory.LazyAttribute(
+        lambda o: {
+            "x": {"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at", "access_token_secret": "ats"},
+            "mastodon": {"access_token": "masto-token"},
+            "bluesky": {"app_password": "app-pass"},
+        }[o.kind]
+    )
+    api_base_url = factory.LazyAttribute(
+        lambda o: {"x": "", "mastodon": "https://social.example", "bluesky": "https://pds.example"}[o.kind]
+    )
+    handle = factory.LazyAttribute(
+        lambda o: {"x": "stadt_test", "mastodon": "stadt", "bluesky": "stadt.bsky.social"}[o.kind]
+    )
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
@@ -150,6 +152,7 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"buerger{n}@example.org")
     municipality = factory.SubFactory(MunicipalityFactory)
     confirmed_at = factory.LazyFunction(timezone.now)
+
 
 def _consultation_content_type():
     from django.contrib.contenttypes.models import ContentType
@@ -191,6 +194,7 @@ class ConsultationActionFactory(factory.django.DjangoModelFactory):
     consultation = factory.SubFactory(ConsultationFactory)
     kind = "open"
     reason = "Bekanntmachung im Amtsblatt erfolgt."
+
 
 # --- geodata (layers and features) -------------------------------------------------------------
 from geodata.models import Feature, Layer  # noqa: E402

@@ -77,8 +77,11 @@ def safe_unzip(path: Path, target: Path) -> list[Path]:
             pure = PurePosixPath(name)
             if pure.is_absolute() or ".." in pure.parts or (len(name) > 1 and name[1] == ":"):
                 raise ImportRejected(
-                    _("Das ZIP-Archiv enthält einen unzulässigen Pfad (%(name)s). Pfade mit „..“ oder absolute "
-                      "Pfade werden aus Sicherheitsgründen abgelehnt.") % {"name": info.filename},
+                    _(
+                        "Das ZIP-Archiv enthält einen unzulässigen Pfad (%(name)s). Pfade mit „..“ oder absolute "
+                        "Pfade werden aus Sicherheitsgründen abgelehnt."
+                    )
+                    % {"name": info.filename},
                     code="zip_path_traversal",
                 )
             if stat.S_ISLNK(info.external_attr >> 16):
@@ -105,8 +108,10 @@ def safe_unzip(path: Path, target: Path) -> list[Path]:
                         written += len(chunk)
                         if written > limit:
                             raise ImportRejected(
-                                _("Das ZIP-Archiv ist entpackt größer als erlaubt (mehr als %(limit)d MB). "
-                                  "Möglicherweise handelt es sich um eine ZIP-Bombe.")
+                                _(
+                                    "Das ZIP-Archiv ist entpackt größer als erlaubt (mehr als %(limit)d MB). "
+                                    "Möglicherweise handelt es sich um eine ZIP-Bombe."
+                                )
                                 % {"limit": limit // MB},
                                 code="zip_bomb",
                             )
@@ -129,8 +134,11 @@ def reject_xml_declarations(path: Path) -> None:
             window = (tail + chunk).upper()
             if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                 raise ImportRejected(
-                    _("Die XML-Datei %(name)s enthält eine DOCTYPE- oder ENTITY-Deklaration. Solche Dateien werden "
-                      "aus Sicherheitsgründen (externe Entitäten, Entity-Expansion) abgelehnt.") % {"name": path.name},
+                    _(
+                        "Die XML-Datei %(name)s enthält eine DOCTYPE- oder ENTITY-Deklaration. Solche Dateien werden "
+                        "aus Sicherheitsgründen (externe Entitäten, Entity-Expansion) abgelehnt."
+                    )
+                    % {"name": path.name},
                     code="xml_entities",
                 )
             tail = chunk[-16:]
@@ -156,8 +164,11 @@ def prepare_source(path: Path, workdir: Path, *, original_name: str | None = Non
         shapefiles = [f for f in candidates if f.suffix.lower() == ".shp"]
         if shapefiles:
             for shp in shapefiles:
-                missing = [ext for ext in (".shx", ".dbf") if not any(
-                    f.with_suffix(ext) == g or f.with_suffix(ext.upper()) == g for f in [shp] for g in files)]
+                missing = [
+                    ext
+                    for ext in (".shx", ".dbf")
+                    if not any(f.with_suffix(ext) == g or f.with_suffix(ext.upper()) == g for f in [shp] for g in files)
+                ]
                 if missing:
                     raise ImportRejected(
                         _("Zum Shapefile %(name)s fehlen Bestandteile: %(missing)s.")
@@ -170,16 +181,20 @@ def prepare_source(path: Path, workdir: Path, *, original_name: str | None = Non
                 dataset = shapefiles[0].parent if len({s.parent for s in shapefiles}) == 1 else None
                 if dataset is None:
                     raise ImportRejected(
-                        _("Das ZIP-Archiv enthält Shapefiles in mehreren Ordnern; "
-                          "bitte nur einen Datensatz hochladen."),
+                        _(
+                            "Das ZIP-Archiv enthält Shapefiles in mehreren Ordnern; "
+                            "bitte nur einen Datensatz hochladen."
+                        ),
                         code="ambiguous_archive",
                     )
         elif len(candidates) == 1:
             dataset = candidates[0]
         elif not candidates:
             raise ImportRejected(
-                _("Das ZIP-Archiv enthält keine lesbare Geodatei (Shapefile, GeoPackage, GeoJSON, KML, DXF, "
-                  "FlatGeobuf oder XPlanGML)."),
+                _(
+                    "Das ZIP-Archiv enthält keine lesbare Geodatei (Shapefile, GeoPackage, GeoJSON, KML, DXF, "
+                    "FlatGeobuf oder XPlanGML)."
+                ),
                 code="no_dataset",
             )
         else:

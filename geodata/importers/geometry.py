@@ -73,9 +73,7 @@ def clean(geometries, crs: CRS, *, labels=None) -> CleanResult:
         still_invalid = ~shapely.is_valid(work)
         if still_invalid.any():
             work[still_invalid] = shapely.make_valid(work[still_invalid])
-    return CleanResult(
-        geometries=work, keep=keep, repaired=repaired, empty=int(empty.sum()), unrepairable=unrepairable
-    )
+    return CleanResult(geometries=work, keep=keep, repaired=repaired, empty=int(empty.sum()), unrepairable=unrepairable)
 
 
 def _drop(work, invalid, broken):
@@ -94,13 +92,19 @@ def _check_range(geoms, labels, after_transform: str | None = None) -> None:
         position = int(np.flatnonzero(bad)[0])
         if after_transform:
             raise ImportRejected(
-                _("Die Koordinaten liegen außerhalb des gültigen Bereichs von %(crs)s. Ist das "
-                  "Koordinatensystem richtig angegeben?") % {"crs": after_transform},
+                _(
+                    "Die Koordinaten liegen außerhalb des gültigen Bereichs von %(crs)s. Ist das "
+                    "Koordinatensystem richtig angegeben?"
+                )
+                % {"crs": after_transform},
                 code="coordinates_out_of_range",
             )
         label = labels[position] if labels is not None else position + 1
         raise ImportRejected(
-            _("Objekt %(label)s hat Koordinaten außerhalb des gültigen Bereichs (Länge −180…180, Breite −90…90): "
-              "%(bounds)s.") % {"label": label, "bounds": ", ".join(f"{v:g}" for v in bounds[position])},
+            _(
+                "Objekt %(label)s hat Koordinaten außerhalb des gültigen Bereichs (Länge −180…180, Breite −90…90): "
+                "%(bounds)s."
+            )
+            % {"label": label, "bounds": ", ".join(f"{v:g}" for v in bounds[position])},
             code="coordinates_out_of_range",
         )

@@ -47,9 +47,7 @@ def parse_crs(value: str) -> CRS:
     try:
         return CRS.from_epsg(code)
     except CRSError as exc:
-        raise ImportRejected(
-            _("Der EPSG-Code %(code)d ist unbekannt.") % {"code": code}, code="unknown_crs"
-        ) from exc
+        raise ImportRejected(_("Der EPSG-Code %(code)d ist unbekannt.") % {"code": code}, code="unknown_crs") from exc
 
 
 def crs_label(crs: CRS) -> str:
@@ -59,8 +57,11 @@ def crs_label(crs: CRS) -> str:
 
 def _read_error(path: Path, exc: Exception) -> ImportRejected:
     return ImportRejected(
-        _("Die Datei %(name)s kann nicht gelesen werden; sie ist beschädigt, unvollständig oder kein unterstütztes "
-          "Geodatenformat (%(error)s).") % {"name": path.name, "error": str(exc).splitlines()[0][:200]},
+        _(
+            "Die Datei %(name)s kann nicht gelesen werden; sie ist beschädigt, unvollständig oder kein unterstütztes "
+            "Geodatenformat (%(error)s)."
+        )
+        % {"name": path.name, "error": str(exc).splitlines()[0][:200]},
         code="unreadable",
     )
 
@@ -88,8 +89,7 @@ def choose_layer(path: Path, layer_name: str | None) -> tuple[str, list[str]]:
             else _("Das ZIP-Archiv enthält mehrere Shapefiles (%(layers)s). Bitte wählen Sie eine Ebene aus.")
         )
         raise ImportRejected(
-            message
-            % {"layers": ", ".join(layers)},
+            message % {"layers": ", ".join(layers)},
             code="layer_required",
         )
     return layers[0], layers
@@ -160,9 +160,7 @@ def inspect(path: Path, *, layer_name: str | None = None, crs: str | None = None
     except Exception as exc:
         raise _read_error(path, exc) from exc
     if info["features"] == 0:
-        raise ImportRejected(
-            _("Die Ebene „%(layer)s“ enthält keine Objekte.") % {"layer": layer}, code="no_features"
-        )
+        raise ImportRejected(_("Die Ebene „%(layer)s“ enthält keine Objekte.") % {"layer": layer}, code="no_features")
     user_crs = parse_crs(crs) if crs else None
     file_crs = None
     if info["crs"]:

@@ -31,6 +31,9 @@ class ImportReport:
         return asdict(self)
 
     def summary(self) -> str:
-        return _(
-            "%(found)d gefunden, %(created)d angelegt, %(repaired)d repariert, %(rejected)d abgelehnt"
-        ) % {"found": self.found, "created": self.created, "repaired": self.repaired, "rejected": self.rejected}
+        return _("%(found)d gefunden, %(created)d angelegt, %(repaired)d repariert, %(rejected)d abgelehnt") % {
+            "found": self.found,
+            "created": self.created,
+            "repaired": self.repaired,
+            "rejected": self.rejected,
+        }

@@ -68,8 +68,10 @@ def namespace(tag: str) -> str:
 
 def _refuse_dtd(*args):
     raise ImportRejected(
-        _("Die XML-Datei enthält eine DOCTYPE- oder ENTITY-Deklaration. Solche Dateien werden aus "
-          "Sicherheitsgründen (externe Entitäten, Entity-Expansion) abgelehnt."),
+        _(
+            "Die XML-Datei enthält eine DOCTYPE- oder ENTITY-Deklaration. Solche Dateien werden aus "
+            "Sicherheitsgründen (externe Entitäten, Entity-Expansion) abgelehnt."
+        ),
         code="xml_entities",
     )
 
@@ -101,8 +103,7 @@ def parse_xml(path: Path) -> ET.Element:
         return builder.close()
     except (expat.ExpatError, AssertionError) as exc:
         raise ImportRejected(
-            _("Die XPlanGML-Datei ist kein gültiges XML (beschädigt oder unvollständig): %(error)s")
-            % {"error": exc},
+            _("Die XPlanGML-Datei ist kein gültiges XML (beschädigt oder unvollständig): %(error)s") % {"error": exc},
             code="unreadable",
         ) from exc
 
@@ -242,8 +243,16 @@ class GeometryReader:
         elif kind == "Circle":
             points = self._coords(el)
             yield arc_points(points[0], points[1], points[2], full_circle=True)
-        elif kind in ("Curve", "CompositeCurve", "OrientableCurve", "Ring", "segments", "baseCurve",
-                      "curveMember", "curveMembers"):
+        elif kind in (
+            "Curve",
+            "CompositeCurve",
+            "OrientableCurve",
+            "Ring",
+            "segments",
+            "baseCurve",
+            "curveMember",
+            "curveMembers",
+        ):
             for child in el:
                 yield from self._segments(child)
         else:
@@ -356,8 +365,10 @@ def read_xplan(path: Path) -> XPlanDocument:
     match = XPLAN_NAMESPACE.match(namespace(root.tag))
     if local(root.tag) != "XPlanAuszug" or not match:
         raise ImportRejected(
-            _("Die Datei ist kein XPlanGML-Dokument (erwartet: xplan:XPlanAuszug im Namensraum "
-              "http://www.xplanung.de/xplangml/…)."),
+            _(
+                "Die Datei ist kein XPlanGML-Dokument (erwartet: xplan:XPlanAuszug im Namensraum "
+                "http://www.xplanung.de/xplangml/…)."
+            ),
             code="not_xplan",
         )
     version = f"{match.group(1)}.{match.group(2)}"
@@ -440,12 +451,21 @@ def read_xplan(path: Path) -> XPlanDocument:
         ags = rs[:5] + rs[9:]
     epsg = crs.to_epsg()
     return XPlanDocument(
-        version=version, plan_class=plan_class, plan_id=plan_id,
-        name=_first(props.get("name")), number=_first(props.get("nummer")),
-        plan_art=_first(props.get("planArt")), legal_status=_first(props.get("rechtsstand")),
-        ags=ags, municipality_name=str(gemeinde.get("gemeindeName") or ""),
-        area=area, crs=crs, crs_label=f"EPSG:{epsg}" if epsg else crs.name,
-        features=dict(features), notes=reader.notes, repaired_ids=repaired_ids,
+        version=version,
+        plan_class=plan_class,
+        plan_id=plan_id,
+        name=_first(props.get("name")),
+        number=_first(props.get("nummer")),
+        plan_art=_first(props.get("planArt")),
+        legal_status=_first(props.get("rechtsstand")),
+        ags=ags,
+        municipality_name=str(gemeinde.get("gemeindeName") or ""),
+        area=area,
+        crs=crs,
+        crs_label=f"EPSG:{epsg}" if epsg else crs.name,
+        features=dict(features),
+        notes=reader.notes,
+        repaired_ids=repaired_ids,
     )
 
 
@@ -458,15 +478,34 @@ def _first(value) -> str:
 # Code lists BP_PlanArt / FP_PlanArt and BP_Rechtsstand / FP_Rechtsstand -> Plan.kind / Plan.stage.
 # See docs/import.md for the table with the code names.
 BP_PLAN_ART = {
-    "1000": "bplan", "10000": "bplan", "10001": "bplan", "10002": "bplan", "3000": "vbplan", "3100": "vbplan",
-    "4000": "statute", "40000": "statute", "40001": "statute", "40002": "statute", "5000": "statute",
-    "7000": "statute", "9999": "bplan",
+    "1000": "bplan",
+    "10000": "bplan",
+    "10001": "bplan",
+    "10002": "bplan",
+    "3000": "vbplan",
+    "3100": "vbplan",
+    "4000": "statute",
+    "40000": "statute",
+    "40001": "statute",
+    "40002": "statute",
+    "5000": "statute",
+    "7000": "statute",
+    "9999": "bplan",
 }
 FP_PLAN_ART = {"1000": "fnp", "2000": "fnp", "3000": "fnp", "4000": "fnp", "5000": "fnp_change", "9999": "fnp"}
 RECHTSSTAND = {
-    "1000": "initiated", "2000": "publication", "2100": "early", "2200": "early", "2300": "publication",
-    "2400": "publication", "3000": "adopted", "4000": "in_force", "4500": "in_force", "5000": "discontinued",
-    "50000": "discontinued", "50100": "discontinued",
+    "1000": "initiated",
+    "2000": "publication",
+    "2100": "early",
+    "2200": "early",
+    "2300": "publication",
+    "2400": "publication",
+    "3000": "adopted",
+    "4000": "in_force",
+    "4500": "in_force",
+    "5000": "discontinued",
+    "50000": "discontinued",
+    "50100": "discontinued",
 }
 FP_RECHTSSTAND = {**RECHTSSTAND, "3000": "adopted", "4000": "in_force"}
 

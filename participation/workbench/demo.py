@@ -19,8 +19,13 @@ STATEMENTS = [
     (FORM_LETTER, "traffic", "online", "Anna Beispiel", ""),
     (FORM_LETTER + " Mit freundlichen Grüßen", "traffic", "online", "Bernd Beispiel", ""),
     ("Sehr geehrte Damen und Herren, " + FORM_LETTER, "traffic", "post", "Clara Beispiel", ""),
-    ("Die Parkplätze sollen mit Bäumen beschattet und das Dach begrünt werden.", "green", "online", "Dora Beispiel",
-     ""),
+    (
+        "Die Parkplätze sollen mit Bäumen beschattet und das Dach begrünt werden.",
+        "green",
+        "online",
+        "Dora Beispiel",
+        "",
+    ),
     (
         "Aus Sicht des Naturschutzes ist ein Ausgleich für die versiegelte Fläche erforderlich.",
         "environment",

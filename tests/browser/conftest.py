@@ -36,9 +36,11 @@ def page(browser, live_server):
     page.csp_violations = []
     page.on(
         "console",
-        lambda message: page.csp_violations.append(message.text)
-        if message.type == "error" and "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            page.csp_violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
     )
     yield page
     context.close()
@@ -48,8 +50,10 @@ def run_axe(page) -> list[dict]:
     """Run axe-core with the WCAG 2.1 A/AA rules and return the violations."""
     page.evaluate(AXE_PATH.read_text())
     result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        "async () => await axe.run(document, "
+        "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
     )
     return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
     ]

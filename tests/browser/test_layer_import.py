@@ -21,11 +21,15 @@ def staff_page(page, live_server, client, settings, tmp_path):
     plan = PlanFactory()
     user = MembershipFactory(municipality=plan.municipality, role=Membership.Role.PLANNER).user
     client.force_login(user)
-    page.context.add_cookies([{
-        "name": django_settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }])
+    page.context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     page.plan = plan
     return page
 

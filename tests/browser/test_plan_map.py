@@ -63,8 +63,15 @@ def test_plan_page_has_no_wcag_violations(page, demo):
 
 
 @pytest.mark.parametrize(
-    "path", ["/usingen/", "/rechtliches/", "/usingen/impressum/", "/usingen/datenschutz/",
-             "/usingen/barrierefreiheit/", "/usingen/leichte-sprache/"]
+    "path",
+    [
+        "/usingen/",
+        "/rechtliches/",
+        "/usingen/impressum/",
+        "/usingen/datenschutz/",
+        "/usingen/barrierefreiheit/",
+        "/usingen/leichte-sprache/",
+    ],
 )
 def test_other_public_pages_have_no_wcag_violations(page, demo, path):
     page.goto(path)

@@ -40,9 +40,13 @@ def test_shapely_works_after_spatialite_is_loaded(tmp_path):
         "import shapely; geom = shapely.from_wkb(bytes(area.wkb))\n"
         "print(shapely.to_wkb(geom.buffer(1)) is not None and geom.area > 1)\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
-           "DATABASE_URL": f"spatialite:///{tmp_path / 'probe.sqlite3'}"}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
-                            cwd=os.getcwd())
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"spatialite:///{tmp_path / 'probe.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, cwd=os.getcwd()
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "True"

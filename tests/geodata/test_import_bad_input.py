@@ -144,8 +144,9 @@ def test_layer_with_only_empty_geometries(plan, tmp_path):
 def test_unknown_geopackage_layer(plan, tmp_path):
     path = tmp_path / "plan.gpkg"
     sample_frame().to_file(path, layer="baugebiete", driver="GPKG")
-    assert_rejected(plan, path, "Ebene „gruen“ gibt es in dieser Datei nicht. Vorhandene Ebenen: baugebiete",
-                    layer_name="gruen")
+    assert_rejected(
+        plan, path, "Ebene „gruen“ gibt es in dieser Datei nicht. Vorhandene Ebenen: baugebiete", layer_name="gruen"
+    )
 
 
 def test_unknown_epsg_code(plan, tmp_path):

@@ -170,8 +170,9 @@ def test_crs_round_trip_within_one_centimetre(plan, tmp_path, epsg):
 def test_points_and_preview(plan, tmp_path):
     x0, y0 = ORIGIN_25832
     path = tmp_path / "baeume.geojson"
-    gpd.GeoDataFrame({"art": ["Linde", "Eiche"]}, geometry=[Point(x0, y0), Point(x0 + 500, y0 + 300)],
-                     crs="EPSG:25832").to_crs(4326).to_file(path, driver="GeoJSON")
+    gpd.GeoDataFrame(
+        {"art": ["Linde", "Eiche"]}, geometry=[Point(x0, y0), Point(x0 + 500, y0 + 300)], crs="EPSG:25832"
+    ).to_crs(4326).to_file(path, driver="GeoJSON")
     preview = import_preview(path=path)
     assert preview.feature_count == 2 and preview.crs == "EPSG:4326" and preview.crs_from_file
     west, south, east, north = preview.bounds_4326
@@ -183,8 +184,9 @@ def test_import_layer_command_prints_report(plan, tmp_path):
     path = tmp_path / "wa.geojson"
     sample_frame("EPSG:4326").to_file(path, driver="GeoJSON")
     out = io.StringIO()
-    call_command("import_layer", plan.pk, str(path), "--name", "Allgemeines Wohngebiet", "--kind", "building_areas",
-                 stdout=out)
+    call_command(
+        "import_layer", plan.pk, str(path), "--name", "Allgemeines Wohngebiet", "--kind", "building_areas", stdout=out
+    )
     text = out.getvalue()
     assert "found: 3  created: 3  repaired: 0  rejected: 0" in text
     assert "EPSG:4326" in text

@@ -85,21 +85,24 @@ def test_confirm_with_forged_token_is_refused(client, plan, planner):
 def test_token_of_another_plan_is_refused(client, plan, planner, tmp_path):
     other_plan = PlanFactory(municipality=plan.municipality)
     client.force_login(planner)
-    response = client.post(reverse("geodata:layer_import", args=[plan.pk]), {"file": geojson_upload(tmp_path),
-                                                                             "kind": "other"})
+    response = client.post(
+        reverse("geodata:layer_import", args=[plan.pk]), {"file": geojson_upload(tmp_path), "kind": "other"}
+    )
     token = response.content.decode().split('name="token" value="')[1].split('"')[0]
     response = client.post(reverse("geodata:layer_import_confirm", args=[other_plan.pk]), {"token": token})
     assert response.status_code == 400 and not ImportRun.objects.exists()
 
 
-def test_failed_import_is_reported_and_saves_nothing(client, plan, planner, tmp_path,
-                                                     django_capture_on_commit_callbacks, monkeypatch):
+def test_failed_import_is_reported_and_saves_nothing(
+    client, plan, planner, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
     from geodata import services
     from geodata.importers import ImportRejected
 
     client.force_login(planner)
-    response = client.post(reverse("geodata:layer_import", args=[plan.pk]), {"file": geojson_upload(tmp_path),
-                                                                             "kind": "other"})
+    response = client.post(
+        reverse("geodata:layer_import", args=[plan.pk]), {"file": geojson_upload(tmp_path), "kind": "other"}
+    )
     token = response.content.decode().split('name="token" value="')[1].split('"')[0]
 
     def broken_write(**kwargs):
@@ -148,8 +151,13 @@ def test_status_endpoint_reports_progress(client, plan, planner):
 
     from geodata.services import progress_key
 
-    run = ImportRun.objects.create(municipality=plan.municipality, plan=plan, file_name="a.geojson", file_path="/x",
-                                   status=ImportRun.Status.RUNNING)
+    run = ImportRun.objects.create(
+        municipality=plan.municipality,
+        plan=plan,
+        file_name="a.geojson",
+        file_path="/x",
+        status=ImportRun.Status.RUNNING,
+    )
     cache.set(progress_key(run.pk), (2000, 50000))
     client.force_login(planner)
     data = client.get(reverse("geodata:import_run_status", args=[run.pk])).json()

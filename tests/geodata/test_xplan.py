@@ -108,9 +108,9 @@ def test_reimport_updates_instead_of_duplicating(usingen, tmp_path):
     first = xplan_import(path=BPLAN_54)
     changed = tmp_path / "bplan.gml"
     changed.write_text(
-        BPLAN_54.read_text().replace("<xplan:rechtsstand>2000", "<xplan:rechtsstand>3000").replace(
-            "Wohngebiet Am Riedborn", "Wohngebiet Am Riedborn (geändert)"
-        )
+        BPLAN_54.read_text()
+        .replace("<xplan:rechtsstand>2000", "<xplan:rechtsstand>3000")
+        .replace("Wohngebiet Am Riedborn", "Wohngebiet Am Riedborn (geändert)")
     )
     second = xplan_import(path=changed)
     assert second.plan_id == first.plan_id and second.plan_created is False
@@ -175,8 +175,11 @@ def test_truncated_xplan_is_refused(usingen, tmp_path):
 def test_xplan_with_entities_is_refused(usingen, tmp_path, doctype):
     text = BPLAN_54.read_text().replace("<xplan:XPlanAuszug", doctype + "\n<xplan:XPlanAuszug", 1)
     path = tmp_path / "boese.gml"
-    path.write_text(text.replace("<xplan:name>Wohngebiet", "<xplan:name>&xxe;Wohngebiet" if "xxe" in doctype
-                                 else "<xplan:name>&b;Wohngebiet"))
+    path.write_text(
+        text.replace(
+            "<xplan:name>Wohngebiet", "<xplan:name>&xxe;Wohngebiet" if "xxe" in doctype else "<xplan:name>&b;Wohngebiet"
+        )
+    )
     with pytest.raises(ImportRejected, match="DOCTYPE- oder ENTITY-Deklaration"):
         xplan_import(path=path)
     assert_nothing_saved()

@@ -1,5 +1,7 @@
 """Admin editing: validation errors in German, nothing saved; staff scoped to their municipalities."""
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -9,7 +11,9 @@ from tests.factories import MembershipFactory, MunicipalityFactory, PlanFactory,
 
 pytestmark = pytest.mark.django_db
 
-SELF_INTERSECTING = '{"type": "MultiPolygon", "coordinates": [[[[8.0, 50.0], [8.01, 50.01], [8.01, 50.0], [8.0, 50.01], [8.0, 50.0]]]]}'
+SELF_INTERSECTING = (
+    '{"type": "MultiPolygon", "coordinates": [[[[8.0, 50.0], [8.01, 50.01], [8.01, 50.0], [8.0, 50.01], [8.0, 50.0]]]]}'
+)
 
 
 @pytest.fixture
@@ -45,14 +49,14 @@ def plan_form_data(municipality, area, **extra):
 def inside_area(municipality):
     minx, miny, *_ = municipality.boundary.extent
     x, y = minx + 0.01, miny + 0.01
-    return (
-        '{"type": "MultiPolygon", "coordinates": [[[[%f, %f], [%f, %f], [%f, %f], [%f, %f], [%f, %f]]]]}'
-        % (x, y, x + 0.01, y, x + 0.01, y + 0.01, x, y + 0.01, x, y)
-    )
+    ring = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
+    return json.dumps({"type": "MultiPolygon", "coordinates": [[ring]]})
 
 
 def test_planner_creates_plan_in_own_municipality(client, planner):
-    response = client.post(reverse("admin:plans_plan_add"), plan_form_data(planner.municipality, inside_area(planner.municipality)))
+    response = client.post(
+        reverse("admin:plans_plan_add"), plan_form_data(planner.municipality, inside_area(planner.municipality))
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Plan.objects.get().municipality == planner.municipality
 
@@ -78,9 +82,7 @@ def test_planner_cannot_assign_plan_to_foreign_municipality(client, planner):
     assert not Plan.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "ags,ok", [("06434011", True), ("6434011", False), ("064340111", False), ("0643401a", False)]
-)
+@pytest.mark.parametrize("ags,ok", [("06434011", True), ("6434011", False), ("064340111", False), ("0643401a", False)])
 def test_ags_must_be_eight_digits(client, ags, ok):
     from django.contrib.auth import get_user_model
 
@@ -88,8 +90,15 @@ def test_ags_must_be_eight_digits(client, ags, ok):
     client.force_login(admin)
     response = client.post(
         reverse("admin:plans_municipality_add"),
-        {"name": "Usingen", "slug": "usingen", "ags": ags, "crs_epsg": 25832, "boundary": "",
-         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+        {
+            "name": "Usingen",
+            "slug": "usingen",
+            "ags": ags,
+            "crs_epsg": 25832,
+            "boundary": "",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
     )
     if ok:
         assert response.status_code == 302
@@ -113,8 +122,15 @@ def test_bad_documents_are_refused(client, planner, settings, name, content, err
     plan = PlanFactory(municipality=planner.municipality)
     response = client.post(
         reverse("admin:plans_document_add"),
-        {"plan": plan.pk, "title": "Begründung", "kind": "justification", "order": 0,
-         "online_since_0": "01.01.2026", "online_since_1": "10:00:00", "file": SimpleUploadedFile(name, content)},
+        {
+            "plan": plan.pk,
+            "title": "Begründung",
+            "kind": "justification",
+            "order": 0,
+            "online_since_0": "01.01.2026",
+            "online_since_1": "10:00:00",
+            "file": SimpleUploadedFile(name, content),
+        },
     )
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -125,9 +141,15 @@ def test_valid_pdf_is_saved_with_size(client, planner):
     plan = PlanFactory(municipality=planner.municipality)
     response = client.post(
         reverse("admin:plans_document_add"),
-        {"plan": plan.pk, "title": "Begründung", "kind": "justification", "order": 0,
-         "online_since_0": "01.01.2026", "online_since_1": "10:00:00",
-         "file": SimpleUploadedFile("begruendung.pdf", minimal_pdf())},
+        {
+            "plan": plan.pk,
+            "title": "Begründung",
+            "kind": "justification",
+            "order": 0,
+            "online_since_0": "01.01.2026",
+            "online_since_1": "10:00:00",
+            "file": SimpleUploadedFile("begruendung.pdf", minimal_pdf()),
+        },
     )
     assert response.status_code == 302
     assert Document.objects.get().size == len(minimal_pdf())
@@ -146,7 +168,9 @@ def test_permission_matrix_for_plan_admin(client, role, own):
     changelist = client.get(reverse("admin:plans_plan_changelist")).content.decode()
     change_url = reverse("admin:plans_plan_change", args=[plan.pk])
     detail = client.get(change_url)
-    post = client.post(change_url, plan_form_data(plan.municipality, plan.area.geojson, title="Übernommen", slug=plan.slug))
+    post = client.post(
+        change_url, plan_form_data(plan.municipality, plan.area.geojson, title="Übernommen", slug=plan.slug)
+    )
     plan.refresh_from_db()
     if own:
         assert plan.title in changelist or plan.title == "Übernommen"
@@ -173,8 +197,15 @@ def test_reserved_municipality_slug_is_refused(client):
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "pw"))
     response = client.post(
         reverse("admin:plans_municipality_add"),
-        {"name": "Verwaltung", "slug": "verwaltung", "ags": "06434099", "crs_epsg": 25832, "boundary": "",
-         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+        {
+            "name": "Verwaltung",
+            "slug": "verwaltung",
+            "ags": "06434099",
+            "crs_epsg": 25832,
+            "boundary": "",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
     )
     assert "ist für die Website reserviert" in response.content.decode()
     assert not Municipality.objects.exists()

@@ -68,7 +68,9 @@ def test_plan_detail_includes_documents_and_stages(client):
     data = response.json()
     assert data["id"] == plan.pk
     assert data["properties"]["documents"][0]["title"] == "Begründung"
-    assert data["properties"]["stages"] == [{"stage": "initiated", "label": "Aufstellungsbeschluss", "date": "2025-01-15"}]
+    assert data["properties"]["stages"] == [
+        {"stage": "initiated", "label": "Aufstellungsbeschluss", "date": "2025-01-15"}
+    ]
 
 
 def test_plan_detail_of_draft_is_404(client):

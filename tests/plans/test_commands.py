@@ -34,8 +34,14 @@ def test_load_demo_is_idempotent_and_plans_lie_in_their_towns(client):
 def test_production_mode_refuses_to_start_without_required_settings():
     env = {"DJANGO_ENV": "production", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"],
-        env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr and "ALLOWED_HOSTS" in result.stderr and "DATABASE_URL" in result.stderr
@@ -51,6 +57,8 @@ def test_production_mode_passes_check_deploy(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

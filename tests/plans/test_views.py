@@ -83,8 +83,12 @@ def test_legal_pages_per_municipality(client, name):
     )
     response = client.get(reverse(f"plans:{name}", args=[municipality.slug]))
     assert response.status_code == 200
-    text = {"imprint": "Impressumstext", "privacy": "Datenschutztext", "accessibility": "BITV-Text",
-            "easy_language": "Leichter Text"}[name]
+    text = {
+        "imprint": "Impressumstext",
+        "privacy": "Datenschutztext",
+        "accessibility": "BITV-Text",
+        "easy_language": "Leichter Text",
+    }[name]
     assert text in response.content.decode()
 
 

@@ -407,8 +407,10 @@ def test_counts_follow_changes(client, world):
     url = reverse("workbench:table", args=[c.pk])
     assert client.get(url).context["counts"]["open"] == 8
     statement = world["statements"][0]
-    client.post(reverse("workbench:weighing", args=[c.pk, statement.pk]),
-                {"decision": "noted", "response": "x", "internal_note": "", "organisation": ""})
+    client.post(
+        reverse("workbench:weighing", args=[c.pk, statement.pk]),
+        {"decision": "noted", "response": "x", "internal_note": "", "organisation": ""},
+    )
     counts = client.get(url).context["counts"]
     assert (counts["open"], counts["noted"]) == (7, 1)
     from tests.factories import StatementFactory

@@ -29,8 +29,13 @@ class Command(BaseCommand):
             raise CommandError(f"File not found: {path}")
         try:
             report = layer_import(
-                plan=plan, path=path, layer_name=options["layer"], crs=options["crs"], name=options["name"],
-                kind=options["kind"], original_name=path.name,
+                plan=plan,
+                path=path,
+                layer_name=options["layer"],
+                crs=options["crs"],
+                name=options["name"],
+                kind=options["kind"],
+                original_name=path.name,
             )
         except ImportRejected as exc:
             raise CommandError(str(exc)) from exc

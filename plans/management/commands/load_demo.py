@@ -16,9 +16,11 @@ class Command(BaseCommand):
         result = load_demo()
         for hook in _demo_hooks():
             hook(result)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(result['municipalities'])} municipalities, {len(result['plans'])} plans."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(result['municipalities'])} municipalities, {len(result['plans'])} plans."
+            )
+        )
         self.stdout.write("Staff logins (http://127.0.0.1:8000/admin/):")
         for username, password, role in result["credentials"]:
             self.stdout.write(f"  {username:<24} {password:<24} {role}")
