@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import api, views
+from . import api, staff_views, views
 
 app_name = "plans"
 
 urlpatterns = [
     path("", views.PlanMapView.as_view(), name="map"),
     path("rechtliches/", views.LegalIndexView.as_view(), name="legal_index"),
+    path("verwaltung/", staff_views.StaffDashboardView.as_view(), name="staff_dashboard"),
     path("api/v1/plans/", api.PlanCollectionView.as_view(), name="api_list"),
     path("api/v1/plans/<int:pk>/", api.PlanDetailApiView.as_view(), name="api_detail"),
     path("<slug:municipality>/", views.PlanMapView.as_view(), name="municipality"),

@@ -10,6 +10,15 @@ from .models import Municipality, Plan
 from .selectors import PlanFilterError, filter_published_plans, municipalities_with_plans
 
 
+def _with_open_state(plans):
+    """Annotate `open_for_comments` (a public consultation is open now)."""
+    from django.db.models import Exists, OuterRef
+
+    from participation.models import Consultation
+
+    return plans.annotate(open_for_comments=Exists(Consultation.objects.open_at().filter(plan=OuterRef("pk"))))
+
+
 class PlanMapView(TemplateView):
     """The start page: a map of all published plans with a filterable list beside it."""
 
@@ -34,7 +43,7 @@ class PlanMapView(TemplateView):
         context.update(
             municipality=municipality,
             municipalities=municipalities_with_plans(),
-            plans=plans.order_by("municipality__name", "title"),
+            plans=_with_open_state(plans).order_by("municipality__name", "title"),
             filter_error=filter_error,
             kinds=Plan.Kind.choices,
             stages=Plan.Stage.choices,

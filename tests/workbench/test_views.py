@@ -417,3 +417,21 @@ def test_counts_follow_changes(client, world):
 
     StatementFactory(consultation=c, submit_date=world["statements"][0].submit_date)
     assert client.get(url).context["counts"]["total"] == 9
+
+
+@pytest.mark.django_db
+def test_plan_page_links_to_published_result(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from participation.workbench.services import result_publish
+    from tests.factories import ConsultationFactory, MembershipFactory
+
+    today = timezone.localdate()
+    consultation = ConsultationFactory(start_date=today - dt.timedelta(days=60), end_date=today - dt.timedelta(days=20))
+    url = reverse("workbench:public_result", args=[consultation.pk])
+    assert url not in client.get(consultation.plan.get_absolute_url()).content.decode()
+    planner = MembershipFactory(municipality=consultation.plan.municipality).user
+    result_publish(consultation=consultation, by=planner, notify=False)
+    assert url in client.get(consultation.plan.get_absolute_url()).content.decode()
