@@ -7,6 +7,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_comments_xtd.models import XtdComment, XtdCommentManager
 
 from plans.models import Plan
@@ -209,10 +210,11 @@ class Statement(XtdComment):
         OTHER = "other", _("Sonstiges")
 
     class Channel(models.TextChoices):
-        ONLINE = "online", _("Online")
-        POST = "post", _("Post")
-        EMAIL = "email", _("E-Mail")
-        IN_PERSON = "in_person", _("Persönlich / zur Niederschrift")
+        # Context: Django's German catalogue maps the bare msgid "Post" to "Abschicken".
+        ONLINE = "online", pgettext_lazy("Eingangsweg", "Online")
+        POST = "post", pgettext_lazy("Eingangsweg", "Post")
+        EMAIL = "email", pgettext_lazy("Eingangsweg", "E-Mail")
+        IN_PERSON = "in_person", pgettext_lazy("Eingangsweg", "Persönlich / zur Niederschrift")
 
     consultation = models.ForeignKey(
         Consultation, verbose_name=_("Beteiligung"), on_delete=models.PROTECT, related_name="statements"

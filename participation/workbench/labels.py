@@ -1,19 +1,8 @@
-"""Display labels for the statement channel.
-
-`Statement.Channel.POST` is labelled with the bare msgid "Post", which Django's own German
-catalogue translates as "Abschicken" (the verb); the workbench uses a message context.
-"""
-
-from django.utils.translation import pgettext_lazy
+"""Display labels for the statement channel (the model choices carry the message context)."""
 
 from participation.models import Statement
 
-CHANNEL_LABELS = {
-    Statement.Channel.ONLINE: pgettext_lazy("Eingangsweg", "Online"),
-    Statement.Channel.POST: pgettext_lazy("Eingangsweg", "Post"),
-    Statement.Channel.EMAIL: pgettext_lazy("Eingangsweg", "E-Mail"),
-    Statement.Channel.IN_PERSON: pgettext_lazy("Eingangsweg", "Persönlich / zur Niederschrift"),
-}
+CHANNEL_LABELS = dict(Statement.Channel.choices)
 CHANNEL_CHOICES = list(CHANNEL_LABELS.items())
 
 

@@ -90,9 +90,7 @@ function connectForm(map, area) {
 
   map.on("click", (event) => {
     if (!insideArea(area, event.latlng)) {
-      place.textContent = document.documentElement.lang === "en"
-        ? "This point lies outside the plan area. Please click inside the outlined area."
-        : "Diese Stelle liegt außerhalb des Geltungsbereichs. Bitte innerhalb der umrandeten Fläche klicken.";
+      place.textContent = place.dataset.outside;
       return;
     }
     setPlace(event.latlng);
