@@ -14,6 +14,20 @@ from .forms import StatementForm
 from .models import Consultation, Statement
 
 
+DEFERRED_ON_SUBMIT = (
+    "plan__area",
+    "plan__description",
+    "plan__summary",
+    "plan__municipality__boundary",
+    "plan__municipality__contact",
+    "plan__municipality__imprint",
+    "plan__municipality__privacy",
+    "plan__municipality__accessibility",
+    "plan__municipality__accessibility_contact",
+    "plan__municipality__easy_language",
+)
+
+
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -26,7 +40,11 @@ class StatementCreateView(View):
     """Accept a statement POSTed from the plan page; the server decides whether the period is open."""
 
     def post(self, request, pk):
-        consultation = get_object_or_404(Consultation.objects.public().select_related("plan__municipality"), pk=pk)
+        # Heavy columns (geometries, long texts) are not needed to accept a statement: the plan area
+        # is read only when the per-process prepared area is missing or stale (services._plan_area_in_crs).
+        consultation = get_object_or_404(
+            Consultation.objects.public().select_related("plan__municipality").defer(*DEFERRED_ON_SUBMIT), pk=pk
+        )
         plan = consultation.plan
         if not plan.is_public:
             raise Http404
