@@ -308,3 +308,27 @@ def test_post_one_second_before_and_after_end_over_http(client, monkeypatch, set
     assert response.status_code == 403 and "nicht geöffnet" in response.content.decode()
     statement = Statement.objects.get()
     assert statement.submit_date == end - dt.timedelta(seconds=1) and not statement.is_late
+
+
+def test_guest_post_stays_within_query_budget(client, consultation, django_assert_max_num_queries):
+    """One guest statement: consultation lookup, 3 inserts (thread ids included), mail task, transaction."""
+    post(client, consultation, email="warm@example.org")  # per-process caches (content type, prepared area)
+    with django_assert_max_num_queries(7):
+        response = post(client, consultation)
+    assert response.status_code == 302
+    statement = Statement.objects.get(user_email="erika@example.org")
+    assert statement.thread_id == statement.parent_id == statement.pk and statement.level == 0
+
+
+def test_plan_page_with_fifty_statements_stays_within_query_budget(
+    client, consultation, django_assert_max_num_queries
+):
+    for i in range(42):
+        parent = StatementFactory(consultation=consultation)
+        if i % 5 == 0:
+            StatementFactory(consultation=consultation, parent_id=parent.pk, is_official=True)
+    assert Statement.objects.count() == 51
+    with django_assert_max_num_queries(15):
+        response = client.get(consultation.plan.get_absolute_url())
+    page = response.content.decode()
+    assert page.count('class="statement"') + page.count('class="statement statement--reply statement--official"') == 51
