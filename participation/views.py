@@ -14,17 +14,27 @@ from .forms import StatementForm
 from .models import Consultation, Statement
 
 
-DEFERRED_ON_SUBMIT = (
-    "plan__area",
-    "plan__description",
-    "plan__summary",
-    "plan__municipality__boundary",
-    "plan__municipality__contact",
-    "plan__municipality__imprint",
-    "plan__municipality__privacy",
-    "plan__municipality__accessibility",
-    "plan__municipality__accessibility_contact",
-    "plan__municipality__easy_language",
+# The columns accepting a statement reads (period, moderation, plan visibility and version, CRS);
+# everything else (geometries, long texts) loads lazily, e.g. the plan area only when the
+# per-process prepared area is missing or stale (services._plan_area_in_crs).
+SUBMIT_FIELDS = (
+    "id",
+    "plan_id",
+    "kind",
+    "round",
+    "start_date",
+    "end_date",
+    "closed_at",
+    "moderation",
+    "plan__id",
+    "plan__municipality_id",
+    "plan__slug",
+    "plan__status",
+    "plan__published_at",
+    "plan__updated_at",
+    "plan__municipality__id",
+    "plan__municipality__slug",
+    "plan__municipality__crs_epsg",
 )
 
 
@@ -40,10 +50,8 @@ class StatementCreateView(View):
     """Accept a statement POSTed from the plan page; the server decides whether the period is open."""
 
     def post(self, request, pk):
-        # Heavy columns (geometries, long texts) are not needed to accept a statement: the plan area
-        # is read only when the per-process prepared area is missing or stale (services._plan_area_in_crs).
         consultation = get_object_or_404(
-            Consultation.objects.public().select_related("plan__municipality").defer(*DEFERRED_ON_SUBMIT), pk=pk
+            Consultation.objects.public().select_related("plan__municipality").only(*SUBMIT_FIELDS), pk=pk
         )
         plan = consultation.plan
         if not plan.is_public:
