@@ -13,7 +13,6 @@ from . import services
 from .forms import StatementForm
 from .models import Consultation, Statement
 
-
 # The columns accepting a statement reads (period, moderation, plan visibility and version, CRS);
 # everything else (geometries, long texts) loads lazily, e.g. the plan area only when the
 # per-process prepared area is missing or stale (services._plan_area_in_crs).

@@ -351,7 +351,8 @@ def test_cached_statement_list_follows_changes_and_keeps_csrf_per_request(consul
     other = Client(enforce_csrf_checks=True)
     page = other.get(url).content.decode()
     token = re.search(
-        r'action="/beteiligung/stellungnahmen/\d+/melden/">\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
+        r'action="/beteiligung/stellungnahmen/\d+/melden/">\s*'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
         page,
     )
     assert token is not None
