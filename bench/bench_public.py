@@ -34,6 +34,44 @@ def manage(*args, env):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+TOP_UP = """
+import django; django.setup()
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from participation.models import Consultation, Statement
+from plans.models import Plan
+
+plan = Plan.objects.get(municipality__slug="usingen", slug="am-riedborn")
+consultation = next(c for c in Consultation.objects.filter(plan=plan) if c.is_open_at())
+visible = Statement.objects.filter(consultation=consultation).published()
+missing = max(0, {target} - visible.count())
+point = plan.area.point_on_surface
+now = timezone.now()
+for i in range(missing):
+    Statement.objects.create(
+        consultation=consultation, content_type=ContentType.objects.get_for_model(Consultation),
+        object_pk=str(consultation.pk), site_id=settings.SITE_ID, user_name=f"Bench Nutzer{{i}}",
+        user_email=f"bench{{i}}@example.org", comment=f"Bench-Stellungnahme {{i}}: Bitte den Radweg erhalten.",
+        topic="traffic", submit_date=now, confirmed_at=now, privacy_consent=True, is_public=True, location=point,
+    )
+print(visible.count())
+"""
+
+
+def top_up_statements(env, target: int = 50) -> int:
+    """Add published statements to Am Riedborn's open consultation until it shows `target` (idempotent)."""
+    out = subprocess.run(
+        [sys.executable, "-c", TOP_UP.format(target=target)],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return int(out.strip().splitlines()[-1])
+
+
 def count_plan_page_queries(env, path) -> int:
     code = (
         "import django;django.setup();"
@@ -66,9 +104,11 @@ def main():
     manage("migrate", "--noinput", env=env)
     manage("load_demo", env=env)
     plan_path = "/usingen/plaene/am-riedborn/"
-    results = {"plan_page_sql_queries": count_plan_page_queries(env, plan_path)}
+    results = {"plan_page_statements": top_up_statements(env, 50)}
+    results["plan_page_sql_queries"] = count_plan_page_queries(env, plan_path)
     workers = int(os.environ.get("BENCH_WORKERS", "5"))
     with gunicorn(env=env, workers=workers) as url:
+        results["gunicorn"] = f"{workers} workers {os.environ.get('BENCH_GUNICORN_ARGS', 'sync')}"
         wrk(url + "/api/v1/plans/", seconds=3)  # warm-up
         results["plan_list_api"] = wrk(url + "/api/v1/plans/", seconds=10)
         wrk(url + plan_path, seconds=3)

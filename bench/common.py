@@ -25,8 +25,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict | None = None, workers: int = 4, port: int | None = None):
-    """Run gunicorn (config.wsgi) on 127.0.0.1 and yield its base URL."""
+def gunicorn(env: dict | None = None, workers: int = 4, port: int | None = None, extra_args: tuple = ()):
+    """Run gunicorn (config.wsgi) on 127.0.0.1 and yield its base URL (extra options also from BENCH_GUNICORN_ARGS)."""
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     process = subprocess.Popen(

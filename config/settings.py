@@ -269,6 +269,9 @@ PARTICIPATION_RATE_LIMIT_ENABLED = env.bool("PARTICIPATION_RATE_LIMIT_ENABLED", 
 PARTICIPATION_CONFIRM_MAX_AGE = env.int("PARTICIPATION_CONFIRM_MAX_AGE", default=7 * 24 * 60 * 60)
 # Tolerance in metres for "the point lies inside the Geltungsbereich".
 PARTICIPATION_AREA_TOLERANCE_M = env.float("PARTICIPATION_AREA_TOLERANCE_M", default=5.0)
+# The plan page's rendered statement list is cached under a key made from the shown content (so a
+# change is visible at once); this only bounds how long an unused rendering stays in the cache.
+PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS = env.int("PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS", default=600)
 
 # --- Geodata serving (geodata/serving/): GeoJSON for small layers, vector tiles above the threshold.
 GEODATA_TILE_THRESHOLD = env.int("GEODATA_TILE_THRESHOLD", default=5000)

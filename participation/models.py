@@ -259,12 +259,20 @@ class Statement(XtdComment):
         return f"{self.pseudonym}, {self.submit_date:%d.%m.%Y}: {self.comment[:40]}"
 
     def save(self, *args, **kwargs):
-        """Insert a new top-level statement with one UPDATE for its thread ids instead of xtd's second full save."""
+        """Insert a new top-level statement with its thread ids set in the insert (xtd saves twice)."""
         if self.pk is not None or self.parent_id:
             return super().save(*args, **kwargs)
-        models.Model.save(self, *args, **kwargs)
-        self.parent_id = self.thread_id = self.pk
-        XtdComment.norel_objects.filter(pk=self.pk).update(parent_id=self.pk, thread_id=self.pk)
+        self._new_thread = True
+        try:
+            models.Model.save(self, *args, **kwargs)
+        finally:
+            self._new_thread = False
+
+    def _save_table(self, raw=False, cls=None, *args, **kwargs):
+        """Set thread_id = parent_id = id of a new top-level statement once the comment row has its id."""
+        if getattr(self, "_new_thread", False) and cls is XtdComment and self.comment_ptr_id is not None:
+            self.parent_id = self.thread_id = self.comment_ptr_id
+        return super()._save_table(raw, cls, *args, **kwargs)
 
     @property
     def pseudonym(self) -> str:

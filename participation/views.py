@@ -13,6 +13,29 @@ from . import services
 from .forms import StatementForm
 from .models import Consultation, Statement
 
+# The columns accepting a statement reads (period, moderation, plan visibility and version, CRS);
+# everything else (geometries, long texts) loads lazily, e.g. the plan area only when the
+# per-process prepared area is missing or stale (services._plan_area_in_crs).
+SUBMIT_FIELDS = (
+    "id",
+    "plan_id",
+    "kind",
+    "round",
+    "start_date",
+    "end_date",
+    "closed_at",
+    "moderation",
+    "plan__id",
+    "plan__municipality_id",
+    "plan__slug",
+    "plan__status",
+    "plan__published_at",
+    "plan__updated_at",
+    "plan__municipality__id",
+    "plan__municipality__slug",
+    "plan__municipality__crs_epsg",
+)
+
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
@@ -26,7 +49,9 @@ class StatementCreateView(View):
     """Accept a statement POSTed from the plan page; the server decides whether the period is open."""
 
     def post(self, request, pk):
-        consultation = get_object_or_404(Consultation.objects.public().select_related("plan__municipality"), pk=pk)
+        consultation = get_object_or_404(
+            Consultation.objects.public().select_related("plan__municipality").only(*SUBMIT_FIELDS), pk=pk
+        )
         plan = consultation.plan
         if not plan.is_public:
             raise Http404

@@ -1,8 +1,11 @@
-"""Template helpers for consultation periods."""
+"""Template helpers for consultation periods and the plan page's statements."""
+
+import hashlib
 
 from django import template
 from django.conf import settings
 from django.utils import formats
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -44,6 +47,7 @@ def consultation_status(consultation, when):
 @register.simple_tag(takes_context=True)
 def plan_participation(context, plan):
     """Return what the plan page needs: the open consultation and its form, published statements, map data."""
+    from django.core.cache import cache
     from django.utils import timezone
 
     from ..forms import StatementForm
@@ -92,19 +96,23 @@ def plan_participation(context, plan):
         topic = ""
     roots.sort(key=lambda s: (s.submit_date, s.pk), reverse=(order != "aelteste"))
     threads = [{"statement": s, "replies": children.get(s.pk, [])} for s in roots]
-    markers = [
-        {
-            "id": s.pk,
-            "lat": round(s.location.y, 6),
-            "lon": round(s.location.x, 6),
-            "topic": s.get_topic_display(),
-            "author": s.pseudonym,
-            "date": formats.date_format(timezone.localtime(s.submit_date), "d.m.Y"),
-            "text": s.comment[:200],
-        }
-        for s in roots
-        if s.location is not None
-    ]
+    list_key = _statement_list_key(threads, open_consultation)
+    markers = cache.get(list_key + ":markers")
+    if markers is None:
+        markers = [
+            {
+                "id": s.pk,
+                "lat": round(s.location.y, 6),
+                "lon": round(s.location.x, 6),
+                "topic": s.get_topic_display(),
+                "author": s.pseudonym,
+                "date": formats.date_format(timezone.localtime(s.submit_date), "d.m.Y"),
+                "text": s.comment[:200],
+            }
+            for s in roots
+            if s.location is not None
+        ]
+        cache.set(list_key + ":markers", markers, settings.PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS)
     return {
         "consultation": current,
         "open_consultation": open_consultation,
@@ -114,7 +122,59 @@ def plan_participation(context, plan):
         "threads": threads,
         "count": len(roots),
         "markers": markers,
+        "list_key": list_key,
         "topics": Statement.Topic.choices,
         "selected_topic": topic,
         "order": "aelteste" if order == "aelteste" else "neueste",
     }
+
+
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+
+
+def _statement_list_key(threads, open_consultation) -> str:
+    """Return a cache key from everything the statement list and its map markers show (any change, new key)."""
+    from django.utils import timezone, translation
+
+    parts = [translation.get_language(), timezone.get_current_timezone_name(), getattr(open_consultation, "pk", 0)]
+    for thread in threads:
+        for s in (thread["statement"], *thread["replies"]):
+            parts.append(
+                (
+                    s.pk,
+                    s.consultation_id,
+                    s.level,
+                    s.user_name,
+                    s.is_official,
+                    s.submit_date.isoformat(),
+                    s.topic,
+                    s.feature.layer.name if s.feature_id else None,
+                    s.location.coords if s.location is not None else None,
+                    s.comment,
+                )
+            )
+        parts.append(None)  # thread boundary
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    return f"pb:statement-list:{digest}"
+
+
+@register.simple_tag(takes_context=True)
+def statement_list(context, p):
+    """Render the published statements, cached by their content; the CSRF field is filled in per request."""
+    from django.core.cache import cache
+    from django.middleware.csrf import get_token
+    from django.template.loader import render_to_string
+    from django.utils.html import format_html
+
+    key = p["list_key"]
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("participation/_statement_list.html", {"p": p, "csrf_placeholder": CSRF_PLACEHOLDER})
+        cache.set(key, html, settings.PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS)
+    request = context.get("request")
+    field = (
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+        if request is not None
+        else ""
+    )
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, field))  # noqa: S308 - escaped template output, escaped field

@@ -308,3 +308,54 @@ def test_post_one_second_before_and_after_end_over_http(client, monkeypatch, set
     assert response.status_code == 403 and "nicht geöffnet" in response.content.decode()
     statement = Statement.objects.get()
     assert statement.submit_date == end - dt.timedelta(seconds=1) and not statement.is_late
+
+
+def test_guest_post_stays_within_query_budget(client, consultation, django_assert_max_num_queries):
+    """One guest statement: consultation lookup, 3 inserts (thread ids included), mail task, transaction."""
+    post(client, consultation, email="warm@example.org")  # per-process caches (content type, prepared area)
+    with django_assert_max_num_queries(7):
+        response = post(client, consultation)
+    assert response.status_code == 302
+    statement = Statement.objects.get(user_email="erika@example.org")
+    assert statement.thread_id == statement.parent_id == statement.pk and statement.level == 0
+
+
+def test_plan_page_with_fifty_statements_stays_within_query_budget(client, consultation, django_assert_max_num_queries):
+    for i in range(42):
+        parent = StatementFactory(consultation=consultation)
+        if i % 5 == 0:
+            StatementFactory(consultation=consultation, parent_id=parent.pk, is_official=True)
+    assert Statement.objects.count() == 51
+    with django_assert_max_num_queries(15):
+        response = client.get(consultation.plan.get_absolute_url())
+    page = response.content.decode()
+    assert page.count('class="statement"') + page.count('class="statement statement--reply statement--official"') == 51
+
+
+def test_cached_statement_list_follows_changes_and_keeps_csrf_per_request(consultation):
+    """The rendered list is cached by content: edits and moderation show at once; the CSRF field is per visitor."""
+    from django.test import Client
+
+    from participation.services import comment_moderate
+
+    first = StatementFactory(consultation=consultation, comment="Erste Fassung des Textes")
+    second = StatementFactory(consultation=consultation, comment="Zweiter Beitrag")
+    url = consultation.plan.get_absolute_url()
+    browser = Client(enforce_csrf_checks=True)
+    assert "Erste Fassung des Textes" in browser.get(url).content.decode()
+    Statement.objects.filter(pk=first.pk).update(comment="Geänderte <b>Fassung</b>")
+    page = browser.get(url).content.decode()
+    assert "Erste Fassung" not in page and "Geänderte &lt;b&gt;Fassung&lt;/b&gt;" in page
+    comment_moderate(statement=second, by=UserFactory(), action="hide", reason="Beleidigend")
+    assert "Zweiter Beitrag" not in browser.get(url).content.decode()
+    other = Client(enforce_csrf_checks=True)
+    page = other.get(url).content.decode()
+    token = re.search(
+        r'action="/beteiligung/stellungnahmen/\d+/melden/">\s*'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
+        page,
+    )
+    assert token is not None
+    flag_url = reverse("participation:statement_flag", args=[first.pk])
+    assert other.post(flag_url, {"reason": "Spam", "csrfmiddlewaretoken": token.group(1)}).status_code == 302
+    assert browser.post(flag_url, {"reason": "Spam", "csrfmiddlewaretoken": token.group(1)}).status_code == 403
