@@ -413,11 +413,10 @@ def write_docs(result: dict) -> None:
         "",
         "Notes on the targets:",
         "",
-        "- Publishing = import + tile build. The import is a stand-in (`import_layer_file`: pyogrio read, "
-        "executemany of WKB + JSON, like geodata.importers) that the real importer replaces after the merge; "
-        "the tile build alone is measured by rebuilding the archive and is about 1 s per zoom level on an "
-        "idle core. Both "
-        "scale with the machine's load.",
+        "- Publishing = import + tile build, through the real pipeline (`geodata.services.layer_import`: "
+        "checks, pyogrio read, clean-up, reprojection, batched inserts, then `layer_after_import` builds the "
+        "tiles); the tile build alone is measured by rebuilding the archive and is about 1 s per zoom level "
+        "on an idle core. Both scale with the machine's load.",
         "- First paint: the plan page itself takes a large share (median DOMContentLoaded "
         f"{median(town['dom_content_loaded_ms'])} ms in the town runs, {median(street['dom_content_loaded_ms'])} ms "
         "in the street runs: HTML, Leaflet and the page's other parts under the machine's load); the tiles "
