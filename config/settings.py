@@ -247,6 +247,10 @@ SOCIAL_BLUESKY_APP_PASSWORD = env.str("SOCIAL_BLUESKY_APP_PASSWORD", default="")
 SOCIAL_BLUESKY_PDS_URL = env.str("SOCIAL_BLUESKY_PDS_URL", default="https://bsky.social")
 SOCIAL_REQUEST_TIMEOUT = env.float("SOCIAL_REQUEST_TIMEOUT", default=15.0)
 # Encrypts stored channel credentials; falls back to SECRET_KEY.
+# Outbound requests to servers named by staff (Mastodon/Bluesky) go only to public https hosts;
+# hosts listed here are admitted although they resolve to internal addresses (a provider's own server).
+OUTBOUND_ALLOWED_HOSTS = env.list("OUTBOUND_ALLOWED_HOSTS", default=[])
+
 ANNOUNCEMENTS_SECRET_KEY = env.str("ANNOUNCEMENTS_SECRET_KEY", default="")
 # Outbox: give up after this many attempts; a 'sending' row older than the claim timeout belongs to a dead worker.
 ANNOUNCEMENTS_MAX_ATTEMPTS = env.int("ANNOUNCEMENTS_MAX_ATTEMPTS", default=8)

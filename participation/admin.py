@@ -112,6 +112,6 @@ class StatementAdmin(MunicipalityScopedAdmin):
     def approve(self, request, queryset):
         for statement in queryset:
             try:
-                services.comment_moderate(statement=statement, by=request.user, action="approve")
+                services.statement_moderate(statement=statement, by=request.user, action="approve")
             except ValidationError as error:
                 self.message_user(request, f"{statement.pk}: {' '.join(error.messages)}", messages.WARNING)

@@ -315,7 +315,7 @@ def _moderator_for(consultation):
     return moderator._registry.get(Consultation)
 
 
-def comment_submit(
+def statement_submit(
     *,
     consultation: Consultation,
     text: str,
@@ -428,7 +428,7 @@ def _publish_immediately(consultation, statement) -> bool:
 
 
 @transaction.atomic
-def comment_confirm(*, token: str, at=None) -> Statement:
+def statement_confirm(*, token: str, at=None) -> Statement:
     """Confirm a guest statement from its e-mail link; the submission time stays the time of the POST."""
     at = _now(at)
     try:
@@ -454,7 +454,7 @@ MODERATION_ACTIONS = {"approve", "hide", "unhide"}
 
 
 @transaction.atomic
-def comment_moderate(*, statement: Statement, by, action: str, reason: str = "", at=None) -> ModerationAction:
+def statement_moderate(*, statement: Statement, by, action: str, reason: str = "", at=None) -> ModerationAction:
     """Approve, hide or unhide a statement; hiding and unhiding need a reason."""
     at = _now(at)
     if action not in MODERATION_ACTIONS:
@@ -476,7 +476,7 @@ def comment_moderate(*, statement: Statement, by, action: str, reason: str = "",
 
 
 @transaction.atomic
-def comment_flag(*, statement: Statement, by=None, reason: str = "", ip_address: str | None = None, at=None) -> bool:
+def statement_flag(*, statement: Statement, by=None, reason: str = "", ip_address: str | None = None, at=None) -> bool:
     """Record a report of an abusive statement; return False if this visitor already reported it."""
     at = _now(at)
     who = f"user:{by.pk}" if getattr(by, "is_authenticated", False) else f"ip:{ip_address}"

@@ -173,7 +173,7 @@ class ModerateView(MunicipalityPermissionMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.comment_moderate(
+            services.statement_moderate(
                 statement=self.statement,
                 by=self.request.user,
                 action=form.cleaned_data["action"],

@@ -77,7 +77,7 @@ class StatementCreateView(View):
             )
         data = form.cleaned_data
         try:
-            result = services.comment_submit(
+            result = services.statement_submit(
                 consultation=consultation,
                 text=data["comment"],
                 topic=data["topic"],
@@ -143,7 +143,7 @@ class StatementConfirmView(View):
 
     def post(self, request, token):
         try:
-            statement = services.comment_confirm(token=token)
+            statement = services.statement_confirm(token=token)
         except ValidationError as error:
             return render(request, self.template_name, {"token": token, "error": " ".join(error.messages)}, status=400)
         plan = statement.consultation.plan
@@ -163,7 +163,7 @@ class StatementFlagView(View):
         statement = get_object_or_404(
             Statement.objects.published().filter(consultation__in=public_consultations()), pk=pk
         )
-        services.comment_flag(
+        services.statement_flag(
             statement=statement, by=request.user, reason=request.POST.get("reason", ""), ip_address=client_ip(request)
         )
         messages.success(request, _("Danke für Ihren Hinweis. Die Moderation prüft den Beitrag."))

@@ -178,6 +178,7 @@ def load_demo(*, today: dt.date | None = None) -> dict:
                 "name": data["name"],
                 "boundary": boundary,
                 "crs_epsg": 25832,
+                "council_body": "Stadtverordnetenversammlung",
                 "contact": data["contact"],
                 "imprint": f"{data['name']}\nVertreten durch den Bürgermeister\n{data['contact']}\n\n(Demo-Impressum)",
                 "privacy": (

@@ -49,6 +49,17 @@ class Municipality(models.Model):
         blank=True,
         help_text=_("Wohin Menschen Barrieren melden können (E-Mail, Telefon, Anschrift)."),
     )
+    council_body = models.CharField(
+        _("Beschlussgremium"),
+        max_length=100,
+        default="Gemeindevertretung",
+        help_text=_("Das Gremium, das über Abwägung und Satzung beschließt, z. B. Stadtverordnetenversammlung."),
+    )
+    mfa_required = models.BooleanField(
+        _("Zwei-Faktor-Anmeldung für Personendaten verlangen"),
+        default=False,
+        help_text=_("Wer Namen und Anschriften exportieren darf, muss sich mit einem zweiten Faktor anmelden."),
+    )
     easy_language = models.TextField(_("Erklärung in Leichter Sprache"), blank=True)
     sign_language_video_url = models.URLField(_("Video in Gebärdensprache"), blank=True)
 

@@ -55,7 +55,7 @@ def test_drawn_area_must_lie_in_plan_area():
             ],
         }
     )
-    result = services.comment_submit(
+    result = services.statement_submit(
         consultation=consultation,
         text="Fläche",
         name="A B",
@@ -67,7 +67,7 @@ def test_drawn_area_must_lie_in_plan_area():
     far = Polygon.from_bbox((x1 + 0.01, y1 + 0.01, x1 + 0.02, y1 + 0.02))
     far.srid = 4326
     with pytest.raises(ValidationError, match="außerhalb"):
-        services.comment_submit(
+        services.statement_submit(
             consultation=consultation,
             text="Fläche",
             name="A B",
@@ -97,7 +97,7 @@ def test_reply_to_unpublished_statement_is_refused():
     consultation = ConsultationFactory(moderation="pre")
     pending = StatementFactory(consultation=consultation, is_public=False)
     with pytest.raises(ValidationError, match="nicht geantwortet"):
-        services.comment_submit(
+        services.statement_submit(
             consultation=consultation,
             text="Antwort",
             name="A B",

@@ -130,7 +130,7 @@ def _submit(consultation, **kwargs):
         ip_address="127.0.0.1",
     )
     defaults.update(kwargs)
-    return services.comment_submit(**defaults)
+    return services.statement_submit(**defaults)
 
 
 def test_guest_statement_counts_from_submission_even_if_confirmed_after_the_end(mailoutbox):
@@ -140,7 +140,7 @@ def test_guest_statement_counts_from_submission_even_if_confirmed_after_the_end(
     assert result.needs_confirmation and result.statement.confirmed_at is None
     assert not Statement.objects.published().exists()
     token = services.confirmation_token(result.statement)
-    statement = services.comment_confirm(token=token, at=consultation.ends_at + dt.timedelta(days=2))
+    statement = services.statement_confirm(token=token, at=consultation.ends_at + dt.timedelta(days=2))
     assert statement.submit_date == before_end and not statement.is_late
     assert statement.is_public and list(Statement.objects.submitted()) == [statement]
 
@@ -150,12 +150,12 @@ def test_confirmation_link_expired_or_tampered_is_refused(settings):
     statement = _submit(consultation).statement
     token = services.confirmation_token(statement)
     with pytest.raises(ValidationError, match="ungültig"):
-        services.comment_confirm(token=token[:-2] + "xx")
+        services.statement_confirm(token=token[:-2] + "xx")
     with pytest.raises(ValidationError, match="ungültig"):
-        services.comment_confirm(token=f"{statement.pk + 1}:" + token.split(":", 1)[1])
+        services.statement_confirm(token=f"{statement.pk + 1}:" + token.split(":", 1)[1])
     settings.PARTICIPATION_CONFIRM_MAX_AGE = -1
     with pytest.raises(ValidationError, match="abgelaufen"):
-        services.comment_confirm(token=token)
+        services.statement_confirm(token=token)
     statement.refresh_from_db()
     assert statement.confirmed_at is None
 
@@ -201,10 +201,10 @@ def test_moderation_hide_needs_reason_and_is_logged():
     moderator = MembershipFactory(role="moderator").user
     statement = StatementFactory()
     with pytest.raises(ValidationError):
-        services.comment_moderate(statement=statement, by=moderator, action="hide", reason="")
-    services.comment_moderate(statement=statement, by=moderator, action="hide", reason="Beleidigung")
+        services.statement_moderate(statement=statement, by=moderator, action="hide", reason="")
+    services.statement_moderate(statement=statement, by=moderator, action="hide", reason="Beleidigung")
     assert not Statement.objects.published().exists()
-    services.comment_moderate(statement=statement, by=moderator, action="unhide", reason="Irrtum")
+    services.statement_moderate(statement=statement, by=moderator, action="unhide", reason="Irrtum")
     assert Statement.objects.published().count() == 1
     assert list(statement.moderation_actions.values_list("kind", "reason")) == [
         ("hide", "Beleidigung"),
@@ -214,8 +214,8 @@ def test_moderation_hide_needs_reason_and_is_logged():
 
 def test_flag_counts_once_per_visitor():
     statement = StatementFactory()
-    assert services.comment_flag(statement=statement, ip_address="10.0.0.1", reason="Spam")
-    assert not services.comment_flag(statement=statement, ip_address="10.0.0.1")
+    assert services.statement_flag(statement=statement, ip_address="10.0.0.1", reason="Spam")
+    assert not services.statement_flag(statement=statement, ip_address="10.0.0.1")
     statement.refresh_from_db()
     assert statement.flag_count == 1
 

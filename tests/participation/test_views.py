@@ -336,7 +336,7 @@ def test_cached_statement_list_follows_changes_and_keeps_csrf_per_request(consul
     """The rendered list is cached by content: edits and moderation show at once; the CSRF field is per visitor."""
     from django.test import Client
 
-    from participation.services import comment_moderate
+    from participation.services import statement_moderate
 
     first = StatementFactory(consultation=consultation, comment="Erste Fassung des Textes")
     second = StatementFactory(consultation=consultation, comment="Zweiter Beitrag")
@@ -346,7 +346,7 @@ def test_cached_statement_list_follows_changes_and_keeps_csrf_per_request(consul
     Statement.objects.filter(pk=first.pk).update(comment="Geänderte <b>Fassung</b>")
     page = browser.get(url).content.decode()
     assert "Erste Fassung" not in page and "Geänderte &lt;b&gt;Fassung&lt;/b&gt;" in page
-    comment_moderate(statement=second, by=UserFactory(), action="hide", reason="Beleidigend")
+    statement_moderate(statement=second, by=UserFactory(), action="hide", reason="Beleidigend")
     assert "Zweiter Beitrag" not in browser.get(url).content.decode()
     other = Client(enforce_csrf_checks=True)
     page = other.get(url).content.decode()

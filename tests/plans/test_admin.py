@@ -95,6 +95,7 @@ def test_ags_must_be_eight_digits(client, ags, ok):
             "slug": "usingen",
             "ags": ags,
             "crs_epsg": 25832,
+            "council_body": "Stadtverordnetenversammlung",
             "boundary": "",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
