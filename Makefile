@@ -16,7 +16,7 @@ help:
 	@echo "make run    install everything, migrate, load demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test   run the whole test suite (DATABASE_URL=postgis://... for PostGIS)"
 	@echo "make bench  run the benchmarks in bench/ (BENCH=bench_public for one; figures go to docs/performance.md)"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff, import-linter contracts, mypy"
 
 # Debian packages: GDAL/GEOS/PROJ for GeoDjango, SpatiaLite, Chromium for browser tests.
 system-deps:
@@ -75,9 +75,12 @@ test: system-deps venv node messages
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# ruff (style and errors), import-linter (app boundaries, pyproject.toml) and mypy with django-stubs.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: system-deps venv node messages
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
