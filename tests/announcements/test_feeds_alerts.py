@@ -15,6 +15,9 @@ from PIL import Image
 from participation.announcements import services
 from participation.announcements.models import Subscription
 from participation.announcements.tasks import send_plan_alerts
+from plans.models import Plan
+from plans.rules import SYSTEM
+from plans.signals import plan_published
 from tests.factories import (
     AnnouncementFactory,
     ConsultationFactory,
@@ -219,6 +222,7 @@ def test_publish_hook_sends_alerts(immediate_tasks, django_capture_on_commit_cal
         plan.status = "published"
         plan.published_at = timezone.now()
         plan.save()
+        plan_published.send(sender=Plan, plan=plan, by=SYSTEM)
     assert [m.to for m in mail.outbox] == [["stadt@example.org"]]
     assert plan.announcements.get().event == "plan_published"
 
