@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from participation.signals import period_changed, result_published
+from plans.signals import plan_published
+
 
 class AnnouncementsConfig(AppConfig):
     name = "participation.announcements"
@@ -8,10 +11,9 @@ class AnnouncementsConfig(AppConfig):
     verbose_name = _("Ankündigungen und Kanäle")
 
     def ready(self):
+        """Connect the receivers of the domain events (models are importable only now)."""
         from participation.models import Consultation
-        from participation.signals import period_changed, result_published
         from plans.models import Plan
-        from plans.signals import plan_published
 
         from . import signals
 

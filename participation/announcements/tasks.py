@@ -5,6 +5,11 @@ Tasks take ids and import the actions inside the function: the actions import th
 
 from django_tasks import task
 
+from plans.models import Plan
+
+from .mail import send_confirmation
+from .models import Subscription
+
 
 @task()
 def send_due_deliveries() -> dict:
@@ -17,8 +22,6 @@ def send_due_deliveries() -> dict:
 @task()
 def send_plan_alerts(plan_id: int) -> int:
     """Mail the subscribers whose area or municipality matches the published plan."""
-    from plans.models import Plan
-
     from .subscriptions import plan_alerts_send
 
     plan = Plan.objects.select_related("municipality").filter(pk=plan_id).first()
@@ -28,9 +31,6 @@ def send_plan_alerts(plan_id: int) -> int:
 @task()
 def send_subscription_confirmation(subscription_id: int) -> bool:
     """Mail the double opt-in link of a new subscription."""
-    from .mail import send_confirmation
-    from .models import Subscription
-
     subscription = Subscription.objects.filter(pk=subscription_id, confirmed_at__isnull=True).first()
     if subscription is None:
         return False
