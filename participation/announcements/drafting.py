@@ -18,7 +18,7 @@ from .models import Announcement, AnnouncementTemplate, ChannelKind, Delivery, E
 from .outbox import enqueue_delivery_run
 from .text import fit
 
-DEFAULT_TEMPLATES = {
+DEFAULT_TEMPLATES: dict[str, str] = {
     Event.PLAN_PUBLISHED: (
         "Neu online: {{ plan_name }} ({{ municipality }}). {{ plan_summary }} "
         "Ziele, Karte und Unterlagen finden Sie auf der Plan-Seite."

@@ -138,10 +138,10 @@ def delivery_send(*, delivery: Delivery, now: dt.datetime | None = None) -> str:
         return Delivery.Status.SKIPPED
     if delivery.attempts > settings.ANNOUNCEMENTS_MAX_ATTEMPTS:
         # Only reachable when workers kept dying on this row: stop instead of looping forever.
-        error = DeliveryError(
+        interrupted = DeliveryError(
             _("Zustellung wurde wiederholt unterbrochen."), retryable=True, ambiguous=True, code="interrupted"
         )
-        return _record_failure(delivery, error, now)
+        return _record_failure(delivery, interrupted, now)
     client = client_for(config)
     try:
         posted = client.find_existing(text=delivery.text, delivery=delivery) if delivery.uncertain else None
@@ -152,13 +152,13 @@ def delivery_send(*, delivery: Delivery, now: dt.datetime | None = None) -> str:
         return _record_failure(delivery, error, now)
     except Exception as exc:  # a library bug or an unexpected answer must not stall the outbox
         logger.exception("Delivery %s to %s failed unexpectedly", delivery.pk, delivery.channel)
-        error = DeliveryError(
+        unexpected = DeliveryError(
             _("Unerwarteter Fehler (%(error)s). Neuer Versuch später.") % {"error": type(exc).__name__},
             retryable=True,
             ambiguous=True,
             code="unexpected",
         )
-        return _record_failure(delivery, error, now)
+        return _record_failure(delivery, unexpected, now)
     _record_success(delivery, posted, now)
     return Delivery.Status.SENT
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from participation.announcements import services
+from participation.announcements.channels import ChannelConfig, DeliveryError, client_for
 from participation.announcements.models import ChannelAccount, Delivery
 from plans.rules import SYSTEM
 from tests.factories import AnnouncementFactory, ChannelAccountFactory, MembershipFactory
@@ -130,3 +131,23 @@ def test_delivery_when_dns_fails_is_retried_later(planner, dns):
     assert services.deliveries_send_due() == {"pending": 1}
     delivery = announcement.deliveries.get(channel="mastodon")
     assert delivery.next_attempt_at is not None and "nicht gefunden" in delivery.last_error
+
+
+def mastodon_client(server="https://social.example"):
+    return client_for(ChannelConfig("mastodon", api_base_url=server, secrets={"access_token": "t"}))
+
+
+def test_clients_raise_coded_errors(dns, settings):
+    dns["social.example"] = ["10.0.0.8"]
+    with pytest.raises(DeliveryError) as error:
+        mastodon_client().test_connection()
+    assert (error.value.code, error.value.retryable) == ("outbound_internal", False)
+    with pytest.raises(DeliveryError) as error:
+        mastodon_client("https://weg.example").test_connection()
+    assert (error.value.code, error.value.retryable) == ("outbound_unresolvable", True)
+    settings.OUTBOUND_ALLOWED_HOSTS = ["social.example"]
+    with responses.RequestsMock() as mock:
+        mock.get("https://social.example/api/v1/accounts/verify_credentials", json={"error": "nope"}, status=401)
+        with pytest.raises(DeliveryError) as error:
+            mastodon_client().test_connection()
+    assert (error.value.code, error.value.retryable) == ("unauthorized", False)

@@ -8,6 +8,7 @@ import icalendar
 import pytest
 from django.contrib.gis.geos import Point
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -236,3 +237,6 @@ def test_repeated_subscriptions_do_not_flood_an_address(client, immediate_tasks,
     assert len(mail.outbox) == 3
     assert Subscription.objects.count() == 3
     assert "mehrere Bestätigungen" in response.content.decode()
+    with pytest.raises(ValidationError) as error:
+        services.subscription_create(email="opfer@example.org", municipality=municipality)
+    assert error.value.code == "too_many_confirmations"

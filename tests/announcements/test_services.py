@@ -110,6 +110,7 @@ def test_template_context_does_not_expose_objects():
 def test_broken_template_gives_german_error():
     with pytest.raises(ValidationError) as error:
         services.compile_template("{% if %}")
+    assert error.value.code == "template_syntax"
     assert "Die Vorlage enthält einen Fehler" in error.value.messages[0]
 
 
@@ -143,8 +144,9 @@ def test_approve_rejects_non_drafts():
     announcement = AnnouncementFactory()
     user = MembershipFactory(municipality=announcement.municipality).user
     services.announcement_approve(announcement=announcement, by=user)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         services.announcement_approve(announcement=announcement, by=user)
+    assert error.value.code == "not_draft"
 
 
 # --- staff pages ---

@@ -17,7 +17,7 @@ from ..models import ChannelAccount, ChannelKind
 from ..text import URL_RE
 
 # Dotted paths, so a web process does not load the network libraries until it talks to a network.
-CLIENTS = {
+CLIENTS: dict[str, str] = {
     ChannelKind.X: "participation.announcements.channels.x.XClient",
     ChannelKind.MASTODON: "participation.announcements.channels.mastodon.MastodonClient",
     ChannelKind.BLUESKY: "participation.announcements.channels.bluesky.BlueskyClient",
@@ -137,9 +137,9 @@ def guard_server(url: str, network: str) -> None:
     except ValidationError as error:
         message = " ".join(error.messages)
         if error.code == "outbound_unresolvable":  # DNS may be back in a minute
-            raise DeliveryError(f"{network}: {message}", retryable=True, code=error.code) from error
+            raise DeliveryError(f"{network}: {message}", retryable=True, code=error.code or "outbound") from error
         # A refused address stays refused: no retry storm against an internal host.
-        raise DeliveryError(f"{network}: {message}", retryable=False, code=error.code) from error
+        raise DeliveryError(f"{network}: {message}", retryable=False, code=error.code or "outbound") from error
 
 
 class ChannelClient:
