@@ -47,10 +47,11 @@ def seed_and_measure_outbox() -> dict:
 
     from unittest import mock
 
-    from participation.announcements import services
+    from participation.announcements import outbox, services
     from participation.announcements.channels import ChannelClient, Posted
     from participation.announcements.models import Announcement, ChannelAccount, Delivery
     from plans.models import Plan
+    from plans.rules import SYSTEM
 
     class NoNetworkClient(ChannelClient):
         counter = 0
@@ -72,8 +73,8 @@ def seed_and_measure_outbox() -> dict:
             body="Neu online: ein Bebauungsplan. " * 5,
             link="https://beteiligung.example/x/",
         )
-        services.announcement_approve(announcement=announcement, by=None)
-    with mock.patch.object(services, "client_for", lambda config: NoNetworkClient(config)):
+        services.announcement_approve(announcement=announcement, by=SYSTEM)
+    with mock.patch.object(outbox, "client_for", lambda config: NoNetworkClient(config)):
         started = time.perf_counter()
         counts = services.deliveries_send_due(limit=DELIVERIES * 2)
         elapsed = time.perf_counter() - started

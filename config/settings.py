@@ -248,7 +248,7 @@ SOCIAL_BLUESKY_PDS_URL = env.str("SOCIAL_BLUESKY_PDS_URL", default="https://bsky
 SOCIAL_REQUEST_TIMEOUT = env.float("SOCIAL_REQUEST_TIMEOUT", default=15.0)
 # Encrypts stored channel credentials; falls back to SECRET_KEY.
 # Outbound requests to servers named by staff (Mastodon/Bluesky) go only to public https hosts;
-# hosts listed here are admitted although they resolve to internal addresses (a provider's own server).
+# hosts listed here are admitted although they resolve to internal addresses, and may use http (plans/outbound.py).
 OUTBOUND_ALLOWED_HOSTS = env.list("OUTBOUND_ALLOWED_HOSTS", default=[])
 
 ANNOUNCEMENTS_SECRET_KEY = env.str("ANNOUNCEMENTS_SECRET_KEY", default="")

@@ -91,7 +91,7 @@ class ChannelAccountAdmin(MunicipalityScopedAdmin):
     @admin.action(description=_("Verbindung testen"))
     def test_connection(self, request, queryset):
         for account in queryset:
-            ok, message = services.channel_account_test(account=account)
+            ok, message = services.channel_account_test(account=account, by=request.user)
             self.message_user(request, f"{account}: {message}", messages.SUCCESS if ok else messages.ERROR)
 
 

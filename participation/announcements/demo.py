@@ -5,9 +5,10 @@ import datetime as dt
 from django.utils import timezone
 
 from participation.models import Consultation
+from plans.rules import SYSTEM
 
+from .drafting import DEFAULT_TEMPLATES, announcement_approve, announcement_drafts_for_event
 from .models import Announcement, AnnouncementTemplate, Event
-from .services import DEFAULT_TEMPLATES, announcement_approve, announcement_drafts_for_event
 
 
 def load_demo(result: dict) -> None:
@@ -31,7 +32,7 @@ def load_demo(result: dict) -> None:
     for announcement in Announcement.objects.filter(
         plan__in=plans.values(), event=Event.PLAN_PUBLISHED, status=Announcement.Status.DRAFT
     ):
-        announcement_approve(announcement=announcement, by=None)
+        announcement_approve(announcement=announcement, by=SYSTEM)
         Announcement.objects.filter(pk=announcement.pk).update(
             published_at=(announcement.plan.published_at or now) + dt.timedelta(minutes=5)
         )

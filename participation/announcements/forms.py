@@ -2,8 +2,8 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from .drafting import compile_template
 from .models import Announcement, ChannelAccount, ChannelKind
-from .services import compile_template
 
 
 class AnnouncementForm(forms.ModelForm):

@@ -1,16 +1,10 @@
 """E-mails for alerts: double opt-in and new-plan notices with one-click unsubscribe (RFC 8058)."""
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .services import plan_link
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+from plans.links import absolute_url
+from plans.mail import send_templated_mail
 
 
 def _describe(subscription) -> str:
@@ -24,25 +18,24 @@ def _describe(subscription) -> str:
 
 
 def _send(*, subscription, subject: str, template: str, context: dict) -> None:
-    unsubscribe = absolute(reverse("announcements:unsubscribe", kwargs={"token": subscription.token}))
+    unsubscribe = absolute_url(reverse("announcements:unsubscribe", kwargs={"token": subscription.token}))
     context = {**context, "subscription": subscription, "what": _describe(subscription), "unsubscribe_url": unsubscribe}
-    message = EmailMessage(
-        subject=subject,
-        body=render_to_string(template, context),
+    send_templated_mail(
         to=[subscription.email],
+        subject=subject,
+        body_template=template,
+        context=context,
         headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
-    message.send()
 
 
 def send_confirmation(*, subscription) -> None:
     """Mail the confirmation link of a new subscription."""
-    confirm = absolute(reverse("announcements:confirm", kwargs={"token": subscription.token}))
     _send(
         subscription=subscription,
         subject=_("Bitte bestätigen Sie Ihre Benachrichtigung"),
         template="announcements/mail/confirm.txt",
-        context={"confirm_url": confirm},
+        context={"confirm_url": absolute_url(reverse("announcements:confirm", kwargs={"token": subscription.token}))},
     )
 
 
@@ -52,5 +45,9 @@ def send_plan_alert(*, subscription, plan) -> None:
         subscription=subscription,
         subject=_("Neuer Plan: %(plan)s") % {"plan": plan},
         template="announcements/mail/plan_alert.txt",
-        context={"plan": plan, "plan_url": plan_link(plan), "municipality": plan.municipality},
+        context={
+            "plan": plan,
+            "plan_url": absolute_url(plan.get_absolute_url()),
+            "municipality": plan.municipality,
+        },
     )

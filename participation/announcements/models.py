@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models import Municipality, Plan
 
+from .crypto import decrypt_json, encrypt_json
+
 
 class Event(models.TextChoices):
     PLAN_PUBLISHED = "plan_published", _("Plan veröffentlicht")
@@ -107,6 +109,8 @@ class Announcement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(_("Freigegeben am"), null=True, blank=True)
+    discarded_at = models.DateTimeField(_("Verworfen am"), null=True, blank=True, editable=False)
+    discard_reason = models.CharField(_("Grund für das Verwerfen"), max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Geändert"), auto_now=True)
 
@@ -155,14 +159,10 @@ class ChannelAccount(models.Model):
 
     @property
     def secrets(self) -> dict:
-        from .crypto import decrypt_json
-
         return decrypt_json(self.secret_data)
 
     def set_secrets(self, values: dict) -> None:
         """Encrypt and store `values`, keeping stored secrets for keys given as empty."""
-        from .crypto import encrypt_json
-
         merged = {**self.secrets, **{k: v for k, v in values.items() if v}}
         self.secret_data = encrypt_json(merged)
 

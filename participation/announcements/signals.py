@@ -1,39 +1,58 @@
-"""Loose coupling to plans (STYLE.md §5): publishing a plan drafts its announcement and alerts subscribers."""
+"""Receivers of the domain events (connected in AppConfig.ready()): draft, retire and re-date announcements.
 
-import logging
+They run inside the transaction of the action that sent the event, so drafts commit or roll back
+with it; e-mail alerts go out through the task queue after commit.
+"""
 
-from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-logger = logging.getLogger(__name__)
+from participation.models import ConsultationAction
 
+from .drafting import announcement_drafts_for_event, announcements_consultation_changed, announcements_retire
+from .models import Event
+from .subscriptions import subscriptions_notify_plan_published
 
-def remember_plan_status(sender, instance, raw=False, **kwargs):
-    """Remember the stored status so post_save can detect the transition to 'published'."""
-    if raw:
-        return
-    previous = None
-    if instance.pk:
-        previous = sender.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
-    instance._announcements_previous_status = previous
+Kind = ConsultationAction.Kind
 
 
-def plan_saved(sender, instance, created, raw=False, **kwargs):
-    """On the transition to 'published', draft the announcement and match subscriptions after commit."""
-    if raw or instance.status != sender.Status.PUBLISHED:
-        return
-    if getattr(instance, "_announcements_previous_status", None) == sender.Status.PUBLISHED:
-        return
-    plan_id = instance.pk
+def on_plan_published(sender, plan, by=None, **kwargs) -> None:
+    """Draft the plan-published announcement and alert matching subscribers after commit."""
+    announcement_drafts_for_event(event=Event.PLAN_PUBLISHED, plan=plan)
+    subscriptions_notify_plan_published(plan=plan)
 
-    def run():
-        from plans.models import Plan
 
-        from .models import Event
-        from .services import announcement_drafts_for_event, subscriptions_notify_plan_published
+def on_period_changed(sender, consultation, action, **kwargs) -> None:
+    """Draft what a period change calls for and retire pending announcements it made wrong."""
+    kind = getattr(action, "kind", action)  # the action's log row (or its kind)
+    at = getattr(action, "at", None) or timezone.now()
+    plan = consultation.plan
+    if kind == Kind.SCHEDULE:
+        announcement_drafts_for_event(event=Event.CONSULTATION_SCHEDULED, plan=plan, consultation=consultation, at=at)
+        announcements_consultation_changed(consultation=consultation, at=at)
+    elif kind in (Kind.OPEN, Kind.REOPEN):
+        announcements_retire(
+            consultation=consultation,
+            events=[Event.CONSULTATION_CLOSED],
+            reason=_("Die Beteiligung wurde wieder geöffnet.")
+            if kind == Kind.REOPEN
+            else _("Die Beteiligung wurde geöffnet."),
+            at=at,
+        )
+        announcement_drafts_for_event(event=Event.CONSULTATION_OPENED, plan=plan, consultation=consultation, at=at)
+        announcements_consultation_changed(consultation=consultation, at=at)
+    elif kind == Kind.EXTEND:
+        announcements_consultation_changed(consultation=consultation, at=at)
+    elif kind == Kind.CLOSE:
+        announcements_retire(
+            consultation=consultation,
+            events=[Event.CONSULTATION_SCHEDULED, Event.CONSULTATION_OPENED, Event.CONSULTATION_REMINDER],
+            reason=_("Die Beteiligung wurde vorzeitig beendet."),
+            at=at,
+        )
+        announcement_drafts_for_event(event=Event.CONSULTATION_CLOSED, plan=plan, consultation=consultation, at=at)
 
-        plan = Plan.objects.select_related("municipality").get(pk=plan_id)
-        with transaction.atomic():
-            announcement_drafts_for_event(event=Event.PLAN_PUBLISHED, plan=plan)
-            subscriptions_notify_plan_published(plan=plan)
 
-    transaction.on_commit(run, robust=True)
+def on_result_published(sender, consultation, by=None, **kwargs) -> None:
+    """Draft the result-published announcement."""
+    announcement_drafts_for_event(event=Event.RESULT_PUBLISHED, plan=consultation.plan, consultation=consultation)

@@ -19,6 +19,7 @@ from plans.staff import MunicipalityPermissionMixin
 from . import services
 from .forms import AnnouncementForm, ChannelAccountForm, SubscriptionForm
 from .models import Announcement, ChannelAccount, ChannelKind, Delivery, Subscription
+from .preview import render_plan_preview
 from .text import fit
 
 # --- Staff ----------------------------------------------------------------------------------
@@ -91,12 +92,13 @@ class AnnouncementDetailView(AnnouncementObjectMixin, UpdateView):
         try:
             services.announcement_update(
                 announcement=self.announcement,
+                by=self.request.user,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 scheduled_for=form.cleaned_data["scheduled_for"],
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Entwurf gespeichert."))
         return HttpResponseRedirect(self.request.path)
@@ -172,7 +174,7 @@ class ChannelListView(MunicipalityPermissionMixin, TemplateView):
         form = entry["form"]
         if form.is_valid():
             try:
-                services.channel_account_save(account=form.instance, secrets=form.secrets())
+                services.channel_account_save(account=form.instance, by=request.user, secrets=form.secrets())
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -187,7 +189,7 @@ class ChannelTestView(MunicipalityPermissionMixin, View):
         return self.account.municipality
 
     def post(self, request, *args, **kwargs):
-        ok, message = services.channel_account_test(account=self.account)
+        ok, message = services.channel_account_test(account=self.account, by=request.user)
         (messages.success if ok else messages.error)(request, message)
         return HttpResponseRedirect(reverse("announcements:staff_channels", args=[self.account.municipality.slug]))
 
@@ -258,8 +260,6 @@ class UnsubscribeView(TemplateView):
 
 def plan_preview_png(request, municipality, plan):
     """Return the Open Graph preview image of a published plan's Geltungsbereich."""
-    from .preview import render_plan_preview
-
     plan = get_object_or_404(
         Plan.objects.published().select_related("municipality"), municipality__slug=municipality, slug=plan
     )

@@ -13,6 +13,8 @@ def _announcement_settings(settings, _fast_settings):
     cache.clear()  # the Bluesky session cache must not leak between tests
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.SITE_URL = "https://beteiligung.example"
+    # The mocked servers of the tests have no DNS entry: admit them by name, as an operator would.
+    settings.OUTBOUND_ALLOWED_HOSTS = ["social.example", "pds.example"]
     for name in (
         "SOCIAL_X_CONSUMER_KEY",
         "SOCIAL_X_CONSUMER_SECRET",

@@ -12,8 +12,8 @@ import responses
 import respx
 from django.utils import timezone
 
-from participation.announcements import services
-from participation.announcements.channels import delivery_tid
+from participation.announcements import outbox, services
+from participation.announcements.channels.bluesky import delivery_tid
 from participation.announcements.models import Announcement, Delivery
 from tests.factories import AnnouncementFactory, ChannelAccountFactory, MembershipFactory, PlanFactory
 
@@ -335,7 +335,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(plan, pla
     responses.add_callback(responses.POST, X_TWEETS, callback=create_tweet)
     first, second, third = (approve(plan, planner) for _ in range(3))
 
-    real_record = services._record_success
+    real_record = outbox._record_success
     calls = {"n": 0}
 
     def dying_record(delivery, posted, now):
@@ -344,7 +344,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(plan, pla
             raise KeyboardInterrupt("worker killed after the network accepted the post")
         return real_record(delivery, posted, now)
 
-    with mock.patch.object(services, "_record_success", dying_record), pytest.raises(KeyboardInterrupt):
+    with mock.patch.object(outbox, "_record_success", dying_record), pytest.raises(KeyboardInterrupt):
         services.deliveries_send_due()
 
     states = {a.pk: a.deliveries.get(channel="x").status for a in (first, second, third)}
@@ -475,7 +475,7 @@ def test_unexpected_errors_are_retried_then_given_up(plan, planner, settings):
     ChannelAccountFactory(municipality=plan.municipality, kind="mastodon")
     settings.ANNOUNCEMENTS_MAX_ATTEMPTS = 2
     announcement = approve(plan, planner)
-    with mock.patch("participation.announcements.channels.MastodonClient.post", side_effect=ValueError("odd")):
+    with mock.patch("participation.announcements.channels.mastodon.MastodonClient.post", side_effect=ValueError("odd")):
         services.deliveries_send_due()
         delivery = announcement.deliveries.get(channel="mastodon")
         assert delivery.status == "pending" and "ValueError" in delivery.last_error

@@ -8,6 +8,7 @@ import icalendar
 import pytest
 from django.contrib.gis.geos import Point
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -15,6 +16,9 @@ from PIL import Image
 from participation.announcements import services
 from participation.announcements.models import Subscription
 from participation.announcements.tasks import send_plan_alerts
+from plans.models import Plan
+from plans.rules import SYSTEM
+from plans.signals import plan_published
 from tests.factories import (
     AnnouncementFactory,
     ConsultationFactory,
@@ -219,6 +223,7 @@ def test_publish_hook_sends_alerts(immediate_tasks, django_capture_on_commit_cal
         plan.status = "published"
         plan.published_at = timezone.now()
         plan.save()
+        plan_published.send(sender=Plan, plan=plan, by=SYSTEM)
     assert [m.to for m in mail.outbox] == [["stadt@example.org"]]
     assert plan.announcements.get().event == "plan_published"
 
@@ -232,3 +237,6 @@ def test_repeated_subscriptions_do_not_flood_an_address(client, immediate_tasks,
     assert len(mail.outbox) == 3
     assert Subscription.objects.count() == 3
     assert "mehrere Bestätigungen" in response.content.decode()
+    with pytest.raises(ValidationError) as error:
+        services.subscription_create(email="opfer@example.org", municipality=municipality)
+    assert error.value.code == "too_many_confirmations"

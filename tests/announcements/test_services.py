@@ -10,6 +10,9 @@ from django.utils import timezone
 from participation.announcements import services
 from participation.announcements.models import Announcement, AnnouncementTemplate, ChannelAccount, Event
 from participation.announcements.text import count, fit
+from plans.models import Plan
+from plans.rules import SYSTEM
+from plans.signals import plan_published
 from tests.factories import (
     AnnouncementFactory,
     ChannelAccountFactory,
@@ -107,6 +110,7 @@ def test_template_context_does_not_expose_objects():
 def test_broken_template_gives_german_error():
     with pytest.raises(ValidationError) as error:
         services.compile_template("{% if %}")
+    assert error.value.code == "template_syntax"
     assert "Die Vorlage enthält einen Fehler" in error.value.messages[0]
 
 
@@ -121,18 +125,17 @@ def test_authorities_round_is_not_announced():
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_publishing_a_plan_in_the_admin_drafts_an_announcement(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+@pytest.mark.django_db
+def test_plan_published_signal_drafts_an_announcement_once():
     plan = PlanFactory(status="draft", published_at=None)
-    assert not Announcement.objects.exists()
     plan.status = "published"
     plan.published_at = timezone.now()
     plan.save()
+    assert not Announcement.objects.exists()  # a save is not a publication: nothing is guessed from status
+    plan_published.send(sender=Plan, plan=plan, by=SYSTEM)
     (announcement,) = Announcement.objects.all()
     assert announcement.event == Event.PLAN_PUBLISHED and announcement.plan == plan
-    plan.title = "Geändert"
-    plan.save()  # no second transition, no second draft
+    plan_published.send(sender=Plan, plan=plan, by=SYSTEM)  # sent again: still one draft
     assert Announcement.objects.count() == 1
 
 
@@ -141,8 +144,9 @@ def test_approve_rejects_non_drafts():
     announcement = AnnouncementFactory()
     user = MembershipFactory(municipality=announcement.municipality).user
     services.announcement_approve(announcement=announcement, by=user)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         services.announcement_approve(announcement=announcement, by=user)
+    assert error.value.code == "not_draft"
 
 
 # --- staff pages ---
@@ -274,13 +278,16 @@ def test_x_and_bluesky_test_connection():
         mock.get(
             "https://api.twitter.com/2/users/me", json={"data": {"id": "1", "name": "S", "username": "stadt_test"}}
         )
-        assert services.channel_account_test(account=x) == (True, "Verbindung erfolgreich: angemeldet als @stadt_test.")
+        assert services.channel_account_test(account=x, by=SYSTEM) == (
+            True,
+            "Verbindung erfolgreich: angemeldet als @stadt_test.",
+        )
     bsky = ChannelAccountFactory(kind="bluesky")
     with respx.mock:
         respx.post("https://pds.example/xrpc/com.atproto.server.createSession").mock(
             return_value=httpx.Response(401, json={"error": "AuthenticationRequired", "message": "Invalid password"})
         )
-        ok, message = services.channel_account_test(account=bsky)
+        ok, message = services.channel_account_test(account=bsky, by=SYSTEM)
     assert not ok and "App-Passwort" in message
     jwt = fake_jwt()
     with respx.mock:
@@ -289,7 +296,7 @@ def test_x_and_bluesky_test_connection():
                 200, json={"accessJwt": jwt, "refreshJwt": jwt, "handle": "stadt.bsky.social", "did": "did:plc:x"}
             )
         )
-        assert services.channel_account_test(account=bsky)[0] is True
+        assert services.channel_account_test(account=bsky, by=SYSTEM)[0] is True
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from participation.announcements.services import deliveries_send_due, next_delivery_due
+from participation.announcements.outbox import deliveries_send_due, next_delivery_due
 
 
 class Command(BaseCommand):
