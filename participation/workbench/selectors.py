@@ -77,7 +77,12 @@ def result_recipients(consultation: Consultation) -> QuerySet[Statement]:
     )
 
 
+def normalised_email(address: str) -> str:
+    """Return `address` as compared for "the same submitter": trimmed and lower-case."""
+    return address.strip().lower()
+
+
 def result_recipient_count(consultation: Consultation) -> int:
     """Return how many distinct e-mail addresses a result notice would go to now."""
     addresses = result_recipients(consultation).values_list("user_email", flat=True)
-    return len({address.strip().lower() for address in addresses})
+    return len({normalised_email(address) for address in addresses})

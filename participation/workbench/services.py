@@ -22,7 +22,7 @@ from plans import rules
 
 from .models import ConsultationResult, Decision, PersonalDataExportLog, ResultNotification, StatementGroup, Weighing
 from .reports import export_report
-from .selectors import result_blockers, result_recipients, weighed_statements
+from .selectors import normalised_email, result_blockers, result_recipients, weighed_statements
 from .similarity import similar_clusters
 from .tasks import send_result_notifications
 
@@ -203,7 +203,7 @@ def statements_group_similar(*, consultation: Consultation, by, threshold: float
 
 def email_hash(address: str) -> str:
     """Return the SHA-256 of a normalised e-mail address (the record keeps no plain address)."""
-    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    return hashlib.sha256(normalised_email(address).encode()).hexdigest()
 
 
 def _check_council_decision(consultation: Consultation, council_body: str, decided_on, at: dt.datetime) -> None:
