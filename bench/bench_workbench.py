@@ -161,12 +161,13 @@ def run():
     from participation.workbench import services
     from participation.workbench.models import Decision, Weighing
     from participation.workbench.reports import FORMATS, export_report
+    from plans.rules import SYSTEM
 
     t = time.perf_counter()
     consultation, user = _create_data()
     results = {"statements": N, "create_data_s": round(time.perf_counter() - t, 2)}
     t = time.perf_counter()
-    services.weighings_ensure(consultation=consultation)
+    services.weighings_ensure(consultation=consultation, by=SYSTEM)
     results["weighings_ensure_s"] = round(time.perf_counter() - t, 2)
     ids = list(Weighing.objects.filter(statement__consultation=consultation).values_list("pk", flat=True))
     rng = random.Random(1)
@@ -175,7 +176,7 @@ def run():
             decision=decision, response="Die Verwaltung empfiehlt ... " * 4
         )
     t = time.perf_counter()
-    results["group_similar"] = services.statements_group_similar(consultation=consultation, threshold=0.8)
+    results["group_similar"] = services.statements_group_similar(consultation=consultation, by=SYSTEM, threshold=0.8)
     results["group_similar_s"] = round(time.perf_counter() - t, 2)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh bulk-loaded tables: give the planner statistics (autovacuum would)

@@ -4,9 +4,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from participation.models import Consultation, Statement
-from participation.periods import start_of_day
+from participation.periods import local_date, start_of_day
+from plans.rules import SYSTEM
 
 from . import services
 from .models import Decision, Weighing
@@ -62,17 +64,17 @@ def load_demo(result: dict) -> None:
             is_public=True,
             location=area if i % 2 == 0 else None,
         )
-    services.weighings_ensure(consultation=consultation)
+    services.weighings_ensure(consultation=consultation, by=SYSTEM)
     weighings = Weighing.objects.for_consultation(consultation).order_by("number")
     for (_t, _topic, _c, _n, organisation), weighing in zip(STATEMENTS, weighings, strict=True):
         if organisation:
             weighing.organisation = organisation
             weighing.save(update_fields=["organisation"])
-    services.statements_group_similar(consultation=consultation)
+    services.statements_group_similar(consultation=consultation, by=SYSTEM)
     for group in consultation.statement_groups.all():
         services.group_answer(
             group=group,
-            by=None,
+            by=SYSTEM,
             decision=Decision.PARTLY,
             response=(
                 "Die Anlieferung erfolgt künftig über die Hauptstraße; die Schulstraße bleibt Zufahrt für Kundschaft."
@@ -81,4 +83,12 @@ def load_demo(result: dict) -> None:
     Weighing.objects.for_consultation(consultation).filter(decision="").update(
         decision=Decision.NOTED, response="Die Anregung wird im Bebauungsplan berücksichtigt, soweit festsetzbar."
     )
-    services.result_publish(consultation=consultation, by=None, notify=False)
+    # The council decided two weeks after the end (or today, if the demo period ended more recently).
+    decided_on = min(consultation.end_date + dt.timedelta(days=14), local_date(timezone.now()))
+    services.result_publish(
+        consultation=consultation,
+        by=SYSTEM,
+        council_body=plan.municipality.council_body,
+        decided_on=decided_on,
+        notify=False,
+    )

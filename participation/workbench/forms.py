@@ -8,7 +8,7 @@ from participation.models import Statement
 
 from .labels import CHANNEL_CHOICES
 from .models import Decision, StatementGroup, Weighing
-from .queries import late_q
+from .selectors import late_q
 
 OPEN = "open"
 
@@ -132,6 +132,28 @@ class GroupSimilarForm(forms.Form):
     )
 
 
-class PublishForm(forms.Form):
-    action = forms.ChoiceField(choices=[("publish", "publish"), ("unpublish", "unpublish")])
+class ResultPublishForm(forms.Form):
+    """The council's decision the result rests on; the service checks it (codes reach the fields)."""
+
+    council_body = forms.CharField(
+        label=_("Beschlussgremium"),
+        max_length=100,
+        required=False,
+        help_text=_("Das Gremium, das über die Abwägung beschlossen hat, z. B. Gemeindevertretung."),
+    )
+    decided_on = forms.DateField(
+        label=_("Datum des Beschlusses"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     notify = forms.BooleanField(label=_("Einreichende per E-Mail benachrichtigen"), required=False, initial=True)
+
+    def describe(self) -> "ResultPublishForm":
+        """Point each widget at its help and error texts (aria-describedby); return the form."""
+        for name, field in self.fields.items():
+            ids = [f"{self[name].auto_id}_helptext"] if field.help_text else []
+            if self.is_bound and self.errors.get(name):
+                ids.append(f"{self[name].auto_id}-error")
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+        return self

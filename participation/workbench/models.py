@@ -100,6 +100,13 @@ class ConsultationResult(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     introduction = models.TextField(_("Einleitung zur Ergebnisseite"), blank=True)
+    council_body = models.CharField(
+        _("Beschlussgremium"),
+        max_length=100,
+        blank=True,
+        help_text=_("Das Gremium, das über die Abwägung beschlossen hat, z. B. Gemeindevertretung."),
+    )
+    decided_on = models.DateField(_("Beschlossen am"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Abwägungsergebnis")

@@ -1,17 +1,34 @@
-"""Writes of the Abwägung workbench: weighings, groups, result publication and notices."""
+"""Writes of the Abwägung workbench: weighings, groups, result publication and notices, exports.
 
+Every action checks its actor first (`plans.rules.require`): the Abwägung and the result are
+the planning office's job ("manage"); numbering the statements and anonymised reports come
+with viewing the workbench ("moderate"); names and addresses need "export_personal_data".
+"""
+
+import datetime as dt
 import hashlib
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from participation.models import Consultation
+from participation.periods import local_date
+from participation.signals import result_published
+from plans import rules
 
 from .models import ConsultationResult, Decision, PersonalDataExportLog, ResultNotification, StatementGroup, Weighing
-from .queries import weighed_statements
+from .reports import export_report
+from .selectors import normalised_email, result_blockers, result_recipients, weighed_statements
 from .similarity import similar_clusters
+from .tasks import send_result_notifications
+
+
+def _municipality(consultation: Consultation):
+    return consultation.plan.municipality
 
 
 def _version_key(consultation_id: int) -> str:
@@ -34,9 +51,8 @@ def _bump(consultation_id: int) -> None:
     transaction.on_commit(bump)
 
 
-@transaction.atomic
-def weighings_ensure(*, consultation: Consultation) -> int:
-    """Create missing weighings, numbering new statements after the existing ones in order received; return how many."""
+def _number_new_statements(consultation: Consultation) -> int:
+    """Create missing weighings, numbering new statements after the existing ones in order received."""
     missing_qs = weighed_statements(consultation, annotate_late=False).filter(weighing__isnull=True)
     if not missing_qs.exists():  # the common case on every workbench page: one cheap query
         return 0
@@ -56,9 +72,16 @@ def weighings_ensure(*, consultation: Consultation) -> int:
     return len(rows)
 
 
+@transaction.atomic
+def weighings_ensure(*, consultation: Consultation, by) -> int:
+    """Give every new statement its weighing and number (part of viewing the workbench); return how many."""
+    rules.require(by, "moderate", _municipality(consultation))
+    return _number_new_statements(consultation)
+
+
 def _check_decision(decision: str) -> None:
     if decision and decision not in Decision.values:
-        raise ValueError(f"unknown decision {decision!r}")
+        raise ValidationError({"decision": ValidationError(_("Unbekannte Entscheidung."), code="unknown_decision")})
 
 
 @transaction.atomic
@@ -66,15 +89,17 @@ def weighing_update(
     *, weighing: Weighing, by, decision: str, response: str, internal_note: str, organisation: str = ""
 ) -> Weighing:
     """Set decision, response, internal note and organisation of one statement's weighing."""
+    consultation = weighing.statement.consultation
+    rules.require(by, "manage", _municipality(consultation))
     _check_decision(decision)
     weighing.decision = decision
     weighing.response = response
     weighing.internal_note = internal_note
     weighing.organisation = organisation
-    weighing.updated_by = by
+    weighing.updated_by = rules.user_or_none(by)
     weighing.updated_at = timezone.now()
     weighing.save()
-    _bump(weighing.statement.consultation_id)
+    _bump(consultation.pk)
     return weighing
 
 
@@ -88,9 +113,10 @@ def weighings_bulk_update(
     response: str | None = None,
 ) -> int:
     """Set decision and/or response on the selected statements of `consultation`; return how many changed."""
+    rules.require(by, "manage", _municipality(consultation))
     if decision is not None:
         _check_decision(decision)
-    changes = {"updated_by": by, "updated_at": timezone.now()}
+    changes = {"updated_by": rules.user_or_none(by), "updated_at": timezone.now()}
     if decision is not None:
         changes["decision"] = decision
     if response is not None:
@@ -104,21 +130,25 @@ def weighings_bulk_update(
 @transaction.atomic
 def group_answer(*, group: StatementGroup, by, decision: str, response: str) -> int:
     """Answer every statement of `group` with one decision and response; return how many."""
+    rules.require(by, "manage", _municipality(group.consultation))
     _check_decision(decision)
     group.decision = decision
     group.response = response
     group.save(update_fields=["decision", "response"])
     _bump(group.consultation_id)
-    return group.weighings.update(decision=decision, response=response, updated_by=by, updated_at=timezone.now())
+    return group.weighings.update(
+        decision=decision, response=response, updated_by=rules.user_or_none(by), updated_at=timezone.now()
+    )
 
 
 @transaction.atomic
-def statements_group(*, consultation: Consultation, statement_ids: list[int], label: str = "") -> StatementGroup:
+def statements_group(*, consultation: Consultation, statement_ids: list[int], by, label: str = "") -> StatementGroup:
     """Put the selected statements of `consultation` into one new (manual) group."""
+    rules.require(by, "manage", _municipality(consultation))
     weighings = Weighing.objects.filter(statement__consultation=consultation, statement_id__in=statement_ids)
     first = weighings.order_by("number").first()
     if first is None:
-        raise ValueError("no statements selected")
+        raise ValidationError(_("Bitte wählen Sie mindestens eine Stellungnahme aus."), code="no_statements_selected")
     group = StatementGroup.objects.create(
         consultation=consultation, label=label or f"Gruppe ab Nr. {first.number}", automatic=False
     )
@@ -128,8 +158,9 @@ def statements_group(*, consultation: Consultation, statement_ids: list[int], la
 
 
 @transaction.atomic
-def statements_ungroup(*, consultation: Consultation, statement_ids: list[int]) -> int:
+def statements_ungroup(*, consultation: Consultation, statement_ids: list[int], by) -> int:
     """Remove the selected statements from their groups; delete groups left empty; return how many."""
+    rules.require(by, "manage", _municipality(consultation))
     count = Weighing.objects.filter(statement__consultation=consultation, statement_id__in=statement_ids).update(
         group=None
     )
@@ -139,13 +170,14 @@ def statements_ungroup(*, consultation: Consultation, statement_ids: list[int]) 
 
 
 @transaction.atomic
-def statements_group_similar(*, consultation: Consultation, threshold: float = 0.8) -> dict:
+def statements_group_similar(*, consultation: Consultation, by, threshold: float = 0.8) -> dict:
     """Group identical and near-identical statements (Jaccard of word 3-shingles ≥ `threshold`).
 
     Existing groups are kept: a cluster that already contains grouped statements adds the
     others to the (first) existing group; otherwise a new automatic group is created.
     """
-    weighings_ensure(consultation=consultation)
+    rules.require(by, "manage", _municipality(consultation))
+    _number_new_statements(consultation)
     rows = Weighing.objects.filter(statement__consultation=consultation).values_list(
         "statement_id", "statement__comment", "group_id", "number"
     )
@@ -171,55 +203,103 @@ def statements_group_similar(*, consultation: Consultation, threshold: float = 0
 
 def email_hash(address: str) -> str:
     """Return the SHA-256 of a normalised e-mail address (the record keeps no plain address)."""
-    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    return hashlib.sha256(normalised_email(address).encode()).hexdigest()
+
+
+def _check_council_decision(consultation: Consultation, council_body: str, decided_on, at: dt.datetime) -> None:
+    errors = {}
+    if not (council_body or "").strip():
+        errors["council_body"] = ValidationError(
+            _("Bitte geben Sie das Gremium an, das über die Abwägung beschlossen hat."), code="council_body_missing"
+        )
+    if decided_on is None:
+        errors["decided_on"] = ValidationError(
+            _("Bitte geben Sie das Datum des Beschlusses an."), code="decided_on_missing"
+        )
+    elif decided_on > local_date(at):
+        errors["decided_on"] = ValidationError(
+            _("Das Datum des Beschlusses darf nicht in der Zukunft liegen."), code="decided_on_in_future"
+        )
+    elif decided_on < local_date(consultation.ends_at):
+        errors["decided_on"] = ValidationError(
+            _("Der Beschluss kann nicht vor dem Ende der Beteiligung (%(end)s) gefasst worden sein."),
+            code="decided_before_period_end",
+            params={"end": consultation.end_date.strftime("%d.%m.%Y")},
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
-def result_publish(*, consultation: Consultation, by, notify: bool = True) -> dict:
-    """Publish the result page and queue one notice per decided statement with an e-mail address not yet notified."""
-    result, _ = ConsultationResult.objects.get_or_create(consultation=consultation)
-    if result.published_at is None:
-        result.published_at = timezone.now()
-        result.published_by = by
-        result.save()
-        from participation.announcements.services import announcement_drafts_for_event
+def result_publish(
+    *,
+    consultation: Consultation,
+    by,
+    council_body: str,
+    decided_on: dt.date | None,
+    notify: bool = True,
+    at: dt.datetime | None = None,
+) -> dict:
+    """Publish the council's decided result and queue one notice per submitter not yet notified.
 
-        announcement_drafts_for_event(event="result_published", plan=consultation.plan, consultation=consultation)
+    Refused while the period runs or any statement lacks a decision, and without the
+    council body and a plausible date of its decision. Publishing again (after late
+    decisions) keeps the first publication date and notifies only those not told yet.
+    """
+    rules.require(by, "manage", _municipality(consultation))
+    at = at or timezone.now()
+    blockers = result_blockers(consultation, at=at)
+    if blockers:
+        raise blockers[0]
+    _check_council_decision(consultation, council_body, decided_on, at)
+    result, _created = ConsultationResult.objects.get_or_create(consultation=consultation)
+    first_publication = result.published_at is None
+    if first_publication:
+        result.published_at = at
+        result.published_by = rules.user_or_none(by)
+    result.council_body = council_body.strip()
+    result.decided_on = decided_on
+    result.save()
+    if first_publication:
+        result_published.send(sender=Consultation, consultation=consultation, by=by)
     queued = 0
     if notify:
-        candidates = (
-            weighed_statements(consultation)
-            .filter(result_notification__isnull=True)
-            .exclude(user_email="")
-            .exclude(weighing__decision="")
-            .exclude(weighing__isnull=True)
-            .values_list("id", "user_email", "weighing__decision")
-        )
         notices = [
             ResultNotification(statement_id=sid, email_sha256=email_hash(email), decision=decision)
-            for sid, email, decision in candidates
+            for sid, email, decision in result_recipients(consultation).values_list(
+                "id", "user_email", "weighing__decision"
+            )
         ]
         ResultNotification.objects.bulk_create(notices, batch_size=2000)
-        queued = len(notices)
+        queued = len({notice.email_sha256 for notice in notices})
         if queued:
-            from .tasks import send_result_notifications
-
             transaction.on_commit(lambda: send_result_notifications.enqueue(consultation_id=consultation.pk))
     return {"published_at": result.published_at, "queued": queued}
 
 
 @transaction.atomic
-def result_unpublish(*, consultation: Consultation) -> None:
-    """Take the public result page offline (sent notices stay recorded)."""
+def result_unpublish(*, consultation: Consultation, by) -> None:
+    """Take the public result page offline (sent notices and the recorded decision stay)."""
+    rules.require(by, "manage", _municipality(consultation))
     ConsultationResult.objects.filter(consultation=consultation).update(published_at=None, published_by=None)
 
 
-def personal_data_export_log(*, consultation: Consultation, user, via: str, format: str, rows: int) -> None:
+def personal_data_export_log(*, consultation: Consultation, by, via: str, format: str, rows: int) -> None:
     """Record that names and addresses of `consultation` were exported."""
+    rules.require(by, "export_personal_data", _municipality(consultation))
     PersonalDataExportLog.objects.create(
-        consultation=consultation,
-        user=user if user and user.is_authenticated else None,
-        via=via,
-        format=format,
-        rows=rows,
+        consultation=consultation, user=rules.user_or_none(by), via=via, format=format, rows=rows
     )
+
+
+@transaction.atomic
+def report_export(
+    *, consultation: Consultation, by, format: str, personal: bool = False, via: str = "web"
+) -> tuple[bytes, int]:
+    """Render the Abwägungstabelle; names and addresses need "export_personal_data" and are logged."""
+    rules.require(by, "export_personal_data" if personal else "moderate", _municipality(consultation))
+    _number_new_statements(consultation)
+    data, rows = export_report(consultation=consultation, format=format, personal=personal)
+    if personal:
+        personal_data_export_log(consultation=consultation, by=by, via=via, format=format, rows=rows)
+    return data, rows

@@ -12,7 +12,7 @@ from participation.periods import local_date
 
 from .labels import CHANNEL_CHOICES
 from .models import Decision
-from .queries import weighed_statements
+from .selectors import weighed_statements
 
 
 @dataclass

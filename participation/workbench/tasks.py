@@ -1,53 +1,53 @@
-"""Background sending of result notices (django_tasks)."""
+"""Background sending of result notices (django_tasks): one e-mail per submitter address."""
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from itertools import groupby
+
+from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 
 from participation.models import Consultation
+from plans.links import absolute_url
+from plans.mail import send_templated_mail
 
-from .models import ResultNotification
+from .models import ConsultationResult, ResultNotification
 
 
 @task()
 def send_result_notifications(consultation_id: int) -> int:
-    """Send every queued result notice of the consultation; record each outcome; return how many were sent."""
+    """Send the queued result notices, one mail per address; record each outcome; return how many mails went out."""
     consultation = Consultation.objects.select_related("plan__municipality").get(pk=consultation_id)
-    sent = 0
+    result = ConsultationResult.objects.filter(consultation=consultation).first()
     queued = (
         ResultNotification.objects.filter(
             statement__consultation_id=consultation_id, status=ResultNotification.Status.QUEUED
         )
         .select_related("statement__weighing")
-        .order_by("id")
+        .order_by("email_sha256", "statement__weighing__number")
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        for notice in queued.iterator(chunk_size=500):
-            statement = notice.statement
-            weighing = statement.weighing
-            context = {
-                "consultation": consultation,
-                "plan": consultation.plan,
-                "statement": statement,
-                "weighing": weighing,
-                "site_url": settings.SITE_URL,
-            }
-            message = EmailMessage(
-                subject=render_to_string("workbench/email/result_subject.txt", context).strip(),
-                body=render_to_string("workbench/email/result_body.txt", context),
-                to=[statement.user_email],
+    context = {
+        "consultation": consultation,
+        "plan": consultation.plan,
+        "result": result,
+        "result_url": absolute_url(reverse("workbench:public_result", args=[consultation.pk])),
+    }
+    sent = 0
+    for _address, group in groupby(queued.iterator(chunk_size=500), key=lambda notice: notice.email_sha256):
+        notices = list(group)
+        items = [(notice.statement, notice.statement.weighing) for notice in notices]
+        try:
+            send_templated_mail(
+                to=[notices[0].statement.user_email],
+                subject_template="workbench/email/result_subject.txt",
+                body_template="workbench/email/result_body.txt",
+                context={**context, "items": items},
             )
-            try:
-                message.send()
-            except Exception as error:  # the record keeps the failure; staff can queue again
-                notice.status = ResultNotification.Status.FAILED
-                notice.error = str(error)[:1000]
-            else:
-                notice.status = ResultNotification.Status.SENT
-                notice.sent_at = timezone.now()
-                notice.error = ""
-                sent += 1
-            notice.save(update_fields=["status", "sent_at", "error"])
+        except Exception as error:  # the record keeps the failure; staff can queue again
+            status, sent_at, message = ResultNotification.Status.FAILED, None, str(error)[:1000]
+        else:
+            status, sent_at, message = ResultNotification.Status.SENT, timezone.now(), ""
+            sent += 1
+        ResultNotification.objects.filter(pk__in=[notice.pk for notice in notices]).update(
+            status=status, sent_at=sent_at, error=message
+        )
     return sent

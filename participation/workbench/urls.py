@@ -20,6 +20,11 @@ urlpatterns = [
     path("verwaltung/abwaegung/<int:consultation_id>/statistik/", views.StatisticsView.as_view(), name="statistics"),
     path("verwaltung/abwaegung/<int:consultation_id>/karte/", views.MapView.as_view(), name="map"),
     path("verwaltung/abwaegung/<int:consultation_id>/export/<str:format>/", views.ExportView.as_view(), name="export"),
-    path("verwaltung/abwaegung/<int:consultation_id>/ergebnis/", views.PublishResultView.as_view(), name="publish"),
+    path("verwaltung/abwaegung/<int:consultation_id>/ergebnis/", views.ResultPublishView.as_view(), name="publish"),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/ergebnis/offline/",
+        views.ResultUnpublishView.as_view(),
+        name="unpublish",
+    ),
     path("beteiligung/<int:consultation_id>/ergebnis/", views.PublicResultView.as_view(), name="public_result"),
 ]

@@ -1,10 +1,14 @@
 """Staff filter statements, answer a group, export XLSX and GeoPackage; the result page is accessible."""
 
+import datetime as dt
+
 import openpyxl
 import pyogrio
 import pytest
 
 from participation.workbench.models import Weighing
+from participation.workbench.services import weighings_ensure
+from plans.rules import SYSTEM
 from tests.workbench.conftest import world  # noqa: F401  (fixture)
 
 from .conftest import run_axe
@@ -90,9 +94,14 @@ def test_map_with_heat_layer_and_charts(page, world):  # noqa: F811
 
 def test_public_result_page_is_accessible(page, world):  # noqa: F811
     consultation = world["consultation"]
+    weighings_ensure(consultation=consultation, by=SYSTEM)
+    Weighing.objects.update(decision="noted")  # every statement decided: publishing is due
     _login(page, "planer", f"/verwaltung/abwaegung/{consultation.pk}/")
-    page.uncheck("#id_notify")
     page.get_by_role("button", name="Ergebnis veröffentlichen und mitteilen").click()
+    assert run_axe(page) == []  # the confirmation step
+    page.fill("#result-decided_on", (consultation.end_date + dt.timedelta(days=1)).isoformat())
+    page.uncheck("#result-notify")
+    page.get_by_role("button", name="Jetzt veröffentlichen").click()
     page.wait_for_selector(".message--success")
     page.context.clear_cookies()
     page.goto(f"/beteiligung/{consultation.pk}/ergebnis/")

@@ -45,5 +45,6 @@ def test_publishing_the_result_drafts_an_announcement():
     today = timezone.localdate()
     consultation = ConsultationFactory(start_date=today - dt.timedelta(days=60), end_date=today - dt.timedelta(days=20))
     planner = MembershipFactory(municipality=consultation.plan.municipality).user
-    result_publish(consultation=consultation, by=planner, notify=False)
+    decided_on = consultation.end_date + dt.timedelta(days=1)
+    result_publish(consultation=consultation, by=planner, council_body="Rat", decided_on=decided_on, notify=False)
     assert "result_published" in events(consultation)

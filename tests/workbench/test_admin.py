@@ -2,6 +2,7 @@ from django.urls import reverse
 
 from participation.workbench import services
 from participation.workbench.models import PersonalDataExportLog
+from plans.rules import SYSTEM
 
 
 def test_export_log_admin_is_scoped_and_read_only(client, world):
@@ -27,6 +28,6 @@ def test_export_log_admin_is_scoped_and_read_only(client, world):
 
 
 def test_notification_admin_lists_own_notices(client, world):
-    services.weighings_ensure(consultation=world["consultation"])
+    services.weighings_ensure(consultation=world["consultation"], by=SYSTEM)
     client.force_login(world["users"]["moderator"])
     assert client.get(reverse("admin:workbench_resultnotification_changelist")).status_code == 200

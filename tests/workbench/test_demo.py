@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 
@@ -22,9 +24,18 @@ def test_result_url_tag_only_when_published(world):
     from django.template import Context, Template
 
     from participation.workbench import services
+    from plans.rules import SYSTEM
 
     template = Template("{% load workbench_tags %}[{% consultation_result_url c %}]")
     consultation = world["consultation"]
     assert template.render(Context({"c": consultation})) == "[]"
-    services.result_publish(consultation=consultation, by=None, notify=False)
+    services.weighings_ensure(consultation=consultation, by=SYSTEM)
+    Weighing.objects.update(decision="noted")
+    services.result_publish(
+        consultation=consultation,
+        by=SYSTEM,
+        council_body="Stadtverordnetenversammlung",
+        decided_on=consultation.end_date + dt.timedelta(days=3),
+        notify=False,
+    )
     assert template.render(Context({"c": consultation})) == f"[/beteiligung/{consultation.pk}/ergebnis/]"

@@ -12,6 +12,7 @@ from participation.workbench import services
 from participation.workbench.models import Decision, PersonalDataExportLog, Weighing
 from participation.workbench.reports import export_report
 from participation.workbench.reports.columns import columns_for
+from plans.rules import SYSTEM
 
 ANON_HEADERS = [str(c.header) for c in columns_for(personal=False)]
 PERSONAL_HEADERS = [str(c.header) for c in columns_for(personal=True)]
@@ -19,7 +20,7 @@ PERSONAL_HEADERS = [str(c.header) for c in columns_for(personal=True)]
 
 @pytest.fixture
 def decided(world):
-    services.weighings_ensure(consultation=world["consultation"])
+    services.weighings_ensure(consultation=world["consultation"], by=SYSTEM)
     Weighing.objects.filter(number=1).update(decision=Decision.CONSIDERED, response="Die Zufahrt entfällt.")
     Weighing.objects.filter(number=4).update(organisation="Naturschutzbund Usingen")
     return world

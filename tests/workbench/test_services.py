@@ -1,7 +1,8 @@
 from participation.workbench import services
 from participation.workbench.models import Decision, StatementGroup, Weighing
-from participation.workbench.queries import weighed_statements
+from participation.workbench.selectors import weighed_statements
 from participation.workbench.similarity import jaccard, normalise, shingles, similar_clusters
+from plans.rules import SYSTEM
 
 from .conftest import FORM_LETTER
 
@@ -38,8 +39,8 @@ def test_weighed_statements_are_top_level_confirmed_non_official(world):
 
 def test_weighings_ensure_numbers_in_order_and_stays_stable(world):
     consultation = world["consultation"]
-    assert services.weighings_ensure(consultation=consultation) == 8
-    assert services.weighings_ensure(consultation=consultation) == 0
+    assert services.weighings_ensure(consultation=consultation, by=SYSTEM) == 8
+    assert services.weighings_ensure(consultation=consultation, by=SYSTEM) == 0
     numbers = list(Weighing.objects.order_by("statement__submit_date", "statement_id").values_list("number", flat=True))
     assert numbers == list(range(1, 9))
     first = Weighing.objects.get(number=1)
@@ -50,12 +51,12 @@ def test_weighings_ensure_numbers_in_order_and_stays_stable(world):
 
 def test_group_similar_then_answer_group(world):
     consultation, planner = world["consultation"], world["users"]["planner"]
-    result = services.statements_group_similar(consultation=consultation, threshold=0.8)
+    result = services.statements_group_similar(consultation=consultation, by=SYSTEM, threshold=0.8)
     assert result == {"groups_created": 1, "statements_grouped": 3}
     group = StatementGroup.objects.get()
     assert sorted(group.weighings.values_list("number", flat=True)) == [1, 2, 3]
     # Running again changes nothing.
-    assert services.statements_group_similar(consultation=consultation, threshold=0.8) == {
+    assert services.statements_group_similar(consultation=consultation, by=SYSTEM, threshold=0.8) == {
         "groups_created": 0,
         "statements_grouped": 0,
     }
@@ -70,12 +71,12 @@ def test_group_similar_then_answer_group(world):
 
 def test_bulk_update_only_touches_own_consultation(world):
     consultation, foreign = world["consultation"], world["foreign_consultation"]
-    services.weighings_ensure(consultation=consultation)
-    services.weighings_ensure(consultation=foreign)
+    services.weighings_ensure(consultation=consultation, by=SYSTEM)
+    services.weighings_ensure(consultation=foreign, by=SYSTEM)
     foreign_ids = list(weighed_statements(foreign).values_list("id", flat=True))
     own_ids = [s.pk for s in world["statements"][:2]]
     changed = services.weighings_bulk_update(
-        consultation=consultation, statement_ids=own_ids + foreign_ids, by=None, decision=Decision.NOTED
+        consultation=consultation, statement_ids=own_ids + foreign_ids, by=SYSTEM, decision=Decision.NOTED
     )
     assert changed == 2
     assert not Weighing.objects.filter(statement_id__in=foreign_ids, decision=Decision.NOTED).exists()
@@ -83,9 +84,9 @@ def test_bulk_update_only_touches_own_consultation(world):
 
 def test_manual_group_and_ungroup(world):
     consultation = world["consultation"]
-    services.weighings_ensure(consultation=consultation)
+    services.weighings_ensure(consultation=consultation, by=SYSTEM)
     ids = [s.pk for s in world["statements"][3:5]]
-    group = services.statements_group(consultation=consultation, statement_ids=ids, label="Natur")
+    group = services.statements_group(consultation=consultation, by=SYSTEM, statement_ids=ids, label="Natur")
     assert group.weighings.count() == 2 and not group.automatic
-    assert services.statements_ungroup(consultation=consultation, statement_ids=ids) == 2
+    assert services.statements_ungroup(consultation=consultation, statement_ids=ids, by=SYSTEM) == 2
     assert not StatementGroup.objects.exists()

@@ -2,18 +2,16 @@ import csv
 import io
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
 from participation.workbench import services
 from participation.workbench.models import (
-    ConsultationResult,
     Decision,
     PersonalDataExportLog,
-    ResultNotification,
     StatementGroup,
     Weighing,
 )
+from plans.rules import SYSTEM
 
 ROLES = ["anonymous", "no_membership", "foreign_planner", "foreign_moderator", "moderator", "planner"]
 SECRET_TEXT = "Gewässerrandstreifen"
@@ -27,8 +25,10 @@ def _login(client, world, role):
 def _urls(world):
     c = world["consultation"].pk
     statement = world["statements"][0].pk
-    services.weighings_ensure(consultation=world["consultation"])
-    group = services.statements_group(consultation=world["consultation"], statement_ids=[statement], label="G")
+    services.weighings_ensure(consultation=world["consultation"], by=SYSTEM)
+    group = services.statements_group(
+        consultation=world["consultation"], by=SYSTEM, statement_ids=[statement], label="G"
+    )
     return {
         "table": reverse("workbench:table", args=[c]),
         "weighing": reverse("workbench:weighing", args=[c, statement]),
@@ -101,8 +101,8 @@ def test_personal_data_export_only_for_own_planners_and_logged(client, world, ro
 def _posts(world):
     c = world["consultation"]
     statement = world["statements"][0]
-    services.weighings_ensure(consultation=c)
-    group = services.statements_group(consultation=c, statement_ids=[statement.pk], label="G")
+    services.weighings_ensure(consultation=c, by=SYSTEM)
+    group = services.statements_group(consultation=c, by=SYSTEM, statement_ids=[statement.pk], label="G")
     return [
         (
             reverse("workbench:bulk", args=[c.pk]),
@@ -114,7 +114,7 @@ def _posts(world):
             {"decision": "noted", "response": "x", "internal_note": "", "organisation": ""},
         ),
         (reverse("workbench:group", args=[c.pk, group.pk]), {"decision": "noted", "response": "x"}),
-        (reverse("workbench:publish", args=[c.pk]), {"action": "publish", "notify": "on"}),
+        (reverse("workbench:unpublish", args=[c.pk]), {}),
     ]
 
 
@@ -139,7 +139,6 @@ def test_changes_only_by_own_planners(client, world, role, expected):
             _assert_denied(response, expected, world)
     changed = Weighing.objects.filter(decision=Decision.NOTED).exists()
     assert changed == (role == "planner")
-    assert ConsultationResult.objects.exists() == (role == "planner")
 
 
 def test_index_lists_only_own_consultations(client, world):
@@ -181,7 +180,7 @@ def _numbers(response):
     ],
 )
 def test_table_filters(client, world, params, expected):
-    services.weighings_ensure(consultation=world["consultation"])
+    services.weighings_ensure(consultation=world["consultation"], by=SYSTEM)
     Weighing.objects.filter(number=1).update(decision=Decision.CONSIDERED)
     client.force_login(world["users"]["moderator"])
     response = client.get(reverse("workbench:table", args=[world["consultation"].pk]), params)
@@ -209,17 +208,13 @@ def test_table_filters_by_feature_and_group(client, world):
     assert _numbers(client.get(url, {"group": group.pk})) == [1, 2, 3]
 
 
-def test_table_paginates_and_marks_late(client, world, settings):
-    from participation.workbench import views
+def test_table_paginates_and_marks_late(client, world, monkeypatch):
+    from participation.workbench.views import weighing
 
     client.force_login(world["users"]["planner"])
     url = reverse("workbench:table", args=[world["consultation"].pk])
-    original = views.PAGE_SIZE
-    views.PAGE_SIZE = 3
-    try:
-        page3 = client.get(url, {"page": 3, "topic": ""})
-    finally:
-        views.PAGE_SIZE = original
+    monkeypatch.setattr(weighing, "PAGE_SIZE", 3)
+    page3 = client.get(url, {"page": 3, "topic": ""})
     assert _numbers(page3) == [7, 8]
     body = page3.content.decode()
     assert "verspätet" in body and 'class="wb-late"' in body
@@ -229,7 +224,7 @@ def test_table_paginates_and_marks_late(client, world, settings):
 def test_bulk_decide_selected_and_filtered(client, world):
     client.force_login(world["users"]["planner"])
     c = world["consultation"]
-    services.weighings_ensure(consultation=c)
+    services.weighings_ensure(consultation=c, by=SYSTEM)
     url = reverse("workbench:bulk", args=[c.pk])
     ids = [s.pk for s in world["statements"][:2]]
     response = client.post(
@@ -253,7 +248,7 @@ def test_bulk_decide_selected_and_filtered(client, world):
 def test_bulk_rejects_bad_input_and_changes_nothing(client, world):
     client.force_login(world["users"]["planner"])
     c = world["consultation"]
-    services.weighings_ensure(consultation=c)
+    services.weighings_ensure(consultation=c, by=SYSTEM)
     url = reverse("workbench:bulk", args=[c.pk])
     foreign = world["foreign_consultation"].statements.first().pk
     for data in (
@@ -334,61 +329,6 @@ def test_statistics_and_map_pages(client, world):
     assert 'id="workbench-map-data"' in page.content.decode()
 
 
-@pytest.fixture
-def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.mark.django_db(transaction=True)
-def test_publish_result_sends_notices_once_and_opens_public_page(client, world, immediate_tasks):
-    c = world["consultation"]
-    public_url = reverse("workbench:public_result", args=[c.pk])
-    assert client.get(public_url).status_code == 404
-    services.weighings_ensure(consultation=c)
-    Weighing.objects.filter(number__in=[1, 4, 8]).update(decision=Decision.CONSIDERED, response="Antwort A")
-    client.force_login(world["users"]["planner"])
-    client.post(reverse("workbench:publish", args=[c.pk]), {"action": "publish", "notify": "on"})
-    # No. 8 has no e-mail address: two notices.
-    assert sorted(m.to[0] for m in mail.outbox) == ["erika0@example.org", "erika3@example.org"]
-    assert "Antwort A" in mail.outbox[0].body and "berücksichtigt" in mail.outbox[0].body
-    assert public_url in mail.outbox[0].body
-    notices = ResultNotification.objects.all()
-    assert {n.status for n in notices} == {"sent"} and all(n.sent_at for n in notices)
-    assert all(len(n.email_sha256) == 64 and "@" not in n.email_sha256 for n in notices)
-    # Publishing again does not send twice; later decisions are sent then.
-    Weighing.objects.filter(number=2).update(decision=Decision.NOTED, response="Antwort B")
-    client.post(reverse("workbench:publish", args=[c.pk]), {"action": "publish", "notify": "on"})
-    assert len(mail.outbox) == 3
-    client.logout()
-    body = client.get(public_url).content.decode()
-    assert "Bürger/in 1" in body and "Antwort A" in body
-    for name in world["names"]:
-        assert name not in body
-    for email in world["emails"]:
-        assert email not in body
-    client.force_login(world["users"]["planner"])
-    client.post(reverse("workbench:publish", args=[c.pk]), {"action": "unpublish"})
-    client.logout()
-    assert client.get(public_url).status_code == 404
-
-
-def test_failed_mail_is_recorded(world, immediate_tasks, monkeypatch, django_capture_on_commit_callbacks):
-    from django.core.mail import EmailMessage
-
-    c = world["consultation"]
-    services.weighings_ensure(consultation=c)
-    Weighing.objects.filter(number=1).update(decision=Decision.NOTED)
-
-    def boom(self, fail_silently=False):
-        raise ConnectionRefusedError("SMTP down")
-
-    monkeypatch.setattr(EmailMessage, "send", boom)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.result_publish(consultation=c, by=None)
-    notice = ResultNotification.objects.get()
-    assert notice.status == "failed" and "SMTP down" in notice.error and notice.sent_at is None
-
-
 def test_export_download_is_anonymised_csv(client, world):
     client.force_login(world["users"]["moderator"])
     response = client.get(reverse("workbench:export", args=[world["consultation"].pk, "csv"]))
@@ -417,21 +357,3 @@ def test_counts_follow_changes(client, world):
 
     StatementFactory(consultation=c, submit_date=world["statements"][0].submit_date)
     assert client.get(url).context["counts"]["total"] == 9
-
-
-@pytest.mark.django_db
-def test_plan_page_links_to_published_result(client):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from participation.workbench.services import result_publish
-    from tests.factories import ConsultationFactory, MembershipFactory
-
-    today = timezone.localdate()
-    consultation = ConsultationFactory(start_date=today - dt.timedelta(days=60), end_date=today - dt.timedelta(days=20))
-    url = reverse("workbench:public_result", args=[consultation.pk])
-    assert url not in client.get(consultation.plan.get_absolute_url()).content.decode()
-    planner = MembershipFactory(municipality=consultation.plan.municipality).user
-    result_publish(consultation=consultation, by=planner, notify=False)
-    assert url in client.get(consultation.plan.get_absolute_url()).content.decode()

@@ -8,8 +8,7 @@ from django.utils.translation import gettext
 from participation.models import Consultation, Statement
 from participation.periods import local_date
 
-from ..queries import weighed_statements
-from ..services import weighings_ensure
+from ..selectors import weighed_statements
 
 
 class Point:
@@ -29,8 +28,10 @@ def coordinate(function: str):
 
 
 def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]:
-    """Return one dict per weighed statement (ordered by number) with everything the columns need."""
-    weighings_ensure(consultation=consultation)
+    """Return one dict per weighed statement (ordered by number) with everything the columns need.
+
+    The caller numbers new statements first (`services.report_export` does).
+    """
     qs = weighed_statements(consultation)
     if statement_ids is not None:
         qs = qs.filter(id__in=statement_ids)

@@ -1,12 +1,14 @@
 """Export a consultation's Abwägungstabelle: `manage.py export_comments 12 --format xlsx -o tabelle.xlsx`."""
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from participation.models import Consultation
+from plans.rules import SYSTEM
 
-from ...reports import FORMATS, export_report
-from ...services import personal_data_export_log
+from ...reports import FORMATS
+from ...services import report_export
 
 
 class Command(BaseCommand):
@@ -21,15 +23,25 @@ class Command(BaseCommand):
             help="Namen, E-Mail und Anschrift aufnehmen (wird protokolliert).",
         )
         parser.add_argument("-o", "--output", required=True, help="Zieldatei")
+        parser.add_argument(
+            "--user", default="", help="Benutzername, in dessen Namen exportiert wird (sonst: das System)"
+        )
 
-    def handle(self, *args, consultation_id, format, with_personal_data, output, **options):
+    def handle(self, *args, consultation_id, format, with_personal_data, output, user, **options):
         consultation = Consultation.objects.select_related("plan__municipality").filter(pk=consultation_id).first()
         if consultation is None:
             raise CommandError(f"Beteiligung {consultation_id} gibt es nicht.")
-        with transaction.atomic():
-            data, rows = export_report(consultation=consultation, format=format, personal=with_personal_data)
-            if with_personal_data:
-                personal_data_export_log(consultation=consultation, user=None, via="cli", format=format, rows=rows)
+        actor = SYSTEM
+        if user:
+            actor = get_user_model().objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"Benutzer {user} gibt es nicht.")
+        try:
+            data, rows = report_export(
+                consultation=consultation, by=actor, format=format, personal=with_personal_data, via="cli"
+            )
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
         try:
             with open(output, "wb") as handle:
                 handle.write(data)

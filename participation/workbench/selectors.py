@@ -1,0 +1,88 @@
+"""Reads of the workbench: which statements the Abwägung covers, lateness, whether the result may go public."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from participation.models import Consultation, Statement
+from participation.periods import local_date
+
+
+def late_q(consultation: Consultation) -> Q:
+    """Return a filter for late statements: submitted at or after the end (paper: received after the last day)."""
+    last_day = local_date(consultation.ends_at - dt.timedelta(microseconds=1))
+    return Q(received_on__isnull=False, received_on__gt=last_day) | Q(
+        received_on__isnull=True, submit_date__gte=consultation.ends_at
+    )
+
+
+def weighed_statements(consultation: Consultation, *, annotate_late: bool = True) -> QuerySet[Statement]:
+    """Return the statements the Abwägung covers: confirmed top-level statements (online and paper), not staff replies.
+
+    Replies (level > 0) are context for the statement they answer and are not weighed
+    separately; hidden (removed) statements still count: the council must weigh every
+    statement received, whatever moderation did to its public display.
+    """
+    qs = Statement.objects.filter(consultation=consultation, level=0, is_official=False, confirmed_at__isnull=False)
+    if not annotate_late:
+        return qs
+    return qs.annotate(
+        late=Case(When(late_q(consultation), then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
+
+
+def undecided_statements(consultation: Consultation) -> QuerySet[Statement]:
+    """Return the weighed statements without a decision (no weighing yet, or an empty decision)."""
+    return weighed_statements(consultation, annotate_late=False).filter(
+        Q(weighing__isnull=True) | Q(weighing__decision="")
+    )
+
+
+def period_has_ended(consultation: Consultation, at: dt.datetime | None = None) -> bool:
+    """Return whether the consultation's period is over at `at` (works with bare strings and State choices)."""
+    return str(consultation.state_at(at or timezone.now())) == "closed"
+
+
+def result_blockers(consultation: Consultation, *, at: dt.datetime | None = None) -> list[ValidationError]:
+    """Return why the result may not be published at `at` (empty when it may): period running, open decisions."""
+    if not period_has_ended(consultation, at):
+        return [
+            ValidationError(
+                _("Das Ergebnis kann erst nach dem Ende der Beteiligung veröffentlicht werden."),
+                code="period_not_ended",
+            )
+        ]
+    undecided = undecided_statements(consultation).count()
+    if undecided:
+        message = ngettext(
+            "%(count)s Stellungnahme hat noch keine Entscheidung.",
+            "%(count)s Stellungnahmen haben noch keine Entscheidung.",
+            undecided,
+        )
+        return [ValidationError(message, code="undecided_statements", params={"count": undecided})]
+    return []
+
+
+def result_recipients(consultation: Consultation) -> QuerySet[Statement]:
+    """Return the decided statements with an e-mail address whose submitter has not been told the result yet."""
+    return (
+        weighed_statements(consultation, annotate_late=False)
+        .filter(result_notification__isnull=True, weighing__isnull=False)
+        .exclude(user_email="")
+        .exclude(weighing__decision="")
+    )
+
+
+def normalised_email(address: str) -> str:
+    """Return `address` as compared for "the same submitter": trimmed and lower-case."""
+    return address.strip().lower()
+
+
+def result_recipient_count(consultation: Consultation) -> int:
+    """Return how many distinct e-mail addresses a result notice would go to now."""
+    addresses = result_recipients(consultation).values_list("user_email", flat=True)
+    return len({normalised_email(address) for address in addresses})

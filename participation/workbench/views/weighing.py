@@ -1,0 +1,215 @@
+"""The Abwägung pages: the statement table with bulk actions, one statement's weighing, a group's answer."""
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from .. import services
+from ..forms import BulkActionForm, FilterForm, GroupAnswerForm, GroupSimilarForm, WeighingForm
+from ..models import ConsultationResult, Decision, ResultNotification, StatementGroup, Weighing
+from ..selectors import late_q, result_blockers, weighed_statements
+from .base import ConsultationStaffMixin, error_messages
+
+PAGE_SIZE = 50
+
+
+class StatementTableView(ConsultationStaffMixin, TemplateView):
+    """The filterable, paginated table of a consultation's statements with counts and bulk actions."""
+
+    template_name = "workbench/table.html"
+    tab = "table"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        services.weighings_ensure(consultation=self.consultation, by=self.request.user)
+        # Counting and paginating need no per-row "late" expression; only the 50 shown rows get it.
+        base = weighed_statements(self.consultation, annotate_late=False)
+        filters = FilterForm(self.request.GET or None, consultation=self.consultation)
+        filtered = filters.apply(base) if self.request.GET else base
+        # One scan yields the ordered ids of all matches (count and page from the same list); then only
+        # the 50 visible rows are loaded with their long texts.
+        ids = list(filtered.order_by("weighing__number").values_list("id", flat=True))
+        page = Paginator(ids, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page.object_list = list(
+            weighed_statements(self.consultation)
+            .filter(id__in=list(page.object_list))
+            .select_related("weighing__group", "feature__layer")
+            .order_by("weighing__number")
+        )
+        counts = self.counts(base)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filters=filters,
+            page=page,
+            counts=counts,
+            decision_counts=[(label, counts[value]) for value, label in Decision.choices],
+            query=query.urlencode(),
+            bulk_form=BulkActionForm(initial={"filters": query.urlencode()}, auto_id="bulk-%s"),
+            similar_form=GroupSimilarForm(),
+            groups=StatementGroup.objects.filter(consultation=self.consultation).annotate(size=Count("weighings")),
+            result=ConsultationResult.objects.filter(consultation=self.consultation).first(),
+            notification_counts=dict(
+                ResultNotification.objects.filter(statement__consultation=self.consultation)
+                .values_list("status")
+                .annotate(n=Count("id"))
+            ),
+        )
+        if context["can_decide"]:
+            # Why "publish result" is disabled: the period still runs, or statements are undecided.
+            context["result_blockers"] = [
+                message for error in result_blockers(self.consultation) for message in error.messages
+            ]
+        return context
+
+    def counts(self, base) -> dict:
+        """Return the counts over the whole consultation, cached per data version and effective end."""
+        # Every service write bumps the version; extending or closing the period changes which are late.
+        key = (
+            f"workbench:counts:{self.consultation.pk}:{services.workbench_version(self.consultation)}:"
+            f"{self.consultation.ends_at.timestamp()}"
+        )
+        counts = cache.get(key)
+        if counts is None:
+            counts = base.aggregate(
+                total=Count("id"),
+                late=Count("id", filter=late_q(self.consultation)),
+                open=Count("id", filter=Q(weighing__decision="")),
+                **{value: Count("id", filter=Q(weighing__decision=value)) for value in Decision.values},
+            )
+            cache.set(key, counts, 3600)
+        return counts
+
+
+class BulkActionView(ConsultationStaffMixin, View):
+    """Apply a decision/response, grouping or ungrouping to selected or all filtered statements."""
+
+    def post(self, request, *args, **kwargs):
+        ids = list(weighed_statements(self.consultation).values_list("id", flat=True))
+        form = BulkActionForm(request.POST, statement_ids=ids)
+        back = self.table_url(request.POST.get("filters", ""))
+        if not form.is_valid():
+            for error in form.non_field_errors() + [e for f in form for e in f.errors]:
+                messages.error(request, error)
+            return redirect(back)
+        data = form.cleaned_data
+        if data["scope"] == "filtered":
+            filters = FilterForm(QueryDict(data["filters"]), consultation=self.consultation)
+            selected = list(filters.apply(weighed_statements(self.consultation)).values_list("id", flat=True))
+        else:
+            selected = data["statements"]
+        common = {"consultation": self.consultation, "statement_ids": selected, "by": request.user}
+        try:
+            if data["action"] == "decide":
+                count = services.weighings_bulk_update(
+                    **common, decision=data["decision"] or None, response=data["response"] or None
+                )
+                messages.success(request, _("%(count)s Stellungnahmen aktualisiert.") % {"count": count})
+            elif data["action"] == "group":
+                group = services.statements_group(**common, label=data["label"])
+                messages.success(request, _("Gruppe „%(label)s“ angelegt.") % {"label": group.label})
+            else:
+                count = services.statements_ungroup(**common)
+                messages.success(request, _("%(count)s Stellungnahmen aus Gruppen gelöst.") % {"count": count})
+        except ValidationError as error:
+            error_messages(request, error)
+        return redirect(back)
+
+
+class GroupSimilarView(ConsultationStaffMixin, View):
+    """Group identical and near-identical statements."""
+
+    def post(self, request, *args, **kwargs):
+        form = GroupSimilarForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Bitte geben Sie eine Ähnlichkeit zwischen 0,5 und 1,0 an."))
+            return redirect(self.table_url())
+        result = services.statements_group_similar(
+            consultation=self.consultation, by=request.user, threshold=form.cleaned_data["threshold"]
+        )
+        messages.success(
+            request,
+            _("%(groups)s neue Gruppen, %(statements)s Stellungnahmen zugeordnet.")
+            % {"groups": result["groups_created"], "statements": result["statements_grouped"]},
+        )
+        return redirect(self.table_url())
+
+
+class WeighingEditView(ConsultationStaffMixin, TemplateView):
+    """Show one statement with its context and edit its weighing."""
+
+    template_name = "workbench/weighing.html"
+
+    def get_weighing(self):
+        services.weighings_ensure(consultation=self.consultation, by=self.request.user)
+        return get_object_or_404(
+            Weighing.objects.select_related("statement", "group", "updated_by", "statement__feature__layer"),
+            statement_id=self.kwargs["statement_id"],
+            statement__consultation=self.consultation,
+        )
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        weighing = getattr(self, "weighing", None) or self.get_weighing()
+        statement = weighing.statement
+        context.update(
+            weighing=weighing,
+            statement=statement,
+            late=statement.is_late,
+            replies=type(statement).objects.filter(thread_id=statement.thread_id, level__gt=0).order_by("submit_date"),
+            form=form or WeighingForm(instance=weighing),
+            show_personal=context["can_export_personal"],
+            group_members=(
+                weighing.group.weighings.select_related("statement").exclude(pk=weighing.pk).order_by("number")[:50]
+                if weighing.group
+                else []
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.weighing = self.get_weighing()
+        form = WeighingForm(request.POST, instance=self.weighing)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        # The statement's consultation is the one resolved from the URL: no second lookup.
+        self.weighing.statement.consultation = self.consultation
+        services.weighing_update(weighing=self.weighing, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Abwägung zu Nr. %(number)s gespeichert.") % {"number": self.weighing.number})
+        return redirect(self.table_url())
+
+
+class GroupView(ConsultationStaffMixin, TemplateView):
+    """Show a group of similar statements and answer all of them at once."""
+
+    template_name = "workbench/group.html"
+
+    def get_group(self):
+        group = get_object_or_404(StatementGroup, pk=self.kwargs["group_id"], consultation=self.consultation)
+        group.consultation = self.consultation
+        return group
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        group = self.get_group()
+        context.update(
+            group=group,
+            members=group.weighings.select_related("statement").order_by("number"),
+            form=form or GroupAnswerForm(initial={"decision": group.decision, "response": group.response}),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = GroupAnswerForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        count = services.group_answer(group=self.get_group(), by=request.user, **form.cleaned_data)
+        messages.success(request, _("%(count)s Stellungnahmen der Gruppe beantwortet.") % {"count": count})
+        return redirect(self.table_url())
