@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from .geometry import outside_area_m2
+
 ags_validator = RegexValidator(
     regex=r"^\d{8}$",
     message=_("Der Amtliche Gemeindeschlüssel (AGS) besteht aus genau 8 Ziffern, z. B. 06434011."),
@@ -76,4 +78,21 @@ def validate_pdf(upload):
         raise ValidationError(
             _("Nur PDF-Dokumente können hochgeladen werden. Diese Datei ist kein gültiges PDF."),
             code="not_a_pdf",
+        )
+
+
+def validate_area_in_boundary(area, municipality):
+    """Refuse a Geltungsbereich that reaches more than 1 m² outside the municipality's boundary."""
+    boundary = municipality.boundary
+    if area is None or boundary is None:
+        return
+    outside = outside_area_m2(area, boundary, municipality.crs_epsg)
+    if outside > 1.0:
+        raise ValidationError(
+            _(
+                "Der Geltungsbereich liegt teilweise außerhalb der Gemeindegrenze von %(name)s "
+                "(%(outside).0f m² außerhalb)."
+            ),
+            code="area_outside_boundary",
+            params={"name": municipality.name, "outside": outside},
         )
