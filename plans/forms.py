@@ -71,7 +71,7 @@ class PlanCreateForm(PlanForm):
     def __init__(self, *args, municipalities=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
-        if municipalities is not None and len(municipalities) == 1:
+        if len(municipalities) == 1:
             self.fields["municipality"].initial = municipalities[0].pk
 
 

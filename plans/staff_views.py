@@ -128,8 +128,8 @@ class PlanCreateView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.municipalities = list(planner_municipalities(request.user))
-        if not self.municipalities:
+        self.municipalities = planner_municipalities(request.user)
+        if not self.municipalities.exists():
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
