@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView
 
 from . import services
@@ -44,7 +45,7 @@ class DocumentMixin(PlanStaffMixin):
         return context
 
 
-class DocumentMoveView(DocumentMixin, FormView):
+class DocumentMoveView(DocumentMixin, View):
     """POST …/dokumente/<document>/verschieben/ with direction=up|down: move one place."""
 
     http_method_names = ["post"]

@@ -199,6 +199,7 @@ class PlanCockpitView(PlanStaffMixin, TemplateView):
         current = list(documents.current())
         context.update(
             area_ha=to_metric(plan.area, self.municipality.crs_epsg).area / 10_000,
+            map_config={"area": plan.area.geojson, "plan_id": plan.pk},
             stage_changes=plan.stage_changes.select_related("created_by"),
             consultations=plan.consultations.order_by("start_date", "round"),
             documents=current,
