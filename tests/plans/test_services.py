@@ -217,7 +217,7 @@ def test_document_withdraw_needs_a_reason_and_keeps_the_row(planner, town):
     assert exc.value.code == "already_withdrawn"
 
 
-def test_demo_plans_are_created_through_services(planner):
+def test_demo_plans_are_created_through_services():
     from plans.demo import load_demo
 
     load_demo()
