@@ -26,6 +26,7 @@ from .validators import validate_area_in_boundary, validate_geometry, validate_p
 EDITABLE_FIELDS = ("kind", "number", "title", "summary", "description", "area")
 # Bauleitpläne always carry a number; a Satzung or a public building project may have none.
 NUMBER_OPTIONAL_KINDS = (Plan.Kind.STATUTE, Plan.Kind.PUBLIC_PROJECT)
+MAX_LENGTHS = {"slug": 120, "title": 250, "number": 50, "summary": 1000, "note": 500}  # as in plans.models
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
@@ -35,8 +36,7 @@ def _required(message, code="required") -> ValidationError:
 
 def plan_slug(*, municipality: Municipality, title: str, exclude_pk: int | None = None) -> str:
     """Return a slug from `title` that is unused in `municipality` (…-2, …-3 on collisions)."""
-    max_length = Plan._meta.get_field("slug").max_length
-    base = slugify(title.translate(_UMLAUTS))[: max_length - 4].strip("-") or "plan"
+    base = slugify(title.translate(_UMLAUTS))[: MAX_LENGTHS["slug"] - 4].strip("-") or "plan"
     taken = set(
         Plan.objects.filter(municipality=municipality, slug__startswith=base)
         .exclude(pk=exclude_pk)
@@ -97,7 +97,7 @@ def _validate_plan(plan: Plan) -> None:
     if plan.kind not in Plan.Kind.values:
         errors["kind"] = ValidationError(_("Unbekannte Art des Plans."), code="invalid_choice")
     for name in ("title", "number", "summary"):
-        max_length = Plan._meta.get_field(name).max_length
+        max_length = MAX_LENGTHS[name]
         if len(getattr(plan, name) or "") > max_length:
             errors[name] = ValidationError(
                 _("Höchstens %(limit)d Zeichen."), code="max_length", params={"limit": max_length}
@@ -214,7 +214,7 @@ def plan_stage_record(
     """Record a procedure step that has happened; the plan's stage becomes the latest recorded one."""
     rules.require(by, "manage", plan.municipality)
     today = timezone.localdate(at) if at else timezone.localdate()
-    errors = {}
+    errors: dict = {}
     if stage not in Plan.Stage.values:
         errors["stage"] = ValidationError(_("Unbekannter Verfahrensschritt."), code="invalid_choice")
     if date is None:
@@ -225,7 +225,7 @@ def plan_stage_record(
             code="stage_date_in_future",
             params={"date": date.strftime("%d.%m.%Y")},
         )
-    if len(note or "") > StageChange._meta.get_field("note").max_length:
+    if len(note or "") > MAX_LENGTHS["note"]:
         errors["note"] = ValidationError(_("Der Hinweis ist zu lang."), code="max_length")
     if errors:
         raise ValidationError(errors)
@@ -249,6 +249,10 @@ def _check_pdf(file) -> None:
         raise ValidationError({"file": exc}) from exc
 
 
+def _file_name(file: File) -> str:
+    return (file.name or "dokument.pdf").rsplit("/", 1)[-1]
+
+
 def _next_order(plan: Plan) -> int:
     highest = plan.documents.current().aggregate(highest=Max("order"))["highest"]
     return 0 if highest is None else highest + 1
@@ -258,7 +262,7 @@ def _next_order(plan: Plan) -> int:
 def document_upload(*, plan: Plan, by, title: str, kind: str, file: File, at: dt.datetime | None = None) -> Document:
     """Add a PDF document to the plan, placed after the current ones."""
     rules.require(by, "manage", plan.municipality)
-    errors = {}
+    errors: dict = {}
     if not (title or "").strip():
         errors["title"] = _required(_("Bitte geben Sie einen Titel an."))
     if kind not in Document.Kind.values:
@@ -277,7 +281,7 @@ def document_upload(*, plan: Plan, by, title: str, kind: str, file: File, at: dt
         online_since=at or timezone.now(),
         uploaded_by=rules.user_or_none(by),
     )
-    document.file.save(file.name.rsplit("/", 1)[-1], file, save=False)
+    document.file.save(_file_name(file), file, save=False)
     document.save()
     return document
 
@@ -305,7 +309,7 @@ def document_replace(
         uploaded_by=rules.user_or_none(by),
     )
     # The storage picks a fresh name if the file name repeats, so the old version's file is never overwritten.
-    new.file.save(file.name.rsplit("/", 1)[-1], file, save=False)
+    new.file.save(_file_name(file), file, save=False)
     new.save()
     document.online_until = now
     document.save(update_fields=["online_until"])
