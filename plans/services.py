@@ -8,7 +8,7 @@ call these functions; none of them writes plans or documents itself.
 import datetime as dt
 from collections.abc import Iterable
 
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import FileExtensionValidator
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from . import rules
 from .models import Document, Municipality, Plan, StageChange
 from .signals import plan_published
-from .validators import validate_area_in_boundary, validate_geometry, validate_pdf
+from .validators import parse_plan_area, validate_pdf
 
 EDITABLE_FIELDS = ("kind", "number", "title", "summary", "description", "area")
 # Bauleitpläne always carry a number; a Satzung or a public building project may have none.
@@ -49,42 +49,11 @@ def plan_slug(*, municipality: Municipality, title: str, exclude_pk: int | None 
 
 
 def clean_area(area, municipality: Municipality) -> MultiPolygon:
-    """Return `area` as a valid MultiPolygon in EPSG:4326 inside the municipality, or raise."""
-    if area is None or (isinstance(area, str) and not area.strip()):
-        raise ValidationError({"area": _required(_("Bitte geben Sie den Geltungsbereich an."))})
+    """Return `area` as a valid MultiPolygon in EPSG:4326 inside the municipality; errors keyed 'area'."""
     try:
-        geometry = area if isinstance(area, GEOSGeometry) else GEOSGeometry(area)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(
-            {
-                "area": ValidationError(
-                    _("Der Geltungsbereich ist weder gültiges GeoJSON noch WKT."), code="area_unreadable"
-                )
-            }
-        ) from exc
-    if not isinstance(geometry, Polygon | MultiPolygon):
-        raise ValidationError(
-            {
-                "area": ValidationError(
-                    _("Der Geltungsbereich muss eine Fläche sein (Polygon oder MultiPolygon), nicht %(type)s."),
-                    code="area_not_polygon",
-                    params={"type": geometry.geom_type},
-                )
-            }
-        )
-    geometry = geometry.clone()
-    if not geometry.srid:
-        geometry.srid = 4326
-    if geometry.srid != 4326:
-        geometry.transform(4326)
-    if isinstance(geometry, Polygon):
-        geometry = MultiPolygon(geometry, srid=4326)
-    try:
-        validate_geometry(geometry)
-        validate_area_in_boundary(geometry, municipality)
+        return parse_plan_area(area, municipality)
     except ValidationError as exc:
         raise ValidationError({"area": exc}) from exc
-    return geometry
 
 
 def _validate_plan(plan: Plan) -> None:

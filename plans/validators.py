@@ -1,11 +1,12 @@
 """Validators for municipality and plan data."""
 
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .geometry import outside_area_m2
+from .geometry import as_multipolygon, outside_area_m2
 
 ags_validator = RegexValidator(
     regex=r"^\d{8}$",
@@ -96,3 +97,28 @@ def validate_area_in_boundary(area, municipality):
             code="area_outside_boundary",
             params={"name": municipality.name, "outside": outside},
         )
+
+
+def parse_plan_area(area, municipality) -> MultiPolygon:
+    """Return `area` (geometry, GeoJSON, WKT or EWKT) as a valid MultiPolygon in EPSG:4326 inside `municipality`."""
+    if area is None or (isinstance(area, str) and not area.strip()):
+        raise ValidationError(_("Bitte geben Sie den Geltungsbereich an."), code="required")
+    try:
+        geometry = area.clone() if isinstance(area, GEOSGeometry) else GEOSGeometry(area)
+    except (ValueError, TypeError) as exc:
+        message = _("Der Geltungsbereich ist weder gültiges GeoJSON noch WKT.")
+        raise ValidationError(message, code="area_unreadable") from exc
+    if not isinstance(geometry, Polygon | MultiPolygon):
+        raise ValidationError(
+            _("Der Geltungsbereich muss eine Fläche sein (Polygon oder MultiPolygon), nicht %(type)s."),
+            code="area_not_polygon",
+            params={"type": geometry.geom_type},
+        )
+    if not geometry.srid:
+        geometry.srid = 4326  # WKT without SRID: WGS 84, longitude first, as GeoJSON
+    if geometry.srid != 4326:
+        geometry.transform(4326)
+    geometry = as_multipolygon(geometry)
+    validate_geometry(geometry)
+    validate_area_in_boundary(geometry, municipality)
+    return geometry
