@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -94,11 +95,13 @@ class PlanDetailApiView(View):
                 "title": document.title,
                 "kind": document.kind,
                 "kind_label": str(document.get_kind_display()),
-                "url": request.build_absolute_uri(document.file.url),
+                "url": request.build_absolute_uri(
+                    reverse("plans:document", args=[plan.municipality.slug, plan.slug, document.pk])
+                ),
                 "size": document.size,
                 "online_since": document.online_since.isoformat(),
             }
-            for document in plan.documents.all()
+            for document in plan.documents.current()
         ]
         feature["properties"]["stages"] = [
             {"stage": change.stage, "label": str(change.get_stage_display()), "date": change.date.isoformat()}

@@ -15,7 +15,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Document, Membership, Municipality, Plan, StageChange
+from . import services
+from .models import Document, Membership, Municipality, Plan
+from .rules import SYSTEM
 
 DEMO_PASSWORD = "planbeteiligung-demo"
 
@@ -220,40 +222,44 @@ def load_demo(*, today: dt.date | None = None) -> dict:
     plans = {}
     for seed, (mslug, slug, kind, number, title, center, radius, stage, summary) in enumerate(PLANS, start=10):
         municipality = municipalities[mslug]
-        area = MultiPolygon(irregular_polygon(center, radius, seed=seed), srid=4326)
-        plan, created = Plan.objects.update_or_create(
-            municipality=municipality,
-            slug=slug,
-            defaults={
-                "kind": kind,
-                "number": number,
-                "title": title,
-                "summary": summary,
-                "description": summary
-                + "\n\nDie Unterlagen liegen zusätzlich während der Beteiligung im Rathaus zur Einsicht aus.",
-                "area": area,
-                "stage": stage,
-                "status": Plan.Status.PUBLISHED,
-            },
-        )
-        if created or plan.published_at is None:
-            plan.published_at = timezone.now() - dt.timedelta(days=60)
-            plan.save(update_fields=["published_at"])
+        data = {
+            "kind": kind,
+            "number": number,
+            "title": title,
+            "summary": summary,
+            "description": summary
+            + "\n\nDie Unterlagen liegen zusätzlich während der Beteiligung im Rathaus zur Einsicht aus.",
+            "area": MultiPolygon(irregular_polygon(center, radius, seed=seed), srid=4326),
+        }
+        plan = Plan.objects.filter(municipality=municipality, slug=slug).first()
+        if plan is None:
+            plan = services.plan_create(municipality=municipality, by=SYSTEM, slug=slug, **data)
+        else:
+            services.plan_update(plan=plan, by=SYSTEM, **data)
         plans[slug] = plan
         if not plan.stage_changes.exists():
             history = [Plan.Stage.INITIATED]
             order = list(Plan.Stage.values)
             history += [s for s in order[1 : order.index(stage) + 1] if s != Plan.Stage.REPUBLICATION]
             for step, stage_value in enumerate(history):
-                StageChange.objects.create(
-                    plan=plan, stage=stage_value, date=today - dt.timedelta(days=400 - 90 * step if step < 4 else 40)
+                services.plan_stage_record(
+                    plan=plan,
+                    by=SYSTEM,
+                    stage=stage_value,
+                    date=today - dt.timedelta(days=400 - 90 * step if step < 4 else 40),
                 )
+        if plan.status != Plan.Status.PUBLISHED:
+            services.plan_publish(plan=plan, by=SYSTEM, at=timezone.now() - dt.timedelta(days=60))
         if not plan.documents.exists():
-            for order, (doc_kind, doc_title) in enumerate(
-                [(Document.Kind.DRAWING, "Planzeichnung"), (Document.Kind.JUSTIFICATION, "Begründung")]
-            ):
+            documents = [(Document.Kind.DRAWING, "Planzeichnung"), (Document.Kind.JUSTIFICATION, "Begründung")]
+            for doc_kind, doc_title in documents:
                 content = demo_pdf(f"{doc_title}: {plan}", f"{municipality.name}\n{summary}")
-                document = Document(plan=plan, title=doc_title, kind=doc_kind, order=order)
-                document.file.save(f"{slug}-{doc_kind}.pdf", ContentFile(content), save=False)
-                document.save()
+                services.document_upload(
+                    plan=plan,
+                    by=SYSTEM,
+                    title=doc_title,
+                    kind=doc_kind,
+                    file=ContentFile(content, name=f"{slug}-{doc_kind}.pdf"),
+                    at=plan.published_at,
+                )
     return {"municipalities": municipalities, "plans": plans, "credentials": credentials}

@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .validators import ags_validator, validate_geometry, validate_municipality_slug, validate_pdf
+from .validators import (
+    ags_validator,
+    validate_area_in_boundary,
+    validate_geometry,
+    validate_municipality_slug,
+    validate_pdf,
+)
 
 
 class MunicipalityQuerySet(models.QuerySet):
@@ -170,22 +176,10 @@ class Plan(models.Model):
         super().clean()
         if self.area is None or not self.area.valid or self.municipality_id is None:
             return
-        boundary = self.municipality.boundary
-        if boundary is None:
-            return
-        from .geometry import outside_area_m2
-
-        outside = outside_area_m2(self.area, boundary, self.municipality.crs_epsg)
-        if outside > 1.0:
-            raise ValidationError(
-                {
-                    "area": _(
-                        "Der Geltungsbereich liegt teilweise außerhalb der Gemeindegrenze von %(name)s "
-                        "(%(outside).0f m² außerhalb)."
-                    )
-                    % {"name": self.municipality.name, "outside": outside}
-                }
-            )
+        try:
+            validate_area_in_boundary(self.area, self.municipality)
+        except ValidationError as exc:
+            raise ValidationError({"area": exc}) from exc
 
     @property
     def is_public(self):
@@ -215,8 +209,18 @@ def document_upload_to(instance, filename):
     return f"documents/{instance.plan.municipality.slug}/{instance.plan.slug}/{filename}"
 
 
+class DocumentQuerySet(models.QuerySet):
+    def current(self):
+        """Return the documents online now: neither replaced by a newer version nor withdrawn."""
+        return self.filter(online_until__isnull=True, withdrawn_at__isnull=True)
+
+    def history(self):
+        """Return earlier versions and withdrawn documents, newest first (frühere Fassungen)."""
+        return self.exclude(online_until__isnull=True, withdrawn_at__isnull=True).order_by("-online_since", "-id")
+
+
 class Document(models.Model):
-    """A PDF belonging to a plan (drawing, justification, reports, announcement)."""
+    """A PDF belonging to a plan (drawing, justification, reports, announcement), one row per version."""
 
     class Kind(models.TextChoices):
         DRAWING = "drawing", _("Planzeichnung")
@@ -238,6 +242,29 @@ class Document(models.Model):
     size = models.PositiveBigIntegerField(_("Größe in Bytes"), default=0, editable=False)
     order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     online_since = models.DateTimeField(_("Online seit"), default=timezone.now)
+    online_until = models.DateTimeField(
+        _("Online bis"), null=True, blank=True, help_text=_("Leer, solange diese Fassung aktuell ist.")
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("Ersetzt Fassung"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    withdrawn_at = models.DateTimeField(_("Zurückgezogen am"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("Grund für das Zurückziehen"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Hochgeladen von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Dokument")
@@ -251,3 +278,11 @@ class Document(models.Model):
         if self.file:
             self.size = self.file.size
         super().save(*args, **kwargs)
+
+    @property
+    def is_current(self):
+        return self.online_until is None and self.withdrawn_at is None
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None

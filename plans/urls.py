@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, staff_views, views
+from . import api, staff_documents, staff_views, views
 
 app_name = "plans"
 
@@ -8,6 +8,40 @@ urlpatterns = [
     path("", views.PlanMapView.as_view(), name="map"),
     path("rechtliches/", views.LegalIndexView.as_view(), name="legal_index"),
     path("verwaltung/", staff_views.StaffDashboardView.as_view(), name="staff_dashboard"),
+    path("verwaltung/plaene/neu/", staff_views.PlanCreateView.as_view(), name="staff_plan_create"),
+    path("verwaltung/plaene/<int:pk>/", staff_views.PlanCockpitView.as_view(), name="staff_plan"),
+    path("verwaltung/plaene/<int:pk>/bearbeiten/", staff_views.PlanEditView.as_view(), name="staff_plan_edit"),
+    path(
+        "verwaltung/plaene/<int:pk>/veroeffentlichen/",
+        staff_views.PlanPublishView.as_view(publish=True),
+        name="staff_plan_publish",
+    ),
+    path(
+        "verwaltung/plaene/<int:pk>/offline/",
+        staff_views.PlanPublishView.as_view(publish=False),
+        name="staff_plan_unpublish",
+    ),
+    path("verwaltung/plaene/<int:pk>/verfahrensschritte/", staff_views.StageRecordView.as_view(), name="staff_stage"),
+    path(
+        "verwaltung/plaene/<int:pk>/dokumente/",
+        staff_documents.DocumentUploadView.as_view(),
+        name="staff_document_upload",
+    ),
+    path(
+        "verwaltung/plaene/<int:pk>/dokumente/<int:document>/verschieben/",
+        staff_documents.DocumentMoveView.as_view(),
+        name="staff_document_move",
+    ),
+    path(
+        "verwaltung/plaene/<int:pk>/dokumente/<int:document>/ersetzen/",
+        staff_documents.DocumentReplaceView.as_view(),
+        name="staff_document_replace",
+    ),
+    path(
+        "verwaltung/plaene/<int:pk>/dokumente/<int:document>/zurueckziehen/",
+        staff_documents.DocumentWithdrawView.as_view(),
+        name="staff_document_withdraw",
+    ),
     path("api/v1/plans/", api.PlanCollectionView.as_view(), name="api_list"),
     path("api/v1/plans/<int:pk>/", api.PlanDetailApiView.as_view(), name="api_detail"),
     path("<slug:municipality>/", views.PlanMapView.as_view(), name="municipality"),

@@ -1,9 +1,12 @@
 """Validators for municipality and plan data."""
 
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+
+from .geometry import as_multipolygon, outside_area_m2
 
 ags_validator = RegexValidator(
     regex=r"^\d{8}$",
@@ -77,3 +80,45 @@ def validate_pdf(upload):
             _("Nur PDF-Dokumente können hochgeladen werden. Diese Datei ist kein gültiges PDF."),
             code="not_a_pdf",
         )
+
+
+def validate_area_in_boundary(area, municipality):
+    """Refuse a Geltungsbereich that reaches more than 1 m² outside the municipality's boundary."""
+    boundary = municipality.boundary
+    if area is None or boundary is None:
+        return
+    outside = outside_area_m2(area, boundary, municipality.crs_epsg)
+    if outside > 1.0:
+        raise ValidationError(
+            _(
+                "Der Geltungsbereich liegt teilweise außerhalb der Gemeindegrenze von %(name)s "
+                "(%(outside).0f m² außerhalb)."
+            ),
+            code="area_outside_boundary",
+            params={"name": municipality.name, "outside": outside},
+        )
+
+
+def parse_plan_area(area, municipality) -> MultiPolygon:
+    """Return `area` (geometry, GeoJSON, WKT or EWKT) as a valid MultiPolygon in EPSG:4326 inside `municipality`."""
+    if area is None or (isinstance(area, str) and not area.strip()):
+        raise ValidationError(_("Bitte geben Sie den Geltungsbereich an."), code="required")
+    try:
+        geometry = area.clone() if isinstance(area, GEOSGeometry) else GEOSGeometry(area)
+    except (ValueError, TypeError) as exc:
+        message = _("Der Geltungsbereich ist weder gültiges GeoJSON noch WKT.")
+        raise ValidationError(message, code="area_unreadable") from exc
+    if not isinstance(geometry, Polygon | MultiPolygon):
+        raise ValidationError(
+            _("Der Geltungsbereich muss eine Fläche sein (Polygon oder MultiPolygon), nicht %(type)s."),
+            code="area_not_polygon",
+            params={"type": geometry.geom_type},
+        )
+    if not geometry.srid:
+        geometry.srid = 4326  # WKT without SRID: WGS 84, longitude first, as GeoJSON
+    if geometry.srid != 4326:
+        geometry.transform(4326)
+    geometry = as_multipolygon(geometry)
+    validate_geometry(geometry)
+    validate_area_in_boundary(geometry, municipality)
+    return geometry

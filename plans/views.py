@@ -1,12 +1,14 @@
 """Public pages: the plan map, plan detail and per-municipality legal pages."""
 
+from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
-from .models import Municipality, Plan
+from . import rules
+from .models import Document, Municipality, Plan
 from .selectors import PlanFilterError, filter_published_plans, municipalities_with_plans
 
 
@@ -17,6 +19,15 @@ def _with_open_state(plans):
     from participation.models import Consultation
 
     return plans.annotate(open_for_comments=Exists(Consultation.objects.open_at().filter(plan=OuterRef("pk"))))
+
+
+def map_view(municipality) -> dict:
+    """Return where the plan map starts: the municipality's extent, else the configured centre."""
+    view = {"center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]), "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"]}
+    if municipality is not None and municipality.boundary is not None:
+        minx, miny, maxx, maxy = municipality.boundary.extent
+        view["bounds"] = [[miny, minx], [maxy, maxx]]
+    return view
 
 
 class PlanMapView(TemplateView):
@@ -48,7 +59,7 @@ class PlanMapView(TemplateView):
             kinds=Plan.Kind.choices,
             stages=Plan.Stage.choices,
             selected={k: params.get(k, "") for k in ("gemeinde", "art", "stand", "open")},
-            map_config={"api": "/api/v1/plans/", "params": api_params},
+            map_config={"api": "/api/v1/plans/", "params": api_params, **map_view(municipality)},
         )
         return context
 
@@ -74,7 +85,8 @@ class PlanDetailView(DetailView):
         plan = self.object
         context.update(
             municipality=plan.municipality,
-            documents=plan.documents.all(),
+            documents=plan.documents.current(),
+            document_history=plan.documents.history(),
             stage_changes=plan.stage_changes.all(),
             consultations=plan.consultations.public().order_by("start_date", "round"),
             now=timezone.now(),
@@ -119,17 +131,16 @@ class LegalIndexView(TemplateView):
 
 
 def document_download(request, municipality, plan, pk):
-    """Serve a document of a published plan."""
-    from django.http import FileResponse
-
-    from .models import Document
-
+    """Serve a document of a published plan, earlier versions included; withdrawn ones and drafts to staff only."""
     document = get_object_or_404(
-        Document.objects.filter(plan__in=Plan.objects.published()),
+        Document.objects.select_related("plan__municipality"),
         pk=pk,
         plan__slug=plan,
         plan__municipality__slug=municipality,
     )
+    public = document.plan.is_public and document.withdrawn_at is None
+    if not public and not rules.can_view(request.user, document.plan.municipality):
+        raise Http404
     return FileResponse(
         document.file.open("rb"), content_type="application/pdf", filename=document.file.name.split("/")[-1]
     )

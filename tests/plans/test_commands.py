@@ -7,7 +7,7 @@ import pytest
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.management import call_command
 
-from plans.models import Municipality, Plan
+from plans.models import Document, Municipality, Plan, StageChange
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +15,16 @@ pytestmark = pytest.mark.django_db
 def test_load_demo_is_idempotent_and_plans_lie_in_their_towns(client):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
-    counts = (Municipality.objects.count(), Plan.objects.count())
+    models = (Municipality, Plan, Document, StageChange)
+    counts = tuple(model.objects.count() for model in models)
     call_command("load_demo", stdout=io.StringIO())
-    assert (Municipality.objects.count(), Plan.objects.count()) == counts
+    assert tuple(model.objects.count() for model in models) == counts
     assert "usingen-planung" in out.getvalue()
     assert set(Municipality.objects.values_list("ags", flat=True)) == {"06434011", "06434007"}
 
     data = json.loads(client.get("/api/v1/plans/").content)
     assert len(data["features"]) == counts[1] >= 5
+    assert counts[2] == 2 * counts[1] and counts[3] >= counts[1]
     for feature in data["features"]:
         area = GEOSGeometry(json.dumps(feature["geometry"]), srid=4326)
         municipality = Municipality.objects.get(slug=feature["properties"]["municipality"])

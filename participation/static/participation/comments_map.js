@@ -3,10 +3,7 @@
 // Another module may dispatch "pb:feature-selected" (detail: {id, lat, lng}) when a plan
 // feature is clicked: the statement then refers to that feature.
 
-function readJSON(id) {
-  const element = document.getElementById(id);
-  return element ? JSON.parse(element.textContent) : null;
-}
+import { readJSON } from "../plans/basemap.js";
 
 function popupContent(marker) {
   const box = document.createElement("div");

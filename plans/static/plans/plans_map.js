@@ -3,7 +3,9 @@ import { createMap, planStyle, readJSON } from "./basemap.js";
 
 const config = readJSON("map-config");
 const map = createMap("plans-map");
-map.setView([50.29, 8.53], 11);
+// Start from the municipality's extent or the configured centre; the plans' extent follows once loaded.
+if (config.bounds) map.fitBounds(config.bounds);
+else map.setView(config.center, config.zoom);
 
 const query = new URLSearchParams(config.params).toString();
 fetch(config.api + (query ? "?" + query : ""), { headers: { Accept: "application/geo+json" } })
