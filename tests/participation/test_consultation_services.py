@@ -145,7 +145,9 @@ def test_open_extend_close_reopen_are_logged_and_change_state(plan, planner):
     consultation = ConsultationFactory(plan=plan, start_date=D(2027, 2, 1), end_date=D(2027, 3, 15))
     services.consultation_open(consultation=consultation, by=planner, at=NOW, reason="Bekanntmachung erfolgt")
     assert consultation.is_open_at(NOW) and consultation.start_date == D(2027, 1, 10)
-    services.consultation_extend(consultation=consultation, by=planner, end_date=D(2027, 3, 31), reason="Wunsch", at=NOW)
+    services.consultation_extend(
+        consultation=consultation, by=planner, end_date=D(2027, 3, 31), reason="Wunsch", at=NOW
+    )
     assert consultation.ends_at == dt.datetime(2027, 4, 1, 0, 0, tzinfo=BERLIN)
     with pytest.raises(ValidationError) as exc:
         services.consultation_extend(consultation=consultation, by=planner, end_date=D(2027, 3, 31), at=NOW)

@@ -139,7 +139,8 @@ def test_create_page_matrix(client, world):
         client.force_login(world[who])
         assert client.get(url).status_code == status, who
         response = client.post(
-            url, {"kind": "early", "round": 1, "start_date": "2099-03-01", "end_date": "2099-03-05", "moderation": "pre"}
+            url,
+            {"kind": "early", "round": 1, "start_date": "2099-03-01", "end_date": "2099-03-05", "moderation": "pre"},
         )
         assert response.status_code == (302 if who == "planner" else status), who
     assert Consultation.objects.count() == 1

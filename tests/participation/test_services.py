@@ -16,7 +16,6 @@ from ..factories import ConsultationFactory, MembershipFactory, StatementFactory
 pytestmark = pytest.mark.django_db
 
 
-
 def _submit(consultation, **kwargs):
     defaults = dict(
         consultation=consultation,
