@@ -109,11 +109,8 @@ def test_bekanntmachung_form_prefills_the_draft_and_shows_on_plan_page(client, p
     assert f"01.03.{NEXT_YEAR} bis 31.03.{NEXT_YEAR}" in page and "Umweltbericht" in page
     assert "unberücksichtigt bleiben" in page and "<legend>" in page
     response = client.post(url, {"date": f"{NEXT_YEAR}-02-20", "text": "Amtliche Bekanntmachung"})
-    assert (
-        response.status_code == 200
-        and "Bitte mindestens ein Bekanntmachungsmedium wählen." in (response.content.decode())
-        or "Dieses Feld ist zwingend erforderlich." in response.content.decode()
-    )
+    assert response.status_code == 200 and 'id="id_media-error"' in response.content.decode()
+    assert not consultation.actions.exists()
     response = client.post(
         url, {"date": f"{NEXT_YEAR}-02-20", "media": ["gazette", "notice_board"], "text": "Amtliche Bekanntmachung"}
     )
