@@ -12,6 +12,7 @@ from plans.links import absolute_url
 from plans.models import Document
 
 from ..models import Consultation, ConsultationAction
+from ..periods import local_date
 
 ENVIRONMENTAL_KINDS = (Document.Kind.ENVIRONMENTAL_REPORT, Document.Kind.EXPERT_REPORT)
 
@@ -84,6 +85,20 @@ def bekanntmachung_record(
     if consultation.state_at(at) == Consultation.State.CLOSED:
         errors["date"] = ValidationError(
             _("Die Beteiligung ist beendet; die Bekanntmachung kann nicht mehr geändert werden."), code="already_closed"
+        )
+    elif (
+        consultation.needs_bekanntmachung
+        and not consultation.is_open_at(at)
+        and consultation.start_date < local_date(at)
+    ):
+        # Recording it now would open the period retroactively: the days before today were not published.
+        errors["date"] = ValidationError(
+            _(
+                "Der geplante Beginn %(start)s ist bereits vorbei. Bitte zuerst einen neuen Beginn festlegen, "
+                "sonst wäre die Frist kürzer als veröffentlicht."
+            ),
+            code="start_passed",
+            params={"start": f"{consultation.start_date:%d.%m.%Y}"},
         )
     elif consultation.is_open_at(at) and date > consultation.start_date:
         errors["date"] = ValidationError(

@@ -119,7 +119,7 @@ def consultation_update(
     unknown = set(details) - set(UPDATABLE)
     if unknown:
         raise TypeError(f"consultation_update() got unexpected fields: {sorted(unknown)}")
-    if consultation.state_at(at) != State.SCHEDULED or local_date(at) >= consultation.start_date:
+    if consultation.state_at(at) != State.SCHEDULED:
         raise ValidationError(
             _("Die Beteiligung hat bereits begonnen; ihre Angaben können nicht mehr geändert werden."),
             code="already_started",

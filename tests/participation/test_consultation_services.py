@@ -89,10 +89,32 @@ def test_update_before_start_only(plan, planner):
     detail = services.consultation_update(consultation=consultation, by=planner, contact="Frau Muster", at=NOW)
     assert detail.kind == "update" and consultation.contact == "Frau Muster"
     assert services.consultation_update(consultation=consultation, by=planner, contact="Frau Muster", at=NOW) is None
+    services.bekanntmachung_record(
+        consultation=consultation, by=planner, date=D(2027, 3, 1), media=["gazette"], text="Text", at=NOW
+    )
     started = dt.datetime(2027, 3, 16, 9, 0, tzinfo=BERLIN)
     with pytest.raises(ValidationError) as exc:
         services.consultation_update(consultation=consultation, by=planner, title="Neu", at=started)
     assert exc.value.code == "already_started"
+
+
+def test_missed_start_without_bekanntmachung_is_rescheduled_not_opened_retroactively(plan, planner):
+    consultation = create(plan, planner)  # 1–31 March, no Bekanntmachung recorded in time
+    late = dt.datetime(2027, 3, 10, 9, 0, tzinfo=BERLIN)
+    assert consultation.state_at(late) == Consultation.State.SCHEDULED
+    with pytest.raises(ValidationError) as exc:
+        services.bekanntmachung_record(
+            consultation=consultation, by=planner, date=D(2027, 2, 20), media=["gazette"], text="Text", at=late
+        )
+    assert exc.value.error_dict["date"][0].code == "start_passed"
+    assert not consultation.is_open_at(late)
+    services.consultation_update(
+        consultation=consultation, by=planner, start_date=D(2027, 3, 20), end_date=D(2027, 4, 19), at=late
+    )
+    services.bekanntmachung_record(
+        consultation=consultation, by=planner, date=D(2027, 3, 12), media=["gazette"], text="Text", at=late
+    )
+    assert consultation.is_open_at(dt.datetime(2027, 3, 20, 0, 0, tzinfo=BERLIN))
 
 
 def test_period_does_not_open_without_bekanntmachung(plan, planner):
