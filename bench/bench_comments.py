@@ -71,6 +71,7 @@ def setup_database():
         defaults={
             "start_date": today - dt.timedelta(days=1),
             "end_date": today + dt.timedelta(days=40),
+            "bekanntmachung_date": today - dt.timedelta(days=8),  # a § 3 Abs. 2 period opens only after it
             "moderation": Consultation.Moderation.PRE,
             "closed_at": None,
         },

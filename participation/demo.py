@@ -1,10 +1,11 @@
-"""Demo consultations: one open § 3 Abs. 2 period, one scheduled, one closed."""
+"""Demo consultations: open § 3 Abs. 2 periods (with their Bekanntmachung), one scheduled, one closed."""
 
 import datetime as dt
 
 from django.utils import timezone
 
 from .models import Consultation, ConsultationAction
+from .periods import start_of_day
 
 
 def load_demo(result: dict) -> None:
@@ -32,7 +33,9 @@ def load_demo(result: dict) -> None:
             defaults={
                 "start_date": start,
                 "end_date": end,
-                "announcement": (
+                "bekanntmachung_date": start - dt.timedelta(days=7),
+                "bekanntmachung_media": [Consultation.Medium.GAZETTE, Consultation.Medium.WEBSITE],
+                "bekanntmachung_text": (
                     f"Der Entwurf „{plan.title}“ mit Begründung und den wesentlichen umweltbezogenen "
                     f"Stellungnahmen wird vom {start:%d.%m.%Y} bis {end:%d.%m.%Y} im Internet veröffentlicht. "
                     "Stellungnahmen können während dieser Frist abgegeben werden, vorzugsweise elektronisch, "
@@ -52,6 +55,14 @@ def load_demo(result: dict) -> None:
                 start_date=consultation.start_date,
                 end_date=consultation.end_date,
             )
+            if consultation.needs_bekanntmachung:
+                ConsultationAction.objects.create(
+                    consultation=consultation,
+                    kind=ConsultationAction.Kind.BEKANNTMACHUNG,
+                    at=start_of_day(consultation.bekanntmachung_date),
+                    start_date=consultation.start_date,
+                    end_date=consultation.end_date,
+                )
     load_demo_statements(result)
 
 
@@ -153,7 +164,6 @@ def _demo_statements(consultation, staff_user) -> None:
     from django.contrib.gis.geos import Point
 
     from .models import Statement
-    from .periods import start_of_day
     from .services import geometry_in_plan_area
 
     if Statement.objects.filter(consultation=consultation).exists():

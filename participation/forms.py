@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
-from .models import Statement
+from .models import Consultation, Statement
 from .services import check_reply_parent, check_statement_place, parse_location
 
 MAX_FEATURE_CHOICES = 200
@@ -178,6 +178,111 @@ class StatementForm(XtdCommentForm):
                 for message in messages:
                     self.add_error(None, message)
         return cleaned
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def describe_fields(form) -> None:
+    """Point each field's input at its help text and errors (`aria-describedby`), as `_field.html` renders them."""
+    for name, field in form.fields.items():
+        ids = []
+        if field.help_text:
+            ids.append(f"{form[name].id_for_label}-help")
+        if form.is_bound and form.errors.get(name):
+            ids.append(f"{form[name].id_for_label}-error")
+            field.widget.attrs["aria-invalid"] = "true"
+        if ids:
+            field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+class ConsultationForm(forms.Form):
+    """Create (or, before the start, edit) a consultation: kind, round, period and how the public takes part."""
+
+    kind = forms.ChoiceField(label=_("Art der Beteiligung"), choices=Consultation.Kind.choices)
+    round = forms.IntegerField(label=_("Runde"), min_value=1, max_value=99, initial=1)
+    title = forms.CharField(label=_("Titel (optional)"), required=False, max_length=250)
+    start_date = forms.DateField(label=_("Beginn"), widget=_date_input())
+    end_date = forms.DateField(
+        label=_("Ende (einschließlich, bis 24:00 Uhr)"),
+        widget=_date_input(),
+        help_text=_(
+            "§ 3 Abs. 2 und § 4 Abs. 2 BauGB: mindestens einen Monat, mindestens 30 Tage "
+            "(Beginn 1. März: Ende frühestens 31. März). § 3 Abs. 1: keine feste Dauer."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Begründung für eine verkürzte Frist"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Nur bei einer erneuten Veröffentlichung (§ 4a Abs. 3 BauGB), die kürzer als einen Monat dauert."),
+    )
+    moderation = forms.ChoiceField(
+        label=_("Moderation"), choices=Consultation.Moderation.choices, initial=Consultation.Moderation.PRE
+    )
+    access_routes = forms.CharField(
+        label=_("Weitere Zugangswege"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("z. B. Auslegung im Rathaus, Zimmer 12, Mo–Fr 8–12 Uhr"),
+    )
+    contact = forms.CharField(label=_("Ansprechperson"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # kind and round define the consultation; they are fixed once it exists
+            del self.fields["kind"]
+            del self.fields["round"]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Attach a service's ValidationError to the matching fields (others to the form)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+        describe_fields(self)
+
+
+class BekanntmachungForm(forms.Form):
+    """Date, media and text of the ortsübliche Bekanntmachung."""
+
+    date = forms.DateField(
+        label=_("Datum der ortsüblichen Bekanntmachung"),
+        widget=_date_input(),
+        help_text=_(
+            "Die Beteiligung öffnet frühestens an ihrem Beginn und nur, wenn die Bekanntmachung vorher erfolgt ist."
+        ),
+    )
+    media = forms.MultipleChoiceField(
+        label=_("Bekanntgemacht in"), choices=Consultation.Medium.choices, widget=forms.CheckboxSelectMultiple
+    )
+    text = forms.CharField(
+        label=_("Text der Bekanntmachung"),
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_(
+            "Entwurf aus den bekannten Angaben (§ 3 Abs. 2 Satz 4 BauGB): Internetadresse, Zeitraum, verfügbare "
+            "Umweltinformationen, Abgabe von Stellungnahmen, Folgen verspäteter Stellungnahmen. Bitte prüfen."
+        ),
+    )
+
+    add_service_errors = ConsultationForm.add_service_errors
+
+
+class CloseForm(forms.Form):
+    """Early close: reason and, for a statutory period, the confirmed legal risk."""
+
+    reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    confirm_legal_risk = forms.BooleanField(
+        label=_(
+            "Mir ist bewusst, dass das vorzeitige Beenden die gesetzliche Frist verkürzt und der Plan dadurch "
+            "fehlerhaft werden kann (§ 214 Abs. 1 Nr. 2 BauGB)."
+        ),
+        required=False,
+    )
+
+    add_service_errors = ConsultationForm.add_service_errors
 
 
 class PeriodActionForm(forms.Form):

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,10 +15,34 @@ from plans.models import Plan
 from .periods import end_of_day, local_date, start_of_day
 
 
+class ActionLog(models.Model):
+    """Abstract log row: who did something, when and why."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("durch"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+    reason = models.TextField(_("Begründung"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.at:%d.%m.%Y %H:%M})"
+
+
 class ConsultationQuerySet(models.QuerySet):
     def public(self):
         """Return consultations that the public takes part in (not the § 4 authorities' round)."""
         return self.exclude(kind=Consultation.Kind.AUTHORITIES)
+
+    def announced(self):
+        """Return consultations that may open: a Bekanntmachung on or before the start, or none needed."""
+        return self.filter(
+            Q(kind__in=[Consultation.Kind.EARLY, Consultation.Kind.AUTHORITIES])
+            | Q(bekanntmachung_date__isnull=False, bekanntmachung_date__lte=F("start_date"))
+        )
 
     def open_at(self, when: dt.datetime | None = None):
         """Return the public consultations open at `when` (default: now)."""
@@ -26,14 +50,10 @@ class ConsultationQuerySet(models.QuerySet):
         day = local_date(when)
         return (
             self.public()
+            .announced()
             .filter(start_date__lte=day, end_date__gte=day)
             .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=when))
         )
-
-    def upcoming_at(self, when: dt.datetime | None = None):
-        """Return the public consultations that start after `when`."""
-        when = when or timezone.now()
-        return self.public().filter(start_date__gt=local_date(when))
 
     def for_user(self, user):
         """Return the consultations of the municipalities `user` may manage."""
@@ -56,6 +76,21 @@ class Consultation(models.Model):
         POST = "post", _("Nachträgliche Moderation: Beiträge erscheinen sofort")
         NONE = "none", _("Beiträge werden nicht veröffentlicht")
 
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("geplant")
+        OPEN = "open", _("läuft")
+        CLOSED = "closed", _("beendet")
+
+    class Medium(models.TextChoices):
+        GAZETTE = "gazette", _("Amtsblatt")
+        NEWSPAPER = "newspaper", _("Zeitung")
+        NOTICE_BOARD = "notice_board", _("Aushang (Bekanntmachungstafel)")
+        WEBSITE = "website", _("Internetseite der Gemeinde")
+
+    # Kinds whose period may open only after the ortsübliche Bekanntmachung (§ 3 Abs. 2 Satz 4,
+    # § 4a Abs. 3 BauGB). § 3 Abs. 1 has no formal Bekanntmachung duty; § 4 is not public.
+    NEEDS_BEKANNTMACHUNG = frozenset({Kind.PUBLICATION, Kind.REPUBLICATION})
+
     plan = models.ForeignKey(Plan, verbose_name=_("Plan"), on_delete=models.CASCADE, related_name="consultations")
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.PUBLICATION)
     round = models.PositiveSmallIntegerField(_("Runde"), default=1)
@@ -64,7 +99,9 @@ class Consultation(models.Model):
     end_date = models.DateField(_("Ende (einschließlich, bis 24:00 Uhr)"))
     closed_at = models.DateTimeField(_("Vorzeitig beendet am"), null=True, blank=True)
     short_period_reason = models.TextField(_("Begründung für eine kürzere Frist"), blank=True)
-    announcement = models.TextField(_("Bekanntmachung"), blank=True)
+    bekanntmachung_date = models.DateField(_("Datum der ortsüblichen Bekanntmachung"), null=True, blank=True)
+    bekanntmachung_media = models.JSONField(_("Bekanntgemacht in"), default=list, blank=True)
+    bekanntmachung_text = models.TextField(_("Text der Bekanntmachung"), blank=True)
     access_routes = models.TextField(
         _("Weitere Zugangswege"),
         blank=True,
@@ -110,30 +147,41 @@ class Consultation(models.Model):
         return self.moderation != self.Moderation.NONE
 
     @property
-    def period_days(self) -> int:
-        """Return the length of the scheduled period in calendar days (both ends included)."""
-        return (self.end_date - self.start_date).days + 1
+    def needs_bekanntmachung(self) -> bool:
+        return self.kind in self.NEEDS_BEKANNTMACHUNG
+
+    @property
+    def is_announced(self) -> bool:
+        """Return whether the period may open: Bekanntmachung on or before the start, or none needed."""
+        if not self.needs_bekanntmachung:
+            return True
+        return self.bekanntmachung_date is not None and self.bekanntmachung_date <= self.start_date
+
+    def get_bekanntmachung_media_display(self) -> list[str]:
+        labels = dict(self.Medium.choices)
+        return [str(labels.get(medium, medium)) for medium in self.bekanntmachung_media or []]
 
     def is_open_at(self, when: dt.datetime | None = None) -> bool:
         """Return whether the public may comment at `when`."""
+        return self.is_public and self.state_at(when) == self.State.OPEN
+
+    def state_at(self, when: dt.datetime | None = None) -> "Consultation.State":
+        """Return the state at `when`; a period without its required Bekanntmachung never opens."""
         when = when or timezone.now()
-        return self.is_public and self.starts_at <= when < self.ends_at
-
-    def state_at(self, when: dt.datetime | None = None) -> str:
-        """Return 'scheduled', 'open' or 'closed' at `when`."""
-        when = when or timezone.now()
-        if when < self.starts_at:
-            return "scheduled"
-        if when < self.ends_at:
-            return "open"
-        return "closed"
+        if when >= self.ends_at:
+            return self.State.CLOSED
+        if when < self.starts_at or not self.is_announced:
+            return self.State.SCHEDULED
+        return self.State.OPEN
 
 
-class ConsultationAction(models.Model):
+class ConsultationAction(ActionLog):
     """One logged change to a consultation's period: who did what, when and why."""
 
     class Kind(models.TextChoices):
         SCHEDULE = "schedule", _("Zeitraum festgelegt")
+        UPDATE = "update", _("Angaben geändert")
+        BEKANNTMACHUNG = "bekanntmachung", _("Bekanntmachung erfasst")
         OPEN = "open", _("Geöffnet")
         EXTEND = "extend", _("Verlängert")
         CLOSE = "close", _("Vorzeitig beendet")
@@ -141,30 +189,17 @@ class ConsultationAction(models.Model):
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="actions")
     kind = models.CharField(_("Aktion"), max_length=20, choices=Kind.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("durch"), null=True, blank=True, on_delete=models.SET_NULL
-    )
-    at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
-    reason = models.TextField(_("Begründung"), blank=True)
     start_date = models.DateField(_("Beginn danach"), null=True, blank=True)
     end_date = models.DateField(_("Ende danach"), null=True, blank=True)
     closed_at = models.DateTimeField(_("Beendet am"), null=True, blank=True)
     details = models.JSONField(_("Einzelheiten"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(ActionLog.Meta):
         verbose_name = _("Verlaufseintrag")
         verbose_name_plural = _("Verlauf")
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.at:%d.%m.%Y %H:%M})"
 
 
 class StatementQuerySet(models.QuerySet):
-    def for_consultation(self, consultation):
-        """Return the statements of `consultation`."""
-        return self.filter(consultation=consultation)
-
     def submitted(self):
         """Return statements that count as received (confirmed online ones and all entered by staff)."""
         return self.filter(confirmed_at__isnull=False)
@@ -293,12 +328,8 @@ class Statement(XtdComment):
             return self.received_on > local_date(self.consultation.ends_at - dt.timedelta(microseconds=1))
         return self.submit_date >= self.consultation.ends_at
 
-    @property
-    def is_pending_confirmation(self) -> bool:
-        return self.confirmed_at is None
 
-
-class ModerationAction(models.Model):
+class ModerationAction(ActionLog):
     """One logged moderation step on a statement (approve, hide, unhide, flag)."""
 
     class Kind(models.TextChoices):
@@ -309,16 +340,7 @@ class ModerationAction(models.Model):
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="moderation_actions")
     kind = models.CharField(_("Aktion"), max_length=20, choices=Kind.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("durch"), null=True, blank=True, on_delete=models.SET_NULL
-    )
-    at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
-    reason = models.TextField(_("Begründung"), blank=True)
 
-    class Meta:
+    class Meta(ActionLog.Meta):
         verbose_name = _("Moderationsschritt")
         verbose_name_plural = _("Moderationsschritte")
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.at:%d.%m.%Y %H:%M})"

@@ -1,6 +1,7 @@
-"""Staff pages under /verwaltung/: consultation periods, history, moderation, paper statements."""
+"""Staff pages under /verwaltung/ for consultations: list, create, edit, Bekanntmachung, period actions, history."""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -10,12 +11,21 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from plans import rules
-from plans.models import Municipality
+from plans.models import Municipality, Plan
 from plans.staff import MunicipalityPermissionMixin
 
-from . import services
-from .forms import ModerationForm, PaperStatementForm, PeriodActionForm
+from . import selectors, services
+from .forms import BekanntmachungForm, CloseForm, ConsultationForm, PeriodActionForm, describe_fields
 from .models import Consultation, Statement
+
+State = Consultation.State
+
+# The period actions each state offers on the detail page (the services refuse the others anyway).
+ACTIONS_BY_STATE = {
+    State.SCHEDULED: ("update", "bekanntmachung", "open"),
+    State.OPEN: ("extend", "close"),
+    State.CLOSED: ("reopen",),
+}
 
 
 class ConsultationListView(ListView):
@@ -26,8 +36,6 @@ class ConsultationListView(ListView):
 
     def dispatch(self, request, *args, **kwargs):
         if not rules.is_staff_anywhere(request.user):
-            from django.contrib.auth.views import redirect_to_login
-
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))
             raise Http404
@@ -45,7 +53,7 @@ class ConsultationListView(ListView):
 
 
 class ConsultationMixin(MunicipalityPermissionMixin):
-    def get_consultation(self):
+    def get_consultation(self) -> Consultation:
         if not hasattr(self, "consultation"):
             self.consultation = get_object_or_404(
                 Consultation.objects.select_related("plan__municipality"), pk=self.kwargs["pk"]
@@ -55,9 +63,166 @@ class ConsultationMixin(MunicipalityPermissionMixin):
     def get_municipality(self):
         return self.get_consultation().plan.municipality
 
+    def detail_url(self) -> str:
+        return reverse("participation:staff_detail", kwargs={"pk": self.get_consultation().pk})
+
+
+class ServiceFormMixin:
+    """Render a staff form with aria attributes; show a service's ValidationError on the form."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        describe_fields(form)
+        return form
+
+    def call_service(self, form, service, **arguments):
+        """Call `service`; return None if it refused (its errors are now on `form`)."""
+        try:
+            return service(by=self.request.user, **arguments)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return None
+
+
+class ConsultationCreateView(ServiceFormMixin, MunicipalityPermissionMixin, FormView):
+    """Create a consultation for a plan and schedule its period."""
+
+    template_name = "participation/staff/consultation_form.html"
+    form_class = ConsultationForm
+    permission = "manage"
+
+    def get_municipality(self):
+        self.plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=self.kwargs["plan_pk"])
+        return self.plan.municipality
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(plan=self.plan, consultation=None, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        consultation = self.call_service(form, services.consultation_create, plan=self.plan, **data)
+        if consultation is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Die Beteiligung ist angelegt: %(state)s") % {"state": _state(consultation)})
+        return HttpResponseRedirect(reverse("participation:staff_detail", kwargs={"pk": consultation.pk}))
+
+
+class ConsultationUpdateView(ServiceFormMixin, ConsultationMixin, FormView):
+    """Edit dates and details of a consultation before its start."""
+
+    template_name = "participation/staff/consultation_form.html"
+    form_class = ConsultationForm
+    permission = "manage"
+
+    def get(self, request, *args, **kwargs):
+        if self.get_consultation().state_at() != State.SCHEDULED:
+            messages.error(
+                request, _("Die Beteiligung hat bereits begonnen; ihre Angaben können nicht mehr geändert werden.")
+            )
+            return HttpResponseRedirect(self.detail_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "editing": True}
+
+    def get_initial(self):
+        c = self.get_consultation()
+        return {
+            "title": c.title,
+            "start_date": c.start_date,
+            "end_date": c.end_date,
+            "reason": c.short_period_reason,
+            "moderation": c.moderation,
+            "access_routes": c.access_routes,
+            "contact": c.contact,
+        }
+
+    def get_context_data(self, **kwargs):
+        consultation = self.get_consultation()
+        return super().get_context_data(plan=consultation.plan, consultation=consultation, **kwargs)
+
+    def form_valid(self, form):
+        consultation = self.get_consultation()
+        done = self.call_service(form, _update_or_unchanged, consultation=consultation, **form.cleaned_data)
+        if done is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Gespeichert: %(state)s") % {"state": _state(consultation)})
+        return HttpResponseRedirect(self.detail_url())
+
+
+def _update_or_unchanged(**arguments):
+    """Call consultation_update; return True also when nothing changed (None means refused)."""
+    services.consultation_update(**arguments)
+    return True
+
+
+class BekanntmachungView(ServiceFormMixin, ConsultationMixin, FormView):
+    """Record the ortsübliche Bekanntmachung; the text is drafted from the known facts."""
+
+    template_name = "participation/staff/bekanntmachung_form.html"
+    form_class = BekanntmachungForm
+    permission = "manage"
+
+    def get_initial(self):
+        c = self.get_consultation()
+        return {
+            "date": c.bekanntmachung_date or timezone.localdate(),
+            "media": c.bekanntmachung_media,
+            "text": c.bekanntmachung_text or services.bekanntmachung_draft(c),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(consultation=self.get_consultation(), **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        action = self.call_service(
+            form,
+            services.bekanntmachung_record,
+            consultation=self.get_consultation(),
+            date=data["date"],
+            media=data["media"],
+            text=data["text"],
+        )
+        if action is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Die Bekanntmachung ist erfasst."))
+        return HttpResponseRedirect(self.detail_url())
+
+
+class ConsultationCloseView(ServiceFormMixin, ConsultationMixin, FormView):
+    """Confirm an early close: names the legal risk (§ 214 Abs. 1 Nr. 2 BauGB) and asks for reason and checkbox."""
+
+    template_name = "participation/staff/consultation_close.html"
+    form_class = CloseForm
+    permission = "manage"
+
+    def get_context_data(self, **kwargs):
+        consultation = self.get_consultation()
+        return super().get_context_data(
+            consultation=consultation,
+            needs_confirmation=services.close_needs_confirmation(consultation),
+            status=_state(consultation),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        action = self.call_service(
+            form,
+            services.consultation_close,
+            consultation=self.get_consultation(),
+            reason=data["reason"],
+            confirm_legal_risk=data["confirm_legal_risk"],
+        )
+        if action is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Gespeichert: %(state)s") % {"state": _state(self.get_consultation())})
+        return HttpResponseRedirect(self.detail_url())
+
 
 class ConsultationDetailView(ConsultationMixin, TemplateView):
-    """Period, actions with reason, history and statement counts of one consultation."""
+    """Period, Bekanntmachung, the actions the current state allows, history and statement counts."""
 
     template_name = "participation/staff/consultation_detail.html"
     permission = "moderate"
@@ -65,11 +230,15 @@ class ConsultationDetailView(ConsultationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         consultation = self.get_consultation()
         statements = Statement.objects.filter(consultation=consultation)
+        now = timezone.now()
+        can_manage = rules.can_manage(self.request.user, self.municipality)
         return super().get_context_data(
             consultation=consultation,
-            now=timezone.now(),
+            now=now,
+            status=selectors.consultation_status(consultation, now),
             history=consultation.actions.select_related("by"),
-            can_manage=rules.can_manage(self.request.user, self.municipality),
+            can_manage=can_manage,
+            allowed=ACTIONS_BY_STATE[consultation.state_at(now)] if can_manage else (),
             forms={action: PeriodActionForm(prefix=action) for action in ConsultationActionView.actions},
             counts={
                 "submitted": statements.submitted().count(),
@@ -83,15 +252,14 @@ class ConsultationDetailView(ConsultationMixin, TemplateView):
 
 
 class ConsultationActionView(ConsultationMixin, FormView):
-    """POST one period action (schedule, open, extend, close, reopen); the service validates and logs it."""
+    """POST one period action (open, extend, reopen); the service checks, validates and logs it."""
 
     form_class = PeriodActionForm
     http_method_names = ["post"]
+    permission = "manage"
     actions = {
-        "schedule": services.consultation_schedule,
         "open": services.consultation_open,
         "extend": services.consultation_extend,
-        "close": services.consultation_close,
         "reopen": services.consultation_reopen,
     }
 
@@ -106,121 +274,26 @@ class ConsultationActionView(ConsultationMixin, FormView):
     def form_valid(self, form):
         action, data = self.kwargs["action"], form.cleaned_data
         arguments = {"consultation": self.get_consultation(), "by": self.request.user, "reason": data["reason"] or ""}
-        if action == "schedule":
-            if not (data["start_date"] and data["end_date"]):
-                return self._error(_("Bitte Beginn und Ende angeben."))
-            arguments.update(start_date=data["start_date"], end_date=data["end_date"])
-        elif action == "extend":
+        if action == "extend":
             if not data["end_date"]:
                 return self._error(_("Bitte das neue Ende angeben."))
             arguments["end_date"] = data["end_date"]
-        elif action in ("open", "reopen") and data["end_date"]:
+        elif data["end_date"]:
             arguments["end_date"] = data["end_date"]
         try:
             self.actions[action](**arguments)
         except ValidationError as error:
             return self._error(" ".join(error.messages))
-        messages.success(self.request, _("Gespeichert: %(state)s") % {"state": self._state_text()})
-        return self._back()
+        messages.success(self.request, _("Gespeichert: %(state)s") % {"state": _state(self.get_consultation())})
+        return HttpResponseRedirect(self.detail_url())
 
     def form_invalid(self, form):
         return self._error(_("Bitte die Eingaben prüfen: %(errors)s") % {"errors": form.errors.as_text()})
 
-    def _state_text(self):
-        from .templatetags.participation_tags import consultation_status
-
-        return consultation_status(self.get_consultation(), timezone.now())
-
     def _error(self, message):
         messages.error(self.request, message)
-        return self._back()
-
-    def _back(self):
-        return HttpResponseRedirect(reverse("participation:staff_detail", kwargs={"pk": self.get_consultation().pk}))
+        return HttpResponseRedirect(self.detail_url())
 
 
-class ModerationQueueView(ConsultationMixin, TemplateView):
-    """Statements awaiting approval, reported and hidden ones, with approve/hide/unhide forms."""
-
-    template_name = "participation/staff/moderation.html"
-    permission = "moderate"
-
-    def get_context_data(self, **kwargs):
-        consultation = self.get_consultation()
-        statements = Statement.objects.filter(consultation=consultation).submitted().select_related("feature__layer")
-        return super().get_context_data(
-            consultation=consultation,
-            awaiting=statements.awaiting_moderation().order_by("submit_date"),
-            flagged=statements.filter(flag_count__gt=0, is_removed=False).order_by("-flag_count"),
-            hidden=statements.filter(is_removed=True).prefetch_related("moderation_actions"),
-            form=ModerationForm(),
-            **kwargs,
-        )
-
-
-class ModerateView(MunicipalityPermissionMixin, FormView):
-    """Approve, hide or unhide one statement (moderators and planners)."""
-
-    form_class = ModerationForm
-    permission = "moderate"
-    http_method_names = ["post"]
-
-    def get_municipality(self):
-        self.statement = get_object_or_404(
-            Statement.objects.select_related("consultation__plan__municipality"), pk=self.kwargs["pk"]
-        )
-        return self.statement.consultation.plan.municipality
-
-    def form_valid(self, form):
-        try:
-            services.statement_moderate(
-                statement=self.statement,
-                by=self.request.user,
-                action=form.cleaned_data["action"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(self.request, _("Moderation gespeichert."))
-        except ValidationError as error:
-            messages.error(self.request, " ".join(error.messages))
-        return self._back()
-
-    def form_invalid(self, form):
-        messages.error(self.request, _("Unbekannte Moderationsaktion."))
-        return self._back()
-
-    def _back(self):
-        return HttpResponseRedirect(
-            reverse("participation:staff_moderation", kwargs={"pk": self.statement.consultation_id})
-        )
-
-
-class PaperStatementView(ConsultationMixin, FormView):
-    """Enter a statement received by post, e-mail or in person (planning office)."""
-
-    template_name = "participation/staff/paper_statement.html"
-    form_class = PaperStatementForm
-    permission = "manage"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(consultation=self.get_consultation(), **kwargs)
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            services.paper_statement_create(
-                consultation=self.get_consultation(),
-                by=self.request.user,
-                text=data["text"],
-                channel=data["channel"],
-                received_on=data["received_on"],
-                topic=data["topic"],
-                name=data["name"],
-                email=data["email"],
-                postal_address=data["postal_address"],
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Die Stellungnahme wurde erfasst."))
-        return HttpResponseRedirect(reverse("participation:staff_detail", kwargs={"pk": self.get_consultation().pk}))
+def _state(consultation: Consultation) -> str:
+    return selectors.consultation_status(consultation, timezone.now())

@@ -93,6 +93,7 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     kind = Consultation.Kind.PUBLICATION
     start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
     end_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    bekanntmachung_date = factory.LazyAttribute(lambda o: min(o.start_date - dt.timedelta(7), timezone.localdate()))
 
 
 # --- announcements (participation.announcements) ---

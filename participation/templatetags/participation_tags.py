@@ -6,42 +6,22 @@ from django import template
 from django.conf import settings
 from django.utils import formats
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from ..periods import local_date
+from .. import selectors
 
 register = template.Library()
 
 
 @register.filter
 def state_at(consultation, when):
-    """Return 'scheduled', 'open' or 'closed'."""
+    """Return the Consultation.State ('scheduled', 'open' or 'closed') at `when`."""
     return consultation.state_at(when)
 
 
 @register.simple_tag
 def consultation_status(consultation, when):
     """Return the human-readable state, e.g. 'Beteiligung läuft bis 15.01.2027, 24:00 Uhr (noch 12 Tage)'."""
-    state = consultation.state_at(when)
-    if state == "scheduled":
-        return _("beginnt am %(date)s") % {"date": formats.date_format(consultation.start_date, "d.m.Y")}
-    if state == "open":
-        days = (consultation.end_date - local_date(when)).days
-        remaining = (
-            _("heute ist der letzte Tag")
-            if days == 0
-            else ngettext("noch %(days)d Tag", "noch %(days)d Tage", days) % {"days": days}
-        )
-        return _("Beteiligung läuft bis %(date)s, 24:00 Uhr (%(remaining)s)") % {
-            "date": formats.date_format(consultation.end_date, "d.m.Y"),
-            "remaining": remaining,
-        }
-    if consultation.closed_at and local_date(consultation.closed_at) <= consultation.end_date:
-        ended = local_date(consultation.closed_at)
-    else:
-        ended = consultation.end_date
-    return _("beendet am %(date)s") % {"date": formats.date_format(ended, "d.m.Y")}
+    return selectors.consultation_status(consultation, when)
 
 
 @register.simple_tag(takes_context=True)
@@ -59,7 +39,7 @@ def plan_participation(context, plan):
     for consultation in consultations:
         consultation.plan = plan  # reuse the page's plan (and its municipality) instead of refetching
     open_consultation = next((c for c in consultations if c.is_open_at(now)), None)
-    started = [c for c in consultations if c.state_at(now) != "scheduled"]
+    started = [c for c in consultations if c.state_at(now) != Consultation.State.SCHEDULED]
     current = open_consultation or (started[-1] if started else None)
     form = None
     params = request.GET if request is not None else {}

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from ..factories import ConsultationFactory, MembershipFactory
+from ..factories import ConsultationFactory, MembershipFactory, PlanFactory
 from .conftest import run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,8 +47,13 @@ def test_planner_opens_extends_and_closes_consultation(page):
     assert f"bis {new_end:%d.%m.%Y}, 24:00 Uhr" in page.locator("#beteiligung").inner_text()
 
     page.goto(f"/verwaltung/beteiligungen/{consultation.pk}/")
-    page.fill("#id_close-reason", "Unterlagen unvollständig")
-    page.click("#action-close button[type=submit]")
+    page.click("#link-close")
+    page.wait_for_selector("#legal-risk")
+    assert "§ 214 Abs. 1 Nr. 2 BauGB" in page.locator("#legal-risk").inner_text()
+    assert run_axe(page) == []
+    page.fill("#id_reason", "Unterlagen unvollständig")
+    page.check("#id_confirm_legal_risk")
+    page.click("#close-form button[type=submit]")
     page.wait_for_selector(".message--success")
     rows = page.locator(".history-table tbody tr").all_inner_texts()
     assert len(rows) == 3
@@ -59,4 +64,36 @@ def test_planner_opens_extends_and_closes_consultation(page):
     page.goto(plan_url)
     assert page.locator("#statement-form").count() == 0
     assert "beendet am" in page.locator("#beteiligung").inner_text()
+    assert page.csp_violations == []
+
+
+def test_planner_creates_consultation_and_records_bekanntmachung(page):
+    plan = PlanFactory()
+    membership = MembershipFactory(municipality=plan.municipality, user__username="planer2")
+    year = timezone.localdate().year + 1
+    page.goto(f"/admin/login/?next=/verwaltung/plaene/{plan.pk}/beteiligungen/neu/")
+    page.fill("#id_username", membership.user.username)
+    page.fill("#id_password", "secret-pass")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#consultation-form")
+    assert run_axe(page) == []
+    page.select_option("#id_kind", "publication")
+    page.fill("#id_start_date", f"{year}-03-01")
+    page.fill("#id_end_date", f"{year}-03-30")
+    page.click("#consultation-form button[type=submit]")
+    page.wait_for_selector("#id_end_date-error")
+    assert f"31.03.{year}" in page.locator("#id_end_date-error").inner_text()
+    assert run_axe(page) == []
+    page.fill("#id_end_date", f"{year}-03-31")
+    page.click("#consultation-form button[type=submit]")
+    page.wait_for_selector("#consultation-state")
+    page.click("#link-bekanntmachung")
+    page.wait_for_selector("#bekanntmachung-form")
+    assert run_axe(page) == []
+    assert f"01.03.{year} bis 31.03.{year}" in page.input_value("#id_text")
+    page.fill("#id_date", f"{year}-02-20")
+    page.check("#id_media_0")
+    page.click("#bekanntmachung-form button[type=submit]")
+    page.wait_for_selector("#bekanntmachung-state")
+    assert f"20.02.{year}" in page.locator("#bekanntmachung-state").inner_text()
     assert page.csp_violations == []

@@ -1,122 +1,19 @@
-"""Period services: schedule, open, extend, close, reopen, each logged; statement services."""
+"""Statement services: submit, confirm, flag, moderate, paper statements, purge."""
 
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
 from participation import services
-from participation.models import Consultation, ConsultationAction, Statement
+from participation.models import Statement
 from participation.periods import BERLIN
+from plans.rules import SYSTEM
 
 from ..factories import ConsultationFactory, MembershipFactory, StatementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2027, 1, 10, 12, 0, tzinfo=BERLIN)
-
-
-def test_schedule_refuses_short_publication_without_reason():
-    consultation = ConsultationFactory(start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 15))
-    with pytest.raises(ValidationError, match="mindestens 30 Tage"):
-        services.consultation_schedule(
-            consultation=consultation, by=None, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 2, 20), at=NOW
-        )
-    assert not ConsultationAction.objects.exists()
-    services.consultation_schedule(
-        consultation=consultation,
-        by=None,
-        start_date=dt.date(2027, 2, 1),
-        end_date=dt.date(2027, 2, 20),
-        reason="Wichtiger Grund: Ergänzung",
-        at=NOW,
-    )
-    consultation.refresh_from_db()
-    assert consultation.short_period_reason == "Wichtiger Grund: Ergänzung"
-    # 30 days inclusive is enough without a reason.
-    early = ConsultationFactory(
-        kind=Consultation.Kind.PUBLICATION, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 15)
-    )
-    services.consultation_schedule(
-        consultation=early, by=None, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 2), at=NOW
-    )
-
-
-def test_open_extend_close_reopen_are_logged_and_change_state():
-    user = UserFactory()
-    consultation = ConsultationFactory(start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 3, 15))
-    assert consultation.state_at(NOW) == "scheduled"
-    services.consultation_open(consultation=consultation, by=user, at=NOW, reason="Bekanntmachung erfolgt")
-    assert consultation.is_open_at(NOW) and consultation.start_date == dt.date(2027, 1, 10)
-    services.consultation_extend(
-        consultation=consultation, by=user, end_date=dt.date(2027, 3, 31), reason="Wunsch", at=NOW
-    )
-    assert consultation.ends_at == dt.datetime(2027, 4, 1, 0, 0, tzinfo=BERLIN)
-    later = NOW + dt.timedelta(days=1)
-    services.consultation_close(consultation=consultation, by=user, reason="Fehler in Unterlagen", at=later)
-    assert not consultation.is_open_at(later + dt.timedelta(seconds=1))
-    assert not Consultation.objects.open_at(later + dt.timedelta(seconds=1)).exists()
-    with pytest.raises(ValidationError, match="Begründung"):
-        services.consultation_reopen(consultation=consultation, by=user, reason=" ", at=later)
-    services.consultation_reopen(
-        consultation=consultation, by=user, reason="Unterlagen korrigiert", at=later + dt.timedelta(hours=1)
-    )
-    assert consultation.is_open_at(later + dt.timedelta(hours=2))
-    history = list(consultation.actions.values_list("kind", "by", "reason"))
-    assert history == [
-        ("open", user.pk, "Bekanntmachung erfolgt"),
-        ("extend", user.pk, "Wunsch"),
-        ("close", user.pk, "Fehler in Unterlagen"),
-        ("reopen", user.pk, "Unterlagen korrigiert"),
-    ]
-
-
-def test_extend_must_move_end_later_and_close_needs_open_period():
-    consultation = ConsultationFactory(start_date=dt.date(2027, 1, 1), end_date=dt.date(2027, 2, 15))
-    with pytest.raises(ValidationError):
-        services.consultation_extend(consultation=consultation, by=None, end_date=dt.date(2027, 2, 1), at=NOW)
-    scheduled = ConsultationFactory(start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 4, 15))
-    with pytest.raises(ValidationError):
-        services.consultation_close(consultation=scheduled, by=None, at=NOW)
-    assert not ConsultationAction.objects.exists()
-
-
-def test_authorities_round_cannot_be_opened_to_the_public():
-    consultation = ConsultationFactory(
-        kind=Consultation.Kind.AUTHORITIES, start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 4, 15)
-    )
-    with pytest.raises(ValidationError, match="nicht öffentlich"):
-        services.consultation_open(consultation=consultation, by=None, at=NOW)
-
-
-def test_commands_call_the_services(capsys):
-    user = UserFactory(username="planerin")
-    consultation = ConsultationFactory(
-        start_date=dt.date.today() + dt.timedelta(days=3), end_date=dt.date.today() + dt.timedelta(days=40)
-    )
-    call_command("open_consultation", consultation.pk, "--user", "planerin", "--reason", "Start")
-    consultation.refresh_from_db()
-    assert consultation.is_open_at()
-    call_command(
-        "extend_consultation",
-        consultation.pk,
-        "--until",
-        str(consultation.end_date + dt.timedelta(days=7)),
-        "--reason",
-        "Mehr Zeit",
-    )
-    call_command("close_consultation", consultation.pk, "--reason", "Ende")
-    consultation.refresh_from_db()
-    assert not consultation.is_open_at()
-    assert list(consultation.actions.values_list("kind", flat=True)) == ["open", "extend", "close"]
-    assert consultation.actions.first().by == user
-    with pytest.raises(CommandError, match="Begründung"):
-        call_command("open_consultation", consultation.pk, "--reopen")
-    with pytest.raises(CommandError, match="does not exist"):
-        call_command("close_consultation", 999999)
-    with pytest.raises(CommandError, match="Invalid date"):
-        call_command("extend_consultation", consultation.pk, "--until", "morgen")
 
 
 def _submit(consultation, **kwargs):
@@ -198,10 +95,11 @@ def test_rate_limit_per_email(settings):
 
 
 def test_moderation_hide_needs_reason_and_is_logged():
-    moderator = MembershipFactory(role="moderator").user
     statement = StatementFactory()
-    with pytest.raises(ValidationError):
+    moderator = MembershipFactory(municipality=statement.consultation.plan.municipality, role="moderator").user
+    with pytest.raises(ValidationError) as exc:
         services.statement_moderate(statement=statement, by=moderator, action="hide", reason="")
+    assert exc.value.error_dict["reason"][0].code == "reason_required"
     services.statement_moderate(statement=statement, by=moderator, action="hide", reason="Beleidigung")
     assert not Statement.objects.published().exists()
     services.statement_moderate(statement=statement, by=moderator, action="unhide", reason="Irrtum")
@@ -222,7 +120,7 @@ def test_flag_counts_once_per_visitor():
 
 def test_paper_statement_counts_by_date_received_even_when_closed():
     consultation = ConsultationFactory(start_date=dt.date(2026, 10, 1), end_date=dt.date(2026, 10, 31))
-    staff = UserFactory()
+    staff = MembershipFactory(municipality=consultation.plan.municipality).user
     statement = services.paper_statement_create(
         consultation=consultation,
         by=staff,
@@ -237,10 +135,11 @@ def test_paper_statement_counts_by_date_received_even_when_closed():
         consultation=consultation, by=staff, text="Zu spät", channel="in_person", received_on=dt.date(2026, 11, 2)
     )
     assert late.is_late
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.paper_statement_create(
             consultation=consultation, by=staff, text="x", channel="online", received_on=dt.date(2026, 10, 30)
         )
+    assert exc.value.error_dict["channel"][0].code == "online_channel"
 
 
 def test_purge_removes_personal_data_of_long_ended_procedures_only():
@@ -261,6 +160,18 @@ def test_purge_removes_personal_data_of_long_ended_procedures_only():
     assert current.user_name and current.user_email
     with pytest.raises(CommandError, match="noch nicht beendet"):
         call_command("purge_personal_data", "--consultation", running.pk)
+
+
+def test_purge_is_for_operators_only():
+    old = ConsultationFactory(start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 2, 15))
+    statement = StatementFactory(consultation=old)
+    planner = MembershipFactory(municipality=old.plan.municipality).user
+    with pytest.raises(PermissionDenied):
+        services.personal_data_purge(by=planner, consultation=old)
+    assert services.personal_data_purge(by=UserFactory(is_superuser=True), consultation=old) == 1
+    statement.refresh_from_db()
+    assert statement.user_email == ""
+    assert services.personal_data_purge(by=SYSTEM, older_than_days=0) == 0
 
 
 def test_database_task_backend_enqueues_mail_in_the_statement_transaction(settings):

@@ -39,7 +39,8 @@ def test_open_extend_close_through_staff_ui_changes_public_page_and_history(clie
     scheduled.refresh_from_db()
     assert scheduled.end_date == new_end
     assert f"bis {new_end:%d.%m.%Y}, 24:00 Uhr" in client.get(plan_url).content.decode()
-    action(client, scheduled, "close", reason="Fehlerhafte Unterlagen")
+    close_url = reverse("participation:staff_close", args=[scheduled.pk])
+    client.post(close_url, {"reason": "Fehlerhafte Unterlagen", "confirm_legal_risk": "on"})
     page = client.get(plan_url).content.decode()
     assert 'id="statement-form"' not in page and "beendet am" in page
     detail = client.get(reverse("participation:staff_detail", args=[scheduled.pk])).content.decode()
@@ -51,20 +52,39 @@ def test_open_extend_close_through_staff_ui_changes_public_page_and_history(clie
     assert scheduled.actions.count() == 3
 
 
-def test_short_publication_period_refused_without_reason_in_ui(client, scheduled):
-    client.force_login(planner_for(scheduled))
-    start = timezone.localdate() + dt.timedelta(days=10)
-    response = action(
-        client,
-        scheduled,
-        "schedule",
-        start_date=start.isoformat(),
-        end_date=(start + dt.timedelta(days=14)).isoformat(),
-    )
+def test_early_close_page_names_the_legal_risk_and_requires_the_checkbox(client):
+    consultation = ConsultationFactory()
+    client.force_login(planner_for(consultation))
+    url = reverse("participation:staff_close", args=[consultation.pk])
+    page = client.get(url).content.decode()
+    assert "§ 214 Abs. 1 Nr. 2 BauGB" in page and 'name="confirm_legal_risk"' in page
+    response = client.post(url, {"reason": "Fehler in den Unterlagen"})
+    assert response.status_code == 200 and consultation.is_open_at()
+    text = response.content.decode()
+    assert "Bitte bestätigen Sie" in text and 'aria-describedby="id_confirm_legal_risk-error"' in text
+    response = client.post(url, {"confirm_legal_risk": "on"})
+    assert "Für das vorzeitige Beenden ist eine Begründung erforderlich." in response.content.decode()
+    response = client.post(url, {"reason": "Fehler in den Unterlagen", "confirm_legal_risk": "on"})
     assert response.status_code == 302
-    page = client.get(reverse("participation:staff_detail", args=[scheduled.pk])).content.decode()
-    assert "mindestens 30 Tage" in page
-    assert not scheduled.actions.exists()
+    consultation.refresh_from_db()
+    assert not consultation.is_open_at() and consultation.actions.get().kind == "close"
+
+
+def test_detail_shows_only_the_actions_the_state_allows(client, scheduled):
+    client.force_login(planner_for(scheduled))
+    url = reverse("participation:staff_detail", args=[scheduled.pk])
+    page = client.get(url).content.decode()
+    assert all(marker in page for marker in ('id="link-update"', 'id="link-bekanntmachung"', 'id="action-open"'))
+    assert not any(marker in page for marker in ('id="action-extend"', 'id="link-close"', 'id="action-reopen"'))
+    action(client, scheduled, "open", reason="Start")
+    page = client.get(url).content.decode()
+    assert 'id="action-extend"' in page and 'id="link-close"' in page
+    assert not any(marker in page for marker in ('id="link-update"', 'id="action-open"', 'id="action-reopen"'))
+    client.post(reverse("participation:staff_close", args=[scheduled.pk]), {"reason": "x", "confirm_legal_risk": "on"})
+    page = client.get(url).content.decode()
+    assert 'id="action-reopen"' in page and 'id="action-extend"' not in page and 'id="link-close"' not in page
+    client.force_login(planner_for(scheduled, role="moderator"))
+    assert 'id="period-actions"' not in client.get(url).content.decode()
 
 
 def test_permissions_foreign_404_moderator_403_anonymous_login(client, scheduled):

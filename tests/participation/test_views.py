@@ -337,6 +337,7 @@ def test_cached_statement_list_follows_changes_and_keeps_csrf_per_request(consul
     from django.test import Client
 
     from participation.services import statement_moderate
+    from plans.rules import SYSTEM
 
     first = StatementFactory(consultation=consultation, comment="Erste Fassung des Textes")
     second = StatementFactory(consultation=consultation, comment="Zweiter Beitrag")
@@ -346,7 +347,7 @@ def test_cached_statement_list_follows_changes_and_keeps_csrf_per_request(consul
     Statement.objects.filter(pk=first.pk).update(comment="Geänderte <b>Fassung</b>")
     page = browser.get(url).content.decode()
     assert "Erste Fassung" not in page and "Geänderte &lt;b&gt;Fassung&lt;/b&gt;" in page
-    statement_moderate(statement=second, by=UserFactory(), action="hide", reason="Beleidigend")
+    statement_moderate(statement=second, by=SYSTEM, action="hide", reason="Beleidigend")
     assert "Zweiter Beitrag" not in browser.get(url).content.decode()
     other = Client(enforce_csrf_checks=True)
     page = other.get(url).content.decode()

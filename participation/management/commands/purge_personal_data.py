@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from participation.models import Consultation
 from participation.services import personal_data_purge
+from plans.rules import SYSTEM
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             if consultation is None:
                 raise CommandError(f"Consultation {options['consultation']} does not exist.")
         try:
-            count = personal_data_purge(older_than_days=options["older_than"], consultation=consultation)
+            count = personal_data_purge(by=SYSTEM, older_than_days=options["older_than"], consultation=consultation)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(f"Personal data removed from {count} statements.")

@@ -1,0 +1,37 @@
+"""Read helpers of the participation core: human-readable consultation state."""
+
+import datetime as dt
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import Consultation
+from .periods import local_date
+
+
+def consultation_status(consultation: Consultation, when: dt.datetime) -> str:
+    """Return the human-readable state, e.g. 'Beteiligung läuft bis 15.01.2027, 24:00 Uhr (noch 12 Tage)'."""
+    state = consultation.state_at(when)
+    if state == Consultation.State.SCHEDULED:
+        if not consultation.is_announced:
+            return _("beginnt am %(date)s, sobald die Bekanntmachung erfasst ist") % {
+                "date": formats.date_format(consultation.start_date, "d.m.Y")
+            }
+        return _("beginnt am %(date)s") % {"date": formats.date_format(consultation.start_date, "d.m.Y")}
+    if state == Consultation.State.OPEN:
+        days = (consultation.end_date - local_date(when)).days
+        remaining = (
+            _("heute ist der letzte Tag")
+            if days == 0
+            else ngettext("noch %(days)d Tag", "noch %(days)d Tage", days) % {"days": days}
+        )
+        return _("Beteiligung läuft bis %(date)s, 24:00 Uhr (%(remaining)s)") % {
+            "date": formats.date_format(consultation.end_date, "d.m.Y"),
+            "remaining": remaining,
+        }
+    if consultation.closed_at and local_date(consultation.closed_at) <= consultation.end_date:
+        ended = local_date(consultation.closed_at)
+    else:
+        ended = consultation.end_date
+    return _("beendet am %(date)s") % {"date": formats.date_format(ended, "d.m.Y")}

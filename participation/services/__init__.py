@@ -1,0 +1,64 @@
+"""Write operations of the participation core; each action checks the actor's permission itself.
+
+Modules by job: `periods` (consultation_*), `bekanntmachung`, `statements` (submit, confirm,
+flag, paper statements, place checks), `moderation`, `ratelimit`, `purge`. The names below are
+re-exported so callers write `from participation import services; services.consultation_close(...)`.
+"""
+
+from .bekanntmachung import bekanntmachung_draft, bekanntmachung_record
+from .moderation import MODERATION_ACTIONS, statement_moderate
+from .periods import (
+    check_bekanntmachung_before,
+    close_needs_confirmation,
+    consultation_close,
+    consultation_create,
+    consultation_extend,
+    consultation_open,
+    consultation_reopen,
+    consultation_schedule,
+    consultation_update,
+)
+from .purge import personal_data_purge
+from .ratelimit import RateLimited
+from .statements import (
+    SubmitResult,
+    check_reply_parent,
+    check_statement_place,
+    confirmation_token,
+    confirmation_url,
+    geometry_in_plan_area,
+    paper_statement_create,
+    parse_location,
+    statement_confirm,
+    statement_flag,
+    statement_submit,
+)
+
+__all__ = [
+    "MODERATION_ACTIONS",
+    "RateLimited",
+    "SubmitResult",
+    "bekanntmachung_draft",
+    "bekanntmachung_record",
+    "check_bekanntmachung_before",
+    "check_reply_parent",
+    "check_statement_place",
+    "close_needs_confirmation",
+    "confirmation_token",
+    "confirmation_url",
+    "consultation_close",
+    "consultation_create",
+    "consultation_extend",
+    "consultation_open",
+    "consultation_reopen",
+    "consultation_schedule",
+    "consultation_update",
+    "geometry_in_plan_area",
+    "paper_statement_create",
+    "parse_location",
+    "personal_data_purge",
+    "statement_confirm",
+    "statement_flag",
+    "statement_moderate",
+    "statement_submit",
+]

@@ -1,0 +1,43 @@
+"""Remove submitters' personal data once a procedure no longer needs it (DSGVO); the statement text stays."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plans import rules
+
+from ..models import Consultation, Statement
+
+
+@transaction.atomic
+def personal_data_purge(
+    *,
+    by,
+    older_than_days: int | None = None,
+    consultation: Consultation | None = None,
+    at: dt.datetime | None = None,
+) -> int:
+    """Remove names, e-mail and postal addresses and IP addresses of ended procedures' statements; keep the text."""
+    rules.require(by, "operate")
+    at = at or timezone.now()
+    consultations = Consultation.objects.all()
+    if consultation is not None:
+        consultations = consultations.filter(pk=consultation.pk)
+    cutoff = at - dt.timedelta(days=older_than_days or 0)
+    ended = [c.pk for c in consultations if c.state_at(at) == Consultation.State.CLOSED and c.ends_at <= cutoff]
+    if consultation is not None and not ended:
+        raise ValidationError(
+            _("Die Beteiligung ist noch nicht beendet; Personendaten werden noch benötigt."), code="not_ended"
+        )
+    return Statement.objects.filter(consultation__in=ended, personal_data_purged_at__isnull=True).update(
+        user_name="",
+        user_email="",
+        user_url="",
+        postal_address="",
+        ip_address=None,
+        user=None,
+        personal_data_purged_at=at,
+    )

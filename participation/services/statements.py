@@ -1,0 +1,362 @@
+"""Statements: online submission and confirmation, reports of abuse, statements entered by staff, place checks."""
+
+import dataclasses
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
+from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from plans import rules
+from plans.links import absolute_url
+
+from ..models import Consultation, ModerationAction, Statement
+from ..periods import local_date, start_of_day
+from ..tasks import send_confirmation_mail
+from .ratelimit import check_rate
+
+CONFIRM_SALT = "participation.statement.confirm"
+
+
+def _now(at):
+    return at or timezone.now()
+
+
+@dataclasses.dataclass
+class SubmitResult:
+    statement: Statement
+    created: bool
+    needs_confirmation: bool
+
+
+# Per-process caches: building a coordinate transformation costs milliseconds, using one microseconds.
+_area_cache: dict = {}
+_transform_cache: dict = {}
+
+
+def _to_crs(epsg: int) -> CoordTransform:
+    if epsg not in _transform_cache:
+        _transform_cache[epsg] = CoordTransform(SpatialReference(4326), SpatialReference(epsg))
+    return _transform_cache[epsg]
+
+
+def _plan_area_in_crs(plan):
+    """Return the plan's Geltungsbereich in its municipality's metric CRS, buffered by the tolerance, prepared."""
+    epsg = plan.municipality.crs_epsg
+    key = (plan.updated_at, epsg, settings.PARTICIPATION_AREA_TOLERANCE_M)
+    cached = _area_cache.get(plan.pk)
+    if cached and cached[0] == key:
+        return cached[1], epsg
+    area = plan.area.transform(_to_crs(epsg), clone=True)
+    prepared = area.buffer(settings.PARTICIPATION_AREA_TOLERANCE_M).prepared
+    _area_cache[plan.pk] = (key, prepared)
+    return prepared, epsg
+
+
+def geometry_in_plan_area(plan, geometry: GEOSGeometry) -> bool:
+    """Return whether `geometry` (SRID 4326) lies inside the plan's Geltungsbereich (with a few metres' tolerance)."""
+    prepared, epsg = _plan_area_in_crs(plan)
+    return prepared.covers(geometry.transform(_to_crs(epsg), clone=True))
+
+
+def parse_location(lat, lon) -> Point | None:
+    """Return a Point from latitude/longitude strings, None if both are empty; raise ValidationError otherwise."""
+    lat, lon = (str(lat or "").strip(), str(lon or "").strip())
+    if not lat and not lon:
+        return None
+    try:
+        lat_f, lon_f = float(lat.replace(",", ".")), float(lon.replace(",", "."))
+    except ValueError:
+        raise ValidationError(_("Die Koordinaten des Ortes sind keine Zahlen."), code="invalid_coordinates") from None
+    if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180) or lat_f != lat_f or lon_f != lon_f:
+        raise ValidationError(
+            _("Die Koordinaten des Ortes liegen außerhalb des gültigen Bereichs."), code="coordinates_out_of_range"
+        )
+    return Point(lon_f, lat_f, srid=4326)
+
+
+def check_statement_place(consultation, *, location=None, drawn_area=None, feature=None) -> None:
+    """Raise ValidationError unless location, drawn area and feature belong to the consultation's plan."""
+    plan = consultation.plan
+    errors = {}
+    if location is not None and not geometry_in_plan_area(plan, location):
+        errors["location"] = ValidationError(
+            _("Der markierte Ort liegt außerhalb des Geltungsbereichs des Plans."), code="outside_plan_area"
+        )
+    if drawn_area is not None and not geometry_in_plan_area(plan, drawn_area):
+        errors["location"] = ValidationError(
+            _("Die gezeichnete Fläche liegt außerhalb des Geltungsbereichs des Plans."), code="outside_plan_area"
+        )
+    if feature is not None and feature.layer.plan_id != plan.pk:
+        errors["feature"] = ValidationError(
+            _("Der gewählte Planinhalt gehört nicht zu diesem Plan."), code="foreign_feature"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_reply_parent(consultation, parent: Statement | None) -> None:
+    """Raise ValidationError unless `parent` is a visible statement of `consultation` that may get replies."""
+    if parent is None:
+        return
+    if parent.consultation_id != consultation.pk:
+        raise ValidationError(
+            _("Die Antwort bezieht sich auf einen Beitrag einer anderen Beteiligung."), code="reply_other_consultation"
+        )
+    if parent.level >= settings.COMMENTS_XTD_MAX_THREAD_LEVEL:
+        raise ValidationError(
+            _("Auf diesen Beitrag kann nicht weiter geantwortet werden (maximale Tiefe erreicht)."),
+            code="reply_too_deep",
+        )
+    if parent.is_removed or not parent.is_public or parent.confirmed_at is None:
+        raise ValidationError(_("Auf diesen Beitrag kann nicht geantwortet werden."), code="reply_not_allowed")
+
+
+def confirmation_token(statement: Statement) -> str:
+    """Return the short signed token that confirms `statement` by e-mail."""
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(statement.pk))
+
+
+def confirmation_url(statement: Statement) -> str:
+    return absolute_url(reverse("participation:confirm", kwargs={"token": confirmation_token(statement)}))
+
+
+def _moderator_for(consultation):
+    from django_comments_xtd.moderation import moderator
+
+    return moderator._registry.get(Consultation)
+
+
+def statement_submit(
+    *,
+    consultation: Consultation,
+    text: str,
+    topic: str = Statement.Topic.OTHER,
+    user=None,
+    name: str = "",
+    email: str = "",
+    location: Point | None = None,
+    drawn_area: Polygon | None = None,
+    feature=None,
+    parent: Statement | None = None,
+    privacy_consent: bool,
+    official: bool = False,
+    ip_address: str | None = None,
+    form_token: uuid.UUID | None = None,
+    at: dt.datetime | None = None,
+) -> SubmitResult:
+    """Store a statement submitted online; guests get a confirmation e-mail, logged-in users none."""
+    at = _now(at)
+    if not consultation.is_open_at(at):
+        raise ValidationError(
+            _("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht abgegeben werden."),
+            code="not_open",
+        )
+    if not privacy_consent:
+        raise ValidationError(
+            {
+                "privacy_consent": ValidationError(
+                    _("Bitte bestätigen Sie den Datenschutzhinweis."), code="privacy_consent_required"
+                )
+            }
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(
+            {"comment": ValidationError(_("Bitte geben Sie Ihre Stellungnahme ein."), code="text_required")}
+        )
+    if len(text) > settings.PARTICIPATION_MAX_TEXT_LENGTH:
+        raise ValidationError({"comment": ValidationError(_("Der Text ist zu lang."), code="text_too_long")})
+    authenticated = bool(user is not None and user.is_authenticated)
+    if not authenticated and not (name.strip() and email.strip()):
+        raise ValidationError(_("Bitte geben Sie Name und E-Mail-Adresse an."), code="name_email_required")
+    check_statement_place(consultation, location=location, drawn_area=drawn_area, feature=feature)
+    check_reply_parent(consultation, parent)
+    if official:
+        if not (authenticated and rules.can_moderate(user, consultation.plan.municipality)):
+            raise ValidationError(_("Nur die Verwaltung kann offizielle Antworten geben."), code="official_not_allowed")
+    check_rate(ip_address, "" if authenticated else email)
+
+    if authenticated:
+        name = name.strip() or user.get_full_name() or user.get_username()
+        email = user.email or email
+    statement = Statement(
+        consultation=consultation,
+        content_type=ContentType.objects.get_for_model(Consultation),
+        object_pk=str(consultation.pk),
+        site_id=settings.SITE_ID,
+        user=user if authenticated else None,
+        user_name=name.strip()[:50],
+        user_email=email.strip(),
+        comment=text,
+        topic=topic,
+        location=location,
+        drawn_area=drawn_area,
+        feature=feature,
+        parent_id=parent.pk if parent else 0,
+        submit_date=at,
+        ip_address=ip_address,
+        channel=Statement.Channel.ONLINE,
+        privacy_consent=True,
+        is_official=official,
+        confirmed_at=at if authenticated else None,
+        form_token=form_token,
+        is_public=False,
+    )
+    moderator = _moderator_for(consultation)
+    if moderator is not None and not moderator.allow(statement, consultation, None):
+        raise ValidationError(
+            _("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht abgegeben werden."),
+            code="not_open",
+        )
+    if authenticated:
+        statement.is_public = _publish_immediately(consultation, statement)
+    try:
+        with transaction.atomic():
+            statement.save()
+            if not authenticated:
+                _enqueue_with_transaction(send_confirmation_mail, statement.pk, confirmation_url(statement))
+    except IntegrityError:
+        if form_token is None:
+            raise
+        existing = Statement.objects.get(form_token=form_token)
+        return SubmitResult(existing, False, existing.confirmed_at is None)
+    return SubmitResult(statement, True, not authenticated)
+
+
+def _enqueue_with_transaction(task, *args) -> None:
+    """Enqueue `task` so that it runs only if the surrounding transaction commits."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        # The task row joins the statement's transaction: the worker sees it only after the
+        # commit, a crash between commit and enqueue cannot lose the mail, and it saves a commit.
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def _publish_immediately(consultation, statement) -> bool:
+    if statement.is_official:
+        return consultation.publishes_statements
+    moderator = _moderator_for(consultation)
+    if moderator is not None:
+        return not moderator.moderate(statement, consultation, None)
+    return consultation.moderation == Consultation.Moderation.POST
+
+
+@transaction.atomic
+def statement_confirm(*, token: str, at=None) -> Statement:
+    """Confirm a guest statement from its e-mail link; the submission time stays the time of the POST."""
+    at = _now(at)
+    try:
+        pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=settings.PARTICIPATION_CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            _("Der Bestätigungslink ist abgelaufen. Bitte reichen Sie Ihre Stellungnahme erneut ein."),
+            code="token_expired",
+        ) from None
+    except signing.BadSignature:
+        raise ValidationError(_("Der Bestätigungslink ist ungültig."), code="invalid_token") from None
+    # norel_objects: xtd's default manager joins the (nullable) user, which FOR UPDATE refuses on PostgreSQL.
+    statement = Statement.norel_objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    if statement is None:
+        raise ValidationError(_("Der Bestätigungslink ist ungültig."), code="invalid_token")
+    if statement.confirmed_at is None:
+        statement.confirmed_at = at
+        statement.is_public = _publish_immediately(statement.consultation, statement)
+        statement.save(update_fields=["confirmed_at", "is_public"])
+    return statement
+
+
+@transaction.atomic
+def statement_flag(*, statement: Statement, by=None, reason: str = "", ip_address: str | None = None, at=None) -> bool:
+    """Record a report of an abusive statement; return False if this visitor already reported it."""
+    at = _now(at)
+    who = f"user:{by.pk}" if getattr(by, "is_authenticated", False) else f"ip:{ip_address}"
+    if not cache.add(f"pb:flag:{statement.pk}:{who}", 1, 30 * 24 * 3600):
+        return False
+    Statement.objects.filter(pk=statement.pk).update(flag_count=F("flag_count") + 1)
+    ModerationAction.objects.create(
+        statement=statement,
+        kind=ModerationAction.Kind.FLAG,
+        by=by if getattr(by, "is_authenticated", False) else None,
+        at=at,
+        reason=(reason or "").strip()[:1000],
+    )
+    return True
+
+
+@transaction.atomic
+def paper_statement_create(
+    *,
+    consultation: Consultation,
+    by,
+    text: str,
+    channel: str,
+    received_on: dt.date,
+    topic: str = Statement.Topic.OTHER,
+    name: str = "",
+    email: str = "",
+    postal_address: str = "",
+    location: Point | None = None,
+    feature=None,
+    at=None,
+) -> Statement:
+    """Enter a statement received by post, e-mail or in person; it counts from the day it was received."""
+    rules.require(by, "manage", consultation.plan.municipality)
+    at = _now(at)
+    if channel == Statement.Channel.ONLINE:
+        raise ValidationError(
+            {
+                "channel": ValidationError(
+                    _("Online-Stellungnahmen werden über das Formular abgegeben."), code="online_channel"
+                )
+            }
+        )
+    if received_on > local_date(at):
+        raise ValidationError(
+            {
+                "received_on": ValidationError(
+                    _("Das Eingangsdatum darf nicht in der Zukunft liegen."), code="received_in_future"
+                )
+            }
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(
+            {"text": ValidationError(_("Bitte den Text der Stellungnahme eingeben."), code="text_required")}
+        )
+    check_statement_place(consultation, location=location, feature=feature)
+    statement = Statement(
+        consultation=consultation,
+        content_type=ContentType.objects.get_for_model(Consultation),
+        object_pk=str(consultation.pk),
+        site_id=settings.SITE_ID,
+        user_name=name.strip()[:50],
+        user_email=email.strip(),
+        postal_address=postal_address.strip(),
+        comment=text,
+        topic=topic,
+        location=location,
+        feature=feature,
+        channel=channel,
+        received_on=received_on,
+        submit_date=min(start_of_day(received_on), at),
+        confirmed_at=at,
+        entered_by=rules.user_or_none(by),
+        privacy_consent=False,
+        is_public=False,
+    )
+    statement.save()
+    return statement
