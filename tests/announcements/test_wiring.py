@@ -13,21 +13,11 @@ from tests.factories import ConsultationFactory, MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def period_receiver():
-    """Skip until the announcements app connects its receiver to participation.signals.period_changed."""
-    from participation.models import Consultation
-    from participation.signals import period_changed
-
-    if not period_changed.has_listeners(Consultation):
-        pytest.skip("announcements does not listen to period_changed yet (connected on its branch)")
-
-
 def events(consultation):
     return set(Announcement.objects.filter(consultation=consultation).values_list("event", flat=True))
 
 
-def test_opening_and_closing_a_consultation_drafts_announcements(period_receiver):
+def test_opening_and_closing_a_consultation_drafts_announcements():
     today = timezone.localdate()
     consultation = ConsultationFactory(start_date=today + dt.timedelta(days=3), end_date=today + dt.timedelta(days=40))
     planner = MembershipFactory(municipality=consultation.plan.municipality).user
@@ -42,7 +32,7 @@ def test_opening_and_closing_a_consultation_drafts_announcements(period_receiver
     assert "consultation_closed" in events(consultation)
 
 
-def test_scheduling_drafts_an_announcement_once(period_receiver):
+def test_scheduling_drafts_an_announcement_once():
     today = timezone.localdate()
     consultation = ConsultationFactory(start_date=today + dt.timedelta(days=10), end_date=today + dt.timedelta(days=50))
     planner = MembershipFactory(municipality=consultation.plan.municipality).user
