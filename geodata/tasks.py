@@ -8,6 +8,7 @@ from .models import ImportRun
 @task()
 def run_import(run_id: int) -> str:
     """Run the recorded import `run_id` and return its final status."""
+    # Services import this module at their top; importing them here, when the task runs, keeps it one-way.
     from .services import import_run_execute
 
     run = ImportRun.objects.select_related("plan__municipality", "municipality", "created_by").get(pk=run_id)
