@@ -144,16 +144,18 @@ def _plan_upsert(
     `plan_create` / `plan_update` services (with their validation and log) once they exist.
     """
     plans = Plan.objects.select_for_update().filter(municipality=municipality)
-    plan = (plans.filter(number=document.number).first() if document.number else None) or plans.filter(
+    existing = (plans.filter(number=document.number).first() if document.number else None) or plans.filter(
         title=document.name
     ).first()
-    created = plan is None
-    if created:
+    created = existing is None
+    if existing is None:
         base = slugify(document.name)[:100] or "plan"
         slug, n = base, 2
         while Plan.objects.filter(municipality=municipality, slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1
         plan = Plan(municipality=municipality, slug=slug, status=Plan.Status.DRAFT)
+    else:
+        plan = existing
     old_stage = None if created else plan.stage
     stage = xplan.plan_stage(document)
     plan.title = document.name[:250]

@@ -36,6 +36,7 @@ def test_xplan_5_4_creates_plan_and_one_layer_per_content_class(usingen):
     report = xplan_import(by=SYSTEM, path=BPLAN_54)
     plan = Plan.objects.get(pk=report.plan_id)
     assert report.plan_created
+    assert (report.plan_title, report.layer_name) == ("Wohngebiet Am Riedborn", "")
     assert plan.municipality == usingen
     assert (plan.title, plan.number, plan.kind, plan.stage) == ("Wohngebiet Am Riedborn", "64", "bplan", "publication")
     assert plan.status == Plan.Status.DRAFT and plan.slug == "wohngebiet-am-riedborn"
