@@ -1,3 +1,5 @@
+"""Upload forms of the geodata staff pages (layer import, XPlanGML import, Geltungsbereich from a file)."""
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _

@@ -233,10 +233,8 @@ class PlanAreaConfirmView(PlanStaffMixin, View):
                 plan=self.plan, by=request.user, path=path, original_name=data["file"], **data["o"]
             )
         except ImportRejected as exc:
-            form = PlanAreaUploadForm()
-            form.add_error(None, str(exc))
-            context = {"form": form, "plan": self.plan, "municipality": self.municipality}
-            context["current_m2"] = plan_area_m2(self.plan)
+            context = {"form": PlanAreaUploadForm(), "plan": self.plan, "municipality": self.municipality}
+            context.update(current_m2=plan_area_m2(self.plan), confirm_error=str(exc))
             return render(request, "geodata/staff/plan_area_upload.html", context, status=400)
         finally:
             services.discard_staged(path)

@@ -191,3 +191,21 @@ def test_service_refusals_carry_codes(plan, tmp_path):
         plan_area_from_file(plan=plan, by=SYSTEM, path=archive)
     report = plan_area_from_file(plan=plan, by=SYSTEM, path=DATA / "area_shapefile_25832.zip")
     assert report.polygon_count == 2 and report.area_m2 == pytest.approx(UNION_M2, rel=1e-3)
+
+
+def test_confirm_refused_by_the_model_shows_the_message_and_changes_nothing(client, plan, planner):
+    client.force_login(planner)
+    html = client.post(
+        reverse("geodata:plan_area_upload", args=[plan.pk]), {"file": upload("area_4326.geojson")}
+    ).content.decode()
+    municipality = plan.municipality
+    municipality.boundary = square(8.70, 50.28, 0.1)  # the boundary moved away meanwhile
+    municipality.save()
+    plan.area = square(8.72, 50.30, 0.01)
+    plan.save()
+    before = area_m2(plan)
+    response = client.post(reverse("geodata:plan_area_confirm", args=[plan.pk]), {"token": token_of(html)})
+    assert response.status_code == 400
+    assert "außerhalb der Gemeindegrenze" in response.content.decode()
+    assert "nicht geändert" in response.content.decode()
+    assert area_m2(plan) == pytest.approx(before)
