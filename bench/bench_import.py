@@ -60,6 +60,7 @@ def main() -> None:
     from bench.common import write_result
     from geodata.models import Layer
     from geodata.services import layer_import
+    from plans.rules import SYSTEM
     from tests.factories import PlanFactory
 
     call_command("migrate", verbosity=0)
@@ -70,7 +71,7 @@ def main() -> None:
     generated = time.perf_counter() - started
 
     started = time.perf_counter()
-    report = layer_import(plan=plan, path=source, name="Gebäude (Benchmark)", kind=Layer.Kind.EXISTING)
+    report = layer_import(plan=plan, path=source, by=SYSTEM, name="Gebäude (Benchmark)", kind=Layer.Kind.EXISTING)
     seconds = time.perf_counter() - started
     assert report.created == COUNT, report
     Layer.objects.filter(pk=report.layer_id).delete()

@@ -79,8 +79,9 @@ def import_layer_file(*, plan, path: Path, name: str, kind: str):
     """Import `path` through the real pipeline (geodata.services.layer_import) and return the published layer."""
     from geodata.models import Layer
     from geodata.services import layer_import
+    from plans.rules import SYSTEM
 
-    return Layer.objects.get(pk=layer_import(plan=plan, path=path, name=name, kind=kind).layer_id)
+    return Layer.objects.get(pk=layer_import(plan=plan, path=path, by=SYSTEM, name=name, kind=kind).layer_id)
 
 
 def setup_django(database_url: str) -> None:
@@ -302,6 +303,7 @@ def main() -> dict | None:
     setup_django(database_url)
     from geodata.models import Layer
     from geodata.services import layer_publish
+    from plans.rules import SYSTEM
 
     gpkg = generate_buildings(OUT / "buildings_50k.gpkg")
     plan = bench_plan()
@@ -311,7 +313,7 @@ def main() -> dict | None:
     publish_total_s = time.perf_counter() - started
     assert layer.feature_count == N_FEATURES
     # The tile build on its own: rebuild the same version's archive.
-    published = layer_publish(layer=layer)
+    published = layer_publish(layer=layer, by=SYSTEM)
     import_s = publish_total_s - published["seconds"]
     Layer.objects.filter(pk=layer.pk).update(
         style={"color": "#7a4a12", "fillColor": "#d9a55b", "fillOpacity": 0.6, "weight": 1}

@@ -7,6 +7,8 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import box
 
+from plans import rules
+
 from .models import Layer
 from .services import layer_import
 
@@ -72,5 +74,11 @@ def load_demo(result) -> None:
                 frame.to_file(path, layer=file_layer, driver="GPKG")
             for file_layer, name, kind, _label in missing:
                 layer_import(
-                    plan=plan, path=path, layer_name=file_layer, name=name, kind=kind, original_name=f"{slug}.gpkg"
+                    plan=plan,
+                    path=path,
+                    by=rules.SYSTEM,
+                    layer_name=file_layer,
+                    name=name,
+                    kind=kind,
+                    original_name=f"{slug}.gpkg",
                 )

@@ -16,6 +16,11 @@ import shapely
 from django.contrib.gis.db.models.functions import AsWKB
 from django.utils.translation import gettext as _
 
+from plans import rules
+from plans.models import Plan
+
+from .crs import parse_crs
+from .errors import ExportError
 from .models import Feature, Layer
 
 FORMATS = {
@@ -32,23 +37,6 @@ _SHAPE_GROUPS = {
     "Polygon": "polygons",
     "MultiPolygon": "polygons",
 }
-
-
-class ExportError(ValueError):
-    """An export request that cannot be served (unknown format or CRS)."""
-
-
-def parse_crs(value: str | int | None, default: int = 25832) -> pyproj.CRS:
-    """Return the CRS for 'EPSG:25832', '25832' or None (the default); raise ExportError otherwise."""
-    if value in (None, ""):
-        return pyproj.CRS.from_epsg(default)
-    text = str(value).strip().upper().removeprefix("EPSG:")
-    if not text.isdigit():
-        raise ExportError(_("Unbekanntes Koordinatensystem: %(crs)s") % {"crs": value})
-    try:
-        return pyproj.CRS.from_epsg(int(text))
-    except pyproj.exceptions.CRSError as exc:
-        raise ExportError(_("Unbekanntes Koordinatensystem: %(crs)s") % {"crs": value}) from exc
 
 
 def _safe_name(name: str, taken: set[str], max_length: int | None = None) -> str:
@@ -106,11 +94,23 @@ def layer_frame(layer: Layer, crs: pyproj.CRS, field_length: int | None = None) 
     return frame.to_crs(crs)
 
 
-def layer_export(*, layer: Layer, fmt: str, crs: str | int | None = None, path: Path) -> Path:
+def export_crs(value: str | int | None, plan: Plan) -> pyproj.CRS:
+    """Return the CRS an export of `plan` is asked for (default: the municipality's); raise ExportError."""
+    return parse_crs(value, default=plan.municipality.crs_epsg, error=ExportError)
+
+
+def require_export(by, plan: Plan) -> None:
+    """Raise PermissionDenied unless `by` may download `plan`'s layers (anyone once the plan is public)."""
+    if not plan.is_public:
+        rules.require(by, "view", plan.municipality)
+
+
+def layer_export(*, layer: Layer, fmt: str, crs: str | int | None = None, path: Path, by) -> Path:
     """Write the layer to `path` as GeoPackage, GeoJSON or zipped Shapefiles; return the path."""
+    require_export(by, layer.plan)
     if fmt not in FORMATS:
-        raise ExportError(_("Unbekanntes Format: %(format)s") % {"format": fmt})
-    target = parse_crs(crs, layer.plan.municipality.crs_epsg)
+        raise ExportError(_("Unbekanntes Format: %(format)s") % {"format": fmt}, code="unknown_format")
+    target = export_crs(crs, layer.plan)
     path = Path(path)
     driver = FORMATS[fmt][0]
     if fmt == "shp":
@@ -141,16 +141,17 @@ def _write_shapefiles(frame: gpd.GeoDataFrame, path: Path, stem: str) -> None:
                 archive.write(file, file.name)
 
 
-def plan_layers_export(*, plan, crs: str | int | None = None, path: Path, layers=None) -> Path:
+def plan_layers_export(*, plan: Plan, crs: str | int | None = None, path: Path, by, layers=None) -> Path:
     """Write every layer of `plan` into one GeoPackage at `path` (one table per layer)."""
-    target = parse_crs(crs, plan.municipality.crs_epsg)
+    require_export(by, plan)
+    target = export_crs(crs, plan)
     path = Path(path)
     if path.exists():
         path.unlink()
     taken: set[str] = set()
     layers = list(layers if layers is not None else plan.layers.all())
     if not layers:
-        raise ExportError(_("Dieser Plan hat keine Ebenen."))
+        raise ExportError(_("Dieser Plan hat keine Ebenen."), code="no_layers")
     for layer in layers:
         frame = layer_frame(layer, target)
         frame.to_file(path, driver="GPKG", layer=_safe_name(layer.name, taken, 60), engine="pyogrio")

@@ -1,3 +1,5 @@
+"""Upload forms of the geodata staff pages (layer import, XPlanGML import, Geltungsbereich from a file)."""
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -5,9 +7,45 @@ from django.utils.translation import gettext_lazy as _
 from .models import Layer
 
 ACCEPTED = ".zip,.gpkg,.geojson,.json,.kml,.kmz,.dxf,.fgb,.gml,.xml"
+AREA_ACCEPTED = ".zip,.gpkg,.geojson,.json,.kml,.kmz,.gml,.xml"
 
 
-class LayerUploadForm(forms.Form):
+class DescribedForm(forms.Form):
+    """A form whose inputs point at their help text and errors (aria-describedby, aria-invalid)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+    def full_clean(self):
+        super().full_clean()
+        self._describe()
+
+    def _describe(self):
+        for name, field in self.fields.items():
+            bound = self[name]
+            ids = [f"{bound.auto_id}_help"] if field.help_text else []
+            attrs = field.widget.attrs
+            if self.is_bound and hasattr(self, "_errors") and self._errors and name in self._errors:
+                ids.append(f"{bound.auto_id}_errors")
+                attrs["aria-invalid"] = "true"
+            if ids:
+                attrs["aria-describedby"] = " ".join(ids)
+
+
+def check_upload_size(upload):
+    """Refuse uploads above settings.MAX_UPLOAD_SIZE_MB before they are staged."""
+    limit = settings.MAX_UPLOAD_SIZE_MB
+    if upload.size > limit * 1024 * 1024:
+        raise forms.ValidationError(
+            _("Die Datei ist zu groß (%(size).1f MB). Erlaubt sind höchstens %(limit)d MB."),
+            code="file_too_large",
+            params={"size": upload.size / 1024 / 1024, "limit": limit},
+        )
+    return upload
+
+
+class LayerUploadForm(DescribedForm):
     file = forms.FileField(
         label=_("Geodatei"),
         help_text=_("Shapefile (als ZIP), GeoPackage, GeoJSON, KML/KMZ, DXF oder FlatGeobuf; höchstens %(mb)d MB.")
@@ -35,17 +73,10 @@ class LayerUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.MAX_UPLOAD_SIZE_MB
-        if upload.size > limit * 1024 * 1024:
-            raise forms.ValidationError(
-                _("Die Datei ist zu groß (%(size).1f MB). Erlaubt sind höchstens %(limit)d MB."),
-                params={"size": upload.size / 1024 / 1024, "limit": limit},
-            )
-        return upload
+        return check_upload_size(self.cleaned_data["file"])
 
 
-class XPlanUploadForm(forms.Form):
+class XPlanUploadForm(DescribedForm):
     file = forms.FileField(
         label=_("XPlanGML-Datei"),
         help_text=_("XPlanGML 5.x oder 6.x als .gml oder als ZIP-Archiv; höchstens %(mb)d MB.")
@@ -58,4 +89,33 @@ class XPlanUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
 
-    clean_file = LayerUploadForm.clean_file
+    def clean_file(self):
+        return check_upload_size(self.cleaned_data["file"])
+
+
+class PlanAreaUploadForm(DescribedForm):
+    file = forms.FileField(
+        label=_("Datei mit dem Geltungsbereich"),
+        help_text=_(
+            "Shapefile (als ZIP), GeoPackage, GeoJSON, KML/KMZ oder XPlanGML; höchstens %(mb)d MB. Alle Flächen "
+            "der Datei werden zu einem Geltungsbereich vereinigt; bei XPlanGML gilt der räumliche "
+            "Geltungsbereich des Plans."
+        )
+        % {"mb": settings.MAX_UPLOAD_SIZE_MB},
+        widget=forms.ClearableFileInput(attrs={"accept": AREA_ACCEPTED}),
+    )
+    layer_name = forms.CharField(
+        label=_("Ebene in der Datei"),
+        max_length=200,
+        required=False,
+        help_text=_("Nur nötig, wenn ein GeoPackage oder ZIP-Archiv mehrere Ebenen enthält."),
+    )
+    crs = forms.CharField(
+        label=_("Koordinatensystem"),
+        max_length=20,
+        required=False,
+        help_text=_("Nur für Dateien ohne Koordinatensystem, z. B. EPSG:25832."),
+    )
+
+    def clean_file(self):
+        return check_upload_size(self.cleaned_data["file"])

@@ -1,14 +1,16 @@
-"""Background tasks of the geodata app (django_tasks)."""
+"""Background tasks of the geodata app (django_tasks); services are imported inside the task (no cycle)."""
 
 from django_tasks import task
+
+from .models import ImportRun
 
 
 @task()
 def run_import(run_id: int) -> str:
     """Run the recorded import `run_id` and return its final status."""
-    from .models import ImportRun
+    # Services import this module at their top; importing them here, when the task runs, keeps it one-way.
     from .services import import_run_execute
 
-    run = ImportRun.objects.select_related("plan", "municipality", "created_by").get(pk=run_id)
+    run = ImportRun.objects.select_related("plan__municipality", "municipality", "created_by").get(pk=run_id)
     import_run_execute(run=run)
     return run.status

@@ -1,21 +1,33 @@
 from django.urls import path
 
-from . import public_views, views
+from . import staff_views, views
 
 app_name = "geodata"
 
 urlpatterns = [
-    path("verwaltung/plaene/<int:plan_id>/ebenen/import/", views.LayerImportView.as_view(), name="layer_import"),
+    path("verwaltung/plaene/<int:plan_id>/ebenen/import/", staff_views.LayerImportView.as_view(), name="layer_import"),
     path(
         "verwaltung/plaene/<int:plan_id>/ebenen/import/bestaetigen/",
-        views.LayerImportConfirmView.as_view(),
+        staff_views.LayerImportConfirmView.as_view(),
         name="layer_import_confirm",
     ),
-    path("verwaltung/importe/<int:run_id>/", views.ImportRunView.as_view(), name="import_run"),
-    path("verwaltung/importe/<int:run_id>/status/", views.ImportRunStatusView.as_view(), name="import_run_status"),
-    path("verwaltung/xplan/import/", views.XPlanImportView.as_view(), name="xplan_import"),
-    path("api/v1/layers/<int:pk>.geojson", public_views.LayerGeoJSONView.as_view(), name="layer_geojson"),
-    path("api/v1/layers/<int:pk>/download/", public_views.LayerDownloadView.as_view(), name="layer_download"),
-    path("api/v1/plans/<int:pk>/layers.gpkg", public_views.PlanLayersDownloadView.as_view(), name="plan_layers_gpkg"),
-    path("tiles/<int:pk>/<int:z>/<int:x>/<int:y>.pbf", public_views.TileView.as_view(), name="tile"),
+    path(
+        "verwaltung/plaene/<int:pk>/geltungsbereich/datei/",
+        staff_views.PlanAreaUploadView.as_view(),
+        name="plan_area_upload",
+    ),
+    path(
+        "verwaltung/plaene/<int:pk>/geltungsbereich/datei/bestaetigen/",
+        staff_views.PlanAreaConfirmView.as_view(),
+        name="plan_area_confirm",
+    ),
+    path("verwaltung/importe/<int:run_id>/", staff_views.ImportRunView.as_view(), name="import_run"),
+    path(
+        "verwaltung/importe/<int:run_id>/status/", staff_views.ImportRunStatusView.as_view(), name="import_run_status"
+    ),
+    path("verwaltung/xplan/import/", staff_views.XPlanImportView.as_view(), name="xplan_import"),
+    path("api/v1/layers/<int:pk>.geojson", views.LayerGeoJSONView.as_view(), name="layer_geojson"),
+    path("api/v1/layers/<int:pk>/download/", views.LayerDownloadView.as_view(), name="layer_download"),
+    path("api/v1/plans/<int:pk>/layers.gpkg", views.PlanLayersDownloadView.as_view(), name="plan_layers_gpkg"),
+    path("tiles/<int:pk>/<int:z>/<int:x>/<int:y>.pbf", views.TileView.as_view(), name="tile"),
 ]

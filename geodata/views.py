@@ -1,170 +1,198 @@
-"""Staff pages for importing layers and XPlanGML plans."""
+"""Public layer endpoints: GeoJSON of small layers, vector tiles, GIS downloads."""
 
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
 from pathlib import Path
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core import signing
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import parse_etags
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, FormView
 
-from plans.models import Membership, Municipality, Plan
-from plans.staff import MunicipalityPermissionMixin
+from plans import rules
+from plans.models import Plan
 
-from . import services
-from .forms import LayerUploadForm, XPlanUploadForm
-from .importers import ImportRejected
-from .models import ImportRun
+from .errors import ExportError
+from .exporters import FORMATS, export_crs, layer_export, plan_layers_export
+from .models import Layer
+from .selectors import public_layer_version
+from .services import layer_publish
+from .serving import storage
+from .serving.tiles import live_tile, open_archive, zoom_range
 
-TOKEN_SALT = "geodata.layer-import"
-TOKEN_MAX_AGE = 3600
-
-
-class PlanStaffMixin(MunicipalityPermissionMixin):
-    permission = "manage"
-
-    def get_municipality(self):
-        self.plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=self.kwargs["plan_id"])
-        return self.plan.municipality
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["plan"] = self.plan
-        context["layers"] = self.plan.layers.all()
-        return context
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
 
-class LayerImportView(PlanStaffMixin, FormView):
-    """Step 1: upload; on success step 2: the preview with a confirm button."""
+def _public_layer(pk: int) -> dict:
+    layer = public_layer_version(pk)
+    if not layer:
+        raise Http404
+    return layer
 
-    form_class = LayerUploadForm
-    template_name = "geodata/staff/layer_import.html"
 
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        path = services.stage_upload(upload=upload, user=self.request.user)
-        options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
-        try:
-            preview = services.import_preview(
-                path=path,
-                original_name=upload.name,
-                layer_name=options["layer_name"] or None,
-                crs=options["crs"] or None,
+_geojson_bytes: dict[str, bytes] = {}
+_GEOJSON_MEMORY_LIMIT = 64 * 1024 * 1024
+
+
+def _read_geojson(pk: int, version: int) -> bytes:
+    """Return the stored gzip GeoJSON of a layer version, kept in process memory after the first read."""
+    path = storage.geojson_path(pk, version)
+    key = str(path)
+    body = _geojson_bytes.get(key)
+    if body is None:
+        body = path.read_bytes()
+        if sum(len(v) for v in _geojson_bytes.values()) + len(body) > _GEOJSON_MEMORY_LIMIT:
+            _geojson_bytes.clear()
+        _geojson_bytes[key] = body
+    return body
+
+
+def _accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+def _cache_headers(response, request, version: int, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    response["Vary"] = "Accept-Encoding"
+    response["Access-Control-Allow-Origin"] = "*"
+    if request.GET.get("v") == str(version):
+        response["Cache-Control"] = f"public, max-age={settings.GEODATA_CACHE_MAX_AGE}, immutable"
+    else:
+        response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _not_modified(request, *etags: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    sent = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return "*" in sent or any(tag in sent for tag in etags)
+
+
+def _compressed_response(request, body_gz: bytes, content_type: str, version: int, etag_base: str):
+    if _accepts_gzip(request):
+        response = HttpResponse(body_gz, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+        return _cache_headers(response, request, version, f'"{etag_base}-gz"')
+    response = HttpResponse(gzip.decompress(body_gz), content_type=content_type)
+    return _cache_headers(response, request, version, f'"{etag_base}"')
+
+
+class LayerGeoJSONView(View):
+    """GET /api/v1/layers/<id>.geojson: the pre-rendered FeatureCollection of a small layer."""
+
+    def get(self, request, pk):
+        layer = _public_layer(pk)
+        if layer["feature_count"] > settings.GEODATA_TILE_THRESHOLD:
+            return JsonResponse(
+                {"error": _("Diese Ebene ist zu groß für GeoJSON; bitte Vektorkacheln oder den Download nutzen.")},
+                status=404,
             )
-        except ImportRejected as exc:
-            services.discard_staged(path)
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        token = signing.dumps(
-            {"u": self.request.user.pk, "p": self.plan.pk, "path": str(path), "file": upload.name, "o": options},
-            salt=TOKEN_SALT,
-        )
-        map_data = {"bounds": preview.bounds_4326}
-        return render(
-            self.request,
-            "geodata/staff/layer_import_preview.html",
-            self.get_context_data(
-                preview=preview, token=token, file_name=upload.name, options=options, map_data=map_data
-            ),
-        )
-
-
-class LayerImportConfirmView(PlanStaffMixin, View):
-    """Step 3: start the import of a previewed upload."""
-
-    def post(self, request, *args, **kwargs):
+        etag_base = f"layer-{pk}-v{layer['version']}"
+        if _not_modified(request, f'"{etag_base}"', f'"{etag_base}-gz"'):
+            etag = f'"{etag_base}-gz"' if _accepts_gzip(request) else f'"{etag_base}"'
+            return _cache_headers(HttpResponse(status=304), request, layer["version"], etag)
         try:
-            data = signing.loads(request.POST.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.BadSignature:
-            return render(request, "geodata/staff/token_expired.html", {"plan": self.plan}, status=400)
-        path = Path(data["path"])
-        if data["u"] != request.user.pk or data["p"] != self.plan.pk or not path.is_file():
-            return render(request, "geodata/staff/token_expired.html", {"plan": self.plan}, status=400)
-        run = services.import_run_start(
-            source=ImportRun.Source.LAYER,
-            municipality=self.plan.municipality,
-            plan=self.plan,
-            path=path,
-            file_name=data["file"],
-            options=data["o"],
-            by=request.user,
+            body_gz = _read_geojson(pk, layer["version"])
+        except FileNotFoundError:
+            # A lost cache file of a public layer: the installation rebuilds it, not the visitor.
+            layer_publish(layer=Layer.objects.select_related("plan__municipality").get(pk=pk), by=rules.SYSTEM)
+            body_gz = _read_geojson(pk, layer["version"])
+        return _compressed_response(request, body_gz, "application/geo+json", layer["version"], etag_base)
+
+
+class TileView(View):
+    """GET /tiles/<id>/<z>/<x>/<y>.pbf: one vector tile (204 if it holds no features)."""
+
+    def get(self, request, pk, z, x, y):
+        min_zoom, max_zoom = zoom_range()
+        if not (min_zoom <= z <= max_zoom and 0 <= x < (1 << z) and 0 <= y < (1 << z)):
+            raise Http404
+        layer = _public_layer(pk)
+        version = layer["version"]
+        etag_base = f"tile-{pk}-v{version}-{z}-{x}-{y}"
+        if _not_modified(request, f'"{etag_base}"', f'"{etag_base}-gz"'):
+            etag = f'"{etag_base}-gz"' if _accepts_gzip(request) else f'"{etag_base}"'
+            return _cache_headers(HttpResponse(status=304), request, version, etag)
+        archive = open_archive(storage.tiles_path(pk, version))
+        if archive is not None:
+            data = archive.get(z, x, y)
+        else:
+            raw = live_tile(pk, z, x, y)
+            data = gzip.compress(raw, compresslevel=5, mtime=0) if raw else None
+        if not data:
+            return _cache_headers(HttpResponse(status=204), request, version, f'"{etag_base}"')
+        return _compressed_response(request, data, MVT_CONTENT_TYPE, version, etag_base)
+
+
+def _file_response(path: Path, content_type: str, filename: str) -> FileResponse:
+    response = FileResponse(open(path, "rb"), content_type=content_type, as_attachment=True, filename=filename)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _cached_file(path: Path, build) -> Path:
+    """Return `path`, building it with `build(target)` first if it does not exist yet (atomically)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+            target = Path(tmp) / path.name
+            build(target)
+            os.replace(target, path)
+    return path
+
+
+class LayerDownloadView(View):
+    """GET /api/v1/layers/<id>/download/?format=gpkg|geojson|shp&crs=EPSG:25832: one layer as a file."""
+
+    def get(self, request, pk):
+        layer = get_object_or_404(Layer.objects.public().select_related("plan__municipality"), pk=pk)
+        fmt = request.GET.get("format", "gpkg")
+        if fmt not in FORMATS:
+            return JsonResponse({"error": _("Unbekanntes Format: %(format)s") % {"format": fmt}}, status=400)
+        _driver, content_type, extension = FORMATS[fmt]
+        try:
+            epsg = export_crs(request.GET.get("crs"), layer.plan).to_epsg()
+        except ExportError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        # One file per layer version, format and CRS; removed with the version's other files.
+        path = storage.layer_dir(layer.pk) / f"v{layer.version}-export-{epsg}.{extension}"
+        _cached_file(path, lambda target: layer_export(layer=layer, fmt=fmt, crs=epsg, path=target, by=request.user))
+        name = slugify(f"{layer.plan.slug}-{layer.name}") or f"ebene-{layer.pk}"
+        return _file_response(path, content_type, f"{name}.{extension}")
+
+
+class PlanLayersDownloadView(View):
+    """GET /api/v1/plans/<id>/layers.gpkg: all layers of a published plan in one GeoPackage."""
+
+    def get(self, request, pk):
+        plan = get_object_or_404(Plan.objects.published().select_related("municipality"), pk=pk)
+        layers = list(plan.layers.all())
+        if not layers:
+            raise Http404
+        try:
+            epsg = export_crs(request.GET.get("crs"), plan).to_epsg()
+        except ExportError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        # Cached under a digest of the layers' ids, versions and names: any re-import makes a new file.
+        digest = hashlib.sha1(
+            ";".join(f"{layer.pk}:{layer.version}:{layer.name}" for layer in layers).encode(), usedforsecurity=False
+        ).hexdigest()[:16]
+        directory = storage.plan_export_dir(plan.pk)
+        path = directory / f"{digest}-{epsg}.gpkg"
+        if not path.exists() and directory.exists():
+            for old in directory.glob("*.gpkg"):
+                if not old.name.startswith(digest):
+                    old.unlink(missing_ok=True)
+        _cached_file(
+            path, lambda target: plan_layers_export(plan=plan, crs=epsg, path=target, by=request.user, layers=layers)
         )
-        return redirect("geodata:import_run", run_id=run.pk)
-
-
-class ImportRunMixin(MunicipalityPermissionMixin):
-    permission = "manage"
-
-    def get_municipality(self):
-        self.run = get_object_or_404(ImportRun.objects.select_related("plan", "municipality"), pk=self.kwargs["run_id"])
-        return self.run.municipality
-
-
-class ImportRunView(ImportRunMixin, DetailView):
-    """Progress and, when done, the report of one import."""
-
-    template_name = "geodata/staff/import_run.html"
-    context_object_name = "run"
-
-    def get_object(self, queryset=None):
-        return self.run
-
-
-class ImportRunStatusView(ImportRunMixin, View):
-    """Status of one import as JSON, polled by the progress page."""
-
-    def get(self, request, *args, **kwargs):
-        run = self.run
-        done, total = cache.get(services.progress_key(run.pk)) or (run.progress_done, run.progress_total)
-        return JsonResponse(
-            {
-                "status": run.status,
-                "status_label": run.get_status_display(),
-                "finished": run.finished,
-                "done": done,
-                "total": total,
-                "error": run.error,
-                "report": run.report,
-            }
-        )
-
-
-def planner_municipalities(user):
-    if user.is_superuser:
-        return Municipality.objects.all()
-    return Municipality.objects.filter(memberships__user=user, memberships__role=Membership.Role.PLANNER).distinct()
-
-
-class XPlanImportView(LoginRequiredMixin, FormView):
-    """Upload an XPlanGML file; the plan is created or updated in the background."""
-
-    form_class = XPlanUploadForm
-    template_name = "geodata/staff/xplan_import.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.municipalities = planner_municipalities(request.user)
-        if not self.municipalities.exists():
-            raise PermissionDenied(_("Nur das Planungsamt darf XPlanGML-Dateien importieren."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "municipalities": self.municipalities}
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        path = services.stage_upload(upload=upload, user=self.request.user)
-        run = services.import_run_start(
-            source=ImportRun.Source.XPLAN,
-            municipality=form.cleaned_data["municipality"],
-            path=path,
-            file_name=upload.name,
-            options={},
-            by=self.request.user,
-        )
-        return redirect("geodata:import_run", run_id=run.pk)
+        return _file_response(path, FORMATS["gpkg"][1], f"{plan.municipality.slug}-{plan.slug}-ebenen.gpkg")

@@ -1,7 +1,6 @@
 """Read vector files with pyogrio: layer choice, CRS detection, plain checks."""
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,9 +11,8 @@ from django.utils.translation import gettext as _
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from .errors import ImportRejected
-
-EPSG_PATTERN = re.compile(r"^\s*(?:EPSG:)?(\d{4,6})\s*$", re.IGNORECASE)
+from ..crs import crs_label, parse_crs
+from ..errors import ImportRejected
 
 
 @dataclass
@@ -32,27 +30,6 @@ class SourceInfo:
     geometry_type: str
     bounds: tuple[float, float, float, float] | None
     fields: list[str]
-
-
-def parse_crs(value: str) -> CRS:
-    """Return the CRS for a user-given code like 'EPSG:25832' or refuse it clearly."""
-    match = EPSG_PATTERN.match(value or "")
-    if not match:
-        raise ImportRejected(
-            _("„%(value)s“ ist keine gültige Angabe eines Koordinatensystems. Bitte im Format EPSG:25832 angeben.")
-            % {"value": value},
-            code="invalid_crs",
-        )
-    code = int(match.group(1))
-    try:
-        return CRS.from_epsg(code)
-    except CRSError as exc:
-        raise ImportRejected(_("Der EPSG-Code %(code)d ist unbekannt.") % {"code": code}, code="unknown_crs") from exc
-
-
-def crs_label(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.name
 
 
 def _read_error(path: Path, exc: Exception) -> ImportRejected:

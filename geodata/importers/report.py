@@ -19,6 +19,7 @@ class ImportReport:
     layer_id: int | None = None
     layers: list[dict] = field(default_factory=list)  # XPlanGML: one entry per created layer
     plan_id: int | None = None
+    plan_title: str = ""  # XPlanGML: the created or updated plan
     plan_created: bool | None = None
     notes: list[str] = field(default_factory=list)
 

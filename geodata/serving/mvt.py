@@ -15,8 +15,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import orjson
 import shapely
+
+from .protobuf import encode_value, field_bytes, packed, varint, varints, zigzag
 
 EXTENT = 4096
 BUFFER = 64  # tile units around each tile that features may extend into (for stroke widths)
@@ -55,77 +56,6 @@ def world_bounds_of_tile(z: int, x: int, y: int, buffer: float = 0.0) -> tuple[f
     return x * size - pad, y * size - pad, (x + 1) * size + pad, (y + 1) * size + pad
 
 
-# --- protobuf helpers -------------------------------------------------------------------------
-
-
-def _varint(value: int, out: bytearray) -> None:
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-
-
-def _zigzag(value: int) -> int:
-    return (value << 1) if value >= 0 else ((-value) << 1) - 1
-
-
-def _packed(values: list[int]) -> bytes | bytearray:
-    if max(values, default=0) < 0x80:
-        return bytes(values)
-    out = bytearray()
-    for value in values:
-        while value > 0x7F:
-            out.append((value & 0x7F) | 0x80)
-            value >>= 7
-        out.append(value)
-    return out
-
-
-def _varints(values: list[int]) -> tuple[bytes, list[int]]:
-    """Varint-encode non-negative `values` at once; return the bytes and each value's end offset."""
-    v = np.asarray(values, dtype=np.uint64)
-    if not len(v):
-        return b"", []
-    nb = np.ones(len(v), dtype=np.int64)
-    for k in range(1, 10):
-        more = v >= np.uint64(1 << (7 * k))
-        if not more.any():
-            break
-        nb += more
-    ends = np.cumsum(nb)
-    starts = ends - nb
-    out = np.empty(int(ends[-1]), dtype=np.uint8)
-    for k in range(int(nb.max())):
-        sel = nb > k
-        byte = ((v[sel] >> np.uint64(7 * k)) & np.uint64(0x7F)).astype(np.uint8)
-        byte |= (nb[sel] > k + 1).astype(np.uint8) << 7
-        out[starts[sel] + k] = byte
-    return out.tobytes(), ends.tolist()
-
-
-def _field_bytes(field: int, payload: bytes | bytearray, out: bytearray) -> None:
-    out.append((field << 3) | 2)
-    _varint(len(payload), out)
-    out += payload
-
-
-def _encode_value(value) -> bytes:
-    out = bytearray()
-    if isinstance(value, bool):
-        out += b"\x38"  # field 7, bool
-        out.append(1 if value else 0)
-    elif isinstance(value, int) and -(2**63) <= value < 2**63:
-        out += b"\x30"  # field 6, sint64
-        _varint(_zigzag(value) & 0xFFFFFFFFFFFFFFFF, out)
-    elif isinstance(value, float):
-        out += b"\x19"  # field 3, double
-        out += np.float64(value).tobytes()
-    else:
-        text = value if isinstance(value, str) else orjson.dumps(value).decode()
-        _field_bytes(1, text.encode(), out)
-    return bytes(out)
-
-
 # --- geometry commands ------------------------------------------------------------------------
 
 
@@ -150,13 +80,13 @@ def _ring_area2(xs: list[int], ys: list[int]) -> int:
 def _append_path(cmds: list[int], xs: list[int], ys: list[int], cursor: list[int], close: bool) -> None:
     cx, cy = cursor
     cmds.append(9)  # MoveTo, count 1
-    cmds.append(_zigzag(xs[0] - cx))
-    cmds.append(_zigzag(ys[0] - cy))
+    cmds.append(zigzag(xs[0] - cx))
+    cmds.append(zigzag(ys[0] - cy))
     cmds.append(((len(xs) - 1) << 3) | 2)  # LineTo
     px, py = xs[0], ys[0]
     for x, y in zip(xs[1:], ys[1:], strict=True):
-        cmds.append(_zigzag(x - px))
-        cmds.append(_zigzag(y - py))
+        cmds.append(zigzag(x - px))
+        cmds.append(zigzag(y - py))
         px, py = x, y
     if close:
         cmds.append(15)  # ClosePath
@@ -270,8 +200,8 @@ def _encode_instances(
             continue  # mixed collections: keep the first geometry type only
         commands = current.commands
         if gtype == _POINT:
-            commands.append(_zigzag(qx_l[start] - cx))
-            commands.append(_zigzag(qy_l[start] - cy))
+            commands.append(zigzag(qx_l[start] - cx))
+            commands.append(zigzag(qy_l[start] - cy))
             cx, cy = qx_l[start], qy_l[start]
             continue
         n = end - start
@@ -293,8 +223,8 @@ def _encode_instances(
             cx, cy = cursor
             continue
         commands.append(9)  # MoveTo, count 1
-        commands.append(_zigzag(qx_l[start] - cx))
-        commands.append(_zigzag(qy_l[start] - cy))
+        commands.append(zigzag(qx_l[start] - cx))
+        commands.append(zigzag(qy_l[start] - cy))
         commands.append(((n - 1) << 3) | 2)  # LineTo
         commands.extend(zz_l[2 * start + 2 : 2 * end])
         if gtype == _POLYGON:
@@ -384,9 +314,9 @@ class TileEncoder:
                 key = (type(value), value)
                 found = encoded.get(key)
             except TypeError:  # unhashable (dict, list)
-                return _encode_value(value)
+                return encode_value(value)
             if found is None:
-                found = encoded[key] = _encode_value(value)
+                found = encoded[key] = encode_value(value)
             return found
 
         self.pairs = [
@@ -424,7 +354,7 @@ class TileEncoder:
         for feature in tile_features:
             flat.extend(feature.commands)
             bounds.append(len(flat))
-        geometry, value_ends = _varints(flat)
+        geometry, value_ends = varints(flat)
         byte_start = 0
         for feature, bound in zip(tile_features, bounds, strict=True):
             byte_end = value_ends[bound - 1]
@@ -439,23 +369,23 @@ class TileEncoder:
                 tags.append(k)
                 tags.append(v)
             message = bytearray(b"\x08")
-            _varint(self.ids[feature.feature], message)
+            varint(self.ids[feature.feature], message)
             if tags:
-                _field_bytes(2, _packed(tags), message)
+                field_bytes(2, packed(tags), message)
             message += b"\x18"
             message.append(feature.geom_type)
-            _field_bytes(4, geometry[byte_start:byte_end], message)
+            field_bytes(4, geometry[byte_start:byte_end], message)
             byte_start = byte_end
-            _field_bytes(2, message, body)
+            field_bytes(2, message, body)
         layer = bytearray(b"\x78\x02")  # version 2
-        _field_bytes(1, LAYER_NAME.encode(), layer)
+        field_bytes(1, LAYER_NAME.encode(), layer)
         layer += body
         for key in keys:
-            _field_bytes(3, key.encode(), layer)
+            field_bytes(3, key.encode(), layer)
         for value in values:
-            _field_bytes(4, value, layer)
+            field_bytes(4, value, layer)
         layer += b"\x28"
-        _varint(EXTENT, layer)
+        varint(EXTENT, layer)
         tile = bytearray()
-        _field_bytes(3, layer, tile)
+        field_bytes(3, layer, tile)
         return bytes(tile)

@@ -6,6 +6,7 @@ import numpy as np
 import orjson
 import shapely
 from django.contrib.gis.db.models.functions import AsWKB
+from django.contrib.gis.geos import Polygon
 
 from geodata.models import Feature
 
@@ -22,8 +23,6 @@ def layer_arrays(layer_id: int, bbox: tuple[float, float, float, float] | None =
     """Return (ids, shapely geometries in EPSG:4326, property dicts) of a layer's features."""
     features = Feature.objects.filter(layer_id=layer_id)
     if bbox is not None:
-        from django.contrib.gis.geos import Polygon
-
         features = features.filter(geometry__bboverlaps=Polygon.from_bbox(bbox))
     rows = list(features.order_by("pk").annotate(wkb=AsWKB("geometry")).values_list("pk", "wkb", "properties"))
     ids = [row[0] for row in rows]

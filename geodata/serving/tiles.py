@@ -21,7 +21,7 @@ from django.db import connection
 from pmtiles.tile import Compression, TileType, deserialize_directory, deserialize_header, zxy_to_tileid
 from pmtiles.writer import Writer
 
-from .mvt import TileEncoder, to_world
+from .mvt import BUFFER, EXTENT, TileEncoder, to_world
 from .source import layer_arrays
 
 
@@ -148,8 +148,6 @@ SELECT ST_AsMVT(mvt.*, 'features', %(extent)s, 'geom', 'id') FROM mvt WHERE geom
 
 def postgis_tile(layer_id: int, z: int, x: int, y: int) -> bytes:
     """Return tile z/x/y (uncompressed) rendered by PostGIS `ST_AsMVT`."""
-    from .mvt import BUFFER, EXTENT
-
     with connection.cursor() as cursor:
         cursor.execute(
             POSTGIS_TILE_SQL,
@@ -161,8 +159,6 @@ def postgis_tile(layer_id: int, z: int, x: int, y: int) -> bytes:
 
 def python_tile(layer_id: int, z: int, x: int, y: int) -> bytes:
     """Return tile z/x/y (uncompressed) encoded in Python from a bounding-box query (any database)."""
-    from .mvt import BUFFER, EXTENT
-
     n = 1 << z
     pad = BUFFER / EXTENT
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
 from geodata.services import layer_after_import
+from plans.rules import SYSTEM
 from tests.factories import FeatureFactory, LayerFactory, MunicipalityFactory, PlanFactory, building_features
 
 from .conftest import run_axe
@@ -29,14 +30,14 @@ def plan_with_layers():
         style={"color": "#8a4b08", "fillColor": "#e3a857", "fillOpacity": 0.6, "weight": 1},
     )
     building_features(large, 50_000, origin=ORIGIN, size_deg=0.015)
-    layer_after_import(layer=large)
+    layer_after_import(layer=large, by=SYSTEM)
     small = LayerFactory(plan=plan, name="Baufelder")
     FeatureFactory(
         layer=small,
         geometry=Polygon.from_bbox((8.5205, 50.3205, 8.5215, 50.3212)),
         properties={"name": "WA 1", "grz": 0.4},
     )
-    layer_after_import(layer=small)
+    layer_after_import(layer=small, by=SYSTEM)
     print(f"50k layer created and published in {time.perf_counter() - started:.1f} s")
     return plan, large, small
 

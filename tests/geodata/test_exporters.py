@@ -7,8 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from geodata.exporters import ExportError, layer_export, parse_crs
+from geodata.crs import parse_crs
+from geodata.errors import ExportError
+from geodata.exporters import layer_export
 from geodata.models import Feature
+from plans.rules import SYSTEM
 from tests.factories import FeatureFactory, LayerFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ def layer():
 
 
 def test_gpkg_export_has_crs_count_and_attributes(layer, tmp_path):
-    path = layer_export(layer=layer, fmt="gpkg", crs="EPSG:25832", path=tmp_path / "out.gpkg")
+    path = layer_export(by=SYSTEM, layer=layer, fmt="gpkg", crs="EPSG:25832", path=tmp_path / "out.gpkg")
     frame = gpd.read_file(path)
     assert frame.crs.to_epsg() == 25832
     assert len(frame) == 4
@@ -40,7 +43,7 @@ def test_gpkg_export_has_crs_count_and_attributes(layer, tmp_path):
 
 
 def test_geojson_export_in_wgs84(layer, tmp_path):
-    path = layer_export(layer=layer, fmt="geojson", crs="4326", path=tmp_path / "out.geojson")
+    path = layer_export(by=SYSTEM, layer=layer, fmt="geojson", crs="4326", path=tmp_path / "out.geojson")
     frame = gpd.read_file(path)
     assert frame.crs.to_epsg() == 4326
     assert len(frame) == 4
@@ -51,7 +54,7 @@ def test_shapefile_export_splits_geometry_kinds(layer, tmp_path):
     from django.contrib.gis.geos import Point
 
     Feature.objects.create(layer=layer, geometry=Point(8.01, 50.01, srid=4326), properties={"name": "Baum"})
-    path = layer_export(layer=layer, fmt="shp", crs="EPSG:25832", path=tmp_path / "out.zip")
+    path = layer_export(by=SYSTEM, layer=layer, fmt="shp", crs="EPSG:25832", path=tmp_path / "out.zip")
     names = zipfile.ZipFile(path).namelist()
     assert "Baufelder_Nord_polygons.shp" in names and "Baufelder_Nord_points.shp" in names
     polygons = gpd.read_file(f"/vsizip/{path}/Baufelder_Nord_polygons.shp")
@@ -63,10 +66,17 @@ def test_shapefile_export_splits_geometry_kinds(layer, tmp_path):
 
 
 def test_unknown_crs_is_rejected(layer, tmp_path):
-    with pytest.raises(ExportError, match="Unbekanntes Koordinatensystem"):
-        layer_export(layer=layer, fmt="gpkg", crs="EPSG:999999", path=tmp_path / "x.gpkg")
+    with pytest.raises(ExportError) as exc:
+        layer_export(by=SYSTEM, layer=layer, fmt="gpkg", crs="EPSG:999999", path=tmp_path / "x.gpkg")
+    assert exc.value.code == "unknown_crs"
+    with pytest.raises(ExportError) as exc:
+        layer_export(by=SYSTEM, layer=layer, fmt="gpkg", crs="UTM 32", path=tmp_path / "x.gpkg")
+    assert exc.value.code == "invalid_crs"
+    with pytest.raises(ExportError) as exc:
+        layer_export(by=SYSTEM, layer=layer, fmt="pdf", path=tmp_path / "x.gpkg")
+    assert exc.value.code == "unknown_format"
     assert not (tmp_path / "x.gpkg").exists()
-    assert parse_crs(None).to_epsg() == 25832
+    assert parse_crs(None, default=25832).to_epsg() == 25832
 
 
 def test_export_layer_command(layer, tmp_path):
@@ -124,14 +134,14 @@ def test_layer_download_is_cached_per_version(client, layer, tmp_path):
     from geodata.services import layer_after_import
     from geodata.serving import storage
 
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     url = reverse("geodata:layer_download", args=[layer.pk])
     first = client.get(url, {"format": "gpkg", "crs": "EPSG:4326"})
     b"".join(first.streaming_content)
     cached = storage.layer_dir(layer.pk) / f"v{layer.version}-export-4326.gpkg"
     assert cached.exists()
     FeatureFactory(layer=layer)
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     assert not cached.exists()  # the new version removed the old export
     second = client.get(url, {"format": "gpkg", "crs": "EPSG:4326"})
     target = tmp_path / "second.gpkg"

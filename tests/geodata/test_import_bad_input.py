@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from geodata.importers import ImportRejected
 from geodata.models import Feature, Layer
 from geodata.services import layer_import
+from plans.rules import SYSTEM
 
 from .conftest import sample_frame
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def assert_rejected(plan, path, match, **kwargs):
     with pytest.raises(ImportRejected, match=match):
-        layer_import(plan=plan, path=path, **kwargs)
+        layer_import(by=SYSTEM, plan=plan, path=path, **kwargs)
     assert not Layer.objects.exists() and not Feature.objects.exists()
 
 
@@ -166,7 +167,7 @@ def test_file_without_crs_is_refused(plan, tmp_path):
         for path in folder.iterdir():
             zf.write(path, path.name)
     assert_rejected(plan, archive, "kein Koordinatensystem")
-    assert layer_import(plan=plan, path=archive, crs="EPSG:25832").created == 3
+    assert layer_import(by=SYSTEM, plan=plan, path=archive, crs="EPSG:25832").created == 3
 
 
 def test_failure_while_writing_leaves_no_partial_layer(plan, tmp_path, settings, monkeypatch):
@@ -183,7 +184,7 @@ def test_failure_while_writing_leaves_no_partial_layer(plan, tmp_path, settings,
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        services.layer_import(plan=plan, path=path, progress=fail_on_second_batch)
+        services.layer_import(by=SYSTEM, plan=plan, path=path, progress=fail_on_second_batch)
     assert not Layer.objects.exists() and not Feature.objects.exists()
 
 

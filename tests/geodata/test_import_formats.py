@@ -10,6 +10,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from geodata.models import Layer
 from geodata.services import import_preview, layer_import
+from plans.rules import SYSTEM
 
 from .conftest import ORIGIN_25832, bowtie, sample_frame
 
@@ -26,7 +27,7 @@ def zip_dir(directory, target, pattern="*"):
 def test_geojson_import_creates_layer_with_features_and_properties(plan, tmp_path):
     path = tmp_path / "baugebiete.geojson"
     sample_frame("EPSG:4326").to_file(path, driver="GeoJSON")
-    report = layer_import(plan=plan, path=path, kind=Layer.Kind.BUILDING_AREAS)
+    report = layer_import(by=SYSTEM, plan=plan, path=path, kind=Layer.Kind.BUILDING_AREAS)
     layer = Layer.objects.get(pk=report.layer_id)
     assert (report.found, report.created, report.repaired, report.rejected) == (3, 3, 0, 0)
     assert layer.name == "baugebiete" and layer.kind == Layer.Kind.BUILDING_AREAS
@@ -42,7 +43,7 @@ def test_zipped_shapefile_import_reads_crs_from_prj(plan, tmp_path):
     folder.mkdir()
     sample_frame().to_file(folder / "gruen.shp")
     archive = zip_dir(folder, tmp_path / "gruen.zip")
-    report = layer_import(plan=plan, path=archive, name="Grünflächen")
+    report = layer_import(by=SYSTEM, plan=plan, path=archive, name="Grünflächen")
     layer = Layer.objects.get(pk=report.layer_id)
     assert report.created == 3 and report.source_crs == "EPSG:25832"
     assert layer.name == "Grünflächen" and layer.source_name == "gruen.zip"
@@ -54,7 +55,7 @@ def test_geopackage_import_chooses_named_layer(plan, tmp_path):
     path = tmp_path / "plan.gpkg"
     sample_frame(count=2).to_file(path, layer="baugebiete", driver="GPKG")
     sample_frame(count=4).to_file(path, layer="strassen", driver="GPKG")
-    report = layer_import(plan=plan, path=path, layer_name="strassen")
+    report = layer_import(by=SYSTEM, plan=plan, path=path, layer_name="strassen")
     assert report.created == 4
     assert Layer.objects.get(pk=report.layer_id).features.count() == 4
 
@@ -66,25 +67,25 @@ def test_geopackage_with_several_layers_needs_a_layer_name(plan, tmp_path):
     sample_frame(count=2).to_file(path, layer="baugebiete", driver="GPKG")
     sample_frame(count=4).to_file(path, layer="strassen", driver="GPKG")
     with pytest.raises(ImportRejected, match="mehrere Ebenen.*baugebiete, strassen"):
-        layer_import(plan=plan, path=path)
+        layer_import(by=SYSTEM, plan=plan, path=path)
     assert not Layer.objects.exists()
 
 
 def test_kml_and_kmz_import(plan, tmp_path):
     kml = tmp_path / "gebiet.kml"
     sample_frame("EPSG:4326").to_file(kml, driver="KML")
-    assert layer_import(plan=plan, path=kml).created == 3
+    assert layer_import(by=SYSTEM, plan=plan, path=kml).created == 3
     kmz = tmp_path / "gebiet.kmz"
     with zipfile.ZipFile(kmz, "w") as archive:
         archive.write(kml, "doc.kml")
-    report = layer_import(plan=plan, path=kmz)
+    report = layer_import(by=SYSTEM, plan=plan, path=kmz)
     assert report.created == 3 and report.source_crs == "EPSG:4326"
 
 
 def test_flatgeobuf_import(plan, tmp_path):
     path = tmp_path / "bestand.fgb"
     sample_frame("EPSG:25833").to_file(path, driver="FlatGeobuf")
-    report = layer_import(plan=plan, path=path)
+    report = layer_import(by=SYSTEM, plan=plan, path=path)
     assert report.created == 3 and report.source_crs == "EPSG:25833"
 
 
@@ -98,8 +99,8 @@ def test_dxf_import_needs_crs_and_keeps_lines(plan, tmp_path):
     )
     pyogrio.write_dataframe(frame, path, driver="DXF")
     with pytest.raises(ImportRejected, match="kein Koordinatensystem"):
-        layer_import(plan=plan, path=path)
-    report = layer_import(plan=plan, path=path, crs="EPSG:25832")
+        layer_import(by=SYSTEM, plan=plan, path=path)
+    report = layer_import(by=SYSTEM, plan=plan, path=path, crs="EPSG:25832")
     assert report.created == 2 and report.source_crs == "EPSG:25832"
     assert "vorgegeben" in report.notes[0]
     layer = Layer.objects.get(pk=report.layer_id)
@@ -120,7 +121,7 @@ def test_geometry_rules_repair_drop_empty_and_force_2d(plan, tmp_path):
     )
     path = tmp_path / "mixed.gpkg"
     frame.to_file(path, driver="GPKG")
-    report = layer_import(plan=plan, path=path)
+    report = layer_import(by=SYSTEM, plan=plan, path=path)
     assert (report.found, report.created, report.repaired, report.rejected, report.empty) == (4, 3, 1, 1, 1)
     layer = Layer.objects.get(pk=report.layer_id)
     geoms = {f.properties["name"]: f.geometry for f in layer.features.all()}
@@ -140,7 +141,7 @@ def test_curves_are_linearised(plan, tmp_path):
  </ogr:geometryProperty><ogr:name>Bogen</ogr:name></ogr:kurve></gml:featureMember>
 </ogr:FeatureCollection>"""
     )
-    report = layer_import(plan=plan, path=path, crs="EPSG:25832")
+    report = layer_import(by=SYSTEM, plan=plan, path=path, crs="EPSG:25832")
     geometry = Layer.objects.get(pk=report.layer_id).features.get().geometry
     assert geometry.geom_type == "LineString" and geometry.num_points > 10
 
@@ -150,7 +151,7 @@ def test_crs_round_trip_within_one_centimetre(plan, tmp_path, epsg):
     frame = sample_frame(f"EPSG:{epsg}", count=2)
     path = tmp_path / f"rt{epsg}.gpkg"
     frame.to_file(path, driver="GPKG")
-    report = layer_import(plan=plan, path=path)
+    report = layer_import(by=SYSTEM, plan=plan, path=path)
     assert report.source_crs == f"EPSG:{epsg}"
     layer = Layer.objects.get(pk=report.layer_id)
     back = Transformer.from_crs(4326, epsg, always_xy=True)
@@ -202,5 +203,5 @@ def test_zip_with_several_shapefiles_needs_a_layer_name(plan, tmp_path):
     sample_frame(count=5).to_file(folder / "strassen.shp")
     archive = zip_dir(folder, tmp_path / "plan.zip")
     with pytest.raises(ImportRejected, match="mehrere Shapefiles"):
-        layer_import(plan=plan, path=archive)
-    assert layer_import(plan=plan, path=archive, layer_name="strassen").created == 5
+        layer_import(by=SYSTEM, plan=plan, path=archive)
+    assert layer_import(by=SYSTEM, plan=plan, path=archive, layer_name="strassen").created == 5

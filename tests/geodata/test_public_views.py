@@ -8,6 +8,7 @@ from django.urls import reverse
 from geodata.services import layer_after_import
 from geodata.serving.mvt import to_world
 from plans.models import Plan
+from plans.rules import SYSTEM
 from tests.factories import FeatureFactory, LayerFactory, PlanFactory, building_features
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def small_layer():
     layer = LayerFactory()
     FeatureFactory.create_batch(4, layer=layer)
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     return layer
 
 
@@ -26,7 +27,7 @@ def large_layer(settings):
     settings.GEODATA_TILE_THRESHOLD = 50
     layer = LayerFactory()
     building_features(layer, 120)
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     return layer
 
 
@@ -67,7 +68,7 @@ def test_geojson_versioned_url_is_immutable_and_new_version_changes_etag(client,
     assert "immutable" in response["Cache-Control"]
     old_etag = response["ETag"]
     FeatureFactory(layer=small_layer)
-    layer_after_import(layer=small_layer)
+    layer_after_import(by=SYSTEM, layer=small_layer)
     fresh = client.get(url, HTTP_IF_NONE_MATCH=old_etag)
     assert fresh.status_code == 200
     assert len(orjson.loads(fresh.content)["features"]) == 5
@@ -76,7 +77,7 @@ def test_geojson_versioned_url_is_immutable_and_new_version_changes_etag(client,
 def test_draft_plan_layers_are_not_public(client):
     layer = LayerFactory(plan=PlanFactory(status=Plan.Status.DRAFT))
     FeatureFactory(layer=layer)
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     assert client.get(reverse("geodata:layer_geojson", args=[layer.pk])).status_code == 404
     assert client.get(reverse("geodata:tile", args=[layer.pk, 14, 8000, 5000])).status_code == 404
     assert client.get(reverse("geodata:layer_download", args=[layer.pk])).status_code == 404

@@ -7,6 +7,7 @@ import pytest
 from geodata.services import layer_after_import, layer_publish
 from geodata.serving import storage
 from geodata.serving.tiles import open_archive, python_tile
+from plans.rules import SYSTEM
 from tests.factories import FeatureFactory, LayerFactory, building_features
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_after_import_bumps_version_counts_and_writes_geojson():
     layer = LayerFactory()
     FeatureFactory.create_batch(3, layer=layer)
-    result = layer_after_import(layer=layer)
+    result = layer_after_import(by=SYSTEM, layer=layer)
     assert (layer.version, layer.feature_count, result["mode"]) == (2, 3, "geojson")
     data = orjson.loads(gzip.decompress(storage.geojson_path(layer.pk, 2).read_bytes()))
     assert data["type"] == "FeatureCollection"
@@ -27,9 +28,9 @@ def test_after_import_bumps_version_counts_and_writes_geojson():
 def test_new_version_removes_old_files():
     layer = LayerFactory()
     FeatureFactory(layer=layer)
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     assert storage.geojson_path(layer.pk, 2).exists()
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     assert storage.geojson_path(layer.pk, 3).exists()
     assert not storage.geojson_path(layer.pk, 2).exists()
 
@@ -38,7 +39,7 @@ def test_large_layer_is_published_as_tile_archive(settings):
     settings.GEODATA_TILE_THRESHOLD = 50
     layer = LayerFactory()
     building_features(layer, 300)
-    result = layer_after_import(layer=layer)
+    result = layer_after_import(by=SYSTEM, layer=layer)
     assert result["mode"] == "tiles"
     assert result["tiles"] > 0
     archive = open_archive(storage.tiles_path(layer.pk, layer.version))
@@ -60,7 +61,7 @@ def test_python_live_tile_matches_archive_features(settings):
     settings.GEODATA_TILE_THRESHOLD = 50
     layer = LayerFactory()
     building_features(layer, 200)
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     archive = open_archive(storage.tiles_path(layer.pk, layer.version))
     from pmtiles.tile import tileid_to_zxy
 
@@ -77,7 +78,7 @@ def test_publish_builds_missing_file_for_current_version():
     layer = LayerFactory(feature_count=1)
     FeatureFactory(layer=layer)
     assert not storage.geojson_path(layer.pk, layer.version).exists()
-    layer_publish(layer=layer)
+    layer_publish(by=SYSTEM, layer=layer)
     assert storage.geojson_path(layer.pk, layer.version).exists()
 
 
@@ -86,7 +87,7 @@ def test_deleting_layer_or_plan_removes_its_files(client, django_capture_on_comm
 
     layer = LayerFactory()
     FeatureFactory(layer=layer)
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     plan = layer.plan
     b"".join(client.get(reverse("geodata:plan_layers_gpkg", args=[plan.pk])).streaming_content)
     assert storage.layer_dir(layer.pk).exists() and storage.plan_export_dir(plan.pk).exists()

@@ -5,6 +5,7 @@ import pytest
 
 from geodata.services import layer_after_import
 from geodata.templatetags.geodata_layers import clean_style, plan_layers
+from plans.rules import SYSTEM
 from tests.factories import FeatureFactory, LayerFactory, PlanFactory, building_features
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +21,10 @@ def test_plan_layers_lists_served_layers_with_modes(settings):
     plan = PlanFactory()
     small = LayerFactory(plan=plan, name="Baufelder", order=1)
     FeatureFactory.create_batch(2, layer=small)
-    layer_after_import(layer=small)
+    layer_after_import(by=SYSTEM, layer=small)
     large = LayerFactory(plan=plan, name="Gebäude", order=2)
     building_features(large, 60)
-    layer_after_import(layer=large)
+    layer_after_import(by=SYSTEM, layer=large)
     LayerFactory(plan=plan, name="Leer", order=3)  # no features: not shown
     entries = plan_layers(plan)
     assert [e["name"] for e in entries] == ["Baufelder", "Gebäude"]
@@ -37,7 +38,7 @@ def test_plan_page_shows_layer_list_legend_and_downloads(client):
     plan = PlanFactory()
     layer = LayerFactory(plan=plan, name="Baufelder <b>Nord</b>", style={"fillColor": "#00ff00"})
     FeatureFactory.create_batch(3, layer=layer)
-    layer_after_import(layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)
     response = client.get(plan.get_absolute_url())
     html = response.content.decode()
     assert "Ebenen und Legende" in html

@@ -96,8 +96,8 @@ def test_token_of_another_plan_is_refused(client, plan, planner, tmp_path):
 def test_failed_import_is_reported_and_saves_nothing(
     client, plan, planner, tmp_path, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from geodata import services
-    from geodata.importers import ImportRejected
+    from geodata.errors import ImportRejected
+    from geodata.services import layers
 
     client.force_login(planner)
     response = client.post(
@@ -108,7 +108,7 @@ def test_failed_import_is_reported_and_saves_nothing(
     def broken_write(**kwargs):
         raise ImportRejected("Schreibfehler im Test")
 
-    monkeypatch.setattr(services, "write_features", broken_write)
+    monkeypatch.setattr(layers, "write_features", broken_write)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("geodata:layer_import_confirm", args=[plan.pk]), {"token": token})
     run = ImportRun.objects.get()

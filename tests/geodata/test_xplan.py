@@ -8,10 +8,11 @@ from django.core.management import CommandError, call_command
 from pyproj import Transformer
 
 from geodata.importers import ImportRejected
-from geodata.importers.xplan import arc_points
+from geodata.importers.gml import arc_points
 from geodata.models import Feature, Layer
 from geodata.services import xplan_import
 from plans.models import Plan, StageChange
+from plans.rules import SYSTEM
 from tests.factories import MunicipalityFactory, PlanFactory, square
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +33,10 @@ def dresden(db):
 
 
 def test_xplan_5_4_creates_plan_and_one_layer_per_content_class(usingen):
-    report = xplan_import(path=BPLAN_54)
+    report = xplan_import(by=SYSTEM, path=BPLAN_54)
     plan = Plan.objects.get(pk=report.plan_id)
     assert report.plan_created
+    assert (report.plan_title, report.layer_name) == ("Wohngebiet Am Riedborn", "")
     assert plan.municipality == usingen
     assert (plan.title, plan.number, plan.kind, plan.stage) == ("Wohngebiet Am Riedborn", "64", "bplan", "publication")
     assert plan.status == Plan.Status.DRAFT and plan.slug == "wohngebiet-am-riedborn"
@@ -56,7 +58,7 @@ def test_xplan_5_4_creates_plan_and_one_layer_per_content_class(usingen):
 
 
 def test_arc_is_linearised_along_the_circle(usingen):
-    xplan_import(path=BPLAN_54)
+    xplan_import(by=SYSTEM, path=BPLAN_54)
     geometry = Feature.objects.get(source_id="GML_wa1").geometry.transform(25832, clone=True)
     # Rectangle 160 x 120 m plus a circular segment (r = 100 m, chord 160 m, height 40 m).
     import math
@@ -76,7 +78,7 @@ def test_arc_points_pass_through_the_middle_point():
 
 
 def test_unclosed_ring_is_closed_and_reported(usingen):
-    report = xplan_import(path=BPLAN_54)
+    report = xplan_import(by=SYSTEM, path=BPLAN_54)
     assert report.repaired == 1
     assert any("GML_gruen1" in note and "nicht geschlossen" in note for note in report.notes)
     green = Feature.objects.get(source_id="GML_gruen1").geometry.transform(25832, clone=True)
@@ -85,12 +87,12 @@ def test_unclosed_ring_is_closed_and_reported(usingen):
 
 def test_ags_with_leading_zero_is_kept_as_text(usingen):
     MunicipalityFactory(ags="64340110", slug="falsch", boundary=square(8.45, 50.28, 0.2))
-    report = xplan_import(path=BPLAN_54)
+    report = xplan_import(by=SYSTEM, path=BPLAN_54)
     assert Plan.objects.get(pk=report.plan_id).municipality.ags == "06434011"
 
 
 def test_xplan_6_0_in_epsg25833_with_urn_and_3d_coordinates(dresden):
-    report = xplan_import(path=BPLAN_60)
+    report = xplan_import(by=SYSTEM, path=BPLAN_60)
     plan = Plan.objects.get(pk=report.plan_id)
     assert (plan.kind, plan.stage, plan.number) == ("vbplan", "adopted", "VEP 12")
     assert report.source_crs == "EPSG:25833"
@@ -105,14 +107,14 @@ def test_xplan_6_0_in_epsg25833_with_urn_and_3d_coordinates(dresden):
 
 
 def test_reimport_updates_instead_of_duplicating(usingen, tmp_path):
-    first = xplan_import(path=BPLAN_54)
+    first = xplan_import(by=SYSTEM, path=BPLAN_54)
     changed = tmp_path / "bplan.gml"
     changed.write_text(
         BPLAN_54.read_text()
         .replace("<xplan:rechtsstand>2000", "<xplan:rechtsstand>3000")
         .replace("Wohngebiet Am Riedborn", "Wohngebiet Am Riedborn (geändert)")
     )
-    second = xplan_import(path=changed)
+    second = xplan_import(by=SYSTEM, path=changed)
     assert second.plan_id == first.plan_id and second.plan_created is False
     plan = Plan.objects.get()
     assert plan.title == "Wohngebiet Am Riedborn (geändert)" and plan.stage == "adopted"
@@ -122,7 +124,7 @@ def test_reimport_updates_instead_of_duplicating(usingen, tmp_path):
 def test_reimport_keeps_layers_not_from_xplan(usingen):
     plan = PlanFactory(municipality=usingen, number="64")
     own = Layer.objects.create(plan=plan, name="Eigene Ebene")
-    report = xplan_import(path=BPLAN_54)
+    report = xplan_import(by=SYSTEM, path=BPLAN_54)
     assert report.plan_id == plan.pk
     assert Layer.objects.filter(pk=own.pk).exists()
 
@@ -146,7 +148,7 @@ def assert_nothing_saved():
 
 def test_unknown_ags_is_refused(db):
     with pytest.raises(ImportRejected, match="Keine Kommune mit dem Amtlichen Gemeindeschlüssel 06434011"):
-        xplan_import(path=BPLAN_54)
+        xplan_import(by=SYSTEM, path=BPLAN_54)
     assert_nothing_saved()
 
 
@@ -160,7 +162,7 @@ def test_truncated_xplan_is_refused(usingen, tmp_path):
     path = tmp_path / "kaputt.gml"
     path.write_bytes(BPLAN_54.read_bytes()[:2000])
     with pytest.raises(ImportRejected, match="kein gültiges XML"):
-        xplan_import(path=path)
+        xplan_import(by=SYSTEM, path=path)
     assert_nothing_saved()
 
 
@@ -181,7 +183,7 @@ def test_xplan_with_entities_is_refused(usingen, tmp_path, doctype):
         )
     )
     with pytest.raises(ImportRejected, match="DOCTYPE- oder ENTITY-Deklaration"):
-        xplan_import(path=path)
+        xplan_import(by=SYSTEM, path=path)
     assert_nothing_saved()
 
 
@@ -198,7 +200,7 @@ def test_xplan_with_unknown_epsg_is_refused(usingen, tmp_path):
     path = tmp_path / "epsg.gml"
     path.write_text(BPLAN_54.read_text().replace("EPSG:25832", "EPSG:99999"))
     with pytest.raises(ImportRejected, match="EPSG-Code 99999 ist unbekannt"):
-        xplan_import(path=path)
+        xplan_import(by=SYSTEM, path=path)
     assert_nothing_saved()
 
 
@@ -206,7 +208,7 @@ def test_not_an_xplan_file_is_refused(usingen, tmp_path):
     path = tmp_path / "other.gml"
     path.write_text('<?xml version="1.0"?><a xmlns="urn:x"/>')
     with pytest.raises(ImportRejected, match="kein XPlanGML-Dokument"):
-        xplan_import(path=path)
+        xplan_import(by=SYSTEM, path=path)
 
 
 def test_xplan_zip_with_traversal_is_refused(usingen, tmp_path):
@@ -214,7 +216,7 @@ def test_xplan_zip_with_traversal_is_refused(usingen, tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.write(BPLAN_54, "../../xplan.gml")
     with pytest.raises(ImportRejected, match="unzulässigen Pfad"):
-        xplan_import(path=archive)
+        xplan_import(by=SYSTEM, path=archive)
     assert_nothing_saved()
 
 
@@ -222,12 +224,12 @@ def test_area_outside_municipality_is_refused(usingen, tmp_path):
     usingen.boundary = square(9.5, 51.0, 0.1)
     usingen.save()
     with pytest.raises(ImportRejected, match="außerhalb der Gemeindegrenze"):
-        xplan_import(path=BPLAN_54)
+        xplan_import(by=SYSTEM, path=BPLAN_54)
     assert_nothing_saved()
 
 
 def test_fixture_files_are_unchanged_by_import(usingen, tmp_path):
     copy = tmp_path / "copy.gml"
     shutil.copy(BPLAN_54, copy)
-    xplan_import(path=copy)
+    xplan_import(by=SYSTEM, path=copy)
     assert copy.read_bytes() == BPLAN_54.read_bytes()

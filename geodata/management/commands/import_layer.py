@@ -1,11 +1,14 @@
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from geodata.importers import ImportRejected
+from geodata.errors import ImportRejected
 from geodata.models import Layer
 from geodata.services import layer_import
 from plans.models import Plan
+
+from ._actor import actor, add_user_argument
 
 
 class Command(BaseCommand):
@@ -18,10 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--crs", help="CRS of a file without one, e.g. EPSG:25832.")
         parser.add_argument("--name", help="Name of the new layer (default: file name).")
         parser.add_argument("--kind", choices=Layer.Kind.values, help="Layer kind.")
+        add_user_argument(parser)
 
     def handle(self, *args, **options):
         try:
-            plan = Plan.objects.get(pk=options["plan_id"])
+            plan = Plan.objects.select_related("municipality").get(pk=options["plan_id"])
         except Plan.DoesNotExist as exc:
             raise CommandError(f"Plan {options['plan_id']} does not exist.") from exc
         path = Path(options["file"])
@@ -31,13 +35,14 @@ class Command(BaseCommand):
             report = layer_import(
                 plan=plan,
                 path=path,
+                by=actor(options),
                 layer_name=options["layer"],
                 crs=options["crs"],
                 name=options["name"],
                 kind=options["kind"],
                 original_name=path.name,
             )
-        except ImportRejected as exc:
+        except (ImportRejected, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Layer „{report.layer_name}“ (id {report.layer_id}) imported."))
         self.stdout.write(f"CRS: {report.source_crs}")

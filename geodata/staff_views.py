@@ -1,0 +1,246 @@
+"""Staff pages: import layers and XPlanGML plans, follow import runs, take a Geltungsbereich from a file."""
+
+import json
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView
+
+from plans.models import Plan
+from plans.staff import MunicipalityPermissionMixin
+
+from . import services
+from .errors import ImportRejected
+from .forms import LayerUploadForm, PlanAreaUploadForm, XPlanUploadForm
+from .models import ImportRun
+from .selectors import import_run_progress, plan_area_m2, planner_municipalities
+
+TOKEN_SALT = "geodata.layer-import"
+AREA_TOKEN_SALT = "geodata.plan-area"
+TOKEN_MAX_AGE = 3600
+
+
+class PlanStaffMixin(MunicipalityPermissionMixin):
+    permission = "manage"
+    plan_kwarg = "plan_id"
+
+    def get_municipality(self):
+        self.plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=self.kwargs[self.plan_kwarg])
+        return self.plan.municipality
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["plan"] = self.plan
+        context["layers"] = self.plan.layers.all()
+        return context
+
+    def read_token(self, salt: str) -> dict | None:
+        """Return the signed data of a preview this user made for this plan, if it is intact and its file exists."""
+        try:
+            data = signing.loads(self.request.POST.get("token", ""), salt=salt, max_age=TOKEN_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        if data["u"] != self.request.user.pk or data["p"] != self.plan.pk or not Path(data["path"]).is_file():
+            return None
+        return data
+
+    def token_expired(self, back_url: str = ""):
+        context = {"plan": self.plan, "back_url": back_url}
+        return render(self.request, "geodata/staff/token_expired.html", context, status=400)
+
+
+class LayerImportView(PlanStaffMixin, FormView):
+    """Step 1: upload; on success step 2: the preview with a confirm button."""
+
+    form_class = LayerUploadForm
+    template_name = "geodata/staff/layer_import.html"
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        path = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
+        options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
+        try:
+            preview = services.import_preview(
+                path=path,
+                original_name=upload.name,
+                layer_name=options["layer_name"] or None,
+                crs=options["crs"] or None,
+            )
+        except ImportRejected as exc:
+            services.discard_staged(path)
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        token = signing.dumps(
+            {"u": self.request.user.pk, "p": self.plan.pk, "path": str(path), "file": upload.name, "o": options},
+            salt=TOKEN_SALT,
+        )
+        map_data = {"bounds": preview.bounds_4326}
+        return render(
+            self.request,
+            "geodata/staff/layer_import_preview.html",
+            self.get_context_data(
+                preview=preview, token=token, file_name=upload.name, options=options, map_data=map_data
+            ),
+        )
+
+
+class LayerImportConfirmView(PlanStaffMixin, View):
+    """Step 3: start the import of a previewed upload."""
+
+    def post(self, request, *args, **kwargs):
+        data = self.read_token(TOKEN_SALT)
+        if data is None:
+            return self.token_expired()
+        run = services.import_run_start(
+            source=ImportRun.Source.LAYER,
+            municipality=self.plan.municipality,
+            plan=self.plan,
+            path=Path(data["path"]),
+            file_name=data["file"],
+            options=data["o"],
+            by=request.user,
+        )
+        return redirect("geodata:import_run", run_id=run.pk)
+
+
+class ImportRunMixin(MunicipalityPermissionMixin):
+    permission = "manage"
+
+    def get_municipality(self):
+        self.run = get_object_or_404(ImportRun.objects.select_related("plan", "municipality"), pk=self.kwargs["run_id"])
+        return self.run.municipality
+
+
+class ImportRunView(ImportRunMixin, DetailView):
+    """Progress and, when done, the report of one import."""
+
+    template_name = "geodata/staff/import_run.html"
+    context_object_name = "run"
+
+    def get_object(self, queryset=None):
+        return self.run
+
+
+class ImportRunStatusView(ImportRunMixin, View):
+    """Status of one import as JSON, polled by the progress page."""
+
+    def get(self, request, *args, **kwargs):
+        run = self.run
+        done, total = import_run_progress(run)
+        return JsonResponse(
+            {
+                "status": run.status,
+                "status_label": run.get_status_display(),
+                "finished": run.finished,
+                "done": done,
+                "total": total,
+                "error": run.error,
+                "report": run.report,
+            }
+        )
+
+
+class XPlanImportView(LoginRequiredMixin, FormView):
+    """Upload an XPlanGML file; the plan is created or updated in the background."""
+
+    form_class = XPlanUploadForm
+    template_name = "geodata/staff/xplan_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.municipalities = planner_municipalities(request.user)
+        if not self.municipalities.exists():
+            raise PermissionDenied(_("Nur das Planungsamt darf XPlanGML-Dateien importieren."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "municipalities": self.municipalities}
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        municipality = form.cleaned_data["municipality"]
+        path = services.stage_upload(upload=upload, by=self.request.user, municipality=municipality)
+        run = services.import_run_start(
+            source=ImportRun.Source.XPLAN,
+            municipality=municipality,
+            path=path,
+            file_name=upload.name,
+            options={},
+            by=self.request.user,
+        )
+        return redirect("geodata:import_run", run_id=run.pk)
+
+
+class PlanAreaUploadView(PlanStaffMixin, FormView):
+    """Upload a GIS or XPlanGML file; on success show the Geltungsbereich it gives, with a confirm button."""
+
+    form_class = PlanAreaUploadForm
+    template_name = "geodata/staff/plan_area_upload.html"
+    plan_kwarg = "pk"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(current_m2=plan_area_m2(self.plan), **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        options = {k: form.cleaned_data[k] or None for k in ("layer_name", "crs")}
+        path = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
+        try:
+            candidate = services.plan_area_preview(
+                plan=self.plan, by=self.request.user, path=path, original_name=upload.name, **options
+            )
+        except ImportRejected as exc:
+            services.discard_staged(path)
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        token = signing.dumps(
+            {"u": self.request.user.pk, "p": self.plan.pk, "path": str(path), "file": upload.name, "o": options},
+            salt=AREA_TOKEN_SALT,
+        )
+        map_data = {
+            "new": json.loads(candidate.area.geojson),
+            "current": json.loads(self.plan.area.geojson) if self.plan.area else None,
+        }
+        return render(
+            self.request,
+            "geodata/staff/plan_area_preview.html",
+            self.get_context_data(candidate=candidate, token=token, file_name=upload.name, map_data=map_data),
+        )
+
+
+class PlanAreaConfirmView(PlanStaffMixin, View):
+    """Save the previewed Geltungsbereich; a file that no longer passes is shown with its error."""
+
+    plan_kwarg = "pk"
+
+    def post(self, request, *args, **kwargs):
+        data = self.read_token(AREA_TOKEN_SALT)
+        if data is None:
+            return self.token_expired(reverse("geodata:plan_area_upload", args=[self.plan.pk]))
+        path = Path(data["path"])
+        try:
+            candidate = services.plan_area_from_file(
+                plan=self.plan, by=request.user, path=path, original_name=data["file"], **data["o"]
+            )
+        except ImportRejected as exc:
+            context = {"form": PlanAreaUploadForm(), "plan": self.plan, "municipality": self.municipality}
+            context.update(current_m2=plan_area_m2(self.plan), confirm_error=str(exc))
+            return render(request, "geodata/staff/plan_area_upload.html", context, status=400)
+        finally:
+            services.discard_staged(path)
+        messages.success(
+            request,
+            _("Der Geltungsbereich wurde aus „%(file)s“ übernommen (%(area)s m²).")
+            % {"file": data["file"], "area": number_format(round(candidate.area_m2), force_grouping=True)},
+        )
+        return redirect("geodata:plan_area_upload", pk=self.plan.pk)
