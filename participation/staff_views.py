@@ -29,7 +29,7 @@ class ConsultationListView(ListView):
             from django.contrib.auth.views import redirect_to_login
 
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+                return redirect_to_login(request.get_full_path())
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
