@@ -224,8 +224,8 @@ def admin_pages():
     """Return the changelist and add page of every registered model."""
     pages = []
     for model in admin.site._registry:
-        info = (model._meta.app_label, model._meta.model_name)
-        pages += [reverse("admin:%s_%s_changelist" % info), reverse("admin:%s_%s_add" % info)]
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages += [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_add")]
     return pages
 
 
