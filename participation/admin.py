@@ -93,6 +93,10 @@ class ConsultationAdmin(OperatorAdmin):
     def has_add_permission(self, request):
         return rules.can_operate(request.user)
 
+    def get_inlines(self, request, obj):
+        # No formsets on the add page: the form itself saves (through the service) once it is valid.
+        return self.inlines if obj is not None else []
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = type("BoundConsultationAddForm", (ConsultationAddForm,), {"actor": request.user})
