@@ -2,15 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
-
-admin.site.site_header = _("Planbeteiligung – Verwaltung")
-admin.site.site_title = _("Planbeteiligung")
 
 # App URLs come before plans.urls, whose "<municipality>/" patterns would otherwise catch them.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("accounts.urls")),
     path("", include("geodata.urls")),
     path("", include("participation.urls")),
     path("", include("participation.announcements.urls")),
@@ -19,3 +16,5 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "accounts.views.permission_denied"

@@ -1,77 +1,145 @@
+"""Operators' admin for consultations and statements: creation and actions go through the services."""
+
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from plans.admin_scoping import MunicipalityScopedAdmin
+from plans import rules
+from plans.admin_scoping import OperatorAdmin, OperatorInline
 
 from . import services
 from .models import Consultation, ConsultationAction, ModerationAction, Statement
 
+# Service error keys that are not named like the admin form's fields.
+FIELD_FOR_ERROR = {"reason": "short_period_reason"}
 
-class ConsultationActionInline(admin.TabularInline):
+
+class ConsultationAddForm(forms.ModelForm):
+    """Creates the consultation by scheduling it with the service; a refusal is shown and nothing is saved."""
+
+    actor = None  # set by ConsultationAdmin.get_form
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "plan",
+            "kind",
+            "round",
+            "title",
+            "start_date",
+            "end_date",
+            "short_period_reason",
+            "announcement",
+            "access_routes",
+            "contact",
+            "moderation",
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        consultation = self.instance
+        consultation.created_by = rules.user_or_none(self.actor)
+        try:
+            services.consultation_schedule(
+                consultation=consultation,
+                by=self.actor,
+                start_date=consultation.start_date,
+                end_date=consultation.end_date,
+                reason=consultation.short_period_reason,
+            )
+        except ValidationError as error:
+            consultation.pk = None
+            self._add_service_error(error)
+
+    def _add_service_error(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, errors in error.error_dict.items():
+            field = FIELD_FOR_ERROR.get(key, key)
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begründung für das vorzeitige Ende"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Wird in der Verfahrenshistorie gespeichert."),
+    )
+
+
+class ConsultationActionInline(OperatorInline):
     model = ConsultationAction
-    extra = 0
-    can_delete = False
     fields = ("at", "kind", "by", "start_date", "end_date", "closed_at", "reason")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Consultation)
-class ConsultationAdmin(MunicipalityScopedAdmin):
-    municipality_path = "plan__municipality"
+class ConsultationAdmin(OperatorAdmin):
+    """Operators may add a consultation (scheduled through the service) and close one with a reason."""
+
     list_display = ("plan", "kind", "round", "start_date", "end_date", "closed_at", "moderation")
     list_filter = ("kind", "moderation")
-    readonly_fields = ("closed_at",)
+    list_select_related = ("plan",)
     inlines = [ConsultationActionInline]
     actions = ["close_now"]
+    autocomplete_fields = ["plan"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # Once created, period dates change only through the logged services (staff UI or commands).
-        if obj is not None and obj.pk:
-            return ("start_date", "end_date", "closed_at", "short_period_reason")
-        return self.readonly_fields
+    def has_add_permission(self, request):
+        return rules.can_operate(request.user)
+
+    def get_inlines(self, request, obj):
+        # No formsets on the add page: the form itself saves (through the service) once it is valid.
+        return self.inlines if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = type("BoundConsultationAddForm", (ConsultationAddForm,), {"actor": request.user})
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        start, end = obj.start_date, obj.end_date
-        super().save_model(request, obj, form, change)
-        try:
-            services.consultation_schedule(
-                consultation=obj, by=request.user, start_date=start, end_date=end, reason=obj.short_period_reason
-            )
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.WARNING)
+        """Nothing to do: ConsultationAddForm saved the consultation through consultation_schedule."""
 
-    @admin.action(description=_("Ausgewählte Beteiligungen jetzt beenden"))
+    @admin.action(description=_("Ausgewählte Beteiligungen jetzt beenden …"))
     def close_now(self, request, queryset):
-        for consultation in queryset:
-            try:
-                services.consultation_close(
-                    consultation=consultation, by=request.user, reason=str(_("Über die Verwaltung beendet"))
-                )
-            except ValidationError as error:
-                self.message_user(request, f"{consultation}: {' '.join(error.messages)}", messages.WARNING)
+        form = CloseForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for consultation in queryset:
+                try:
+                    services.consultation_close(
+                        consultation=consultation, by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                except (ValidationError, PermissionDenied) as error:
+                    self.message_user(request, f"{consultation}: {' '.join(error.messages)}", messages.ERROR)
+                else:
+                    self.message_user(request, _("%(name)s beendet.") % {"name": consultation}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Beteiligungen vorzeitig beenden"),
+            "opts": self.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/participation/consultation/close_now.html", context)
 
 
-class ModerationActionInline(admin.TabularInline):
+class ModerationActionInline(OperatorInline):
     model = ModerationAction
-    extra = 0
-    can_delete = False
     fields = ("at", "kind", "by", "reason")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Statement)
-class StatementAdmin(MunicipalityScopedAdmin):
-    municipality_path = "consultation__plan__municipality"
-    moderator_can_edit = True
+class StatementAdmin(OperatorAdmin):
+    """Read-only for operators; moderation happens on the staff pages (or with the logged approve action)."""
+
     list_display = (
         "pk",
         "consultation",
@@ -85,6 +153,7 @@ class StatementAdmin(MunicipalityScopedAdmin):
         "flag_count",
     )
     list_filter = ("channel", "topic", "is_public", "is_removed")
+    list_select_related = ("consultation__plan",)
     search_fields = ("comment",)
     fields = (
         "consultation",
@@ -105,13 +174,10 @@ class StatementAdmin(MunicipalityScopedAdmin):
     inlines = [ModerationActionInline]
     actions = ["approve"]
 
-    def has_add_permission(self, request):
-        return False
-
     @admin.action(description=_("Ausgewählte Stellungnahmen freigeben"))
     def approve(self, request, queryset):
         for statement in queryset:
             try:
                 services.statement_moderate(statement=statement, by=request.user, action="approve")
-            except ValidationError as error:
-                self.message_user(request, f"{statement.pk}: {' '.join(error.messages)}", messages.WARNING)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{statement.pk}: {' '.join(error.messages)}", messages.ERROR)

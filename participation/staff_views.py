@@ -37,7 +37,7 @@ class ConsultationListView(ListView):
     def dispatch(self, request, *args, **kwargs):
         if not rules.is_staff_anywhere(request.user):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+                return redirect_to_login(request.get_full_path())
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 

@@ -1,8 +1,10 @@
+"""Operators' admin for municipalities and memberships; plans and documents are read-only here."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdminMixin
 
-from .admin_scoping import MunicipalityScopedAdmin
+from .admin_scoping import OperatorAdmin, OperatorInline
 from .models import Document, Membership, Municipality, Plan, StageChange
 
 
@@ -13,47 +15,44 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(LeafletGeoAdminMixin, MunicipalityScopedAdmin):
-    municipality_path = "pk"
-    list_display = ["name", "ags", "slug", "crs_epsg"]
+class MunicipalityAdmin(LeafletGeoAdminMixin, OperatorAdmin):
+    """Operators create municipalities, set their legal texts and MFA flag, and assign staff roles."""
+
+    editable = True
+    list_display = ["name", "ags", "slug", "crs_epsg", "mfa_required"]
     search_fields = ["name", "ags"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
-    def municipality_of(self, obj):
-        return obj
 
-    def get_queryset(self, request):
-        return Municipality.objects.for_user(request.user)
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def get_inlines(self, request, obj):
-        return self.inlines if request.user.is_superuser else []
+@admin.register(Membership)
+class MembershipAdmin(OperatorAdmin):
+    editable = True
+    list_display = ["user", "municipality", "role"]
+    list_filter = ["municipality", "role"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(OperatorInline):
     model = StageChange
-    extra = 0
-    fields = ["date", "stage", "note"]
+    fields = ["date", "stage", "note", "created_by"]
+    readonly_fields = fields
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(OperatorInline):
     model = Document
-    extra = 0
     fields = ["title", "kind", "file", "order", "online_since"]
+    readonly_fields = fields
 
 
 @admin.register(Plan)
-class PlanAdmin(LeafletGeoAdminMixin, MunicipalityScopedAdmin):
+class PlanAdmin(LeafletGeoAdminMixin, OperatorAdmin):
+    """Read-only: planning offices edit plans on the staff pages."""
+
     list_display = ["title", "number", "municipality", "kind", "stage", "status", "published_at"]
     list_filter = ["municipality", "kind", "stage", "status"]
     search_fields = ["title", "number", "summary"]
-    prepopulated_fields = {"slug": ["title"]}
     inlines = [StageChangeInline, DocumentInline]
     fieldsets = [
         (None, {"fields": ["municipality", "kind", "number", "title", "slug", "summary", "description"]}),
@@ -61,24 +60,11 @@ class PlanAdmin(LeafletGeoAdminMixin, MunicipalityScopedAdmin):
         (_("Verfahren und Veröffentlichung"), {"fields": ["stage", "status", "published_at"]}),
     ]
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, StageChange) and instance.created_by_id is None:
-                instance.created_by = request.user
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
-
 
 @admin.register(Document)
-class DocumentAdmin(MunicipalityScopedAdmin):
-    municipality_path = "plan__municipality"
+class DocumentAdmin(OperatorAdmin):
+    """Read-only: documents are uploaded and replaced on the staff pages (with version history)."""
+
     list_display = ["title", "plan", "kind", "size", "online_since"]
     list_filter = ["kind"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "plan" and not request.user.is_superuser:
-            kwargs["queryset"] = Plan.objects.for_user(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    list_select_related = ["plan"]

@@ -77,9 +77,23 @@ def can_view(user, municipality: Municipality) -> bool:
     return can_moderate(user, municipality)
 
 
+def is_second_factor_verified(user) -> bool:
+    """Return whether `user`'s session was confirmed with a second factor (django-otp's OTPMiddleware)."""
+    check = getattr(user, "is_verified", None)
+    return bool(callable(check) and check())
+
+
 def can_export_personal_data(user, municipality: Municipality) -> bool:
-    """Return whether `user` may export names and addresses (planning-office staff only)."""
-    return can_manage(user, municipality)
+    """Return whether `user` may export names and addresses.
+
+    Planning-office staff only; where the municipality sets `mfa_required`, only in a session confirmed
+    with a second factor (TOTP). SYSTEM (operator commands) is not asked for one.
+    """
+    if is_system(user):
+        return True
+    if not can_manage(user, municipality):
+        return False
+    return not municipality.mfa_required or is_second_factor_verified(user)
 
 
 def can_operate(user) -> bool:

@@ -1,9 +1,11 @@
+"""Operators' admin: message templates and channel settings are configuration; announcements change via services."""
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from plans.admin_scoping import MunicipalityScopedAdmin
+from plans.admin_scoping import OperatorAdmin, OperatorInline
 
 from . import services
 from .forms import validate_template_body
@@ -22,7 +24,8 @@ class AnnouncementTemplateForm(forms.ModelForm):
 
 
 @admin.register(AnnouncementTemplate)
-class AnnouncementTemplateAdmin(MunicipalityScopedAdmin):
+class AnnouncementTemplateAdmin(OperatorAdmin):
+    editable = True
     form = AnnouncementTemplateForm
     list_display = ["municipality", "event", "enabled", "reminder_days"]
     list_filter = ["municipality", "event"]
@@ -35,41 +38,29 @@ class AnnouncementTemplateAdmin(MunicipalityScopedAdmin):
         return initial
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(OperatorInline):
     model = Delivery
-    extra = 0
-    can_delete = False
     fields = ["channel", "status", "attempts", "next_attempt_at", "last_error", "remote_url", "sent_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Announcement)
-class AnnouncementAdmin(MunicipalityScopedAdmin):
+class AnnouncementAdmin(OperatorAdmin):
+    """Read-only; drafts are edited on the staff pages. The approve action calls the service."""
+
     list_display = ["title", "municipality", "event", "status", "published_at"]
     list_filter = ["municipality", "event", "status"]
+    list_select_related = ["municipality"]
     search_fields = ["title", "body"]
-    readonly_fields = ["status", "published_at", "approved_by", "approved_at", "link"]
-    raw_id_fields = ["plan", "consultation"]
     inlines = [DeliveryInline]
     actions = ["approve"]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.status != Announcement.Status.DRAFT:
-            # Approved or discarded announcements are history: change them only through the services.
-            return [f.name for f in Announcement._meta.fields]
-        return super().get_readonly_fields(request, obj)
 
     @admin.action(description=_("Ausgewählte Entwürfe freigeben"))
     def approve(self, request, queryset):
         for announcement in queryset.filter(status=Announcement.Status.DRAFT):
-            if not self.has_change_permission(request, announcement):
-                continue
             try:
                 services.announcement_approve(announcement=announcement, by=request.user)
-            except ValidationError as error:
+            except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
 
 
@@ -80,9 +71,10 @@ class ChannelAccountAdminForm(forms.ModelForm):
 
 
 @admin.register(ChannelAccount)
-class ChannelAccountAdmin(MunicipalityScopedAdmin):
+class ChannelAccountAdmin(OperatorAdmin):
     """Credentials are entered on the staff page (write-only fields); the admin never shows them."""
 
+    editable = True
     form = ChannelAccountAdminForm
     list_display = ["municipality", "kind", "enabled", "handle", "last_check_ok", "last_checked_at"]
     readonly_fields = ["last_checked_at", "last_check_ok", "last_check_message"]
@@ -96,13 +88,18 @@ class ChannelAccountAdmin(MunicipalityScopedAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(OperatorAdmin):
+    """Read-only; operators may delete a subscription (through the service) on request of its owner."""
+
     list_display = ["email", "municipality", "radius_m", "confirmed_at", "created_at"]
-    readonly_fields = ["token"]
+    exclude = ["token"]
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
 
-    has_view_permission = has_change_permission = has_delete_permission = lambda self, request, obj=None: (
-        request.user.is_superuser
-    )
+    def delete_model(self, request, obj):
+        services.subscription_delete(subscription=obj)
+
+    def delete_queryset(self, request, queryset):
+        for subscription in queryset:
+            services.subscription_delete(subscription=subscription)

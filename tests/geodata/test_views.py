@@ -121,7 +121,7 @@ def test_failed_import_is_reported_and_saves_nothing(
 def test_permissions_on_layer_import(client, plan, view):
     url = reverse(f"geodata:{view}", args=[plan.pk])
     response = client.get(url) if view == "layer_import" else client.post(url)
-    assert response.status_code == 302 and "/admin/login/" in response.url
+    assert response.status_code == 302 and "/verwaltung/anmelden/" in response.url
 
     foreign = MembershipFactory(role=Membership.Role.PLANNER).user
     client.force_login(foreign)
@@ -210,7 +210,7 @@ def test_xplan_upload_cannot_pick_municipality_of_others(client):
 def test_xplan_page_permissions(client):
     url = reverse("geodata:xplan_import")
     response = client.get(url)
-    assert response.status_code == 302 and "/admin/login/" in response.url
+    assert response.status_code == 302 and "/verwaltung/anmelden/" in response.url
     client.force_login(MembershipFactory(role=Membership.Role.MODERATOR).user)
     assert client.get(url).status_code == 403
 

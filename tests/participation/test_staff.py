@@ -89,7 +89,7 @@ def test_detail_shows_only_the_actions_the_state_allows(client, scheduled):
 
 def test_permissions_foreign_404_moderator_403_anonymous_login(client, scheduled):
     url = reverse("participation:staff_action", args=[scheduled.pk, "open"])
-    assert client.post(url).status_code == 302 and "login" in client.post(url)["Location"]
+    assert client.post(url).status_code == 302 and "/verwaltung/anmelden/" in client.post(url)["Location"]
     client.force_login(MembershipFactory(role="planner").user)  # other municipality
     assert client.post(url).status_code == 404
     assert client.get(reverse("participation:staff_detail", args=[scheduled.pk])).status_code == 404

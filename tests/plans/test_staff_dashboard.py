@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_dashboard_requires_login(client):
     response = client.get(reverse("plans:staff_dashboard"))
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert "/verwaltung/anmelden/" in response["Location"]
 
 
 def test_dashboard_lists_only_own_municipalities_with_work_links(client):

@@ -69,7 +69,7 @@ def test_read_views_and_anonymised_exports_by_role(client, world, role):
         else:
             _assert_denied(response, expected, world)
             if expected == 302:
-                assert "/admin/login/" in response["Location"]
+                assert "/verwaltung/anmelden/" in response["Location"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,244 @@
+"""Tenant × role matrix over HTTP: every staff URL under /verwaltung/ and every admin page.
+
+Staff URLs are collected from the URL resolver, so a new page is checked automatically; it must be
+classified in STAFF_URLS (its permission, and what its `pk` means), otherwise the matrix fails.
+Objects are taken from the demo data of Usingen (municipality A); Neu-Anspach is municipality B.
+"""
+
+import dataclasses
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from participation.announcements.models import Announcement, Delivery
+from participation.models import Consultation
+from participation.workbench import services as workbench_services
+from participation.workbench.models import StatementGroup, Weighing
+from plans.models import Membership, Municipality
+from tests.factories import AnnouncementFactory, ChannelAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/verwaltung/anmelden/"
+OK = {200, 302, 405}  # 405: a POST-only page opened with GET after the permission check
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """Who may open a staff URL: 'public', 'login' (any account), 'staff' (any role anywhere), 'planner'
+    (planning office anywhere), or 'moderate' / 'manage' for the object's municipality."""
+
+    permission: str
+    pk: str = ""  # what `<int:pk>` refers to (a key of the objects fixture)
+    anonymous: frozenset = frozenset()  # expected codes for anonymous users if not "redirect to login"
+    denied: int = 0  # the code a refused role gets if not the default (403 own municipality, 404 foreign)
+
+
+PUBLIC = Rule("public", anonymous=frozenset(OK))
+
+# Every URL name under /verwaltung/ must be listed here.
+STAFF_URLS = {
+    "accounts:login": PUBLIC,
+    "accounts:login_code": PUBLIC,  # without a pending password step: back to the login page
+    "accounts:logout": Rule("public", anonymous=frozenset({405})),
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_done": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
+    "accounts:password_reset_complete": PUBLIC,
+    "accounts:two_factor": Rule("login"),
+    "accounts:two_factor_setup": Rule("login"),
+    "accounts:two_factor_remove": Rule("login"),
+    "plans:staff_dashboard": Rule("staff"),
+    "participation:staff_list": Rule("staff"),
+    "participation:staff_detail": Rule("moderate", pk="consultation"),
+    "participation:staff_action": Rule("manage", pk="consultation"),
+    "participation:staff_moderation": Rule("moderate", pk="consultation"),
+    "participation:staff_moderate": Rule("moderate", pk="statement"),
+    "participation:staff_paper": Rule("manage", pk="consultation"),
+    "workbench:index": Rule("staff"),
+    "workbench:table": Rule("moderate"),
+    "workbench:bulk": Rule("moderate"),  # GET passes the read check, then 405; POST needs "manage"
+    "workbench:group_similar": Rule("moderate"),
+    "workbench:weighing": Rule("moderate"),
+    "workbench:group": Rule("moderate"),
+    "workbench:statistics": Rule("moderate"),
+    "workbench:map": Rule("moderate"),
+    "workbench:export": Rule("moderate"),  # anonymised export; ?personal=1 is tested in tests/test_login.py
+    "workbench:publish": Rule("moderate"),
+    "announcements:staff_list": Rule("planner", denied=404),  # lists the towns one plans for; none: 404
+    "announcements:staff_detail": Rule("manage", pk="announcement"),
+    "announcements:staff_approve": Rule("manage", pk="announcement"),
+    "announcements:staff_discard": Rule("manage", pk="announcement"),
+    "announcements:staff_retry": Rule("manage", pk="delivery"),
+    "announcements:staff_channels": Rule("manage"),
+    "announcements:staff_channel_test": Rule("manage", pk="channel_account"),
+    "geodata:layer_import": Rule("manage"),
+    "geodata:layer_import_confirm": Rule("manage"),
+    "geodata:import_run": Rule("manage"),
+    "geodata:import_run_status": Rule("manage"),
+    "geodata:xplan_import": Rule("planner"),  # planning office of any municipality
+}
+
+# Other URL parameters, by name: a key of the objects fixture, or a fixed value.
+PARAMETERS = {
+    "consultation_id": "consultation",
+    "statement_id": "statement",
+    "group_id": "group",
+    "plan_id": "plan",
+    "run_id": "import_run",
+    "municipality": "municipality_slug",
+    "action": "=close",
+    "format": "=csv",
+    "uidb64": "=MQ",
+    "token": "=set-password",
+}
+
+# Codes per role for an object of municipality A (Usingen).
+EXPECTED = {
+    "planner_a": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": OK},
+    "moderator_a": {"login": OK, "staff": OK, "planner": {403}, "moderate": OK, "manage": {403}},
+    "planner_b": {"login": OK, "staff": OK, "planner": OK, "moderate": {404}, "manage": {404}},
+    "mixed": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": {403}},  # moderator A, planner B
+    "superuser": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": OK},
+}
+
+
+def staff_url_names():
+    """Return (name, pattern) of every URL whose route starts with 'verwaltung/'."""
+    found = []
+
+    def walk(patterns, prefix, namespace):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern) and route.startswith("verwaltung/"):
+                found.append((f"{namespace}:{entry.name}" if namespace else entry.name, entry))
+
+    walk(get_resolver().url_patterns, "", None)
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load the demo once for the module (rolled back at the end) and add the objects it lacks."""
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        with transaction.atomic():
+            call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            usingen = Municipality.objects.get(slug="usingen")
+            neu_anspach = Municipality.objects.get(slug="neu-anspach")
+            consultation = Consultation.objects.get(plan__slug="am-riedborn")
+            workbench_services.weighings_ensure(consultation=consultation)
+            announcement = Announcement.objects.filter(municipality=usingen).first() or AnnouncementFactory(
+                plan=consultation.plan
+            )
+            from geodata.models import ImportRun
+
+            objects = {
+                "consultation": consultation.pk,
+                "statement": Weighing.objects.filter(statement__consultation=consultation).first().statement_id,
+                "group": StatementGroup.objects.create(consultation=consultation, label="Gleichlautend").pk,
+                "plan": consultation.plan.pk,
+                "import_run": ImportRun.objects.create(
+                    municipality=usingen, plan=consultation.plan, file_name="a.gpkg", status="succeeded"
+                ).pk,
+                "announcement": announcement.pk,
+                "delivery": Delivery.objects.create(announcement=announcement, channel="mastodon").pk,
+                "channel_account": ChannelAccountFactory(municipality=usingen).pk,
+                "municipality_slug": usingen.slug,
+            }
+            User = get_user_model()
+            mixed = User.objects.create_user("gemischt", "gemischt@example.org", "pw")
+            Membership.objects.create(user=mixed, municipality=usingen, role=Membership.Role.MODERATOR)
+            Membership.objects.create(user=mixed, municipality=neu_anspach, role=Membership.Role.PLANNER)
+            users = {
+                "planner_a": User.objects.get(username="usingen-planung").pk,
+                "moderator_a": User.objects.get(username="usingen-moderation").pk,
+                "planner_b": User.objects.get(username="neu-anspach-planung").pk,
+                "mixed": mixed.pk,
+                "superuser": User.objects.get(username="admin").pk,
+            }
+            yield {"objects": objects, "users": users}
+            transaction.set_rollback(True)
+
+
+def url_for(name, pattern, objects):
+    rule = STAFF_URLS[name]
+    kwargs = {}
+    for parameter in pattern.pattern.converters:
+        target = rule.pk if parameter == "pk" else PARAMETERS.get(parameter, "")
+        assert target, f"{name}: say what the URL parameter {parameter!r} refers to (STAFF_URLS / PARAMETERS)"
+        kwargs[parameter] = target[1:] if target.startswith("=") else objects[target]
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_staff_url_is_classified():
+    unclassified = sorted({name for name, _ in staff_url_names()} - set(STAFF_URLS))
+    assert unclassified == [], "Add these staff URLs to STAFF_URLS with their permission: " + ", ".join(unclassified)
+    assert set(STAFF_URLS) <= {name for name, _ in staff_url_names()}, "STAFF_URLS lists URLs that no longer exist"
+
+
+def test_anonymous_visitors_are_sent_to_the_staff_login(client, demo):
+    wrong = []
+    for name, pattern in staff_url_names():
+        url = url_for(name, pattern, demo["objects"])
+        response = client.get(url)
+        rule = STAFF_URLS[name]
+        if rule.anonymous:
+            ok = response.status_code in rule.anonymous
+        else:
+            ok = response.status_code == 302 and response["Location"].startswith(LOGIN + "?next=")
+        if not ok:
+            wrong.append((name, response.status_code, response.get("Location")))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_staff_urls_by_tenant_and_role(client, demo, role):
+    client.force_login(get_user_model().objects.get(pk=demo["users"][role]))
+    wrong = []
+    for name, pattern in staff_url_names():
+        rule = STAFF_URLS[name]
+        if rule.permission == "public":
+            continue
+        url = url_for(name, pattern, demo["objects"])
+        response = client.get(url)
+        expected = EXPECTED[role][rule.permission]
+        if rule.denied and expected != OK:
+            expected = {rule.denied}
+        redirected_to_login = response.status_code == 302 and response["Location"].startswith(LOGIN)
+        if response.status_code not in expected or redirected_to_login:
+            wrong.append(f"{name} {url}: {response.status_code}, expected {sorted(expected)}")
+    assert wrong == []
+
+
+ADMIN_ROLES = {"planner_a": 403, "moderator_a": 403, "mixed": 403, "superuser": 200}
+
+
+def admin_pages():
+    """Return the changelist and add page of every registered model."""
+    pages = []
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages += [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_add")]
+    return pages
+
+
+@pytest.mark.parametrize("role", list(ADMIN_ROLES))
+def test_admin_pages_by_role(client, demo, role):
+    """Municipal staff get 403 everywhere; operators see every changelist and may add where offered."""
+    client.force_login(get_user_model().objects.get(pk=demo["users"][role]))
+    wrong = []
+    for url in [reverse("admin:index"), *admin_pages()]:
+        status = client.get(url).status_code
+        expected = {ADMIN_ROLES[role]}
+        if role == "superuser" and url.endswith("/add/"):
+            expected = {200, 403}  # read-only admins (procedure data) offer no add page
+        if status not in expected:
+            wrong.append((url, status, expected))
+    assert wrong == []
