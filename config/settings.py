@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "participation",
     "participation.announcements",
     "participation.workbench",
+    "portal",
 ]
 
 MIDDLEWARE = [

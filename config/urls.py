@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+import plans.urls
+import portal.urls
+
 admin.site.site_header = _("Planbeteiligung – Verwaltung")
 admin.site.site_title = _("Planbeteiligung")
 
@@ -15,7 +18,8 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("", include("participation.announcements.urls")),
     path("", include("participation.workbench.urls")),
-    path("", include("plans.urls")),
+    # One "plans" namespace: the plans app's own pages, then the composed public pages of portal.
+    path("", include((plans.urls.urlpatterns + portal.urls.urlpatterns, "plans"))),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
