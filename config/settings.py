@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "participation",
     "participation.announcements",
     "participation.workbench",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,9 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+import plans.urls
+import portal.urls
+
 # App URLs come before plans.urls, whose "<municipality>/" patterns would otherwise catch them.
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,7 +15,8 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("", include("participation.announcements.urls")),
     path("", include("participation.workbench.urls")),
-    path("", include("plans.urls")),
+    # One "plans" namespace: the plans app's own pages, then the composed public pages of portal.
+    path("", include((plans.urls.urlpatterns + portal.urls.urlpatterns, "plans"))),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,7 +1,8 @@
-"""Read helpers of the participation core: human-readable consultation state."""
+"""Read helpers of the participation core: human-readable consultation state, plans open for comments."""
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,3 +36,13 @@ def consultation_status(consultation: Consultation, when: dt.datetime) -> str:
     else:
         ended = consultation.end_date
     return _("beendet am %(date)s") % {"date": formats.date_format(ended, "d.m.Y")}
+
+
+def plans_with_open_state(plans):
+    """Annotate the plans queryset with `open_for_comments` (a public consultation is open now)."""
+    return plans.annotate(open_for_comments=Exists(Consultation.objects.open_at().filter(plan=OuterRef("pk"))))
+
+
+def plans_open_for_comments(plans):
+    """Return only the plans with a public consultation open now."""
+    return plans.filter(Exists(Consultation.objects.open_at().filter(plan=OuterRef("pk"))))

@@ -22,9 +22,10 @@ def parse_bbox(value: str) -> Polygon:
 
 
 def filter_published_plans(params) -> "Plan.objects":
-    """Return published plans filtered by municipality, kind, stage, open, bbox from `params`."""
-    from participation.models import Consultation
+    """Return published plans filtered by municipality, kind, stage and bbox from `params`.
 
+    The "open for comments" filter needs consultations and is applied by `portal.selectors`.
+    """
     plans = Plan.objects.published().select_related("municipality")
     municipality = params.get("municipality") or params.get("gemeinde")
     if municipality:
@@ -42,8 +43,6 @@ def filter_published_plans(params) -> "Plan.objects":
         if stage not in Plan.Stage.values:
             raise PlanFilterError("stage")
         plans = plans.filter(stage=stage)
-    if params.get("open") in ("1", "true", "on", "ja"):
-        plans = plans.filter(Exists(Consultation.objects.open_at().filter(plan=OuterRef("pk"))))
     bbox = params.get("bbox")
     if bbox:
         plans = plans.filter(area__intersects=parse_bbox(bbox))

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import api, staff_documents, staff_views, views
+from . import staff_documents, staff_views, views
 
 app_name = "plans"
 
+# The plan map, plan page and API (portal.urls) join this namespace in config/urls.py, after these
+# patterns, so "<municipality>/" does not catch "verwaltung/".
+
 urlpatterns = [
-    path("", views.PlanMapView.as_view(), name="map"),
     path("rechtliches/", views.LegalIndexView.as_view(), name="legal_index"),
     path("verwaltung/", staff_views.StaffDashboardView.as_view(), name="staff_dashboard"),
     path("verwaltung/plaene/neu/", staff_views.PlanCreateView.as_view(), name="staff_plan_create"),
@@ -42,10 +44,6 @@ urlpatterns = [
         staff_documents.DocumentWithdrawView.as_view(),
         name="staff_document_withdraw",
     ),
-    path("api/v1/plans/", api.PlanCollectionView.as_view(), name="api_list"),
-    path("api/v1/plans/<int:pk>/", api.PlanDetailApiView.as_view(), name="api_detail"),
-    path("<slug:municipality>/", views.PlanMapView.as_view(), name="municipality"),
-    path("<slug:municipality>/plaene/<slug:plan>/", views.PlanDetailView.as_view(), name="detail"),
     path(
         "<slug:municipality>/plaene/<slug:plan>/dokumente/<int:pk>/",
         views.document_download,

@@ -3,16 +3,18 @@
 import orjson
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from .cache import public_version
-from .models import Plan
-from .selectors import PlanFilterError, filter_published_plans
+from participation.selectors import plans_with_open_state
+from plans.cache import public_version
+from plans.models import Plan
+from plans.selectors import PlanFilterError
+
+from .selectors import published_plans
 
 GEOJSON_PRECISION = 6
 # Whether a consultation is open also changes with the clock (midnight, early close):
@@ -27,12 +29,7 @@ def _geojson_response(payload: dict) -> HttpResponse:
 
 
 def _with_geometry_and_state(plans):
-    from participation.models import Consultation
-
-    return plans.annotate(
-        geojson=AsGeoJSON("area", precision=GEOJSON_PRECISION),
-        open_for_comments=Exists(Consultation.objects.open_at().filter(plan=OuterRef("pk"))),
-    )
+    return plans_with_open_state(plans.annotate(geojson=AsGeoJSON("area", precision=GEOJSON_PRECISION)))
 
 
 def plan_feature(plan: Plan, request=None) -> dict:
@@ -69,7 +66,7 @@ class PlanCollectionView(View):
         body = cache.get(key)
         if body is None:
             try:
-                plans = _with_geometry_and_state(filter_published_plans(request.GET))
+                plans = _with_geometry_and_state(published_plans(request.GET))
             except PlanFilterError as exc:
                 return JsonResponse({"error": _("Ungültiger Filterwert: %(name)s") % {"name": str(exc)}}, status=400)
             features = [plan_feature(plan, request) for plan in plans]
