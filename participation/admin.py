@@ -18,7 +18,7 @@ FIELD_FOR_ERROR = {"reason": "short_period_reason"}
 
 
 class ConsultationAddForm(forms.ModelForm):
-    """Creates the consultation by scheduling it with the service; a refusal is shown and nothing is saved."""
+    """Creates the consultation through `consultation_create`; a refusal is shown and nothing is saved."""
 
     actor = None  # set by ConsultationAdmin.get_form
 
@@ -32,7 +32,6 @@ class ConsultationAddForm(forms.ModelForm):
             "start_date",
             "end_date",
             "short_period_reason",
-            "announcement",
             "access_routes",
             "contact",
             "moderation",
@@ -42,18 +41,22 @@ class ConsultationAddForm(forms.ModelForm):
         super()._post_clean()
         if self.errors:
             return
-        consultation = self.instance
-        consultation.created_by = rules.user_or_none(self.actor)
+        data = self.cleaned_data
         try:
-            services.consultation_schedule(
-                consultation=consultation,
+            self.instance = services.consultation_create(
+                plan=data["plan"],
                 by=self.actor,
-                start_date=consultation.start_date,
-                end_date=consultation.end_date,
-                reason=consultation.short_period_reason,
+                kind=data["kind"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                round=data["round"],
+                title=data.get("title", ""),
+                reason=data.get("short_period_reason", ""),
+                moderation=data["moderation"],
+                access_routes=data.get("access_routes", ""),
+                contact=data.get("contact", ""),
             )
         except ValidationError as error:
-            consultation.pk = None
             self._add_service_error(error)
 
     def _add_service_error(self, error: ValidationError) -> None:
@@ -70,6 +73,13 @@ class CloseForm(forms.Form):
         label=_("Begründung für das vorzeitige Ende"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Wird in der Verfahrenshistorie gespeichert."),
+    )
+    confirm_legal_risk = forms.BooleanField(
+        label=_(
+            "Mir ist bewusst, dass das vorzeitige Ende einer Veröffentlichung nach § 3 Abs. 2 oder § 4a Abs. 3 BauGB "
+            "den Plan fehlerhaft machen kann (§ 214 Abs. 1 Nr. 2 BauGB)."
+        ),
+        required=False,
     )
 
 
@@ -103,7 +113,7 @@ class ConsultationAdmin(OperatorAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        """Nothing to do: ConsultationAddForm saved the consultation through consultation_schedule."""
+        """Nothing to do: ConsultationAddForm saved the consultation through consultation_create."""
 
     @admin.action(description=_("Ausgewählte Beteiligungen jetzt beenden …"))
     def close_now(self, request, queryset):
@@ -112,7 +122,10 @@ class ConsultationAdmin(OperatorAdmin):
             for consultation in queryset:
                 try:
                     services.consultation_close(
-                        consultation=consultation, by=request.user, reason=form.cleaned_data["reason"]
+                        consultation=consultation,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                        confirm_legal_risk=form.cleaned_data["confirm_legal_risk"],
                     )
                 except (ValidationError, PermissionDenied) as error:
                     self.message_user(request, f"{consultation}: {' '.join(error.messages)}", messages.ERROR)
