@@ -7,10 +7,10 @@ from pathlib import Path
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from plans import rules
+from plans import services as plan_services
 from plans.geometry import as_multipolygon, to_metric
 from plans.models import Municipality, Plan
 
@@ -161,11 +161,6 @@ def _plan_area_check(plan: Plan, area: MultiPolygon) -> None:
 
 
 def _plan_area_write(*, plan: Plan, area: MultiPolygon, by) -> None:
-    """Validate and save `area` as the Geltungsbereich of `plan`: the one write of this module.
-
-    It is to call the plans app's `plan_update` service (its validation and log) once that exists.
-    """
+    """Save `area` as the Geltungsbereich of `plan` through `plans.services.plan_update` (the one write here)."""
     _plan_area_check(plan, area)
-    with transaction.atomic():
-        plan.area = area
-        plan.save(update_fields=["area", "updated_at"])
+    plan_services.plan_update(plan=plan, by=by, area=area)

@@ -9,12 +9,12 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from plans import rules
+from plans import services as plan_services
 from plans.geometry import as_multipolygon
-from plans.models import Municipality, Plan, StageChange
+from plans.models import Municipality, Plan
 
 from ..errors import ImportRejected
 from ..importers import files, xplan
@@ -138,43 +138,29 @@ def xplan_import(
 def _plan_upsert(
     *, municipality: Municipality, document: xplan.XPlanDocument, area: MultiPolygon, by, original_name: str
 ) -> tuple[Plan, bool]:
-    """Create or update the plan described by `document` and record a changed stage; return (plan, created).
+    """Create or update the plan described by `document` through the plan services; return (plan, created).
 
-    This is the one place the XPlan import writes a Plan; it is to call the plans app's
-    `plan_create` / `plan_update` services (with their validation and log) once they exist.
+    A changed procedure stage is recorded as a stage change dated today (the import date).
     """
     plans = Plan.objects.select_for_update().filter(municipality=municipality)
     existing = (plans.filter(number=document.number).first() if document.number else None) or plans.filter(
         title=document.name
     ).first()
-    created = existing is None
-    if existing is None:
-        base = slugify(document.name)[:100] or "plan"
-        slug, n = base, 2
-        while Plan.objects.filter(municipality=municipality, slug=slug).exists():
-            slug, n = f"{base}-{n}", n + 1
-        plan = Plan(municipality=municipality, slug=slug, status=Plan.Status.DRAFT)
-    else:
-        plan = existing
-    old_stage = None if created else plan.stage
+    data = {"kind": xplan.plan_kind(document), "number": document.number[:50], "title": document.name[:250]}
     stage = xplan.plan_stage(document)
-    plan.title = document.name[:250]
-    plan.number = document.number[:50]
-    plan.kind = xplan.plan_kind(document)
-    plan.area = area
-    if stage:
-        plan.stage = stage
     try:
-        plan.clean()
+        if existing is None:
+            plan = plan_services.plan_create(municipality=municipality, by=by, area=area, **data)
+        else:
+            plan = plan_services.plan_update(plan=existing, by=by, area=area, **data)
+        if stage and stage != plan.stage:
+            plan_services.plan_stage_record(
+                plan=plan,
+                by=by,
+                stage=stage,
+                date=timezone.localdate(),
+                note=_("Aus XPlanGML übernommen (%(file)s)") % {"file": original_name[:200]},
+            )
     except ValidationError as exc:
         raise ImportRejected(" ".join(exc.messages), code="invalid_plan") from exc
-    plan.save()
-    if stage and stage != old_stage:
-        StageChange.objects.create(
-            plan=plan,
-            stage=stage,
-            date=timezone.localdate(),
-            created_by=rules.user_or_none(by),
-            note=_("Aus XPlanGML übernommen (%(file)s)") % {"file": original_name[:200]},
-        )
-    return plan, created
+    return plan, existing is None

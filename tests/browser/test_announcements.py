@@ -44,7 +44,7 @@ def test_planner_approves_announcement(page, live_server):
     membership = MembershipFactory()
     user = membership.user
     announcement = AnnouncementFactory(plan=PlanFactory(municipality=membership.municipality), title="Los geht’s")
-    page.goto("/admin/login/?next=/verwaltung/ankuendigungen/")
+    page.goto("/verwaltung/anmelden/?next=/verwaltung/ankuendigungen/")
     page.get_by_label("Benutzername").fill(user.username)
     page.get_by_label("Passwort").fill("secret-pass")
     page.get_by_role("button", name="Anmelden").click()

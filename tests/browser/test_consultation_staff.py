@@ -23,7 +23,7 @@ def test_planner_opens_extends_and_closes_consultation(page):
     assert page.locator("#statement-form").count() == 0
     assert "beginnt am" in page.locator("#beteiligung").inner_text()
 
-    page.goto(f"/admin/login/?next=/verwaltung/beteiligungen/{consultation.pk}/")
+    page.goto(f"/verwaltung/anmelden/?next=/verwaltung/beteiligungen/{consultation.pk}/")
     page.fill("#id_username", membership.user.username)
     page.fill("#id_password", "secret-pass")
     page.click("input[type=submit]")
@@ -71,7 +71,7 @@ def test_planner_creates_consultation_and_records_bekanntmachung(page):
     plan = PlanFactory()
     membership = MembershipFactory(municipality=plan.municipality, user__username="planer2")
     year = timezone.localdate().year + 1
-    page.goto(f"/admin/login/?next=/verwaltung/plaene/{plan.pk}/beteiligungen/neu/")
+    page.goto(f"/verwaltung/anmelden/?next=/verwaltung/plaene/{plan.pk}/beteiligungen/neu/")
     page.fill("#id_username", membership.user.username)
     page.fill("#id_password", "secret-pass")
     page.click("input[type=submit]")

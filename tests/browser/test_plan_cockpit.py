@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def login(page, username, next_url):
-    page.goto(f"/admin/login/?next={next_url}")
+    page.goto(f"/verwaltung/anmelden/?next={next_url}")
     page.fill("#id_username", username)
     page.fill("#id_password", "secret-pass")
     page.click("input[type=submit]")

@@ -158,7 +158,7 @@ def test_confirm_with_forged_or_foreign_token_is_refused(client, plan, planner):
 def test_only_the_planning_office_reaches_the_pages(client, plan, view):
     url = reverse(f"geodata:{view}", args=[plan.pk])
     response = client.post(url)
-    assert response.status_code == 302 and "/admin/login/" in response.url
+    assert response.status_code == 302 and "/verwaltung/anmelden/" in response.url
     client.force_login(MembershipFactory(role=Membership.Role.PLANNER).user)
     assert client.post(url).status_code == 404
     client.force_login(MembershipFactory(municipality=plan.municipality, role=Membership.Role.MODERATOR).user)

@@ -21,7 +21,9 @@ class Command(BaseCommand):
                 f"Demo data ready: {len(result['municipalities'])} municipalities, {len(result['plans'])} plans."
             )
         )
-        self.stdout.write("Staff logins (http://127.0.0.1:8000/admin/):")
+        self.stdout.write(
+            "Staff logins: http://127.0.0.1:8000/verwaltung/anmelden/ (the operator 'admin' also reaches /admin/):"
+        )
         for username, password, role in result["credentials"]:
             self.stdout.write(f"  {username:<24} {password:<24} {role}")
 
