@@ -19,7 +19,8 @@ from participation.announcements.models import Announcement, Delivery
 from participation.models import Consultation
 from participation.workbench import services as workbench_services
 from participation.workbench.models import StatementGroup, Weighing
-from plans.models import Membership, Municipality
+from plans.models import Document, Membership, Municipality
+from plans.rules import SYSTEM
 from tests.factories import AnnouncementFactory, ChannelAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ STAFF_URLS = {
     "workbench:statistics": Rule("moderate"),
     "workbench:map": Rule("moderate"),
     "workbench:export": Rule("moderate"),  # anonymised export; ?personal=1 is tested in tests/test_login.py
-    "workbench:publish": Rule("moderate"),
+    "workbench:publish": Rule("manage"),  # the result confirmation step: planning office only
     "announcements:staff_list": Rule("planner", denied=404),  # lists the towns one plans for; none: 404
     "announcements:staff_detail": Rule("manage", pk="announcement"),
     "announcements:staff_approve": Rule("manage", pk="announcement"),
@@ -82,6 +83,23 @@ STAFF_URLS = {
     "geodata:import_run": Rule("manage"),
     "geodata:import_run_status": Rule("manage"),
     "geodata:xplan_import": Rule("planner"),  # planning office of any municipality
+    "geodata:plan_area_upload": Rule("manage", pk="plan"),
+    "geodata:plan_area_confirm": Rule("manage", pk="plan"),
+    "participation:staff_create": Rule("manage"),
+    "participation:staff_update": Rule("manage", pk="consultation"),
+    "participation:staff_bekanntmachung": Rule("manage", pk="consultation"),
+    "participation:staff_close": Rule("manage", pk="consultation"),
+    "plans:staff_plan_create": Rule("planner"),  # offers the municipalities one plans for
+    "plans:staff_plan": Rule("manage", pk="plan"),
+    "plans:staff_plan_edit": Rule("manage", pk="plan"),
+    "plans:staff_plan_publish": Rule("manage", pk="plan"),
+    "plans:staff_plan_unpublish": Rule("manage", pk="plan"),
+    "plans:staff_stage": Rule("manage", pk="plan"),
+    "plans:staff_document_upload": Rule("manage", pk="plan"),
+    "plans:staff_document_move": Rule("manage", pk="plan"),
+    "plans:staff_document_replace": Rule("manage", pk="plan"),
+    "plans:staff_document_withdraw": Rule("manage", pk="plan"),
+    "workbench:unpublish": Rule("moderate"),  # like bulk: GET passes the read check, then 405; POST needs "manage"
 }
 
 # Other URL parameters, by name: a key of the objects fixture, or a fixed value.
@@ -90,6 +108,8 @@ PARAMETERS = {
     "statement_id": "statement",
     "group_id": "group",
     "plan_id": "plan",
+    "plan_pk": "plan",
+    "document": "document",
     "run_id": "import_run",
     "municipality": "municipality_slug",
     "action": "=close",
@@ -133,7 +153,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             usingen = Municipality.objects.get(slug="usingen")
             neu_anspach = Municipality.objects.get(slug="neu-anspach")
             consultation = Consultation.objects.get(plan__slug="am-riedborn")
-            workbench_services.weighings_ensure(consultation=consultation)
+            workbench_services.weighings_ensure(consultation=consultation, by=SYSTEM)
             announcement = Announcement.objects.filter(municipality=usingen).first() or AnnouncementFactory(
                 plan=consultation.plan
             )
@@ -151,6 +171,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 "delivery": Delivery.objects.create(announcement=announcement, channel="mastodon").pk,
                 "channel_account": ChannelAccountFactory(municipality=usingen).pk,
                 "municipality_slug": usingen.slug,
+                "document": Document.objects.filter(plan=consultation.plan).first().pk,
             }
             User = get_user_model()
             mixed = User.objects.create_user("gemischt", "gemischt@example.org", "pw")

@@ -170,7 +170,12 @@ def test_operator_closes_with_a_reason_through_the_service(client, superuser):
     assert ask.status_code == 200 and "Begründung" in ask.content.decode()
     consultation.refresh_from_db()
     assert consultation.closed_at is None
-    client.post(url, {"action": "close_now", "_selected_action": [consultation.pk], "apply": "1", "reason": "Fehler"})
+    data = {"action": "close_now", "_selected_action": [consultation.pk], "apply": "1", "reason": "Fehler"}
+    refused = client.post(url, data, follow=True)  # a § 3 Abs. 2 publication: the legal risk must be confirmed
+    assert "§ 214 Abs. 1 Nr. 2" in refused.content.decode()
+    consultation.refresh_from_db()
+    assert consultation.closed_at is None and not consultation.actions.exists()
+    client.post(url, {**data, "confirm_legal_risk": "on"})
     consultation.refresh_from_db()
     action = consultation.actions.get()
     assert consultation.closed_at is not None and (action.kind, action.by, action.reason) == (

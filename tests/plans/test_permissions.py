@@ -58,7 +58,7 @@ def request(client, name, method, data, plan, document):
 def test_anonymous_is_sent_to_login(client, world, name, method, data):
     town = world["a"]
     response = request(client, name, method, data, world["plans"][town], world["documents"][town])
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302 and "/verwaltung/anmelden/" in response["Location"]
 
 
 @pytest.mark.parametrize(("name", "method", "data"), PAGES)
@@ -83,7 +83,7 @@ def test_mixed_user_manages_the_town_where_they_plan(client, world, name, method
 
 def test_new_plan_page_is_403_for_moderators_only_and_login_for_anonymous(client, world):
     url = reverse("plans:staff_plan_create")
-    assert "login" in client.get(url)["Location"]
+    assert "/verwaltung/anmelden/" in client.get(url)["Location"]
     client.force_login(MembershipFactory(role=Membership.Role.MODERATOR).user)
     assert client.get(url).status_code == 403
     client.force_login(world["mixed"])
