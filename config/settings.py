@@ -7,6 +7,7 @@ See README.md for the full list of variables.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -185,7 +186,7 @@ BASEMAP_ATTRIBUTION = env.str(
 )
 BASEMAP_MAX_ZOOM = env.int("BASEMAP_MAX_ZOOM", default=19)
 
-LEAFLET_CONFIG = {
+LEAFLET_CONFIG: dict[str, Any] = {
     "TILES": [("Basiskarte", BASEMAP_URL, {"attribution": BASEMAP_ATTRIBUTION, "maxZoom": BASEMAP_MAX_ZOOM})],
     "DEFAULT_CENTER": (50.29, 8.53),
     "DEFAULT_ZOOM": 12,

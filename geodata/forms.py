@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from plans.models import Municipality
+
 from .models import Layer
 
 ACCEPTED = ".zip,.gpkg,.geojson,.json,.kml,.kmz,.dxf,.fgb,.gml,.xml"
@@ -83,7 +85,9 @@ class XPlanUploadForm(DescribedForm):
         % {"mb": settings.MAX_UPLOAD_SIZE_MB},
         widget=forms.ClearableFileInput(attrs={"accept": ".gml,.xml,.zip"}),
     )
-    municipality = forms.ModelChoiceField(label=_("Kommune"), queryset=None, empty_label=None)
+    municipality: "forms.ModelChoiceField[Municipality]" = forms.ModelChoiceField(
+        label=_("Kommune"), queryset=None, empty_label=None
+    )
 
     def __init__(self, *args, municipalities, **kwargs):
         super().__init__(*args, **kwargs)

@@ -55,7 +55,7 @@ class Layer(models.Model):
         return self.name
 
 
-class Feature(models.Model):
+class Feature(models.Model):  # type: ignore[django-manager-missing]  # Statement's base (xtd) is untyped
     """One geometry with its attributes."""
 
     layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="features")

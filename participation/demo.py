@@ -55,7 +55,7 @@ def load_demo(result: dict) -> None:
                 start_date=consultation.start_date,
                 end_date=consultation.end_date,
             )
-            if consultation.needs_bekanntmachung:
+            if consultation.needs_bekanntmachung and consultation.bekanntmachung_date is not None:
                 ConsultationAction.objects.create(
                     consultation=consultation,
                     kind=ConsultationAction.Kind.BEKANNTMACHUNG,

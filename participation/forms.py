@@ -29,14 +29,13 @@ def plan_feature_choices(plan) -> list[tuple[str, str]]:
     """Return (id, label) pairs for the plan's features a statement may refer to (small layers only)."""
     from geodata.models import Feature, Layer
 
-    features = (
+    features = list(
         Feature.objects.filter(layer__plan=plan)
         .exclude(layer__kind=Layer.Kind.SCOPE)
         .select_related("layer")
         .only("pk", "properties", "source_id", "layer__name")
         .order_by("layer__order", "layer_id", "pk")[: MAX_FEATURE_CHOICES + 1]
     )
-    features = list(features)
     if len(features) > MAX_FEATURE_CHOICES:
         return []
     return [(str(f.pk), feature_label(f)) for f in features]
@@ -255,7 +254,7 @@ class BekanntmachungForm(forms.Form):
             "Die Beteiligung öffnet frühestens an ihrem Beginn und nur, wenn die Bekanntmachung vorher erfolgt ist."
         ),
     )
-    media = forms.MultipleChoiceField(
+    media = forms.MultipleChoiceField(  # type: ignore[assignment]  # the form metaclass removes fields from the class
         label=_("Bekanntgemacht in"), choices=Consultation.Medium.choices, widget=forms.CheckboxSelectMultiple
     )
     text = forms.CharField(

@@ -62,7 +62,7 @@ class ConsultationQuerySet(models.QuerySet):
         return self.filter(plan__municipality__in=Municipality.objects.for_user(user))
 
 
-class Consultation(models.Model):
+class Consultation(models.Model):  # type: ignore[django-manager-missing]  # Statement's base (xtd) is untyped
     """A participation period for a plan; open/closed is derived from its dates."""
 
     class Kind(models.TextChoices):
@@ -223,7 +223,7 @@ class StatementQuerySet(models.QuerySet):
         return self.filter(consultation__plan__municipality__in=Municipality.objects.for_user(user))
 
 
-class StatementManager(XtdCommentManager.from_queryset(StatementQuerySet)):
+class StatementManager(XtdCommentManager.from_queryset(StatementQuerySet)):  # type: ignore[misc]  # xtd is untyped
     """xtd's manager (thread order, select_related user) with the statement queries."""
 
 

@@ -37,13 +37,13 @@ class MembershipAdmin(OperatorAdmin):
 class StageChangeInline(OperatorInline):
     model = StageChange
     fields = ["date", "stage", "note", "created_by"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs: list[_FieldGroup] vs list[str]
 
 
 class DocumentInline(OperatorInline):
     model = Document
     fields = ["title", "kind", "file", "order", "online_since"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs: list[_FieldGroup] vs list[str]
 
 
 @admin.register(Plan)

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import math
 import random
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon, Polygon
@@ -21,7 +22,7 @@ from .rules import SYSTEM
 
 DEMO_PASSWORD = "planbeteiligung-demo"
 
-MUNICIPALITIES = [
+MUNICIPALITIES: list[dict[str, Any]] = [
     {
         "slug": "usingen",
         "name": "Stadt Usingen",
@@ -238,7 +239,7 @@ def load_demo(*, today: dt.date | None = None) -> dict:
             services.plan_update(plan=plan, by=SYSTEM, **data)
         plans[slug] = plan
         if not plan.stage_changes.exists():
-            history = [Plan.Stage.INITIATED]
+            history: list[str] = [Plan.Stage.INITIATED]
             order = list(Plan.Stage.values)
             history += [s for s in order[1 : order.index(stage) + 1] if s != Plan.Stage.REPUBLICATION]
             for step, stage_value in enumerate(history):

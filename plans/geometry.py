@@ -1,5 +1,7 @@
 """Small geometry helpers shared by the apps (GEOS, metric CRS)."""
 
+from typing import cast
+
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 
 
@@ -17,4 +19,4 @@ def as_multipolygon(geometry: GEOSGeometry) -> MultiPolygon:
     """Return `geometry` as a MultiPolygon (a Polygon is wrapped)."""
     if isinstance(geometry, Polygon):
         return MultiPolygon(geometry, srid=geometry.srid)
-    return geometry
+    return cast(MultiPolygon, geometry)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
 
 
 def send_templated_mail(
@@ -11,7 +12,7 @@ def send_templated_mail(
     to: list[str],
     body_template: str,
     context: dict,
-    subject: str = "",
+    subject: str | Promise = "",
     subject_template: str = "",
     headers: dict | None = None,
     language: str | None = None,

@@ -3,7 +3,7 @@
 from django.contrib.gis.geos import Polygon
 from django.db.models import Exists, OuterRef
 
-from .models import Municipality, Plan
+from .models import Municipality, Plan, PlanQuerySet
 
 
 class PlanFilterError(ValueError):
@@ -21,7 +21,7 @@ def parse_bbox(value: str) -> Polygon:
     return Polygon.from_bbox((minx, miny, maxx, maxy))
 
 
-def filter_published_plans(params) -> "Plan.objects":
+def filter_published_plans(params) -> PlanQuerySet:
     """Return published plans filtered by municipality, kind, stage and bbox from `params`.
 
     The "open for comments" filter needs consultations and is applied by `portal.selectors`.

@@ -39,7 +39,7 @@ def plan_slug(*, municipality: Municipality, title: str, exclude_pk: int | None 
     base = slugify(title.translate(_UMLAUTS))[: MAX_LENGTHS["slug"] - 4].strip("-") or "plan"
     taken = set(
         Plan.objects.filter(municipality=municipality, slug__startswith=base)
-        .exclude(pk=exclude_pk)
+        .exclude(pk=exclude_pk)  # type: ignore[misc]  # pk=None is valid (IS NULL); the stubs reject it
         .values_list("slug", flat=True)
     )
     slug, counter = base, 2
@@ -202,6 +202,7 @@ def plan_stage_record(
         plan=plan, stage=stage, date=date, note=note or "", created_by=rules.user_or_none(by)
     )
     latest = plan.stage_changes.order_by("-date", "-id").first()
+    assert latest is not None  # `change` was just created
     plan.stage = latest.stage
     plan.save(update_fields=["stage", "updated_at"])
     return change

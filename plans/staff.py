@@ -4,9 +4,11 @@ Foreign municipalities' objects answer 404 (no leak that they exist); own object
 with an insufficient role answer 403.
 """
 
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from . import rules
 
@@ -14,6 +16,9 @@ from . import rules
 class MunicipalityPermissionMixin(LoginRequiredMixin):
     """Check `permission` ('manage', 'moderate' or 'export_personal_data') for `get_municipality()`."""
 
+    # Set by View.setup(); declared here because the mixin is not a View itself.
+    request: HttpRequest
+    kwargs: Any
     permission = "manage"
 
     def get_municipality(self):

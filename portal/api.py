@@ -1,5 +1,7 @@
 """Open data API: published plans as GeoJSON (EPSG:4326)."""
 
+from typing import TYPE_CHECKING, TypedDict
+
 import orjson
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.cache import cache
@@ -15,6 +17,9 @@ from plans.models import Plan
 from plans.selectors import PlanFilterError
 
 from .selectors import published_plans
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 GEOJSON_PRECISION = 6
 # Whether a consultation is open also changes with the clock (midnight, early close):
@@ -32,7 +37,12 @@ def _with_geometry_and_state(plans):
     return plans_with_open_state(plans.annotate(geojson=AsGeoJSON("area", precision=GEOJSON_PRECISION)))
 
 
-def plan_feature(plan: Plan, request=None) -> dict:
+class _FeatureAnnotations(TypedDict):
+    geojson: str
+    open_for_comments: bool
+
+
+def plan_feature(plan: "WithAnnotations[Plan, _FeatureAnnotations]", request=None) -> dict:
     """Return the GeoJSON Feature of `plan` (annotated with `geojson` and `open_for_comments`)."""
     url = plan.get_absolute_url()
     return {

@@ -178,8 +178,7 @@ def prepare_source(path: Path, workdir: Path, *, original_name: str | None = Non
             if len(shapefiles) == 1:
                 dataset = shapefiles[0]
             else:
-                dataset = shapefiles[0].parent if len({s.parent for s in shapefiles}) == 1 else None
-                if dataset is None:
+                if len({s.parent for s in shapefiles}) != 1:
                     raise ImportRejected(
                         _(
                             "Das ZIP-Archiv enthält Shapefiles in mehreren Ordnern; "
@@ -187,6 +186,7 @@ def prepare_source(path: Path, workdir: Path, *, original_name: str | None = Non
                         ),
                         code="ambiguous_archive",
                     )
+                dataset = shapefiles[0].parent
         elif len(candidates) == 1:
             dataset = candidates[0]
         elif not candidates:

@@ -30,7 +30,7 @@ def clean(geometries, crs: CRS, *, labels=None) -> CleanResult:
     """
     geoms = np.asarray(geometries, dtype=object)
     missing = np.array([g is None for g in geoms], dtype=bool)
-    geoms = np.where(missing, None, geoms)
+    geoms = np.where(missing, None, geoms)  # type: ignore[call-overload]  # numpy stubs reject None as a scalar
     geoms = shapely.force_2d(geoms)
     empty = missing | shapely.is_empty(geoms)
     keep = ~empty

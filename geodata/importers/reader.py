@@ -145,12 +145,12 @@ def inspect(path: Path, *, layer_name: str | None = None, crs: str | None = None
             file_crs = CRS.from_user_input(info["crs"])
         except CRSError:
             file_crs = None
-    if user_crs is None and file_crs is None:
+    chosen = user_crs or file_crs
+    if chosen is None:
         raise ImportRejected(
             _("Die Datei enthält kein Koordinatensystem. Bitte geben Sie es an (z. B. EPSG:25832)."),
             code="crs_missing",
         )
-    chosen = user_crs or file_crs
     bounds = info.get("total_bounds")
     return SourceInfo(
         path=path,
@@ -162,7 +162,7 @@ def inspect(path: Path, *, layer_name: str | None = None, crs: str | None = None
         crs_label=crs_label(chosen),
         crs_from_file=user_crs is None,
         geometry_type=info["geometry_type"] or "",
-        bounds=tuple(float(v) for v in bounds) if bounds is not None else None,
+        bounds=(float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3])) if bounds is not None else None,
         fields=[str(f) for f in info["fields"]],
     )
 

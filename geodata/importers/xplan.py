@@ -112,7 +112,8 @@ def read_xplan(path: Path) -> XPlanDocument:
         for obj in members:
             cls = local(obj.tag)
             gml_id = obj.get(f"{{{GML}}}id", "")
-            properties, geometry = {}, None
+            properties: dict = {}
+            geometry = None
             for prop in obj:
                 name = local(prop.tag)
                 if namespace(prop.tag) == GML:

@@ -26,7 +26,7 @@ from .publishing import after_import
 
 ProgressCallback = Callable[[int, int], None]
 
-KIND_STYLES = {
+KIND_STYLES: dict[str, dict[str, object]] = {
     Layer.Kind.SCOPE: {"color": "#000000", "fillColor": "#000000", "fillOpacity": 0.0, "weight": 3, "dashArray": "8 4"},
     Layer.Kind.BUILDING_AREAS: {"color": "#c0392b", "fillColor": "#e8a19a", "fillOpacity": 0.45, "weight": 1},
     Layer.Kind.GREEN_SPACES: {"color": "#2e7d32", "fillColor": "#8bc34a", "fillOpacity": 0.45, "weight": 1},
@@ -76,7 +76,8 @@ def import_preview(
         if info.bounds is not None and all(np.isfinite(info.bounds)):
             box = shapely.box(*info.bounds)
             cleaned = clean([box], info.crs)
-            bounds = tuple(float(v) for v in shapely.total_bounds(cleaned.geometries))
+            minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(cleaned.geometries))
+            bounds = (minx, miny, maxx, maxy)
         return Preview(
             layer=info.layer,
             layers=info.layers,
@@ -195,7 +196,8 @@ def _insert_features(*, layer_id: int, wkbs, properties, source_ids) -> None:
     the insert itself. Columns and table come from the model's metadata.
     """
     meta = Feature._meta
-    columns = [meta.get_field(name).column for name in ("layer", "geometry", "properties", "source_id")]
+    # Stubs: get_field() may be a reverse relation and Field.column is optional; these four are concrete columns.
+    columns: list[str] = [meta.get_field(name).column for name in ("layer", "geometry", "properties", "source_id")]  # type: ignore[union-attr,misc]
     if connection.vendor == "postgresql":
         values = "%s, ST_GeomFromWKB(%s, 4326), CAST(%s AS jsonb), %s"
     else:

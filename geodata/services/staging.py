@@ -118,6 +118,7 @@ def import_run_execute(*, run: ImportRun) -> None:
                 progress=progress,
             )
         else:
+            assert run.plan is not None, "a layer import run always has a plan"
             report = layer_import(
                 plan=run.plan,
                 path=Path(run.file_path),

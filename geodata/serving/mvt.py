@@ -153,7 +153,7 @@ def _encode_instances(
         ends = starts[1:][starts[1:] > starts[:-1]]
         nxt[ends - 1] = starts[:-1][starts[1:] > starts[:-1]]
         cross = (qx * qy[nxt % max(len(qx), 1)] - qx[nxt % max(len(qx), 1)] * qy).astype(np.float64)
-        areas = np.bincount(coord_ring, weights=cross, minlength=n_rings)
+        areas: np.ndarray = np.bincount(coord_ring, weights=cross, minlength=n_rings)
     else:
         areas = np.zeros(n_rings)
     # Zigzag deltas to the previous vertex, interleaved x, y (used for rings kept in order).

@@ -41,7 +41,7 @@ class AnnouncementTemplateAdmin(OperatorAdmin):
 class DeliveryInline(OperatorInline):
     model = Delivery
     fields = ["channel", "status", "attempts", "next_attempt_at", "last_error", "remote_url", "sent_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs: list[_FieldGroup] vs list[str]
 
 
 @admin.register(Announcement)

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.translation import gettext as _
 
 from participation.models import Consultation
@@ -22,7 +22,7 @@ FEED_ITEMS = 50
 class AnnouncementsRssFeed(Feed):
     """The approved announcements of one municipality, newest first."""
 
-    feed_type = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
     language = "de"
 
     def get_object(self, request, municipality):

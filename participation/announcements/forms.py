@@ -23,7 +23,7 @@ class AnnouncementForm(forms.ModelForm):
 class ChannelAccountForm(forms.ModelForm):
     """Credentials are write-only: stored values are never sent back to the browser."""
 
-    SECRET_FIELDS = {
+    SECRET_FIELDS: dict[str, list[str]] = {
         ChannelKind.X: ["consumer_key", "consumer_secret", "access_token", "access_token_secret"],
         ChannelKind.MASTODON: ["access_token"],
         ChannelKind.BLUESKY: ["app_password"],

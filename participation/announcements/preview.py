@@ -48,7 +48,7 @@ def _draw(plan) -> bytes:
     def project(coords):
         return [(offset_x + (x - xmin) * scale, offset_y + (ymax - y) * scale) for x, y in coords]
 
-    for polygon in area:
+    for polygon in area:  # type: ignore[attr-defined]  # GEOS collections are iterable; the stubs say not
         draw.polygon(project(polygon.exterior_ring.coords), fill=FILL, outline=OUTLINE, width=5)
         for ring in list(polygon)[1:]:
             draw.polygon(project(ring.coords), fill=BACKGROUND, outline=OUTLINE, width=3)

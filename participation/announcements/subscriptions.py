@@ -58,6 +58,8 @@ def subscriptions_matching(*, plan) -> list[Subscription]:
     box = Polygon.from_bbox((xmin - 0.15, ymin - 0.1, xmax + 0.15, ymax + 0.1))
     box.srid = 4326
     for subscription in confirmed.filter(point__isnull=False, point__intersects=box):
+        if subscription.point is None or subscription.radius_m is None:
+            continue  # not reached: filtered on point, and the check constraint requires a radius with it
         if distance_m(subscription.point, plan.area, plan.municipality.crs_epsg) <= subscription.radius_m:
             matches.append(subscription)
     return matches

@@ -43,7 +43,7 @@ def consultation_statistics(consultation: Consultation) -> Statistics:
             "weighing__group_id",
         )
     )
-    days, topics, decisions, channels = Counter(), Counter(), Counter(), Counter()
+    days, topics, decisions, channels = Counter[dt.date](), Counter[str](), Counter[str](), Counter[str]()
     stats = Statistics()
     for received_on, submit_date, topic, channel, decision, late, location, group_id in rows.iterator(chunk_size=2000):
         stats.total += 1

@@ -92,11 +92,12 @@ def _settings_config(kind: str) -> ChannelConfig | None:
 def account_config(account: ChannelAccount) -> ChannelConfig | None:
     """Return the usable configuration of `account`, or None if credentials are missing."""
     secrets = account.secrets
-    required = {
+    required_by_kind: dict[str, tuple[str, ...]] = {
         ChannelKind.X: ("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
         ChannelKind.MASTODON: ("access_token",),
         ChannelKind.BLUESKY: ("app_password",),
-    }[account.kind]
+    }
+    required = required_by_kind[account.kind]
     if not account.enabled or not all(secrets.get(k) for k in required):
         return None
     if account.kind == ChannelKind.MASTODON and not account.api_base_url:

@@ -82,7 +82,7 @@ def map_drawing(consultation, rows, width=170 * mm, height=120 * mm) -> Drawing:
     rings = []
     area = consultation.plan.area
     for polygon in area:
-        xs, ys = to_metric.transform(*zip(*polygon.exterior_ring.coords, strict=True))
+        xs, ys = to_metric.transform(*zip(*polygon.exterior_ring.coords, strict=True))  # type: ignore[call-overload]
         rings.append(list(zip(xs, ys, strict=True)))
     points = [r["point"] for r in rows if r["point"] is not None]
     px, py = to_metric.transform([p.x for p in points], [p.y for p in points]) if points else ([], [])
