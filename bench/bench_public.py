@@ -1,6 +1,6 @@
 """Plan list API and public plan page under load (gunicorn + PostGIS on 127.0.0.1).
 
-Targets (shared/PERFORMANCE.md): plan list/map API >= 600 req/s, p95 <= 30 ms;
+Targets: plan list/map API >= 600 req/s, p95 <= 30 ms;
 public plan page (open consultation, 50 comments) >= 250 req/s, p95 <= 60 ms, <= 15 SQL queries.
 DATABASE_URL defaults to postgis://postgres@127.0.0.1:5432/pb_bench (created if missing).
 """

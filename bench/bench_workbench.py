@@ -1,7 +1,7 @@
 """Abwägung workbench with 10,000 statements on PostGIS: table page p95 and export times.
 
 Targets: workbench table page p95 <= 300 ms; exports of 10,000 statements CSV/XLSX/GeoPackage
-<= 3 s each, PDF <= 15 s (shared/PERFORMANCE.md). Runs in a subprocess against
+<= 3 s each, PDF <= 15 s. Runs in a subprocess against
 DATABASE_URL (default postgis://postgres@127.0.0.1:5432/pb_workbench), creates its own
 municipality/plan/consultation (slug "bench-abwaegung") and replaces its statements.
 Requests go through Django's test client in-process (server time, no network).

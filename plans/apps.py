@@ -10,7 +10,7 @@ class PlansConfig(AppConfig):
     def ready(self):
         from .cache import bump_public_version
 
-        # Cache invalidation is the loose coupling signals are for (STYLE.md §5).
+        # Cache invalidation is the loose coupling signals are for (docs/adr/0006-domain-event-signals.md).
         for model_name in ("Municipality", "Plan", "Document", "StageChange"):
             model = self.get_model(model_name)
             post_save.connect(bump_public_version, sender=model, dispatch_uid=f"bump-{model_name}-save")
