@@ -28,6 +28,14 @@ ACTIONS_BY_STATE = {
 }
 
 
+def allowed_actions(consultation: Consultation, now) -> tuple[str, ...]:
+    """Return the period actions to offer; an announced publication opens on its announced start, not "now"."""
+    actions = ACTIONS_BY_STATE[consultation.state_at(now)]
+    if consultation.needs_bekanntmachung:
+        actions = tuple(action for action in actions if action != "open")
+    return actions
+
+
 class ConsultationListView(ListView):
     """All consultations of the municipalities the user works for."""
 
@@ -238,7 +246,7 @@ class ConsultationDetailView(ConsultationMixin, TemplateView):
             status=selectors.consultation_status(consultation, now),
             history=consultation.actions.select_related("by"),
             can_manage=can_manage,
-            allowed=ACTIONS_BY_STATE[consultation.state_at(now)] if can_manage else (),
+            allowed=allowed_actions(consultation, now) if can_manage else (),
             forms={action: PeriodActionForm(prefix=action) for action in ConsultationActionView.actions},
             counts={
                 "submitted": statements.submitted().count(),

@@ -49,6 +49,20 @@ def _apply_period(consultation: Consultation, start: dt.date, end: dt.date, reas
     consultation.start_date, consultation.end_date, consultation.closed_at = start, end, None
 
 
+def _reset_bekanntmachung(consultation: Consultation) -> bool:
+    """Forget a recorded Bekanntmachung whose announced period no longer holds; return whether one was reset.
+
+    The Bekanntmachung names the period (§ 3 Abs. 2 Satz 4 BauGB): new dates need a new one
+    before the period may open.
+    """
+    if not (consultation.needs_bekanntmachung and consultation.bekanntmachung_date):
+        return False
+    consultation.bekanntmachung_date = None
+    consultation.bekanntmachung_media = []
+    consultation.bekanntmachung_text = ""
+    return True
+
+
 def _refuse_past_start(start: dt.date, at: dt.datetime) -> None:
     if start < local_date(at):
         raise ValidationError(
@@ -127,9 +141,11 @@ def consultation_update(
     start, end = start_date or consultation.start_date, end_date or consultation.end_date
     dates_changed = (start, end) != (consultation.start_date, consultation.end_date)
     changed = [name for name, value in details.items() if getattr(consultation, name) != value.strip()]
+    reset = False
     if dates_changed:
         _refuse_past_start(start, at)
         _apply_period(consultation, start, end, reason)
+        reset = _reset_bekanntmachung(consultation)
     elif is_shortened(consultation.kind, start, end) and reason.strip():
         consultation.short_period_reason = reason.strip()
     for name in changed:
@@ -139,7 +155,8 @@ def consultation_update(
     consultation.full_clean()
     consultation.save()
     if dates_changed:
-        action = _log(consultation, ConsultationAction.Kind.SCHEDULE, by=by, at=at, reason=reason)
+        details = {"bekanntmachung_reset": "1"} if reset else {}
+        action = _log(consultation, ConsultationAction.Kind.SCHEDULE, by=by, at=at, reason=reason, **details)
         return _changed(consultation, action)
     return _log(consultation, ConsultationAction.Kind.UPDATE, by=by, at=at, reason=reason, fields=",".join(changed))
 
@@ -157,9 +174,12 @@ def consultation_schedule(
             code="already_started",
         )
     _refuse_past_start(start_date, at)
+    moved = (start_date, end_date) != (consultation.start_date, consultation.end_date)
     _apply_period(consultation, start_date, end_date, reason)
+    details = {"bekanntmachung_reset": "1"} if moved and _reset_bekanntmachung(consultation) else {}
     consultation.save()
-    return _changed(consultation, _log(consultation, ConsultationAction.Kind.SCHEDULE, by=by, at=at, reason=reason))
+    action = _log(consultation, ConsultationAction.Kind.SCHEDULE, by=by, at=at, reason=reason, **details)
+    return _changed(consultation, action)
 
 
 def _refuse_not_public(consultation: Consultation) -> None:
@@ -205,6 +225,15 @@ def consultation_open(
             _("Die Beteiligung ist beendet. Zum erneuten Öffnen ist eine Begründung nötig."), code="already_closed"
         )
     today = local_date(at)
+    if consultation.needs_bekanntmachung:
+        raise ValidationError(
+            _(
+                "Eine Veröffentlichung beginnt an dem Tag, den ihre ortsübliche Bekanntmachung nennt, und öffnet "
+                "dann von selbst. Für einen früheren Beginn bitte die Daten ändern und die Bekanntmachung neu "
+                "erfassen."
+            ),
+            code="opens_on_announced_start",
+        )
     check_bekanntmachung_before(consultation, today)
     previous = consultation.start_date
     _apply_period(consultation, today, end_date or consultation.end_date, reason)
