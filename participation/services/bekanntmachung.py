@@ -100,9 +100,10 @@ def bekanntmachung_record(
             code="start_passed",
             params={"start": f"{consultation.start_date:%d.%m.%Y}"},
         )
-    elif consultation.is_open_at(at) and date > consultation.start_date:
+    elif date and consultation.needs_bekanntmachung and date > consultation.start_date:
+        # A later date would keep the period closed without anyone noticing (it opens only once announced).
         errors["date"] = ValidationError(
-            _("Die Bekanntmachung einer laufenden Beteiligung muss vor ihrem Beginn (%(start)s) liegen."),
+            _("Die Bekanntmachung muss vor dem Beginn der Beteiligung (%(start)s) liegen."),
             code="bekanntmachung_after_start",
             params={"start": f"{consultation.start_date:%d.%m.%Y}"},
         )

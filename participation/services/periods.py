@@ -234,7 +234,6 @@ def consultation_open(
             ),
             code="opens_on_announced_start",
         )
-    check_bekanntmachung_before(consultation, today)
     previous = consultation.start_date
     _apply_period(consultation, today, end_date or consultation.end_date, reason)
     consultation.save()

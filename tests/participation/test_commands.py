@@ -71,14 +71,16 @@ def test_open_extend_close_commands_call_the_services():
     today = timezone.localdate()
     consultation = ConsultationFactory(start_date=today + dt.timedelta(days=3), end_date=today + dt.timedelta(days=40))
     user = MembershipFactory(municipality=consultation.plan.municipality, user__username="planerin").user
+    with pytest.raises(CommandError, match="Bekanntmachung"):  # a § 3 Abs. 2 period opens on its announced start
+        call_command("open_consultation", consultation.pk, "--user", "planerin")
+    consultation.kind = "early"
+    consultation.save()
     call_command("open_consultation", consultation.pk, "--user", "planerin", "--reason", "Start")
     consultation.refresh_from_db()
     assert consultation.is_open_at()
     new_end = consultation.end_date + dt.timedelta(days=7)
     call_command("extend_consultation", consultation.pk, "--until", str(new_end), "--reason", "Mehr Zeit")
-    with pytest.raises(CommandError, match="214 Abs. 1 Nr. 2"):
-        call_command("close_consultation", consultation.pk, "--reason", "Ende")
-    call_command("close_consultation", consultation.pk, "--reason", "Ende", "--confirm-legal-risk")
+    call_command("close_consultation", consultation.pk, "--reason", "Ende")
     consultation.refresh_from_db()
     assert not consultation.is_open_at()
     assert list(consultation.actions.values_list("kind", "by")) == [

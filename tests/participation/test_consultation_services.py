@@ -130,20 +130,38 @@ def test_period_does_not_open_without_bekanntmachung(plan, planner):
     assert consultation.state_at(during) == Consultation.State.OPEN
 
 
-def test_open_refuses_without_or_after_bekanntmachung(plan, planner):
+def test_announced_publication_opens_on_its_start_not_by_open_now(plan, planner):
     consultation = create(plan, planner, start_date=D(2027, 2, 1), end_date=D(2027, 3, 15))
     with pytest.raises(ValidationError) as exc:
-        services.consultation_open(consultation=consultation, by=planner, at=NOW)
-    assert exc.value.code == "no_bekanntmachung"
+        services.bekanntmachung_record(
+            consultation=consultation, by=planner, date=D(2027, 2, 2), media=["newspaper"], text="Text", at=NOW
+        )
+    assert exc.value.error_dict["date"][0].code == "bekanntmachung_after_start"
+    assert not consultation.is_open_at(dt.datetime(2027, 2, 2, tzinfo=BERLIN))  # never open without it
     services.bekanntmachung_record(
-        consultation=consultation, by=planner, date=D(2027, 1, 12), media=["newspaper"], text="Text", at=NOW
+        consultation=consultation, by=planner, date=D(2027, 1, 10), media=["newspaper"], text="Text", at=NOW
     )
+    assert consultation.is_open_at(dt.datetime(2027, 2, 1, 0, 0, tzinfo=BERLIN))
+    assert not consultation.is_open_at(NOW)
     with pytest.raises(ValidationError) as exc:
         services.consultation_open(consultation=consultation, by=planner, at=NOW)
-    assert exc.value.code == "bekanntmachung_after_start"
-    assert "12.01.2027" in exc.value.messages[0]
-    services.consultation_open(consultation=consultation, by=planner, at=NOW + dt.timedelta(days=2))
-    assert consultation.start_date == D(2027, 1, 12) and consultation.is_open_at(NOW + dt.timedelta(days=2))
+    assert exc.value.code == "opens_on_announced_start"
+
+
+def test_new_dates_reset_the_recorded_bekanntmachung(plan, planner):
+    consultation = create(plan, planner, start_date=D(2027, 2, 1), end_date=D(2027, 3, 15))
+    services.bekanntmachung_record(
+        consultation=consultation, by=planner, date=D(2027, 1, 10), media=["newspaper"], text="Text", at=NOW
+    )
+    action = services.consultation_update(
+        consultation=consultation, by=planner, start_date=D(2027, 2, 8), end_date=D(2027, 3, 15), at=NOW
+    )
+    consultation.refresh_from_db()
+    assert consultation.bekanntmachung_date is None and consultation.bekanntmachung_text == ""
+    assert action.details == {"bekanntmachung_reset": "1"}
+    assert not consultation.is_open_at(dt.datetime(2027, 2, 9, tzinfo=BERLIN))
+    unchanged = services.consultation_update(consultation=consultation, by=planner, title="Neuer Titel", at=NOW)
+    assert unchanged.kind == ConsultationAction.Kind.UPDATE
 
 
 def test_early_participation_needs_no_bekanntmachung(plan, planner):
@@ -154,17 +172,18 @@ def test_early_participation_needs_no_bekanntmachung(plan, planner):
 
 
 def test_open_applies_the_period_law_from_today(planner, plan):
-    consultation = ConsultationFactory(plan=plan, start_date=D(2027, 2, 1), end_date=D(2027, 2, 5))
+    """Open now (only for kinds without a formal Bekanntmachung) checks the period law from today."""
+    consultation = ConsultationFactory(plan=plan, kind="early", start_date=D(2027, 2, 1), end_date=D(2027, 2, 5))
+    services.consultation_open(consultation=consultation, by=planner, end_date=D(2027, 1, 12), at=NOW)
+    assert consultation.is_open_at(NOW) and consultation.start_date == D(2027, 1, 10)
+    authorities = ConsultationFactory(plan=plan, kind="authorities", start_date=D(2027, 2, 1), end_date=D(2027, 3, 5))
     with pytest.raises(ValidationError) as exc:
-        services.consultation_open(consultation=consultation, by=planner, at=NOW)
-    assert exc.value.error_dict["end_date"][0].code == "period_too_short"
-    assert "09.02.2027" in exc.value.messages[0]  # from 10 January: one month (9 Feb) beats 30 days (8 Feb)
-    services.consultation_open(consultation=consultation, by=planner, end_date=D(2027, 2, 9), at=NOW)
-    assert consultation.is_open_at(NOW)
+        services.consultation_open(consultation=authorities, by=planner, at=NOW)
+    assert exc.value.code == "authorities_not_public"
 
 
 def test_open_extend_close_reopen_are_logged_and_change_state(plan, planner):
-    consultation = ConsultationFactory(plan=plan, start_date=D(2027, 2, 1), end_date=D(2027, 3, 15))
+    consultation = ConsultationFactory(plan=plan, kind="early", start_date=D(2027, 2, 1), end_date=D(2027, 3, 15))
     services.consultation_open(consultation=consultation, by=planner, at=NOW, reason="Bekanntmachung erfolgt")
     assert consultation.is_open_at(NOW) and consultation.start_date == D(2027, 1, 10)
     services.consultation_extend(
@@ -175,9 +194,7 @@ def test_open_extend_close_reopen_are_logged_and_change_state(plan, planner):
         services.consultation_extend(consultation=consultation, by=planner, end_date=D(2027, 3, 31), at=NOW)
     assert exc.value.error_dict["end_date"][0].code == "end_not_later"
     later = NOW + dt.timedelta(days=1)
-    services.consultation_close(
-        consultation=consultation, by=planner, reason="Fehler in Unterlagen", confirm_legal_risk=True, at=later
-    )
+    services.consultation_close(consultation=consultation, by=planner, reason="Fehler in Unterlagen", at=later)
     assert not consultation.is_open_at(later + dt.timedelta(seconds=1))
     assert consultation.state_at(later) == Consultation.State.CLOSED
     with pytest.raises(ValidationError) as exc:

@@ -79,7 +79,8 @@ def test_manage_actions_refuse_non_planners(world, name, who):
 @pytest.mark.parametrize("name", sorted(MANAGE_ACTIONS))
 @pytest.mark.parametrize("who", ["planner", "system"])
 def test_manage_actions_allow_planner_and_system(world, name, who):
-    consultation = ConsultationFactory(plan=world["plan"], start_date=D(2027, 2, 1), end_date=D(2027, 3, 1))
+    kind = "early" if name == "open" else "publication"  # an announced publication opens on its start date
+    consultation = ConsultationFactory(plan=world["plan"], kind=kind, start_date=D(2027, 2, 1), end_date=D(2027, 3, 1))
     MANAGE_ACTIONS[name](consultation, SYSTEM if who == "system" else world[who])
 
 

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def scheduled():
+    """A scheduled § 3 Abs. 1 consultation: it may be opened "now" (an announced publication opens on its start)."""
     today = timezone.localdate()
-    return ConsultationFactory(start_date=today + dt.timedelta(days=5), end_date=today + dt.timedelta(days=40))
+    return ConsultationFactory(
+        kind="early", start_date=today + dt.timedelta(days=5), end_date=today + dt.timedelta(days=40)
+    )
 
 
 def planner_for(consultation, role="planner"):
@@ -85,6 +88,18 @@ def test_detail_shows_only_the_actions_the_state_allows(client, scheduled):
     assert 'id="action-reopen"' in page and 'id="action-extend"' not in page and 'id="link-close"' not in page
     client.force_login(planner_for(scheduled, role="moderator"))
     assert 'id="period-actions"' not in client.get(url).content.decode()
+
+
+def test_announced_publication_offers_no_open_now(client):
+    today = timezone.localdate()
+    publication = ConsultationFactory(start_date=today + dt.timedelta(days=5), end_date=today + dt.timedelta(days=40))
+    client.force_login(planner_for(publication))
+    page = client.get(reverse("participation:staff_detail", args=[publication.pk])).content.decode()
+    assert 'id="link-bekanntmachung"' in page and 'id="action-open"' not in page
+    response = action(client, publication, "open", reason="Start")
+    assert response.status_code == 302 and not publication.actions.exists()
+    detail = client.get(reverse("participation:staff_detail", args=[publication.pk])).content.decode()
+    assert "Bekanntmachung nennt" in detail
 
 
 def test_permissions_foreign_404_moderator_403_anonymous_login(client, scheduled):

@@ -123,15 +123,13 @@ def test_bekanntmachung_form_prefills_the_draft_and_shows_on_plan_page(client, p
     assert "Amtsblatt, Aushang (Bekanntmachungstafel)" in public and "Bekanntmachung erfasst" in public
 
 
-def test_open_without_bekanntmachung_shows_the_refusal(client, planner_plan):
+def test_publication_without_bekanntmachung_stays_closed_on_its_start(client, planner_plan):
     today = timezone.localdate()
     consultation = ConsultationFactory(
-        plan=planner_plan,
-        start_date=today + dt.timedelta(days=3),
-        end_date=today + dt.timedelta(days=60),
-        bekanntmachung_date=None,
+        plan=planner_plan, start_date=today, end_date=today + dt.timedelta(days=60), bekanntmachung_date=None
     )
-    url = reverse("participation:staff_action", args=[consultation.pk, "open"])
-    response = client.post(url, {"open-reason": "Los"}, follow=True)
-    assert "Vor dem Öffnen muss die ortsübliche Bekanntmachung erfasst sein" in response.content.decode()
-    assert not consultation.actions.exists()
+    planner_plan.status, planner_plan.published_at = "published", timezone.now()
+    planner_plan.save()
+    page = client.get(planner_plan.get_absolute_url()).content.decode()
+    assert 'id="statement-form"' not in page and "sobald die Bekanntmachung erfasst ist" in page
+    assert not consultation.is_open_at()
