@@ -1,5 +1,6 @@
-"""A whole § 3 Abs. 2 procedure in the browser, without /admin/: plan, documents, period, Bekanntmachung,
-a citizen's statement, early close, Abwägung, result notice."""
+"""A whole § 3 Abs. 2 procedure in the browser, without /admin/: plan, documents, period (moved to start
+today), Bekanntmachung (the period then opens by itself), a citizen's statement, early close, Abwägung,
+result notice."""
 
 import datetime as dt
 import re
@@ -9,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from participation.models import Consultation, Statement
+from participation.periods import regular_end
 from plans.models import Plan
 
 from ..factories import MembershipFactory, minimal_pdf
@@ -115,33 +117,58 @@ def test_planner_runs_a_publication_procedure_from_plan_to_result_notice(page, b
     assert page.url.endswith(detail_url)
     assert_accessible(page)
 
-    # Opening is refused while the Bekanntmachung is missing.
-    page.fill("#id_open-reason", "Vorgezogener Beginn")
-    submit(page, "#action-open", wait_for=".message--error")
-    assert "Bekanntmachung" in page.inner_text(".message--error")
+    # An announced publication opens on the start its Bekanntmachung names: there is no "open now".
+    assert "Jetzt öffnen" not in page.inner_text("#period-actions")
+    assert page.locator("#action-open").count() == 0
 
-    # 4. The Bekanntmachung: drafted text prefilled, dated today, in the Amtsblatt.
+    # 4. The browser cannot wait until March: the planner moves the period to start today and end at the
+    #    earliest lawful end, as a planning office does before it announces the period.
+    end = regular_end(today)
+    page.click("#link-update")
+    page.wait_for_selector("#consultation-form")
+    assert page.url.endswith(f"/verwaltung/beteiligungen/{consultation.pk}/bearbeiten/")
+    assert_accessible(page)
+    page.fill("#id_start_date", today.isoformat())
+    page.fill("#id_end_date", end.isoformat())
+    submit(page, "#consultation-form")
+    assert page.url.endswith(detail_url)
+    consultation.refresh_from_db()
+    assert (consultation.start_date, consultation.end_date) == (today, end)
+    assert not consultation.is_open_at()
+    assert f"beginnt am {today:%d.%m.%Y}, sobald die Bekanntmachung erfasst ist" in page.inner_text(
+        "#consultation-state"
+    )
+    assert "Jetzt öffnen" not in page.inner_text("#period-actions")
+
+    # Until the Bekanntmachung is recorded, the public plan page offers no statement form.
+    citizen_context = browser.new_context(locale="de-DE", base_url=live_server.url)
+    citizen = citizen_context.new_page()
+    citizen.set_default_timeout(15_000)
+    citizen.goto(plan.get_absolute_url())
+    citizen.wait_for_selector("#beteiligung")
+    assert "sobald die Bekanntmachung erfasst ist" in citizen.locator("#beteiligung").text_content()
+    assert citizen.locator("#statement-form").count() == 0
+
+    # 5. The Bekanntmachung: drafted text names today's period, dated today, in the Amtsblatt.
     page.click("#link-bekanntmachung")
     page.wait_for_selector("#bekanntmachung-form")
     assert_accessible(page)
     draft = page.input_value("#id_text")
-    assert f"01.03.{year} bis 31.03.{year}" in draft and plan.get_absolute_url() in draft
+    assert f"{today:%d.%m.%Y} bis {end:%d.%m.%Y}" in draft and plan.get_absolute_url() in draft
+    assert f"01.03.{year}" not in draft
     assert page.input_value("#id_date") == today.isoformat()
     page.check("#id_media_0")
     submit(page, "#bekanntmachung-form", wait_for="#bekanntmachung-state")
     assert f"{today:%d.%m.%Y}" in page.inner_text("#bekanntmachung-state")
 
-    # 5. The browser cannot wait until March: the planner opens the period today.
-    page.fill("#id_open-reason", "Beginn vorgezogen, Bekanntmachung erschienen")
-    submit(page, "#action-open")
+    # The period is now open by itself: nobody pressed "open".
     consultation.refresh_from_db()
-    assert consultation.start_date == today and consultation.is_open_at()
-    assert "Vorzeitig beenden" in page.inner_text("#period-actions")
+    assert (consultation.start_date, consultation.end_date) == (today, end) and consultation.is_open_at()
+    assert f"Beteiligung läuft bis {end:%d.%m.%Y}" in page.inner_text("#consultation-state")
+    actions = page.inner_text("#period-actions")
+    assert "Vorzeitig beenden" in actions and "Jetzt öffnen" not in actions
 
     # 6. A citizen (own browser, not logged in) comments and confirms by e-mail.
-    citizen_context = browser.new_context(locale="de-DE", base_url=live_server.url)
-    citizen = citizen_context.new_page()
-    citizen.set_default_timeout(15_000)
     citizen.goto(plan.get_absolute_url())
     citizen.wait_for_selector("#plan-map[data-statements-ready]")
     assert f"Ortsüblich bekannt gemacht am {today:%d.%m.%Y}" in citizen.locator("#beteiligung").text_content()
