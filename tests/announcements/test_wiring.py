@@ -19,7 +19,9 @@ def events(consultation):
 
 def test_opening_and_closing_a_consultation_drafts_announcements():
     today = timezone.localdate()
-    consultation = ConsultationFactory(start_date=today + dt.timedelta(days=3), end_date=today + dt.timedelta(days=40))
+    consultation = ConsultationFactory(
+        kind="early", start_date=today + dt.timedelta(days=3), end_date=today + dt.timedelta(days=40)
+    )
     planner = MembershipFactory(municipality=consultation.plan.municipality).user
     services.consultation_open(consultation=consultation, by=planner, reason="Bekanntmachung erfolgt")
     assert {"consultation_opened", "consultation_reminder"} <= events(consultation)
