@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
+from participation.plan_page import plan_page_participation
 from participation.selectors import plans_with_open_state
 from plans.models import Municipality, Plan
 from plans.selectors import PlanFilterError, municipalities_with_plans
@@ -83,5 +84,6 @@ class PlanDetailView(DetailView):
             consultations=plan.consultations.public().order_by("start_date", "round"),
             now=timezone.now(),
             map_config={"area": plan.area_geojson, "plan_id": plan.pk},
+            p=plan_page_participation(plan=plan, request=self.request),
         )
         return context

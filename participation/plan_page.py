@@ -1,0 +1,119 @@
+"""The participation part of the public plan page: consultation, statement form, published statements, markers.
+
+The composed plan page (`portal.views.PlanDetailView`) calls `plan_page_participation`; the
+statement list's HTML is cached by the `statement_list` template tag under `list_key`.
+"""
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import formats, timezone, translation
+
+from plans.models import Plan
+
+from .forms import StatementForm
+from .models import Consultation, Statement
+
+
+def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[str, Any]:
+    """Return what the plan page shows of participation: the open consultation and its form, statements, markers."""
+    now = timezone.now()
+    consultations = list(Consultation.objects.public().filter(plan=plan).order_by("start_date", "round"))
+    for consultation in consultations:
+        consultation.plan = plan  # reuse the page's plan (and its municipality) instead of refetching
+    open_consultation = next((c for c in consultations if c.is_open_at(now)), None)
+    started = [c for c in consultations if c.state_at(now) != Consultation.State.SCHEDULED]
+    current = open_consultation or (started[-1] if started else None)
+    form = None
+    params = request.GET if request is not None else {}
+    reply_to = None
+    if open_consultation is not None:
+        initial = {}
+        if str(params.get("antwort", "")).isdigit():
+            reply_to = (
+                Statement.objects.published().filter(consultation=open_consultation, pk=int(params["antwort"])).first()
+            )
+            if reply_to is not None and reply_to.level < settings.COMMENTS_XTD_MAX_THREAD_LEVEL:
+                initial["reply_to"] = reply_to.pk
+            else:
+                reply_to = None
+        form = StatementForm(open_consultation, user=getattr(request, "user", None), initial=initial)
+    topic = params.get("thema", "")
+    order = params.get("sortierung", "neueste")
+    topics = dict(Statement.Topic.choices)
+    statements = list(
+        Statement.objects.published()
+        .filter(consultation__in=[c.pk for c in consultations])
+        .select_related("feature__layer")
+        .order_by("thread_id", "order")
+    )
+    roots, children = [], {}
+    for statement in statements:
+        if statement.level == 0:
+            roots.append(statement)
+        else:
+            children.setdefault(statement.thread_id, []).append(statement)
+    if topic in topics:
+        roots = [s for s in roots if s.topic == topic]
+    else:
+        topic = ""
+    roots.sort(key=lambda s: (s.submit_date, s.pk), reverse=(order != "aelteste"))
+    threads = [{"statement": s, "replies": children.get(s.pk, [])} for s in roots]
+    list_key = _statement_list_key(threads, open_consultation)
+    markers = cache.get(list_key + ":markers")
+    if markers is None:
+        markers = [
+            {
+                "id": s.pk,
+                "lat": round(s.location.y, 6),
+                "lon": round(s.location.x, 6),
+                "topic": s.get_topic_display(),
+                "author": s.pseudonym,
+                "date": formats.date_format(timezone.localtime(s.submit_date), "d.m.Y"),
+                "text": s.comment[:200],
+            }
+            for s in roots
+            if s.location is not None
+        ]
+        cache.set(list_key + ":markers", markers, settings.PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS)
+    return {
+        "consultation": current,
+        "open_consultation": open_consultation,
+        "form": form,
+        "reply_to": reply_to,
+        "max_length": settings.PARTICIPATION_MAX_TEXT_LENGTH,
+        "threads": threads,
+        "count": len(roots),
+        "markers": markers,
+        "list_key": list_key,
+        "topics": Statement.Topic.choices,
+        "selected_topic": topic,
+        "order": "aelteste" if order == "aelteste" else "neueste",
+    }
+
+
+def _statement_list_key(threads, open_consultation) -> str:
+    """Return a cache key from everything the statement list and its map markers show (any change, new key)."""
+    parts = [translation.get_language(), timezone.get_current_timezone_name(), getattr(open_consultation, "pk", 0)]
+    for thread in threads:
+        for s in (thread["statement"], *thread["replies"]):
+            parts.append(
+                (
+                    s.pk,
+                    s.consultation_id,
+                    s.level,
+                    s.user_name,
+                    s.is_official,
+                    s.submit_date.isoformat(),
+                    s.topic,
+                    s.feature.layer.name if s.feature_id else None,
+                    s.location.coords if s.location is not None else None,
+                    s.comment,
+                )
+            )
+        parts.append(None)  # thread boundary
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    return f"pb:statement-list:{digest}"
