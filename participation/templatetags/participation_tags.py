@@ -98,7 +98,6 @@ def plan_participation(context, plan):
         "open_consultation": open_consultation,
         "form": form,
         "reply_to": reply_to,
-        "max_length": settings.PARTICIPATION_MAX_TEXT_LENGTH,
         "threads": threads,
         "count": len(roots),
         "markers": markers,
