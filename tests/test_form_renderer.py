@@ -19,7 +19,7 @@ def test_field_group_links_help_and_errors_to_the_input():
     html = form["title"].as_field_group()
     assert '<label for="id_title">Titel' in html and 'class="form-field form-field--error"' in html
     assert 'aria-describedby="id_title_helptext id_title_error"' in html and 'aria-invalid="true"' in html
-    assert '<p class="form-help" id="id_title_helptext">Kurz und klar.</p>' in html
+    assert '<div class="form-help" id="id_title_helptext">Kurz und klar.</div>' in html
     assert '<div class="form-error" id="id_title_error">' in html
 
 
