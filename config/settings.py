@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "participation.announcements",
     "participation.workbench",
     "portal",
+    # Last: the widget templates for FORM_RENDERER; the project's templates/forms/ come first.
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +102,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form and field renders through templates/forms/ (field.html: label, input, help, errors with
+# the ids aria-describedby points at).
+FORM_RENDERER = "config.forms.FormRenderer"
 
 # Databases: SpatiaLite file by default, PostGIS via DATABASE_URL=postgis://...
 DATABASES = {

@@ -12,29 +12,6 @@ ACCEPTED = ".zip,.gpkg,.geojson,.json,.kml,.kmz,.dxf,.fgb,.gml,.xml"
 AREA_ACCEPTED = ".zip,.gpkg,.geojson,.json,.kml,.kmz,.gml,.xml"
 
 
-class DescribedForm(forms.Form):
-    """A form whose inputs point at their help text and errors (aria-describedby, aria-invalid)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._describe()
-
-    def full_clean(self):
-        super().full_clean()
-        self._describe()
-
-    def _describe(self):
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = [f"{bound.auto_id}_help"] if field.help_text else []
-            attrs = field.widget.attrs
-            if self.is_bound and hasattr(self, "_errors") and self._errors and name in self._errors:
-                ids.append(f"{bound.auto_id}_errors")
-                attrs["aria-invalid"] = "true"
-            if ids:
-                attrs["aria-describedby"] = " ".join(ids)
-
-
 def check_upload_size(upload):
     """Refuse uploads above settings.MAX_UPLOAD_SIZE_MB before they are staged."""
     limit = settings.MAX_UPLOAD_SIZE_MB
@@ -47,7 +24,7 @@ def check_upload_size(upload):
     return upload
 
 
-class LayerUploadForm(DescribedForm):
+class LayerUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Geodatei"),
         help_text=_("Shapefile (als ZIP), GeoPackage, GeoJSON, KML/KMZ, DXF oder FlatGeobuf; höchstens %(mb)d MB.")
@@ -78,7 +55,7 @@ class LayerUploadForm(DescribedForm):
         return check_upload_size(self.cleaned_data["file"])
 
 
-class XPlanUploadForm(DescribedForm):
+class XPlanUploadForm(forms.Form):
     file = forms.FileField(
         label=_("XPlanGML-Datei"),
         help_text=_("XPlanGML 5.x oder 6.x als .gml oder als ZIP-Archiv; höchstens %(mb)d MB.")
@@ -97,7 +74,7 @@ class XPlanUploadForm(DescribedForm):
         return check_upload_size(self.cleaned_data["file"])
 
 
-class PlanAreaUploadForm(DescribedForm):
+class PlanAreaUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Datei mit dem Geltungsbereich"),
         help_text=_(

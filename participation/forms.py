@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
@@ -77,9 +78,10 @@ class StatementForm(XtdCommentForm):
         del self.fields["followup"]
         self.fields["comment"].widget.attrs.pop("placeholder", None)  # xtd's English placeholder
         self.fields["comment"].widget.attrs.update({"rows": 8})
-        self.fields["comment"].widget.attrs.update(
-            {"maxlength": settings.PARTICIPATION_MAX_TEXT_LENGTH, "aria-describedby": "comment-help"}
-        )
+        self.fields["comment"].widget.attrs.update({"maxlength": settings.PARTICIPATION_MAX_TEXT_LENGTH})
+        self.fields["comment"].help_text = _("Höchstens %(limit)s Zeichen.") % {
+            "limit": settings.PARTICIPATION_MAX_TEXT_LENGTH
+        }
         self.fields["name"].label = _("Name")
         self.fields["name"].widget = forms.TextInput(attrs={"autocomplete": "name"})
         self.fields["email"].label = _("E-Mail-Adresse")
@@ -183,19 +185,6 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def describe_fields(form) -> None:
-    """Point each field's input at its help text and errors (`aria-describedby`), as `_field.html` renders them."""
-    for name, field in form.fields.items():
-        ids = []
-        if field.help_text:
-            ids.append(f"{form[name].id_for_label}-help")
-        if form.is_bound and form.errors.get(name):
-            ids.append(f"{form[name].id_for_label}-error")
-            field.widget.attrs["aria-invalid"] = "true"
-        if ids:
-            field.widget.attrs["aria-describedby"] = " ".join(ids)
-
-
 class ConsultationForm(forms.Form):
     """Create (or, before the start, edit) a consultation: kind, round, period and how the public takes part."""
 
@@ -241,7 +230,6 @@ class ConsultationForm(forms.Form):
                 self.add_error(field if field in self.fields else None, errors)
         else:
             self.add_error(None, error)
-        describe_fields(self)
 
 
 class BekanntmachungForm(forms.Form):
@@ -292,6 +280,11 @@ class PeriodActionForm(forms.Form):
         label=_("Ende (einschließlich)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("Begründung"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reason_required:  # the service refuses an empty reason; say so in the label
+            self.fields["reason"].label = format_lazy("{} ({})", self.fields["reason"].label, _("erforderlich"))
 
 
 class ModerationForm(forms.Form):

@@ -84,7 +84,6 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
         "open_consultation": open_consultation,
         "form": form,
         "reply_to": reply_to,
-        "max_length": settings.PARTICIPATION_MAX_TEXT_LENGTH,
         "threads": threads,
         "count": len(roots),
         "markers": markers,

@@ -15,7 +15,7 @@ from plans.models import Municipality, Plan
 from plans.staff import MunicipalityPermissionMixin
 
 from . import selectors, services
-from .forms import BekanntmachungForm, CloseForm, ConsultationForm, PeriodActionForm, describe_fields
+from .forms import BekanntmachungForm, CloseForm, ConsultationForm, PeriodActionForm
 from .models import Consultation, Statement
 
 State = Consultation.State
@@ -76,12 +76,7 @@ class ConsultationMixin(MunicipalityPermissionMixin):
 
 
 class ServiceFormMixin:
-    """Render a staff form with aria attributes; show a service's ValidationError on the form."""
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        describe_fields(form)
-        return form
+    """Show a service's ValidationError on the form (the form renderer adds the aria attributes)."""
 
     def call_service(self, form, service, **arguments):
         """Call `service`; return None if it refused (its errors are now on `form`)."""
@@ -247,7 +242,10 @@ class ConsultationDetailView(ConsultationMixin, TemplateView):
             history=consultation.actions.select_related("by"),
             can_manage=can_manage,
             allowed=allowed_actions(consultation, now) if can_manage else (),
-            forms={action: PeriodActionForm(prefix=action) for action in ConsultationActionView.actions},
+            forms={
+                action: PeriodActionForm(prefix=action, reason_required=action == "reopen")
+                for action in ConsultationActionView.actions
+            },
             counts={
                 "submitted": statements.submitted().count(),
                 "unconfirmed": statements.unconfirmed().count(),

@@ -147,13 +147,3 @@ class ResultPublishForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     notify = forms.BooleanField(label=_("Einreichende per E-Mail benachrichtigen"), required=False, initial=True)
-
-    def describe(self) -> "ResultPublishForm":
-        """Point each widget at its help and error texts (aria-describedby); return the form."""
-        for name, field in self.fields.items():
-            ids = [f"{self[name].auto_id}_helptext"] if field.help_text else []
-            if self.is_bound and self.errors.get(name):
-                ids.append(f"{self[name].auto_id}-error")
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-        return self

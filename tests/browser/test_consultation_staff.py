@@ -82,8 +82,8 @@ def test_planner_creates_consultation_and_records_bekanntmachung(page):
     page.fill("#id_start_date", f"{year}-03-01")
     page.fill("#id_end_date", f"{year}-03-30")
     page.click("#consultation-form button[type=submit]")
-    page.wait_for_selector("#id_end_date-error")
-    assert f"31.03.{year}" in page.locator("#id_end_date-error").inner_text()
+    page.wait_for_selector("#id_end_date_error")
+    assert f"31.03.{year}" in page.locator("#id_end_date_error").inner_text()
     assert run_axe(page) == []
     page.fill("#id_end_date", f"{year}-03-31")
     page.click("#consultation-form button[type=submit]")

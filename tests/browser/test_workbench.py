@@ -86,6 +86,8 @@ def test_map_with_heat_layer_and_charts(page, world):  # noqa: F811
     page.wait_for_selector("#workbench-map[data-ready]")
     assert page.get_attribute("#workbench-map", "data-points") == "7"
     assert page.locator("canvas.leaflet-heatmap-layer").count() == 1
+    layer_names = page.locator(".leaflet-control-layers").inner_text()  # translated in the template
+    assert "Markierungen" in layer_names and "Heatmap" in layer_names
     assert page.csp_violations == []
     page.goto(f"/verwaltung/abwaegung/{consultation.pk}/statistik/")
     assert page.locator("svg.chart").count() == 4

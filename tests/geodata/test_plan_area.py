@@ -122,7 +122,7 @@ def test_bad_file_shows_the_error_and_changes_nothing(client, plan, planner, nam
     response = client.post(reverse("geodata:plan_area_upload", args=[plan.pk]), {"file": upload(name)})
     html = response.content.decode()
     assert response.status_code == 200 and message in html and 'name="token"' not in html
-    assert 'aria-describedby="id_file_help"' in html
+    assert 'aria-describedby="id_file_helptext"' in html
     assert area_m2(plan) == pytest.approx(before)
 
 

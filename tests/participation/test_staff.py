@@ -64,7 +64,7 @@ def test_early_close_page_names_the_legal_risk_and_requires_the_checkbox(client)
     response = client.post(url, {"reason": "Fehler in den Unterlagen"})
     assert response.status_code == 200 and consultation.is_open_at()
     text = response.content.decode()
-    assert "Bitte bestätigen Sie" in text and 'aria-describedby="id_confirm_legal_risk-error"' in text
+    assert "Bitte bestätigen Sie" in text and 'aria-describedby="id_confirm_legal_risk_error"' in text
     response = client.post(url, {"confirm_legal_risk": "on"})
     assert "Für das vorzeitige Beenden ist eine Begründung erforderlich." in response.content.decode()
     response = client.post(url, {"reason": "Fehler in den Unterlagen", "confirm_legal_risk": "on"})

@@ -40,12 +40,12 @@ def form_data(**overrides):
 def test_create_form_refuses_1_to_30_march_naming_31_march(client, planner_plan):
     url = reverse("participation:staff_create", args=[planner_plan.pk])
     page = client.get(url).content.decode()
-    assert 'name="start_date"' in page and 'aria-describedby="id_end_date-help"' in page
+    assert 'name="start_date"' in page and 'aria-describedby="id_end_date_helptext"' in page
     response = client.post(url, form_data(end_date=f"{NEXT_YEAR}-03-30"))
     assert response.status_code == 200
     text = response.content.decode()
     assert f"Frühestes zulässiges Ende: 31.03.{NEXT_YEAR}." in text
-    assert 'id="id_end_date-error"' in text and 'aria-invalid="true"' in text
+    assert 'id="id_end_date_error"' in text and 'aria-invalid="true"' in text
     assert not Consultation.objects.exists()
 
 
@@ -109,7 +109,7 @@ def test_bekanntmachung_form_prefills_the_draft_and_shows_on_plan_page(client, p
     assert f"01.03.{NEXT_YEAR} bis 31.03.{NEXT_YEAR}" in page and "Umweltbericht" in page
     assert "unberücksichtigt bleiben" in page and "<legend>" in page
     response = client.post(url, {"date": f"{NEXT_YEAR}-02-20", "text": "Amtliche Bekanntmachung"})
-    assert response.status_code == 200 and 'id="id_media-error"' in response.content.decode()
+    assert response.status_code == 200 and 'id="id_media_error"' in response.content.decode()
     assert not consultation.actions.exists()
     response = client.post(
         url, {"date": f"{NEXT_YEAR}-02-20", "media": ["gazette", "notice_board"], "text": "Amtliche Bekanntmachung"}

@@ -190,7 +190,7 @@ def test_publishing_over_http_refuses_with_the_message_then_publishes(client, de
     response = client.post(url, {"council_body": BODY, "decided_on": tomorrow.isoformat(), "notify": "on"})
     assert response.status_code == 400
     assert "Das Datum des Beschlusses darf nicht in der Zukunft liegen." in response.content.decode()
-    assert 'aria-describedby="result-decided_on-error"' in response.content.decode()
+    assert 'aria-describedby="result-decided_on_error"' in response.content.decode()
     assert not ConsultationResult.objects.exists()
 
     Weighing.objects.filter(number=2).update(decision="")

@@ -16,7 +16,7 @@ function popupContent(marker) {
   text.textContent = marker.text.length >= 200 ? marker.text + " …" : marker.text;
   const link = document.createElement("a");
   link.href = `#stellungnahme-${marker.id}`;
-  link.textContent = document.documentElement.lang === "en" ? "Read statement" : "Zur Stellungnahme";
+  link.textContent = document.getElementById("stellungnahmen")?.dataset.readStatement || "";
   box.append(meta, text, link);
   return box;
 }

@@ -35,7 +35,7 @@ class ResultPublishView(ConsultationStaffMixin, TemplateView):
                 auto_id="result-%s",
             )
         context.update(
-            form=form.describe(),
+            form=form,
             result=result,
             blockers=[message for error in result_blockers(self.consultation) for message in error.messages],
             recipient_count=result_recipient_count(self.consultation),

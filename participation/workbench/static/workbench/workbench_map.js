@@ -3,6 +3,8 @@ import { createMap, planStyle, readJSON } from "../plans/basemap.js";
 
 const data = readJSON("workbench-map-data");
 const map = createMap("workbench-map");
+// Translated labels come from the template (data-label-* on the map element).
+const labels = map.getContainer().dataset;
 const area = L.geoJSON(JSON.parse(data.area), { style: () => ({ ...planStyle, fillOpacity: 0.05 }), interactive: false }).addTo(map);
 map.fitBounds(area.getBounds(), { padding: [20, 20] });
 
@@ -11,13 +13,14 @@ const renderer = L.canvas();
 const markers = L.layerGroup(
   data.points.map(([lat, lon, number, decision]) =>
     L.circleMarker([lat, lon], { renderer, radius: 5, weight: 1, color: "#ffffff", fillColor: colours[decision] || "#555555", fillOpacity: 0.9 })
-      .bindTooltip(`Nr. ${number}: ${data.decisions[decision] || "offen"}`),
+      .bindTooltip(`${labels.labelNumber} ${number}: ${data.decisions[decision] || labels.labelOpen}`),
   ),
 );
-const layers = { Markierungen: markers };
+const layers = { [labels.labelMarkers]: markers };
 if (typeof L.heatLayer === "function") {
-  layers["Heatmap"] = L.heatLayer(data.points.map(([lat, lon]) => [lat, lon, 0.6]), { radius: 25, blur: 18, maxZoom: 17 });
-  layers["Heatmap"].addTo(map);
+  const heat = L.heatLayer(data.points.map(([lat, lon]) => [lat, lon, 0.6]), { radius: 25, blur: 18, maxZoom: 17 });
+  layers[labels.labelHeatmap] = heat;
+  heat.addTo(map);
 }
 markers.addTo(map);
 L.control.layers(null, layers, { collapsed: false }).addTo(map);
