@@ -140,11 +140,10 @@ def plan_area_from_file(
     crs: str | None = None,
 ) -> AreaCandidate:
     """Make the union of a file's polygons (XPlanGML: its Geltungsbereich) the Geltungsbereich of `plan`."""
-    rules.require(by, "manage", plan.municipality)
-    candidate = plan_area_read(
-        path=path, municipality=plan.municipality, original_name=original_name, layer_name=layer_name, crs=crs
+    candidate = plan_area_preview(
+        plan=plan, by=by, path=path, original_name=original_name, layer_name=layer_name, crs=crs
     )
-    _plan_area_write(plan=plan, area=candidate.area, by=by)
+    plan_services.plan_update(plan=plan, by=by, area=candidate.area)
     return candidate
 
 
@@ -158,9 +157,3 @@ def _plan_area_check(plan: Plan, area: MultiPolygon) -> None:
         raise ImportRejected(" ".join(exc.messages), code="invalid_plan_area") from exc
     finally:
         plan.area = old
-
-
-def _plan_area_write(*, plan: Plan, area: MultiPolygon, by) -> None:
-    """Save `area` as the Geltungsbereich of `plan` through `plans.services.plan_update` (the one write here)."""
-    _plan_area_check(plan, area)
-    plan_services.plan_update(plan=plan, by=by, area=area)
