@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from .models import Consultation, ConsultationAction
+from .models import Consultation, ConsultationAction, Statement
 from .periods import start_of_day
+from .services import geometry_in_plan_area
 
 
 def load_demo(result: dict) -> None:
@@ -162,9 +163,6 @@ def _demo_statements(consultation, staff_user) -> None:
     from django.conf import settings
     from django.contrib.contenttypes.models import ContentType
     from django.contrib.gis.geos import Point
-
-    from .models import Statement
-    from .services import geometry_in_plan_area
 
     if Statement.objects.filter(consultation=consultation).exists():
         return

@@ -12,6 +12,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
+from geodata.models import Feature, Layer
+from plans import rules
+
 from .models import Consultation, Statement
 from .services import check_reply_parent, check_statement_place, parse_location
 
@@ -28,8 +31,6 @@ def feature_label(feature) -> str:
 
 def plan_feature_choices(plan) -> list[tuple[str, str]]:
     """Return (id, label) pairs for the plan's features a statement may refer to (small layers only)."""
-    from geodata.models import Feature, Layer
-
     features = list(
         Feature.objects.filter(layer__plan=plan)
         .exclude(layer__kind=Layer.Kind.SCOPE)
@@ -107,8 +108,6 @@ class StatementForm(XtdCommentForm):
     def _is_staff(self, user):
         if user is None or not user.is_authenticated:
             return False
-        from plans import rules
-
         return rules.can_moderate(user, self.target_object.plan.municipality)
 
     def clean_honeypot(self):
@@ -142,8 +141,6 @@ class StatementForm(XtdCommentForm):
         value = self.cleaned_data.get("feature")
         if not value:
             return None
-        from geodata.models import Feature
-
         return Feature.objects.select_related("layer").get(pk=int(value))
 
     def clean_drawn_area(self):

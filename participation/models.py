@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_comments_xtd.models import XtdComment, XtdCommentManager
 
-from plans.models import Plan
+from plans.models import Municipality, Plan
 
 from .periods import end_of_day, local_date, start_of_day
 
@@ -57,8 +57,6 @@ class ConsultationQuerySet(models.QuerySet):
 
     def for_user(self, user):
         """Return the consultations of the municipalities `user` may manage."""
-        from plans.models import Municipality
-
         return self.filter(plan__municipality__in=Municipality.objects.for_user(user))
 
 
@@ -218,8 +216,6 @@ class StatementQuerySet(models.QuerySet):
 
     def for_user(self, user):
         """Return the statements of the municipalities `user` may manage or moderate."""
-        from plans.models import Municipality
-
         return self.filter(consultation__plan__municipality__in=Municipality.objects.for_user(user))
 
 

@@ -50,7 +50,8 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
         .select_related("feature__layer")
         .order_by("thread_id", "order")
     )
-    roots, children = [], {}
+    roots: list[Statement] = []
+    children: dict[int, list[Statement]] = {}
     for statement in statements:
         if statement.level == 0:
             roots.append(statement)

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from geodata.models import Feature
 from participation.models import Statement
 
 from .labels import CHANNEL_CHOICES
@@ -34,8 +35,6 @@ class FilterForm(forms.Form):
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)
         self.consultation = consultation
-        from geodata.models import Feature
-
         features = (
             Feature.objects.filter(statements__consultation=consultation)
             .select_related("layer")

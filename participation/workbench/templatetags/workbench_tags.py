@@ -1,6 +1,7 @@
 from django import template
 
 from ..labels import channel_label as _channel_label
+from ..models import ConsultationResult
 
 register = template.Library()
 
@@ -15,8 +16,6 @@ def channel_label(value):
 def consultation_result_url(consultation) -> str:
     """Return the public result page's URL of `consultation` if staff published it, else ''."""
     from django.urls import reverse
-
-    from ..models import ConsultationResult
 
     published = ConsultationResult.objects.filter(consultation=consultation, published_at__isnull=False).exists()
     return reverse("workbench:public_result", args=[consultation.pk]) if published else ""
