@@ -1,11 +1,12 @@
 """Client address for the login lockout, and whether a user still has to set up two-factor login."""
 
+from plans.client import client_address
 from plans.models import Membership, Municipality
 
 
 def client_ip(request) -> str | None:
-    """Return the client address the lockout is keyed on (REMOTE_ADDR; there is no trusted-proxy setting)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """Return the client address the lockout is keyed on (through the configured trusted proxies)."""
+    return client_address(request)
 
 
 def municipalities_requiring_mfa(user):

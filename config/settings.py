@@ -143,9 +143,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-# There is no trusted-proxy setting: the client address is REMOTE_ADDR. Behind a reverse proxy the
-# application server must set REMOTE_ADDR to the real client (e.g. gunicorn --forwarded-allow-ips with
-# a proxy-protocol/real-IP setup), otherwise every request counts as the proxy's address.
+# The client address (rate limits, lockout) is plans.client.client_address: REMOTE_ADDR, unless the
+# request came from a trusted proxy (TRUSTED_PROXIES: addresses or CIDR networks) or through
+# PROXY_COUNT proxies; only then X-Forwarded-For is read, from the right. With neither set, a client
+# cannot spoof its address with X-Forwarded-For.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_VERBOSE = False
 # Password-reset links stay valid this long (seconds).

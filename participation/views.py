@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from plans.client import client_address
 from plans.models import Plan
 
 from . import services
@@ -35,10 +36,6 @@ SUBMIT_FIELDS = (
     "plan__municipality__slug",
     "plan__municipality__crs_epsg",
 )
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def public_consultations():
@@ -90,7 +87,7 @@ class StatementCreateView(View):
                 parent=data.get("reply_to"),
                 privacy_consent=data["privacy_consent"],
                 official=data.get("official", False),
-                ip_address=client_ip(request),
+                ip_address=client_address(request),
                 form_token=data["form_token"],
             )
         except services.RateLimited:
@@ -164,7 +161,10 @@ class StatementFlagView(View):
             Statement.objects.published().filter(consultation__in=public_consultations()), pk=pk
         )
         services.statement_flag(
-            statement=statement, by=request.user, reason=request.POST.get("reason", ""), ip_address=client_ip(request)
+            statement=statement,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            ip_address=client_address(request),
         )
         messages.success(request, _("Danke für Ihren Hinweis. Die Moderation prüft den Beitrag."))
         return HttpResponseRedirect(statement.consultation.plan.get_absolute_url() + "#beteiligung")

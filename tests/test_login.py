@@ -66,6 +66,46 @@ def test_lockout_after_five_failures_refuses_the_right_password(client, planner)
     assert other.status_code == 302 and is_logged_in(client)
 
 
+def test_lockout_is_keyed_by_the_client_behind_the_trusted_proxy(client, planner, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(5):
+        client.post(
+            LOGIN,
+            {"username": planner.user.username, "password": "falsch"},
+            **proxy,
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+        )
+    locked = client.post(
+        LOGIN, {"username": planner.user.username, "password": PASSWORD}, **proxy, HTTP_X_FORWARDED_FOR="203.0.113.5"
+    )
+    assert locked.status_code == 429 and not is_logged_in(client)
+    # A forged entry before the proxy's own does not get the locked-out client a fresh address.
+    forged = client.post(
+        LOGIN,
+        {"username": planner.user.username, "password": PASSWORD},
+        **proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.5",
+    )
+    assert forged.status_code == 429
+    other = client.post(
+        LOGIN, {"username": planner.user.username, "password": PASSWORD}, **proxy, HTTP_X_FORWARDED_FOR="198.51.100.9"
+    )
+    assert other.status_code == 302 and is_logged_in(client)
+
+
+def test_spoofed_forwarded_for_without_trusted_proxy_does_not_escape_the_lockout(client, planner, settings):
+    settings.TRUSTED_PROXIES, settings.PROXY_COUNT = [], 0
+    for i in range(5):
+        client.post(
+            LOGIN, {"username": planner.user.username, "password": "falsch"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}"
+        )
+    response = client.post(
+        LOGIN, {"username": planner.user.username, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.9"
+    )
+    assert response.status_code == 429 and not is_logged_in(client)
+
+
 def test_admin_login_goes_through_the_staff_login(client, planner):
     superuser = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
     response = client.post(reverse("admin:login"), {"username": superuser.username, "password": PASSWORD})

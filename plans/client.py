@@ -1,0 +1,44 @@
+"""The client address of a request, read through the configured trusted proxies only."""
+
+import ipaddress
+
+from django.conf import settings
+
+
+def _valid(address: str | None) -> str | None:
+    """Return `address` as a normalised IP address (IPv4-mapped IPv6 as IPv4), or None when it is not one."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return None
+    return str(getattr(ip, "ipv4_mapped", None) or ip)
+
+
+def _is_trusted(address: str, trusted: list[str]) -> bool:
+    """Whether `address` is one of the trusted proxies (addresses or CIDR networks)."""
+    ip = ipaddress.ip_address(address)
+    for entry in trusted:
+        try:
+            if ip in ipaddress.ip_network(entry.strip(), strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_address(request) -> str | None:
+    """Return the client's IP address; X-Forwarded-For counts only as far as configured proxies wrote it."""
+    remote = _valid(request.META.get("REMOTE_ADDR"))
+    trusted = list(settings.TRUSTED_PROXIES)
+    count = settings.PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if remote is None or not forwarded.strip() or not (trusted or count):
+        return remote
+    # The hops, nearest last: what the proxies appended to X-Forwarded-For, then the peer itself.
+    # Read from the right only; entries left of the proxies' own are the client's unverified claim.
+    chain = [_valid(entry) for entry in forwarded.split(",")] + [remote]
+    if trusted:
+        while len(chain) > 1 and chain[-1] is not None and _is_trusted(chain[-1], trusted):
+            chain.pop()
+        return chain[-1] or remote
+    return (chain[-(count + 1)] if len(chain) > count else chain[0]) or remote
