@@ -69,7 +69,7 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 run: system-deps venv node messages migrate demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) -m config.devserver $(HOST):$(PORT)
 
 test: system-deps venv node messages
 	$(PY) manage.py makemigrations --check --dry-run -v 0
