@@ -1,5 +1,7 @@
 """Public views: submit, confirm and report statements. Thin wrappers around services."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -98,6 +100,8 @@ class StatementCreateView(View):
                 429,
             )
         except ValidationError as error:
+            if getattr(error, "code", None) == "form_token_used":  # field-dict errors have no code
+                form = self._form_with_fresh_token(request, consultation)
             form.add_error(None, error.messages)
             return render(
                 request,
@@ -120,6 +124,15 @@ class StatementCreateView(View):
                 request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen. Sie wird nach Prüfung veröffentlicht.")
             )
         return HttpResponseRedirect(plan.get_absolute_url() + "#beteiligung")
+
+    def _form_with_fresh_token(self, request, consultation):
+        """Return the citizen's form again with a new form token (and timestamp) so that sending it once more works."""
+        data = request.POST.copy()
+        form = StatementForm(consultation, data=data, user=request.user)
+        for name, value in {**form.generate_security_data(), "form_token": str(uuid.uuid4())}.items():
+            data[name] = value
+        form.is_valid()
+        return form
 
     def _refuse(self, request, consultation, message, status):
         return render(

@@ -221,6 +221,7 @@ def statement_submit(
         )
     if authenticated:
         statement.is_public = _publish_immediately(consultation, statement)
+    content = _submitted_content(statement, parent.pk if parent else None)  # before save() sets ids
     try:
         with transaction.atomic():
             statement.save()
@@ -229,9 +230,51 @@ def statement_submit(
     except IntegrityError:
         if form_token is None:
             raise
-        existing = Statement.objects.get(form_token=form_token)
+        # Fresh read after the rollback: the unique index let only one submission with this token commit.
+        existing = Statement.objects.filter(form_token=form_token).first()
+        if existing is None or not _same_content(existing, content):
+            # The browser's Back button re-sends an old form's token with new text: never acknowledge and drop it.
+            raise ValidationError(
+                _("Formular bereits abgeschickt – bitte Seite neu laden."), code="form_token_used"
+            ) from None
         return SubmitResult(existing, False, existing.confirmed_at is None)
     return SubmitResult(statement, True, not authenticated)
+
+
+def _submitted_content(statement: Statement, parent_id: int | None) -> tuple:
+    """Return what a citizen typed and chose in the form: text, topic, place, author, reply target."""
+    return (
+        statement.consultation_id,
+        statement.user_id,
+        statement.user_name,
+        statement.user_email,
+        statement.comment,
+        str(statement.topic),
+        statement.feature_id,
+        parent_id,
+        statement.is_official,
+        _geometry_key(statement.location),
+        _geometry_key(statement.drawn_area),
+    )
+
+
+def _same_content(existing: Statement, content: tuple) -> bool:
+    """Return whether the stored statement carries exactly the submitted content (a double-click)."""
+    parent_id = None if existing.parent_id in (0, existing.pk) else existing.parent_id
+    return _submitted_content(existing, parent_id) == content
+
+
+def _geometry_key(geometry: Point | Polygon | None) -> tuple | None:
+    """Return SRID, type and coordinates rounded to about a millimetre: comparable after a database round trip."""
+    if geometry is None:
+        return None
+    return (geometry.srid, geometry.geom_type, _rounded(geometry.coords))
+
+
+def _rounded(coords):
+    if isinstance(coords, float | int):
+        return round(coords, 8)
+    return tuple(_rounded(c) for c in coords)
 
 
 def _enqueue_with_transaction(task, *args) -> None:

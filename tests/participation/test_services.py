@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
@@ -82,6 +83,48 @@ def test_double_submit_with_same_form_token_stores_one_statement():
     second = _submit(consultation, form_token=token)
     assert first.created and not second.created and first.statement.pk == second.statement.pk
     assert Statement.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"text": "Zu viel Verkehr am Abend."},
+        {"topic": "noise"},
+        {"email": "erika.m@example.org"},
+        {"location": "moved"},
+    ],
+)
+def test_same_form_token_with_other_content_is_refused_and_nothing_stored(
+    change, mailoutbox, django_capture_on_commit_callbacks
+):
+    import uuid
+
+    consultation = ConsultationFactory()
+    token = uuid.uuid4()
+    point = consultation.plan.area.point_on_surface
+    if change.get("location"):
+        change = {"location": Point(point.x + 0.00001, point.y, srid=4326)}  # about 70 cm east
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _submit(consultation, form_token=token, location=point)
+        assert _submit(consultation, form_token=token, location=point.clone()).statement == first.statement
+        with pytest.raises(ValidationError) as exc:
+            _submit(consultation, **{"form_token": token, "location": point, **change})
+    assert exc.value.code == "form_token_used"
+    assert list(Statement.objects.all()) == [first.statement] and len(mailoutbox) == 1
+
+
+def test_double_submitted_reply_and_logged_in_statement_stay_idempotent():
+    import uuid
+
+    consultation = ConsultationFactory()
+    root = StatementFactory(consultation=consultation)
+    user = UserFactory()
+    for kwargs in ({"parent": root}, {"user": user, "name": "", "email": ""}):
+        token = uuid.uuid4()
+        first = _submit(consultation, form_token=token, **kwargs)
+        again = _submit(consultation, form_token=token, **kwargs)
+        assert first.created and not again.created and again.statement.pk == first.statement.pk
+    assert Statement.objects.count() == 3
 
 
 def test_rate_limit_per_email(settings):

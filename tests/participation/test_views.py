@@ -223,6 +223,33 @@ def test_double_clicked_submit_stores_one_statement(
     assert Statement.objects.count() == 1 and len(mailoutbox) == 1
 
 
+def test_back_button_resend_with_new_text_is_refused_text_kept_and_fresh_form_works(
+    client, consultation, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("participation:statement_create", args=[consultation.pk])
+    data = form_data(consultation)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+        assert client.post(url, data).status_code == 302  # double-click: the same statement
+    assert Statement.objects.count() == 1 and len(mailoutbox) == 1
+    new_text = "Nachtrag: Auch der Fußweg am Bach fehlt <im Plan>."
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**data, "comment": new_text})  # Back button: old hidden token, new text
+    page = response.content.decode()
+    assert response.status_code == 400 and "Formular bereits abgeschickt – bitte Seite neu laden." in page
+    textarea = re.search(r'<textarea name="comment"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert textarea.strip() == "Nachtrag: Auch der Fußweg am Bach fehlt &lt;im Plan&gt;."
+    assert Statement.objects.count() == 1 and Statement.objects.get().comment == data["comment"]
+    assert len(mailoutbox) == 1
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    assert hidden["form_token"] != data["form_token"]
+    resend = {**data, **hidden, "comment": new_text}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, resend).status_code == 302
+    assert sorted(Statement.objects.values_list("comment", flat=True)) == sorted([data["comment"], new_text])
+    assert len(mailoutbox) == 2
+
+
 def test_rate_limit_answers_429(client, consultation, settings):
     settings.PARTICIPATION_RATE_LIMIT = 2
     for i in range(2):
