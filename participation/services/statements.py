@@ -235,7 +235,8 @@ def statement_submit(
         if existing is None or not _same_content(existing, content):
             # The browser's Back button re-sends an old form's token with new text: never acknowledge and drop it.
             raise ValidationError(
-                _("Formular bereits abgeschickt – bitte Seite neu laden."), code="form_token_used"
+                _("Formular bereits abgeschickt – bitte prüfen Sie Ihren Text und senden Sie ihn erneut ab."),
+                code="form_token_used",
             ) from None
         return SubmitResult(existing, False, existing.confirmed_at is None)
     return SubmitResult(statement, True, not authenticated)

@@ -236,7 +236,10 @@ def test_back_button_resend_with_new_text_is_refused_text_kept_and_fresh_form_wo
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {**data, "comment": new_text})  # Back button: old hidden token, new text
     page = response.content.decode()
-    assert response.status_code == 400 and "Formular bereits abgeschickt – bitte Seite neu laden." in page
+    assert (
+        response.status_code == 400
+        and "Formular bereits abgeschickt – bitte prüfen Sie Ihren Text und senden Sie ihn erneut ab." in page
+    )
     textarea = re.search(r'<textarea name="comment"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     assert textarea.strip() == "Nachtrag: Auch der Fußweg am Bach fehlt &lt;im Plan&gt;."
     assert Statement.objects.count() == 1 and Statement.objects.get().comment == data["comment"]
