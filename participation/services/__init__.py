@@ -1,8 +1,8 @@
 """Write operations of the participation core; each action checks the actor's permission itself.
 
 Modules by job: `periods` (consultation_*), `bekanntmachung`, `statements` (submit, confirm,
-flag, paper statements, place checks), `moderation`, `ratelimit`, `purge`. The names below are
-re-exported so callers write `from participation import services; services.consultation_close(...)`.
+flag, paper statements), `places` (where a statement may point), `moderation`, `ratelimit`,
+`purge`. The names below are re-exported so callers write `from participation import services; services.consultation_close(...)`.
 """
 
 from .bekanntmachung import bekanntmachung_draft, bekanntmachung_record
@@ -18,17 +18,14 @@ from .periods import (
     consultation_schedule,
     consultation_update,
 )
+from .places import check_reply_parent, check_statement_place, geometry_in_plan_area, parse_location
 from .purge import personal_data_purge
 from .ratelimit import RateLimited
 from .statements import (
     SubmitResult,
-    check_reply_parent,
-    check_statement_place,
     confirmation_token,
     confirmation_url,
-    geometry_in_plan_area,
     paper_statement_create,
-    parse_location,
     statement_confirm,
     statement_flag,
     statement_submit,

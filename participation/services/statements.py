@@ -6,8 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
-from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
+from django.contrib.gis.geos import Point, Polygon
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from plans.links import absolute_url
 from ..models import Consultation, ModerationAction, Statement
 from ..periods import local_date, start_of_day
 from ..tasks import send_confirmation_mail
+from .places import check_reply_parent, check_statement_place
 from .ratelimit import check_rate
 
 CONFIRM_SALT = "participation.statement.confirm"
@@ -37,89 +37,6 @@ class SubmitResult:
     statement: Statement
     created: bool
     needs_confirmation: bool
-
-
-# Per-process caches: building a coordinate transformation costs milliseconds, using one microseconds.
-_area_cache: dict = {}
-_transform_cache: dict = {}
-
-
-def _to_crs(epsg: int) -> CoordTransform:
-    if epsg not in _transform_cache:
-        _transform_cache[epsg] = CoordTransform(SpatialReference(4326), SpatialReference(epsg))
-    return _transform_cache[epsg]
-
-
-def _plan_area_in_crs(plan):
-    """Return the plan's Geltungsbereich in its municipality's metric CRS, buffered by the tolerance, prepared."""
-    epsg = plan.municipality.crs_epsg
-    key = (plan.updated_at, epsg, settings.PARTICIPATION_AREA_TOLERANCE_M)
-    cached = _area_cache.get(plan.pk)
-    if cached and cached[0] == key:
-        return cached[1], epsg
-    area = plan.area.transform(_to_crs(epsg), clone=True)
-    prepared = area.buffer(settings.PARTICIPATION_AREA_TOLERANCE_M).prepared
-    _area_cache[plan.pk] = (key, prepared)
-    return prepared, epsg
-
-
-def geometry_in_plan_area(plan, geometry: GEOSGeometry) -> bool:
-    """Return whether `geometry` (SRID 4326) lies inside the plan's Geltungsbereich (with a few metres' tolerance)."""
-    prepared, epsg = _plan_area_in_crs(plan)
-    return prepared.covers(geometry.transform(_to_crs(epsg), clone=True))
-
-
-def parse_location(lat, lon) -> Point | None:
-    """Return a Point from latitude/longitude strings, None if both are empty; raise ValidationError otherwise."""
-    lat, lon = (str(lat or "").strip(), str(lon or "").strip())
-    if not lat and not lon:
-        return None
-    try:
-        lat_f, lon_f = float(lat.replace(",", ".")), float(lon.replace(",", "."))
-    except ValueError:
-        raise ValidationError(_("Die Koordinaten des Ortes sind keine Zahlen."), code="invalid_coordinates") from None
-    if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180) or lat_f != lat_f or lon_f != lon_f:
-        raise ValidationError(
-            _("Die Koordinaten des Ortes liegen außerhalb des gültigen Bereichs."), code="coordinates_out_of_range"
-        )
-    return Point(lon_f, lat_f, srid=4326)
-
-
-def check_statement_place(consultation, *, location=None, drawn_area=None, feature=None) -> None:
-    """Raise ValidationError unless location, drawn area and feature belong to the consultation's plan."""
-    plan = consultation.plan
-    errors = {}
-    if location is not None and not geometry_in_plan_area(plan, location):
-        errors["location"] = ValidationError(
-            _("Der markierte Ort liegt außerhalb des Geltungsbereichs des Plans."), code="outside_plan_area"
-        )
-    if drawn_area is not None and not geometry_in_plan_area(plan, drawn_area):
-        errors["location"] = ValidationError(
-            _("Die gezeichnete Fläche liegt außerhalb des Geltungsbereichs des Plans."), code="outside_plan_area"
-        )
-    if feature is not None and feature.layer.plan_id != plan.pk:
-        errors["feature"] = ValidationError(
-            _("Der gewählte Planinhalt gehört nicht zu diesem Plan."), code="foreign_feature"
-        )
-    if errors:
-        raise ValidationError(errors)
-
-
-def check_reply_parent(consultation, parent: Statement | None) -> None:
-    """Raise ValidationError unless `parent` is a visible statement of `consultation` that may get replies."""
-    if parent is None:
-        return
-    if parent.consultation_id != consultation.pk:
-        raise ValidationError(
-            _("Die Antwort bezieht sich auf einen Beitrag einer anderen Beteiligung."), code="reply_other_consultation"
-        )
-    if parent.level >= settings.COMMENTS_XTD_MAX_THREAD_LEVEL:
-        raise ValidationError(
-            _("Auf diesen Beitrag kann nicht weiter geantwortet werden (maximale Tiefe erreicht)."),
-            code="reply_too_deep",
-        )
-    if parent.is_removed or not parent.is_public or parent.confirmed_at is None:
-        raise ValidationError(_("Auf diesen Beitrag kann nicht geantwortet werden."), code="reply_not_allowed")
 
 
 def confirmation_token(statement: Statement) -> str:
