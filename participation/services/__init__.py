@@ -2,7 +2,8 @@
 
 Modules by job: `periods` (consultation_*), `bekanntmachung`, `statements` (submit, confirm,
 flag, paper statements), `places` (where a statement may point), `moderation`, `ratelimit`,
-`purge`. The names below are re-exported so callers write `from participation import services; services.consultation_close(...)`.
+`purge`. The names below are re-exported, so callers write
+`from participation import services; services.consultation_close(...)`.
 """
 
 from .bekanntmachung import bekanntmachung_draft, bekanntmachung_record
