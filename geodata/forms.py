@@ -24,7 +24,23 @@ def check_upload_size(upload):
     return upload
 
 
-class LayerUploadForm(forms.Form):
+class GeoFileForm(forms.Form):
+    """An uploaded GIS file within the size limit, with a coordinate system for files that name none."""
+
+    crs = forms.CharField(
+        label=_("Koordinatensystem"),
+        max_length=20,
+        required=False,
+        help_text=_("Nur für Dateien ohne Koordinatensystem, z. B. EPSG:25832."),
+    )
+
+    def clean_file(self):
+        return check_upload_size(self.cleaned_data["file"])
+
+
+class LayerUploadForm(GeoFileForm):
+    field_order = ["file", "name", "kind", "layer_name", "crs"]
+
     file = forms.FileField(
         label=_("Geodatei"),
         help_text=_("Shapefile (als ZIP), GeoPackage, GeoJSON, KML/KMZ, DXF oder FlatGeobuf; höchstens %(mb)d MB.")
@@ -44,15 +60,6 @@ class LayerUploadForm(forms.Form):
         required=False,
         help_text=_("Nur nötig, wenn ein GeoPackage mehrere Ebenen enthält."),
     )
-    crs = forms.CharField(
-        label=_("Koordinatensystem"),
-        max_length=20,
-        required=False,
-        help_text=_("Nur für Dateien ohne Koordinatensystem, z. B. EPSG:25832."),
-    )
-
-    def clean_file(self):
-        return check_upload_size(self.cleaned_data["file"])
 
 
 class XPlanUploadForm(forms.Form):
@@ -74,7 +81,9 @@ class XPlanUploadForm(forms.Form):
         return check_upload_size(self.cleaned_data["file"])
 
 
-class PlanAreaUploadForm(forms.Form):
+class PlanAreaUploadForm(GeoFileForm):
+    field_order = ["file", "layer_name", "crs"]
+
     file = forms.FileField(
         label=_("Datei mit dem Geltungsbereich"),
         help_text=_(
@@ -91,12 +100,3 @@ class PlanAreaUploadForm(forms.Form):
         required=False,
         help_text=_("Nur nötig, wenn ein GeoPackage oder ZIP-Archiv mehrere Ebenen enthält."),
     )
-    crs = forms.CharField(
-        label=_("Koordinatensystem"),
-        max_length=20,
-        required=False,
-        help_text=_("Nur für Dateien ohne Koordinatensystem, z. B. EPSG:25832."),
-    )
-
-    def clean_file(self):
-        return check_upload_size(self.cleaned_data["file"])
