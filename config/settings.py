@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "accounts",
     "plans",
+    "operations",
     "geodata",
     "participation",
     "participation.announcements",

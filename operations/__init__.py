@@ -1,0 +1,1 @@
+"""Running the installation: background task queue health, worker heartbeat, logs and metrics."""
