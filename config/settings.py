@@ -228,8 +228,19 @@ COMMENTS_XTD_MAX_THREAD_LEVEL = 2
 COMMENTS_XTD_THREADED_EMAILS = False
 COMMENTS_TIMEOUT = 24 * 60 * 60
 
-# Background tasks: database backend by default, `manage.py db_worker` runs them.
-TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# Background tasks: the database backend by default, or Redis (django-tasks-rq); `manage.py run_worker` runs
+# them on either (docs/adr/0009-task-queue.md). Transient failures are retried with exponential backoff.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=5)
+TASKS_BACKOFF_BASE = env.float("TASKS_BACKOFF_BASE", default=30.0)  # seconds; attempt n waits base * 2**(n-1)
+TASKS_BACKOFF_MAX = env.float("TASKS_BACKOFF_MAX", default=3600.0)
+TASKS_VISIBILITY_TIMEOUT = env.int("TASKS_VISIBILITY_TIMEOUT", default=900)  # a RUNNING task unrenewed this long
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+RQ_QUEUES = {
+    "default": {"URL": env.str("TASKS_REDIS_URL", default=env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"))}
+}
 
 # E-mail
 EMAIL_BACKEND = env.str(

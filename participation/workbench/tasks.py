@@ -2,23 +2,34 @@
 
 from itertools import groupby
 
+from django.core.mail import get_connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from operations.mail import templated_message
+from operations.retry import is_final_attempt, is_transient, retry_transient
 from participation.models import Consultation
 from plans.links import absolute_url
-from plans.mail import send_templated_mail
 
 from .models import ConsultationResult, ResultNotification
 
+MAILS_PER_CONNECTION = 100  # many SMTP servers close a session after ~100 messages
+
 
 @task()
+@retry_transient
 def send_result_notifications(consultation_id: int) -> int:
-    """Send the queued result notices, one mail per address; record each outcome; return how many mails went out."""
+    """Send the queued result notices, one mail per address; record each outcome; return how many mails went out.
+
+    Only QUEUED notices are sent and each is marked SENT right after the server accepted its mail, so a
+    re-run after a crash or a transient error (retried with backoff) sends nothing twice. One SMTP
+    connection carries up to MAILS_PER_CONNECTION mails; an address the server refuses for good is FAILED.
+    """
     consultation = Consultation.objects.select_related("plan__municipality").get(pk=consultation_id)
     result = ConsultationResult.objects.filter(consultation=consultation).first()
-    queued = (
+    # A list, not .iterator(): server-side cursors break under PgBouncer's transaction pooling.
+    queued = list(
         ResultNotification.objects.filter(
             statement__consultation_id=consultation_id, status=ResultNotification.Status.QUEUED
         )
@@ -31,23 +42,54 @@ def send_result_notifications(consultation_id: int) -> int:
         "result": result,
         "result_url": absolute_url(reverse("workbench:public_result", args=[consultation.pk])),
     }
+    groups = [list(group) for _address, group in groupby(queued, key=lambda notice: notice.email_sha256)]
     sent = 0
-    for _address, group in groupby(queued.iterator(chunk_size=500), key=lambda notice: notice.email_sha256):
-        notices = list(group)
-        items = [(notice.statement, notice.statement.weighing) for notice in notices]
+    for start in range(0, len(groups), MAILS_PER_CONNECTION):
+        batch = groups[start : start + MAILS_PER_CONNECTION]
         try:
-            send_templated_mail(
-                to=[notices[0].statement.user_email],
-                subject_template="workbench/email/result_subject.txt",
-                body_template="workbench/email/result_body.txt",
-                context={**context, "items": items},
-            )
-        except Exception as error:  # the record keeps the failure; staff can queue again
-            status, sent_at, message = ResultNotification.Status.FAILED, None, str(error)[:1000]
-        else:
-            status, sent_at, message = ResultNotification.Status.SENT, timezone.now(), ""
-            sent += 1
-        ResultNotification.objects.filter(pk__in=[notice.pk for notice in notices]).update(
-            status=status, sent_at=sent_at, error=message
-        )
+            connection = get_connection()
+            connection.open()
+        except Exception as error:
+            if is_transient(error) and not is_final_attempt():
+                raise  # every remaining notice stays QUEUED for the retry
+            _record(groups[start:], error)
+            raise
+        with connection:
+            for notices in batch:
+                sent += _send_group(notices, context, connection)
     return sent
+
+
+def _record(groups: list[list[ResultNotification]], error: BaseException | None) -> None:
+    """Mark the notices of `groups` SENT (no error) or FAILED with the error text."""
+    if error is None:
+        status, sent_at, text = ResultNotification.Status.SENT, timezone.now(), ""
+    else:
+        status, sent_at, text = ResultNotification.Status.FAILED, None, str(error)[:1000]
+    ResultNotification.objects.filter(pk__in=[notice.pk for group in groups for notice in group]).update(
+        status=status, sent_at=sent_at, error=text
+    )
+
+
+def _send_group(notices: list[ResultNotification], context: dict, connection) -> int:
+    """Send one address its notice over the open `connection` and record the outcome; 1 if sent.
+
+    A transient error is re-raised (this and the remaining notices stay QUEUED for the retry) unless this is
+    the task's final attempt; any other error marks only this address's notices FAILED.
+    """
+    message = templated_message(
+        to=[notices[0].statement.user_email],
+        subject_template="workbench/email/result_subject.txt",
+        body_template="workbench/email/result_body.txt",
+        context={**context, "items": [(notice.statement, notice.statement.weighing) for notice in notices]},
+        connection=connection,
+    )
+    try:
+        message.send()  # over `connection`: the message carries it
+    except Exception as error:
+        if is_transient(error) and not is_final_attempt():
+            raise
+        _record([notices], error)
+        return 0
+    _record([notices], None)
+    return 1
