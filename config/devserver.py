@@ -1,7 +1,7 @@
 """Run the development server and the task worker together; Ctrl-C stops both.
 
 Usage: ``python -m config.devserver [HOST:PORT]`` (what ``make run`` calls). Each child runs in its
-own process group, so a signal reaches runserver's and db_worker's autoreload children as well.
+own process group, so a signal reaches runserver's and run_worker's autoreload children as well.
 When either child exits, the other one is stopped and its exit status is returned.
 """
 
@@ -42,7 +42,7 @@ def _stop(processes: list[subprocess.Popen[bytes]], signum: int = signal.SIGINT)
 
 
 def main(argv: list[str]) -> int:
-    """Start db_worker and runserver, forward SIGINT/SIGTERM, stop both when either exits."""
+    """Start the task worker (run_worker) and runserver, forward SIGINT/SIGTERM, stop both when either exits."""
     address = argv[0] if argv else "127.0.0.1:8000"
     received: list[int] = []
 
@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
 
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
-    commands = [[sys.executable, MANAGE, "db_worker"], [sys.executable, MANAGE, "runserver", address]]
+    commands = [[sys.executable, MANAGE, "run_worker", "--reload"], [sys.executable, MANAGE, "runserver", address]]
     processes = [subprocess.Popen(command, start_new_session=True) for command in commands]
     print(f"Task worker (pid {processes[0].pid}) and server (pid {processes[1].pid}) started; Ctrl-C stops both.")
     status = 0

@@ -113,9 +113,9 @@ def devserver(dev_env):
 
 def test_ctrl_c_stops_server_and_worker(devserver):
     process, children = devserver
-    workers = [pid for pid, command in children.items() if "db_worker" in command]
+    workers = [pid for pid, command in children.items() if "run_worker" in command]
     servers = [pid for pid, command in children.items() if "runserver" in command]
-    assert workers, f"no db_worker below the run script: {children}"
+    assert workers, f"no run_worker below the run script: {children}"
     assert servers
 
     process.send_signal(signal.SIGINT)
