@@ -32,7 +32,7 @@ OK = {200, 302, 405}  # 405: a POST-only page opened with GET after the permissi
 @dataclasses.dataclass(frozen=True)
 class Rule:
     """Who may open a staff URL: 'public', 'login' (any account), 'staff' (any role anywhere), 'planner'
-    (planning office anywhere), or 'moderate' / 'manage' for the object's municipality."""
+    (planning office anywhere), 'moderate' / 'manage' for the object's municipality, or 'operate' (operators)."""
 
     permission: str
     pk: str = ""  # what `<int:pk>` refers to (a key of the objects fixture)
@@ -100,6 +100,9 @@ STAFF_URLS = {
     "plans:staff_document_replace": Rule("manage", pk="plan"),
     "plans:staff_document_withdraw": Rule("manage", pk="plan"),
     "workbench:unpublish": Rule("moderate"),  # like bulk: GET passes the read check, then 405; POST needs "manage"
+    "operations:failed_tasks": Rule("operate"),  # operators (superusers) only
+    "operations:failed_task_retry": Rule("operate"),  # POST only: 405 after the check
+    "operations:failed_task_discard": Rule("operate"),
 }
 
 # Other URL parameters, by name: a key of the objects fixture, or a fixed value.
@@ -116,15 +119,17 @@ PARAMETERS = {
     "format": "=csv",
     "uidb64": "=MQ",
     "token": "=set-password",
+    "task_id": "=00000000-0000-0000-0000-000000000000",
 }
 
 # Codes per role for an object of municipality A (Usingen).
 EXPECTED = {
-    "planner_a": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": OK},
-    "moderator_a": {"login": OK, "staff": OK, "planner": {403}, "moderate": OK, "manage": {403}},
-    "planner_b": {"login": OK, "staff": OK, "planner": OK, "moderate": {404}, "manage": {404}},
-    "mixed": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": {403}},  # moderator A, planner B
-    "superuser": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": OK},
+    "planner_a": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": OK, "operate": {403}},
+    "moderator_a": {"login": OK, "staff": OK, "planner": {403}, "moderate": OK, "manage": {403}, "operate": {403}},
+    "planner_b": {"login": OK, "staff": OK, "planner": OK, "moderate": {404}, "manage": {404}, "operate": {403}},
+    # moderator A, planner B
+    "mixed": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": {403}, "operate": {403}},
+    "superuser": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": OK, "operate": OK},
 }
 
 

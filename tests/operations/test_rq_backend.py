@@ -85,3 +85,22 @@ def test_job_of_a_dead_rq_worker_is_queued_again_and_sent_once(smtp, rq_tasks):
     assert rq_tasks.job_ids == [job.id]
     call_command("run_worker", "--batch", verbosity=0)
     assert len(smtp.mailbox.to("redis@example.org")) == 1
+
+
+def test_failed_rq_job_is_listed_and_can_be_run_again(smtp, rq_tasks):
+    from operations import dead_letters
+    from plans.rules import SYSTEM
+
+    statement = StatementFactory(confirmed_at=None, user_email="kaputt@example.org")
+    smtp.mailbox.refuse["kaputt@example.org"] = "550 5.1.1 Unbekannter Empfänger"
+    result = send_confirmation_mail.enqueue(statement.pk, URL)
+    call_command("run_worker", "--batch", verbosity=0)
+    [failed] = dead_letters.failed_tasks()
+    assert (failed.id, failed.name, failed.attempts) == (result.id, "participation.tasks.send_confirmation_mail", 1)
+    assert "SMTPRecipientsRefused" in failed.error
+
+    smtp.mailbox.refuse.clear()
+    dead_letters.failed_task_retry(task_id=failed.id, by=SYSTEM)
+    assert dead_letters.failed_tasks() == []
+    call_command("run_worker", "--batch", verbosity=0)
+    assert len(smtp.mailbox.to("kaputt@example.org")) == 1
