@@ -238,6 +238,9 @@ TASKS_BACKOFF_MAX = env.float("TASKS_BACKOFF_MAX", default=3600.0)
 TASKS_VISIBILITY_TIMEOUT = env.int("TASKS_VISIBILITY_TIMEOUT", default=900)  # a RUNNING task unrenewed this long
 if TASKS_BACKEND == "django_tasks_rq.RQBackend":
     INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+# Behind PgBouncer in transaction pooling mode server-side cursors (QuerySet.iterator()) break: switch them off.
+if env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 RQ_QUEUES = {
     "default": {"URL": env.str("TASKS_REDIS_URL", default=env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"))}
 }
