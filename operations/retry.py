@@ -6,22 +6,26 @@ the current run ends successfully with ``{"retry": <next attempt>}``; after `TAS
 or on any other error, the error propagates and the task stays FAILED (the dead-letter view lists it).
 """
 
+import errno
 import functools
 import logging
 import smtplib
+import socket
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.EAGAIN}
 
 _final_attempt: ContextVar[bool] = ContextVar("final_attempt", default=True)
 
@@ -50,9 +54,9 @@ def is_transient(error: BaseException) -> bool:
         return _smtp_code_transient(error.smtp_code)
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return True
-    return isinstance(error, ConnectionError | TimeoutError) or (
-        isinstance(error, OSError) and not isinstance(error, DatabaseError | smtplib.SMTPException)
-    )
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    return isinstance(error, OSError) and error.errno in NETWORK_ERRNOS  # not a missing file: that stays missing
 
 
 def backoff_seconds(attempt: int) -> float:
