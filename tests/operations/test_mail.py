@@ -109,3 +109,15 @@ def test_temporary_smtp_refusal_is_retried_but_a_permanent_one_fails(smtp, datab
     assert row.status == TaskResultStatus.FAILED
     assert row.exception_class_path == "smtplib.SMTPRecipientsRefused"
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1  # no retry for it
+
+
+def test_old_sent_mail_records_are_pruned():
+    from io import StringIO
+
+    old, recent = SentMail.objects.create(key="alt"), SentMail.objects.create(key="neu")
+    SentMail.objects.filter(pk=old.pk).update(sent_at=timezone.now() - dt.timedelta(days=31))
+    out = StringIO()
+    call_command("prune_sent_mails", stdout=out)
+    assert list(SentMail.objects.values_list("key", flat=True)) == ["neu"]
+    assert "1 sent-mail records" in out.getvalue()
+    assert recent.pk
