@@ -6,7 +6,7 @@ from participation.announcements.outbox import deliveries_send_due, next_deliver
 class Command(BaseCommand):
     help = (
         "Send every due announcement delivery now (also picks up rows a killed worker left behind). "
-        "Run it from cron every few minutes as a safety net next to `manage.py db_worker`."
+        "Run it from cron every few minutes as a safety net next to `manage.py run_worker`."
     )
 
     def handle(self, *args, **options):
