@@ -1,7 +1,6 @@
 """Staff pages: import layers and XPlanGML plans, follow import runs, take a Geltungsbereich from a file."""
 
 import json
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -49,7 +48,7 @@ class PlanStaffMixin(MunicipalityPermissionMixin):
             data = signing.loads(self.request.POST.get("token", ""), salt=salt, max_age=TOKEN_MAX_AGE)
         except signing.BadSignature:
             return None
-        if data["u"] != self.request.user.pk or data["p"] != self.plan.pk or not Path(data["path"]).is_file():
+        if data["u"] != self.request.user.pk or data["p"] != self.plan.pk or not services.staged_exists(data["name"]):
             return None
         return data
 
@@ -66,21 +65,21 @@ class LayerImportView(PlanStaffMixin, FormView):
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
-        path = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
         options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
         try:
-            preview = services.import_preview(
-                path=path,
-                original_name=upload.name,
-                layer_name=options["layer_name"] or None,
-                crs=options["crs"] or None,
-            )
+            with services.upload_copy(upload) as path:
+                preview = services.import_preview(
+                    path=path,
+                    original_name=upload.name,
+                    layer_name=options["layer_name"] or None,
+                    crs=options["crs"] or None,
+                )
         except ImportRejected as exc:
-            services.discard_staged(path)
             form.add_error(None, str(exc))
             return self.form_invalid(form)
+        name = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
         token = signing.dumps(
-            {"u": self.request.user.pk, "p": self.plan.pk, "path": str(path), "file": upload.name, "o": options},
+            {"u": self.request.user.pk, "p": self.plan.pk, "name": name, "file": upload.name, "o": options},
             salt=TOKEN_SALT,
         )
         map_data = {"bounds": preview.bounds_4326}
@@ -104,7 +103,7 @@ class LayerImportConfirmView(PlanStaffMixin, View):
             source=ImportRun.Source.LAYER,
             municipality=self.plan.municipality,
             plan=self.plan,
-            path=Path(data["path"]),
+            staged=data["name"],
             file_name=data["file"],
             options=data["o"],
             by=request.user,
@@ -169,11 +168,11 @@ class XPlanImportView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         municipality = form.cleaned_data["municipality"]
-        path = services.stage_upload(upload=upload, by=self.request.user, municipality=municipality)
+        name = services.stage_upload(upload=upload, by=self.request.user, municipality=municipality)
         run = services.import_run_start(
             source=ImportRun.Source.XPLAN,
             municipality=municipality,
-            path=path,
+            staged=name,
             file_name=upload.name,
             options={},
             by=self.request.user,
@@ -194,17 +193,17 @@ class PlanAreaUploadView(PlanStaffMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         options = {k: form.cleaned_data[k] or None for k in ("layer_name", "crs")}
-        path = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
         try:
-            candidate = services.plan_area_preview(
-                plan=self.plan, by=self.request.user, path=path, original_name=upload.name, **options
-            )
+            with services.upload_copy(upload) as path:
+                candidate = services.plan_area_preview(
+                    plan=self.plan, by=self.request.user, path=path, original_name=upload.name, **options
+                )
         except ImportRejected as exc:
-            services.discard_staged(path)
             form.add_error(None, str(exc))
             return self.form_invalid(form)
+        name = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
         token = signing.dumps(
-            {"u": self.request.user.pk, "p": self.plan.pk, "path": str(path), "file": upload.name, "o": options},
+            {"u": self.request.user.pk, "p": self.plan.pk, "name": name, "file": upload.name, "o": options},
             salt=AREA_TOKEN_SALT,
         )
         map_data = {
@@ -227,17 +226,17 @@ class PlanAreaConfirmView(PlanStaffMixin, View):
         data = self.read_token(AREA_TOKEN_SALT)
         if data is None:
             return self.token_expired(reverse("geodata:plan_area_upload", args=[self.plan.pk]))
-        path = Path(data["path"])
         try:
-            candidate = services.plan_area_from_file(
-                plan=self.plan, by=request.user, path=path, original_name=data["file"], **data["o"]
-            )
+            with services.staged_copy(data["name"]) as path:
+                candidate = services.plan_area_from_file(
+                    plan=self.plan, by=request.user, path=path, original_name=data["file"], **data["o"]
+                )
         except ImportRejected as exc:
             context = {"form": PlanAreaUploadForm(), "plan": self.plan, "municipality": self.municipality}
             context.update(current_m2=plan_area_m2(self.plan), confirm_error=str(exc))
             return render(request, "geodata/staff/plan_area_upload.html", context, status=400)
         finally:
-            services.discard_staged(path)
+            services.discard_staged(data["name"])
         messages.success(
             request,
             _("Der Geltungsbereich wurde aus „%(file)s“ übernommen (%(area)s m²).")

@@ -6,7 +6,6 @@ size (ZIP bombs); XML files are scanned for DOCTYPE/ENTITY declarations (XXE,
 entity expansion) and refused if they contain any.
 """
 
-import os
 import shutil
 import stat
 import zipfile
@@ -213,14 +212,3 @@ def prepare_source(path: Path, workdir: Path, *, original_name: str | None = Non
         if candidate.suffix.lower() in XML_SUFFIXES:
             reject_xml_declarations(candidate)
     return dataset
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def staging_root() -> Path:
-    configured = getattr(settings, "IMPORT_STAGING_DIR", "")
-    root = Path(configured or os.path.join(settings.MEDIA_ROOT, "..", "import-staging"))
-    root.mkdir(parents=True, exist_ok=True)
-    return root

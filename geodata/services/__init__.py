@@ -17,6 +17,10 @@ from .staging import (
     progress_key,
     purge_stale_uploads,
     stage_upload,
+    staged_copy,
+    staged_exists,
+    staging_storage,
+    upload_copy,
 )
 from .xplan import xplan_import, xplan_read
 
@@ -39,6 +43,10 @@ __all__ = [
     "public_layer_cache_key",
     "purge_stale_uploads",
     "stage_upload",
+    "staged_copy",
+    "staged_exists",
+    "staging_storage",
+    "upload_copy",
     "style_for_kind",
     "write_features",
     "xplan_import",

@@ -62,15 +62,15 @@ def _build_files(layer: Layer) -> dict:
             ids=ids,
             geoms=geoms,
             properties=properties,
-            path=storage.tiles_path(layer.pk, layer.version),
-            name=layer.name,
+            name=storage.tiles_name(layer.pk, layer.version),
+            title=layer.name,
         )
         result["mode"] = "tiles"
     else:
-        result = build_geojson(layer, storage.geojson_path(layer.pk, layer.version))
+        result = build_geojson(layer, storage.geojson_name(layer.pk, layer.version))
         result["mode"] = "geojson"
     storage.remove_other_versions(layer.pk, layer.version)
-    forget_archives(str(storage.layer_dir(layer.pk)) + "/")
+    forget_archives(storage.layer_prefix(layer.pk))
     result["seconds"] = round(time.perf_counter() - started, 3)
     logger.info("Published layer %s v%s: %s", layer.pk, layer.version, result)
     return result

@@ -71,7 +71,7 @@ def actions(plan, path, layer):
                 source=ImportRun.Source.LAYER,
                 municipality=plan.municipality,
                 plan=plan,
-                path=path,
+                staged="1/x-a.geojson",
                 file_name=path.name,
                 options={},
                 by=by,
@@ -110,14 +110,14 @@ def test_actions_refuse_none_as_actor(plan, geojson, layer):
 
 def test_run_acts_as_its_user_when_it_executes(plan, actors, geojson, django_capture_on_commit_callbacks):
     planner = actors["planner"]
-    path = services.stage_upload(
+    staged = services.stage_upload(
         upload=SimpleUploadedFile("a.geojson", geojson.read_bytes()), by=planner, municipality=plan.municipality
     )
     run = services.import_run_start(
         source=ImportRun.Source.LAYER,
         municipality=plan.municipality,
         plan=plan,
-        path=path,
+        staged=staged,
         file_name="a.geojson",
         options={},
         by=planner,
@@ -136,7 +136,7 @@ def test_run_for_a_plan_of_another_municipality_is_refused(plan, actors, geojson
             source=ImportRun.Source.LAYER,
             municipality=plan.municipality,
             plan=other,
-            path=geojson,
+            staged="1/x-a.geojson",
             file_name="a.geojson",
             options={},
             by=actors["planner"],

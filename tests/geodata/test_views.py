@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from geodata.models import Feature, ImportRun, Layer
+from geodata.services import staged_exists
 from plans.models import Membership, Plan
 from tests.factories import MembershipFactory, MunicipalityFactory, PlanFactory, square
 
@@ -50,7 +51,7 @@ def test_upload_preview_confirm_creates_layer(client, plan, planner, tmp_path, d
     assert run.status == ImportRun.Status.SUCCEEDED and run.created_by == planner
     layer = Layer.objects.get(plan=plan)
     assert (layer.name, layer.kind, layer.feature_count) == ("Baugebiete", "building_areas", 3)
-    assert not Path(run.file_path).exists()
+    assert not staged_exists(run.file_path)
 
     page = client.get(response.url).content.decode()
     assert "Abgeschlossen" in page and "<dt>Angelegt</dt><dd>3</dd>" in page
