@@ -43,10 +43,11 @@ _GEOJSON_MEMORY_LIMIT = 64 * 1024 * 1024
 
 def _read_geojson(pk: int, version: int) -> bytes:
     """Return the stored gzip GeoJSON of a layer version, kept in process memory after the first read."""
-    key = storage.geojson_name(pk, version)
+    name = storage.geojson_name(pk, version)
+    key = storage.cache_key(name)
     body = _geojson_bytes.get(key)
     if body is None:
-        with default_storage.open(key, "rb") as handle:
+        with default_storage.open(name, "rb") as handle:
             body = handle.read()
         if sum(len(v) for v in _geojson_bytes.values()) + len(body) > _GEOJSON_MEMORY_LIMIT:
             _geojson_bytes.clear()

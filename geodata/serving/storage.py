@@ -40,6 +40,13 @@ def plan_export_prefix(plan_id: int) -> str:
     return f"layers/plans/{plan_id}/"
 
 
+def cache_key(name: str, storage: Storage | None = None) -> str:
+    """Return a process-wide key for the stored file `name`: which storage (bucket or directory) and the name."""
+    storage = storage or default_storage
+    where = getattr(storage, "bucket_name", None) or getattr(storage, "base_location", "")
+    return f"{type(storage).__name__}:{where}:{getattr(storage, 'location', '')}:{name}"
+
+
 def files_under(prefix: str, storage: Storage | None = None) -> list[str]:
     """Return the names of the files directly under `prefix` (none if it does not exist)."""
     storage = storage or default_storage

@@ -155,10 +155,11 @@ _MAX_OPEN = 64
 
 def open_archive(name: str) -> TileArchive | None:
     """Return the cached archive stored as `name` (opened once per process), or None if it does not exist."""
+    key = storage.cache_key(name)
     with _archives_lock:
-        archive = _archives.get(name)
+        archive = _archives.get(key)
         if archive is not None:
-            _archives.move_to_end(name)
+            _archives.move_to_end(key)
             return archive
     reader = ranges.open_reader(default_storage, name)
     if reader is None:
@@ -168,7 +169,7 @@ def open_archive(name: str) -> TileArchive | None:
     except FileNotFoundError:
         return None
     with _archives_lock:
-        _archives[name] = archive
+        _archives[key] = archive
         while len(_archives) > _MAX_OPEN:
             _archives.popitem(last=False)
     return archive
@@ -177,7 +178,7 @@ def open_archive(name: str) -> TileArchive | None:
 def forget_archives(prefix: str = "") -> None:
     """Drop cached archives (all, or those whose name starts with `prefix`)."""
     with _archives_lock:
-        for key in [key for key in _archives if key.startswith(prefix)]:
+        for key in [key for key, archive in _archives.items() if archive.name.startswith(prefix)]:
             del _archives[key]
 
 
