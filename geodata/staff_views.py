@@ -21,7 +21,7 @@ from . import services
 from .errors import ImportRejected
 from .forms import LayerUploadForm, PlanAreaUploadForm, XPlanUploadForm
 from .models import ImportRun
-from .selectors import import_run_progress, plan_area_m2, planner_municipalities
+from .selectors import import_run_progress, layers_with_serving, plan_area_m2, planner_municipalities
 
 TOKEN_SALT = "geodata.layer-import"
 AREA_TOKEN_SALT = "geodata.plan-area"
@@ -39,7 +39,7 @@ class PlanStaffMixin(MunicipalityPermissionMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["plan"] = self.plan
-        context["layers"] = self.plan.layers.all()
+        context["layers"] = layers_with_serving(self.plan)
         return context
 
     def read_token(self, salt: str) -> dict | None:

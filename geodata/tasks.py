@@ -14,3 +14,12 @@ def run_import(run_id: int) -> str:
     run = ImportRun.objects.select_related("plan__municipality", "municipality", "created_by").get(pk=run_id)
     import_run_execute(run=run)
     return run.status
+
+
+@task()
+def build_layer_tiles(layer_id: int, version: int) -> str:
+    """Build the PMTiles archive of a layer version after its import has committed."""
+    from .services import layer_tiles_build
+
+    result = layer_tiles_build(layer_id=layer_id, version=version)
+    return "skipped" if result is None else "built"

@@ -9,7 +9,14 @@
 
 from .layers import Preview, import_preview, layer_create, layer_import, style_for_kind, write_features
 from .plan_area import AreaCandidate, plan_area_from_file, plan_area_preview, plan_area_read
-from .publishing import layer_after_import, layer_publish, layer_uses_tiles, public_layer_cache_key
+from .publishing import (
+    layer_after_import,
+    layer_publish,
+    layer_tiles_build,
+    layer_tiles_ready,
+    layer_uses_tiles,
+    public_layer_cache_key,
+)
 from .staging import (
     discard_staged,
     import_run_execute,
@@ -35,6 +42,8 @@ __all__ = [
     "layer_create",
     "layer_import",
     "layer_publish",
+    "layer_tiles_build",
+    "layer_tiles_ready",
     "layer_uses_tiles",
     "plan_area_from_file",
     "plan_area_preview",

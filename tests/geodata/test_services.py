@@ -5,7 +5,7 @@ import orjson
 import pytest
 from django.core.files.storage import default_storage
 
-from geodata.services import layer_after_import, layer_publish
+from geodata.services import layer_after_import, layer_publish, layer_tiles_build, layer_tiles_ready
 from geodata.serving import storage
 from geodata.serving.tiles import open_archive, python_tile
 from plans.rules import SYSTEM
@@ -36,13 +36,18 @@ def test_new_version_removes_old_files():
     assert not default_storage.exists(storage.geojson_name(layer.pk, 2))
 
 
-def test_large_layer_is_published_as_tile_archive(settings):
+def test_large_layer_is_published_as_tile_archive_after_commit(settings, django_capture_on_commit_callbacks):
+    """The archive is built by a task once the import has committed, not inside the import's transaction."""
     settings.GEODATA_TILE_THRESHOLD = 50
     layer = LayerFactory()
     building_features(layer, 300)
-    result = layer_after_import(by=SYSTEM, layer=layer)
-    assert result["mode"] == "tiles"
-    assert result["tiles"] > 0
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = layer_after_import(by=SYSTEM, layer=layer)
+        assert result == {"mode": "tiles", "deferred": True}
+        assert not layer_tiles_ready(layer) and open_archive(storage.tiles_name(layer.pk, layer.version)) is None
+    for callback in callbacks:
+        callback()
+    assert layer_tiles_ready(layer)
     archive = open_archive(storage.tiles_name(layer.pk, layer.version))
     total = {}
     for tile_id in archive.tile_ids():
@@ -58,11 +63,12 @@ def test_large_layer_is_published_as_tile_archive(settings):
     assert not default_storage.exists(storage.geojson_name(layer.pk, layer.version))
 
 
-def test_python_live_tile_matches_archive_features(settings):
+def test_python_live_tile_matches_archive_features(settings, django_capture_on_commit_callbacks):
     settings.GEODATA_TILE_THRESHOLD = 50
     layer = LayerFactory()
     building_features(layer, 200)
-    layer_after_import(by=SYSTEM, layer=layer)
+    with django_capture_on_commit_callbacks(execute=True):
+        layer_after_import(by=SYSTEM, layer=layer)
     archive = open_archive(storage.tiles_name(layer.pk, layer.version))
     from pmtiles.tile import tileid_to_zxy
 
@@ -98,3 +104,15 @@ def test_deleting_layer_or_plan_removes_its_files(client, django_capture_on_comm
         plan.delete()
     assert not storage.files_under(storage.layer_prefix(layer.pk))
     assert not storage.files_under(storage.plan_export_prefix(plan.pk))
+
+
+def test_tile_task_skips_a_version_superseded_meanwhile(settings):
+    settings.GEODATA_TILE_THRESHOLD = 50
+    layer = LayerFactory()
+    building_features(layer, 60)
+    layer_after_import(by=SYSTEM, layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)  # a re-import before the first task ran
+    assert layer_tiles_build(layer_id=layer.pk, version=layer.version - 1) is None
+    assert not default_storage.exists(storage.tiles_name(layer.pk, layer.version - 1))
+    assert layer_tiles_build(layer_id=layer.pk, version=layer.version)["tiles"] > 0
+    assert layer_tiles_build(layer_id=layer.pk, version=layer.version) == {"mode": "tiles", "existing": True}

@@ -1,4 +1,5 @@
 import json
+import math
 import re
 from pathlib import Path
 
@@ -230,3 +231,34 @@ def test_stale_staged_uploads_are_purged(client, plan, planner, tmp_path, settin
     client.post(url, {"file": geojson_upload(tmp_path), "kind": "other"})
     remaining = list(user_root.iterdir())
     assert len(remaining) == 1 and remaining[0] != old
+
+
+def test_large_import_serves_live_tiles_until_the_archive_task_ran(
+    client, plan, planner, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from geodata.tasks import build_layer_tiles
+
+    settings.GEODATA_TILE_THRESHOLD = 5
+    client.force_login(planner)
+    url = reverse("geodata:layer_import", args=[plan.pk])
+    response = client.post(url, {"file": geojson_upload(tmp_path, count=8), "kind": "other"})
+    token = response.content.decode().split('name="token" value="')[1].split('"')[0]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("geodata:layer_import_confirm", args=[plan.pk]), {"token": token})
+    callbacks[0]()  # the worker runs the import; the tile task it queues on commit has not run yet
+    layer = Layer.objects.get(plan=plan)
+    assert layer.feature_count == 8
+    page = client.get(url).content.decode()
+    assert "Vektorkacheln werden erstellt" in page
+
+    feature = layer.features.first()
+    lon, lat = feature.geometry.centroid.coords
+    n = 1 << 14
+    x, y = int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.PUBLISHED)
+    assert client.get(reverse("geodata:tile", args=[layer.pk, 14, x, y])).status_code == 200  # rendered live
+
+    build_layer_tiles.enqueue(layer.pk, layer.version)
+    page = client.get(url).content.decode()
+    assert "Vektorkacheln werden erstellt" not in page and ">Vektorkacheln<" in page
+    assert client.get(reverse("geodata:tile", args=[layer.pk, 14, x, y])).status_code == 200
