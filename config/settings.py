@@ -300,6 +300,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Unpacked size limit for ZIP/KMZ archives (ZIP-bomb guard); features written per INSERT batch.
 MAX_UNPACKED_SIZE_MB = env.int("MAX_UNPACKED_SIZE_MB", default=4 * MAX_UPLOAD_SIZE_MB)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=2000)
+# ZIP/KMZ archives packed more tightly than this (unpacked:packed, above 1 MB unpacked) are refused unopened.
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=200)
 # Private directory for uploads waiting for confirmation (not served; one subdirectory per user) when no
 # STORAGES["staging"] is configured (S3_BUCKET set: the bucket's staging/ prefix instead).
 IMPORT_STAGING_DIR = env.str("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var" / "import-staging"))
