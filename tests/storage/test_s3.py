@@ -173,3 +173,28 @@ def test_xplan_reimport_and_plan_geopackage_keep_only_current_objects(
     b"".join(second.streaming_content)
     (second_export,) = s3.keys(f"media/layers/plans/{plan.pk}/")
     assert second_export != first_export  # the outdated GeoPackage was removed
+
+
+def test_plan_area_from_a_file_staged_in_the_bucket(client, s3):
+    """The confirming web request fetches the staged upload from the bucket; the object is gone afterwards."""
+    usingen = MunicipalityFactory(
+        name="Stadt Usingen", slug="usingen", ags="06434011", boundary=square(8.45, 50.28, 0.2)
+    )
+    plan = PlanFactory(municipality=usingen)
+    planner = MembershipFactory(municipality=usingen, role=Membership.Role.PLANNER).user
+    client.force_login(planner)
+    url = reverse("geodata:plan_area_upload", args=[plan.pk])
+    data = open("tests/data/geodata/area_4326.geojson", "rb").read()
+    response = client.post(url, {"file": SimpleUploadedFile("bereich.geojson", data)})
+    assert response.status_code == 200
+    (staged,) = s3.keys("staging/")
+    assert staged.startswith(f"staging/{planner.pk}/") and s3.read(staged) == data
+    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+    response = client.post(reverse("geodata:plan_area_confirm", args=[plan.pk]), {"token": token})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.area.num_geom == 1
+    assert s3.keys("staging/") == []
+    # A second confirm with the same token finds no staged upload and changes nothing.
+    again = client.post(reverse("geodata:plan_area_confirm", args=[plan.pk]), {"token": token})
+    assert again.status_code == 400
