@@ -23,7 +23,6 @@ from .forms import LayerUploadForm, PlanAreaUploadForm, XPlanUploadForm
 from .models import ImportRun
 from .selectors import import_run_progress, layers_with_serving, plan_area_m2, planner_municipalities
 
-TOKEN_SALT = "geodata.layer-import"
 AREA_TOKEN_SALT = "geodata.plan-area"
 TOKEN_MAX_AGE = 3600
 
@@ -58,55 +57,15 @@ class PlanStaffMixin(MunicipalityPermissionMixin):
 
 
 class LayerImportView(PlanStaffMixin, FormView):
-    """Step 1: upload; on success step 2: the preview with a confirm button."""
+    """Step 1: upload; the file is staged and its preview computed in the background (step 2: the run page)."""
 
     form_class = LayerUploadForm
     template_name = "geodata/staff/layer_import.html"
 
     def form_valid(self, form):
-        upload = form.cleaned_data["file"]
         options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
-        try:
-            with services.upload_copy(upload) as path:
-                preview = services.import_preview(
-                    path=path,
-                    original_name=upload.name,
-                    layer_name=options["layer_name"] or None,
-                    crs=options["crs"] or None,
-                )
-        except ImportRejected as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        name = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
-        token = signing.dumps(
-            {"u": self.request.user.pk, "p": self.plan.pk, "name": name, "file": upload.name, "o": options},
-            salt=TOKEN_SALT,
-        )
-        map_data = {"bounds": preview.bounds_4326}
-        return render(
-            self.request,
-            "geodata/staff/layer_import_preview.html",
-            self.get_context_data(
-                preview=preview, token=token, file_name=upload.name, options=options, map_data=map_data
-            ),
-        )
-
-
-class LayerImportConfirmView(PlanStaffMixin, View):
-    """Step 3: start the import of a previewed upload."""
-
-    def post(self, request, *args, **kwargs):
-        data = self.read_token(TOKEN_SALT)
-        if data is None:
-            return self.token_expired()
-        run = services.import_run_start(
-            source=ImportRun.Source.LAYER,
-            municipality=self.plan.municipality,
-            plan=self.plan,
-            staged=data["name"],
-            file_name=data["file"],
-            options=data["o"],
-            by=request.user,
+        run = services.import_preview_start(
+            plan=self.plan, upload=form.cleaned_data["file"], options=options, by=self.request.user
         )
         return redirect("geodata:import_run", run_id=run.pk)
 
@@ -120,13 +79,29 @@ class ImportRunMixin(MunicipalityPermissionMixin):
 
 
 class ImportRunView(ImportRunMixin, DetailView):
-    """Progress and, when done, the report of one import."""
+    """The preview (with the confirm button), the progress and, when done, the report of one import."""
 
     template_name = "geodata/staff/import_run.html"
     context_object_name = "run"
 
     def get_object(self, queryset=None):
         return self.run
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["map_data"] = {"bounds": (self.run.preview or {}).get("bounds_4326")}
+        return context
+
+
+class ImportRunConfirmView(ImportRunMixin, View):
+    """Step 3: start the import of a previewed upload."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.import_run_confirm(run=self.run, by=request.user)
+        except ImportRejected as exc:
+            messages.error(request, str(exc))
+        return redirect("geodata:import_run", run_id=self.run.pk)
 
 
 class ImportRunStatusView(ImportRunMixin, View):

@@ -23,3 +23,13 @@ def build_layer_tiles(layer_id: int, version: int) -> str:
 
     result = layer_tiles_build(layer_id=layer_id, version=version)
     return "skipped" if result is None else "built"
+
+
+@task()
+def preview_import(run_id: int) -> str:
+    """Read what the staged upload of run `run_id` holds (count, CRS, fields, extent) for its preview."""
+    from .services import import_preview_execute
+
+    run = ImportRun.objects.select_related("plan__municipality", "municipality", "created_by").get(pk=run_id)
+    import_preview_execute(run=run)
+    return run.status

@@ -19,6 +19,9 @@ from .publishing import (
 )
 from .staging import (
     discard_staged,
+    import_preview_execute,
+    import_preview_start,
+    import_run_confirm,
     import_run_execute,
     import_run_start,
     progress_key,
@@ -36,6 +39,9 @@ __all__ = [
     "Preview",
     "discard_staged",
     "import_preview",
+    "import_preview_execute",
+    "import_preview_start",
+    "import_run_confirm",
     "import_run_execute",
     "import_run_start",
     "layer_after_import",

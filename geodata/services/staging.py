@@ -33,8 +33,8 @@ from plans.models import Municipality, Plan
 
 from ..errors import ImportRejected
 from ..models import ImportRun
-from ..tasks import run_import
-from .layers import layer_import
+from ..tasks import preview_import, run_import
+from .layers import import_preview, layer_import
 from .xplan import xplan_import
 
 logger = logging.getLogger(__name__)
@@ -149,9 +149,72 @@ def import_run_start(
     return run
 
 
+def import_preview_start(*, plan: Plan, upload, options: dict, by) -> ImportRun:
+    """Stage a layer upload and queue its preview (count, CRS, fields, bounding box) as a background task.
+
+    The web request only streams the upload to the staging storage; GDAL reads it in the worker.
+    """
+    rules.require(by, "manage", plan.municipality)
+    name = stage_upload(upload=upload, by=by, municipality=plan.municipality)
+    run = ImportRun.objects.create(
+        source=ImportRun.Source.LAYER,
+        status=ImportRun.Status.PREVIEWING,
+        municipality=plan.municipality,
+        plan=plan,
+        file_path=name,
+        file_name=upload.name[:300],
+        options=options,
+        created_by=rules.user_or_none(by),
+    )
+    transaction.on_commit(lambda: preview_import.enqueue(run.pk))
+    return run
+
+
+def import_preview_execute(*, run: ImportRun) -> None:
+    """Read what a staged layer upload holds and keep it on the run; a file that fails the checks fails the run."""
+    if run.status != ImportRun.Status.PREVIEWING:
+        return
+    options = run.options or {}
+    try:
+        with staged_copy(run.file_path) as path:
+            preview = import_preview(
+                path=path,
+                original_name=run.file_name,
+                layer_name=options.get("layer_name") or None,
+                crs=options.get("crs") or None,
+            )
+    except ImportRejected as exc:
+        run.status, run.error = ImportRun.Status.FAILED, str(exc)
+    except FileNotFoundError:
+        run.status = ImportRun.Status.FAILED
+        run.error = _("Die hochgeladene Datei ist nicht mehr vorhanden; bitte erneut hochladen.")
+    except Exception:
+        logger.exception("Preview of import %s failed", run.pk)
+        run.status = ImportRun.Status.FAILED
+        run.error = _("Der Import ist wegen eines internen Fehlers fehlgeschlagen; es wurde nichts gespeichert.")
+    else:
+        run.status, run.preview = ImportRun.Status.READY, preview.as_dict()
+    if run.status == ImportRun.Status.FAILED:
+        run.finished_at = timezone.now()
+        discard_staged(run.file_path)
+    run.save()
+
+
+def import_run_confirm(*, run: ImportRun, by) -> ImportRun:
+    """Start the import of a previewed upload as a background task."""
+    rules.require(by, "manage", run.municipality)
+    if not ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.READY).update(status=ImportRun.Status.PENDING):
+        raise ImportRejected(
+            _("Dieser Import wurde bereits gestartet oder ist nicht mehr möglich."), code="run_not_ready"
+        )
+    run.status = ImportRun.Status.PENDING
+    transaction.on_commit(lambda: run_import.enqueue(run.pk))
+    return run
+
+
 def import_run_execute(*, run: ImportRun) -> None:
     """Run a recorded import as its user, keeping its status, progress and report up to date."""
-    if run.finished:
+    if run.finished or run.status in (ImportRun.Status.PREVIEWING, ImportRun.Status.READY):
         return
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
 

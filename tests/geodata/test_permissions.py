@@ -77,6 +77,10 @@ def actions(plan, path, layer):
                 by=by,
             ),
         ),
+        (
+            "import_preview_start",
+            lambda by: services.import_preview_start(plan=plan, upload=upload, options={}, by=by),
+        ),
         ("plan_area_from_file", lambda by: services.plan_area_from_file(plan=plan, by=by, path=DATA / "area_4326.kml")),
     ]
 
@@ -97,8 +101,24 @@ def test_actions_refuse_other_roles_and_write_nothing(plan, actors, geojson, lay
 def test_actions_accept_the_planner(plan, actors, geojson, layer, django_capture_on_commit_callbacks):
     for _name, call in actions(plan, geojson, layer):
         call(actors["planner"])
-    run = ImportRun.objects.get()
-    assert run.created_by == actors["planner"]
+    runs = ImportRun.objects.all()
+    assert len(runs) == 2 and all(run.created_by == actors["planner"] for run in runs)
+
+
+def test_confirm_checks_its_actor(plan, actors, django_capture_on_commit_callbacks):
+    run = ImportRun.objects.create(
+        municipality=plan.municipality, plan=plan, file_name="a.geojson", file_path="1/x-a.geojson", status="ready"
+    )
+    for role in ("moderator", "foreign planner"):
+        with pytest.raises(PermissionDenied):
+            services.import_run_confirm(run=run, by=actors[role])
+    with pytest.raises(TypeError):
+        services.import_run_confirm(run=run, by=None)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.READY
+    services.import_run_confirm(run=run, by=actors["planner"])
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.PENDING
 
 
 def test_actions_refuse_none_as_actor(plan, geojson, layer):

@@ -39,14 +39,20 @@ def geojson_upload(tmp_path, count):
 
 def import_layer(client, plan, upload, s3, capture) -> Layer:
     """Upload, preview and confirm a layer import over HTTP; check the staged object's life in the bucket."""
-    response = client.post(reverse("geodata:layer_import", args=[plan.pk]), {"file": upload, "kind": "other"})
-    assert response.status_code == 200
-    staged = s3.keys("staging/")
+    with capture(execute=False) as callbacks:
+        response = client.post(reverse("geodata:layer_import", args=[plan.pk]), {"file": upload, "kind": "other"})
+    assert response.status_code == 302
+    staged = s3.keys("staging/")  # the request streamed the upload to the bucket, nothing more
     assert len(staged) == 1 and staged[0].endswith("-baugebiete.geojson")
-    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
-    with capture(execute=True):
-        client.post(reverse("geodata:layer_import_confirm", args=[plan.pk]), {"token": token})
     run = ImportRun.objects.get(plan=plan)
+    assert run.status == ImportRun.Status.PREVIEWING
+    for callback in callbacks:
+        callback()  # the worker fetches the staged object and computes the preview
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.READY, run.error
+    with capture(execute=True):
+        client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
+    run.refresh_from_db()
     assert run.status == ImportRun.Status.SUCCEEDED, run.error
     assert s3.keys("staging/") == []  # the worker deleted the staged upload
     return Layer.objects.get(pk=run.report["layer_id"])
