@@ -25,7 +25,7 @@ from .models import Layer
 from .selectors import public_layer_version
 from .services import layer_publish
 from .serving import storage
-from .serving.tiles import live_tile, open_archive, zoom_range
+from .serving.tiles import forget_archives, live_tile, open_archive, zoom_range
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -124,9 +124,14 @@ class TileView(View):
             etag = f'"{etag_base}-gz"' if _accepts_gzip(request) else f'"{etag_base}"'
             return _cache_headers(HttpResponse(status=304), request, version, etag)
         archive = open_archive(storage.tiles_name(pk, version))
+        data = None
         if archive is not None:
-            data = archive.get(z, x, y)
-        else:
+            try:
+                data = archive.get(z, x, y)
+            except FileNotFoundError:  # replaced by a newer version a moment ago; render this one live
+                forget_archives(archive.name)
+                archive = None
+        if archive is None:
             raw = live_tile(pk, z, x, y)
             data = gzip.compress(raw, compresslevel=5, mtime=0) if raw else None
         if not data:

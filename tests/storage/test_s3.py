@@ -15,6 +15,7 @@ from geodata.models import ImportRun, Layer
 from plans.models import Membership, Plan
 from tests.factories import MembershipFactory, MunicipalityFactory, PlanFactory, minimal_pdf, square
 from tests.geodata.conftest import sample_frame
+from tests.storage.conftest import BUCKET
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,12 @@ def test_tiles_are_read_from_the_archive_by_byte_range(
     spans = [tuple(map(int, call["Range"].removeprefix("bytes=").split("-"))) for call in reads]
     tile_reads = [end - start + 1 for start, end in spans if start > 0]
     assert tile_reads and max(tile_reads) < archive_size  # a tile is one range, never the whole archive
+
+    # The archive vanishes under a process that has it open (a newer version replaced it): tiles are rendered live.
+    s3.client.delete_object(Bucket=BUCKET, Key=archive_key)
+    response = client.get(reverse("geodata:tile", args=[layer.pk, 15, x, y]), HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert mapbox_vector_tile.decode(gzip.decompress(response.content))["features"]["features"]
 
 
 def test_xplan_reimport_and_plan_geopackage_keep_only_current_objects(
