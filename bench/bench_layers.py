@@ -145,9 +145,9 @@ def sample_tiles(layer_id: int, version: int) -> dict[int, list[tuple[int, int]]
     from geodata.serving import storage
     from geodata.serving.tiles import open_archive
 
-    archive = open_archive(storage.tiles_path(layer_id, version))
+    archive = open_archive(storage.tiles_name(layer_id, version))
     by_zoom: dict[int, list[tuple[int, int]]] = {}
-    for tile_id in archive.index:
+    for tile_id in archive.tile_ids():
         z, x, y = tileid_to_zxy(tile_id)
         by_zoom.setdefault(z, []).append((x, y))
     rng = random.Random(SEED)

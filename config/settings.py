@@ -169,7 +169,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -177,6 +177,33 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Object storage (docs/deployment.md, "Object storage (S3)"): with S3_BUCKET set, media (documents, layer
+# files, tile archives, exports) and staged uploads go to an S3-compatible bucket through django-storages;
+# every object is private and served through the application. Without it, local disk (MEDIA_ROOT and
+# IMPORT_STAGING_DIR) as in development.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    _S3_OPTIONS = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+        "region_name": env.str("S3_REGION", default="") or None,
+        "addressing_style": env.str("S3_ADDRESSING_STYLE", default="") or None,  # "path" for MinIO and the like
+        "default_acl": None,  # objects inherit the bucket's (private) policy
+        "querystring_auth": True,  # any URL handed out is signed and expires
+        "querystring_expire": env.int("S3_URL_EXPIRE", default=3600),
+        "file_overwrite": False,  # a document's new version never replaces the old version's file
+    }
+    _S3_PREFIX = env.str("S3_PREFIX", default="").strip("/")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "location": f"{_S3_PREFIX}/media" if _S3_PREFIX else "media"},
+    }
+    STORAGES["staging"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "location": f"{_S3_PREFIX}/staging" if _S3_PREFIX else "staging"},
+    }
 # Third-party browser assets installed from npm (see package.json / package-lock.json).
 STATICFILES_DIRS = []
 if (BASE_DIR / "node_modules").exists():
@@ -287,7 +314,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Unpacked size limit for ZIP/KMZ archives (ZIP-bomb guard); features written per INSERT batch.
 MAX_UNPACKED_SIZE_MB = env.int("MAX_UNPACKED_SIZE_MB", default=4 * MAX_UPLOAD_SIZE_MB)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=2000)
-# Private directory for uploads waiting for confirmation (not served); one subdirectory per user.
+# ZIP/KMZ archives packed more tightly than this (unpacked:packed, above 1 MB unpacked) are refused unopened.
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=200)
+# Private directory for uploads waiting for confirmation (not served; one subdirectory per user) when no
+# STORAGES["staging"] is configured (S3_BUCKET set: the bucket's staging/ prefix instead).
 IMPORT_STAGING_DIR = env.str("IMPORT_STAGING_DIR", default=str(BASE_DIR / "var" / "import-staging"))
 
 # --- Announcements, social channels and alerts (participation.announcements) ---

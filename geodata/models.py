@@ -79,6 +79,8 @@ class ImportRun(models.Model):
         XPLAN = "xplan", _("XPlanGML")
 
     class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("Datei wird geprüft")
+        READY = "ready", _("Bereit zum Import")
         PENDING = "pending", _("Wartet")
         RUNNING = "running", _("Läuft")
         SUCCEEDED = "succeeded", _("Abgeschlossen")
@@ -93,6 +95,7 @@ class ImportRun(models.Model):
     status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=dict, blank=True)
     report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)

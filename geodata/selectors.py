@@ -8,7 +8,7 @@ from plans.geometry import to_metric
 from plans.models import Membership, Municipality, Plan
 
 from .models import ImportRun, Layer
-from .services.publishing import public_layer_cache_key
+from .services.publishing import layer_tiles_ready, layer_uses_tiles, public_layer_cache_key
 from .services.staging import progress_key
 
 
@@ -39,3 +39,14 @@ def plan_area_m2(plan: Plan) -> float | None:
     if plan.area is None:
         return None
     return to_metric(plan.area, plan.municipality.crs_epsg).area
+
+
+def layers_with_serving(plan: Plan) -> list[Layer]:
+    """Return `plan`'s layers, each with `serving`: "geojson", "tiles" or "tiles_pending" (archive being built)."""
+    layers = list(plan.layers.all())
+    for layer in layers:
+        if not layer_uses_tiles(layer):
+            layer.serving = "geojson"  # type: ignore[attr-defined]
+        else:
+            layer.serving = "tiles" if layer_tiles_ready(layer) else "tiles_pending"  # type: ignore[attr-defined]
+    return layers

@@ -17,8 +17,8 @@ def remove_layer_files(sender, instance, **kwargs):
     layer_id = instance.pk
 
     def remove():
-        forget_archives(str(storage.layer_dir(layer_id)) + "/")
-        storage.remove_directory(storage.layer_dir(layer_id))
+        forget_archives(storage.layer_prefix(layer_id))
+        storage.remove_prefix(storage.layer_prefix(layer_id))
 
     transaction.on_commit(remove)
 
@@ -27,4 +27,4 @@ def remove_layer_files(sender, instance, **kwargs):
 def remove_plan_exports(sender, instance, **kwargs):
     """Delete the cached GeoPackages of a deleted plan."""
     plan_id = instance.pk
-    transaction.on_commit(lambda: storage.remove_directory(storage.plan_export_dir(plan_id)))
+    transaction.on_commit(lambda: storage.remove_prefix(storage.plan_export_prefix(plan_id)))

@@ -1,7 +1,6 @@
 """Staff pages: import layers and XPlanGML plans, follow import runs, take a Geltungsbereich from a file."""
 
 import json
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -22,9 +21,8 @@ from . import services
 from .errors import ImportRejected
 from .forms import LayerUploadForm, PlanAreaUploadForm, XPlanUploadForm
 from .models import ImportRun
-from .selectors import import_run_progress, plan_area_m2, planner_municipalities
+from .selectors import import_run_progress, layers_with_serving, plan_area_m2, planner_municipalities
 
-TOKEN_SALT = "geodata.layer-import"
 AREA_TOKEN_SALT = "geodata.plan-area"
 TOKEN_MAX_AGE = 3600
 
@@ -40,7 +38,7 @@ class PlanStaffMixin(MunicipalityPermissionMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["plan"] = self.plan
-        context["layers"] = self.plan.layers.all()
+        context["layers"] = layers_with_serving(self.plan)
         return context
 
     def read_token(self, salt: str) -> dict | None:
@@ -49,7 +47,7 @@ class PlanStaffMixin(MunicipalityPermissionMixin):
             data = signing.loads(self.request.POST.get("token", ""), salt=salt, max_age=TOKEN_MAX_AGE)
         except signing.BadSignature:
             return None
-        if data["u"] != self.request.user.pk or data["p"] != self.plan.pk or not Path(data["path"]).is_file():
+        if data["u"] != self.request.user.pk or data["p"] != self.plan.pk or not services.staged_exists(data["name"]):
             return None
         return data
 
@@ -59,55 +57,15 @@ class PlanStaffMixin(MunicipalityPermissionMixin):
 
 
 class LayerImportView(PlanStaffMixin, FormView):
-    """Step 1: upload; on success step 2: the preview with a confirm button."""
+    """Step 1: upload; the file is staged and its preview computed in the background (step 2: the run page)."""
 
     form_class = LayerUploadForm
     template_name = "geodata/staff/layer_import.html"
 
     def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        path = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
         options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
-        try:
-            preview = services.import_preview(
-                path=path,
-                original_name=upload.name,
-                layer_name=options["layer_name"] or None,
-                crs=options["crs"] or None,
-            )
-        except ImportRejected as exc:
-            services.discard_staged(path)
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        token = signing.dumps(
-            {"u": self.request.user.pk, "p": self.plan.pk, "path": str(path), "file": upload.name, "o": options},
-            salt=TOKEN_SALT,
-        )
-        map_data = {"bounds": preview.bounds_4326}
-        return render(
-            self.request,
-            "geodata/staff/layer_import_preview.html",
-            self.get_context_data(
-                preview=preview, token=token, file_name=upload.name, options=options, map_data=map_data
-            ),
-        )
-
-
-class LayerImportConfirmView(PlanStaffMixin, View):
-    """Step 3: start the import of a previewed upload."""
-
-    def post(self, request, *args, **kwargs):
-        data = self.read_token(TOKEN_SALT)
-        if data is None:
-            return self.token_expired()
-        run = services.import_run_start(
-            source=ImportRun.Source.LAYER,
-            municipality=self.plan.municipality,
-            plan=self.plan,
-            path=Path(data["path"]),
-            file_name=data["file"],
-            options=data["o"],
-            by=request.user,
+        run = services.import_preview_start(
+            plan=self.plan, upload=form.cleaned_data["file"], options=options, by=self.request.user
         )
         return redirect("geodata:import_run", run_id=run.pk)
 
@@ -121,13 +79,29 @@ class ImportRunMixin(MunicipalityPermissionMixin):
 
 
 class ImportRunView(ImportRunMixin, DetailView):
-    """Progress and, when done, the report of one import."""
+    """The preview (with the confirm button), the progress and, when done, the report of one import."""
 
     template_name = "geodata/staff/import_run.html"
     context_object_name = "run"
 
     def get_object(self, queryset=None):
         return self.run
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["map_data"] = {"bounds": (self.run.preview or {}).get("bounds_4326")}
+        return context
+
+
+class ImportRunConfirmView(ImportRunMixin, View):
+    """Step 3: start the import of a previewed upload."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.import_run_confirm(run=self.run, by=request.user)
+        except ImportRejected as exc:
+            messages.error(request, str(exc))
+        return redirect("geodata:import_run", run_id=self.run.pk)
 
 
 class ImportRunStatusView(ImportRunMixin, View):
@@ -169,11 +143,11 @@ class XPlanImportView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         municipality = form.cleaned_data["municipality"]
-        path = services.stage_upload(upload=upload, by=self.request.user, municipality=municipality)
+        name = services.stage_upload(upload=upload, by=self.request.user, municipality=municipality)
         run = services.import_run_start(
             source=ImportRun.Source.XPLAN,
             municipality=municipality,
-            path=path,
+            staged=name,
             file_name=upload.name,
             options={},
             by=self.request.user,
@@ -194,17 +168,17 @@ class PlanAreaUploadView(PlanStaffMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         options = {k: form.cleaned_data[k] or None for k in ("layer_name", "crs")}
-        path = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
         try:
-            candidate = services.plan_area_preview(
-                plan=self.plan, by=self.request.user, path=path, original_name=upload.name, **options
-            )
+            with services.upload_copy(upload) as path:
+                candidate = services.plan_area_preview(
+                    plan=self.plan, by=self.request.user, path=path, original_name=upload.name, **options
+                )
         except ImportRejected as exc:
-            services.discard_staged(path)
             form.add_error(None, str(exc))
             return self.form_invalid(form)
+        name = services.stage_upload(upload=upload, by=self.request.user, municipality=self.plan.municipality)
         token = signing.dumps(
-            {"u": self.request.user.pk, "p": self.plan.pk, "path": str(path), "file": upload.name, "o": options},
+            {"u": self.request.user.pk, "p": self.plan.pk, "name": name, "file": upload.name, "o": options},
             salt=AREA_TOKEN_SALT,
         )
         map_data = {
@@ -227,17 +201,17 @@ class PlanAreaConfirmView(PlanStaffMixin, View):
         data = self.read_token(AREA_TOKEN_SALT)
         if data is None:
             return self.token_expired(reverse("geodata:plan_area_upload", args=[self.plan.pk]))
-        path = Path(data["path"])
         try:
-            candidate = services.plan_area_from_file(
-                plan=self.plan, by=request.user, path=path, original_name=data["file"], **data["o"]
-            )
+            with services.staged_copy(data["name"]) as path:
+                candidate = services.plan_area_from_file(
+                    plan=self.plan, by=request.user, path=path, original_name=data["file"], **data["o"]
+                )
         except ImportRejected as exc:
             context = {"form": PlanAreaUploadForm(), "plan": self.plan, "municipality": self.municipality}
             context.update(current_m2=plan_area_m2(self.plan), confirm_error=str(exc))
             return render(request, "geodata/staff/plan_area_upload.html", context, status=400)
         finally:
-            services.discard_staged(path)
+            services.discard_staged(data["name"])
         messages.success(
             request,
             _("Der Geltungsbereich wurde aus „%(file)s“ übernommen (%(area)s m²).")

@@ -14,3 +14,22 @@ def run_import(run_id: int) -> str:
     run = ImportRun.objects.select_related("plan__municipality", "municipality", "created_by").get(pk=run_id)
     import_run_execute(run=run)
     return run.status
+
+
+@task()
+def build_layer_tiles(layer_id: int, version: int) -> str:
+    """Build the PMTiles archive of a layer version after its import has committed."""
+    from .services import layer_tiles_build
+
+    result = layer_tiles_build(layer_id=layer_id, version=version)
+    return "skipped" if result is None else "built"
+
+
+@task()
+def preview_import(run_id: int) -> str:
+    """Read what the staged upload of run `run_id` holds (count, CRS, fields, extent) for its preview."""
+    from .services import import_preview_execute
+
+    run = ImportRun.objects.select_related("plan__municipality", "municipality", "created_by").get(pk=run_id)
+    import_preview_execute(run=run)
+    return run.status

@@ -7,11 +7,6 @@ app_name = "geodata"
 urlpatterns = [
     path("verwaltung/plaene/<int:plan_id>/ebenen/import/", staff_views.LayerImportView.as_view(), name="layer_import"),
     path(
-        "verwaltung/plaene/<int:plan_id>/ebenen/import/bestaetigen/",
-        staff_views.LayerImportConfirmView.as_view(),
-        name="layer_import_confirm",
-    ),
-    path(
         "verwaltung/plaene/<int:pk>/geltungsbereich/datei/",
         staff_views.PlanAreaUploadView.as_view(),
         name="plan_area_upload",
@@ -22,6 +17,11 @@ urlpatterns = [
         name="plan_area_confirm",
     ),
     path("verwaltung/importe/<int:run_id>/", staff_views.ImportRunView.as_view(), name="import_run"),
+    path(
+        "verwaltung/importe/<int:run_id>/bestaetigen/",
+        staff_views.ImportRunConfirmView.as_view(),
+        name="import_run_confirm",
+    ),
     path(
         "verwaltung/importe/<int:run_id>/status/", staff_views.ImportRunStatusView.as_view(), name="import_run_status"
     ),

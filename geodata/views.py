@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import parse_etags
@@ -25,7 +25,7 @@ from .models import Layer
 from .selectors import public_layer_version
 from .services import layer_publish
 from .serving import storage
-from .serving.tiles import live_tile, open_archive, zoom_range
+from .serving.tiles import forget_archives, live_tile, open_archive, zoom_range
 
 MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -43,11 +43,12 @@ _GEOJSON_MEMORY_LIMIT = 64 * 1024 * 1024
 
 def _read_geojson(pk: int, version: int) -> bytes:
     """Return the stored gzip GeoJSON of a layer version, kept in process memory after the first read."""
-    path = storage.geojson_path(pk, version)
-    key = str(path)
+    name = storage.geojson_name(pk, version)
+    key = storage.cache_key(name)
     body = _geojson_bytes.get(key)
     if body is None:
-        body = path.read_bytes()
+        with default_storage.open(name, "rb") as handle:
+            body = handle.read()
         if sum(len(v) for v in _geojson_bytes.values()) + len(body) > _GEOJSON_MEMORY_LIMIT:
             _geojson_bytes.clear()
         _geojson_bytes[key] = body
@@ -122,10 +123,15 @@ class TileView(View):
         if _not_modified(request, f'"{etag_base}"', f'"{etag_base}-gz"'):
             etag = f'"{etag_base}-gz"' if _accepts_gzip(request) else f'"{etag_base}"'
             return _cache_headers(HttpResponse(status=304), request, version, etag)
-        archive = open_archive(storage.tiles_path(pk, version))
+        archive = open_archive(storage.tiles_name(pk, version))
+        data = None
         if archive is not None:
-            data = archive.get(z, x, y)
-        else:
+            try:
+                data = archive.get(z, x, y)
+            except FileNotFoundError:  # replaced by a newer version a moment ago; render this one live
+                forget_archives(archive.name)
+                archive = None
+        if archive is None:
             raw = live_tile(pk, z, x, y)
             data = gzip.compress(raw, compresslevel=5, mtime=0) if raw else None
         if not data:
@@ -133,21 +139,22 @@ class TileView(View):
         return _compressed_response(request, data, MVT_CONTENT_TYPE, version, etag_base)
 
 
-def _file_response(path: Path, content_type: str, filename: str) -> FileResponse:
-    response = FileResponse(open(path, "rb"), content_type=content_type, as_attachment=True, filename=filename)
+def _file_response(name: str, content_type: str, filename: str) -> FileResponse:
+    response = FileResponse(
+        default_storage.open(name, "rb"), content_type=content_type, as_attachment=True, filename=filename
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-def _cached_file(path: Path, build) -> Path:
-    """Return `path`, building it with `build(target)` first if it does not exist yet (atomically)."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-            target = Path(tmp) / path.name
+def _stored_file(name: str, build) -> str:
+    """Return `name`, building the file with `build(local_path)` and storing it first if it does not exist yet."""
+    if not default_storage.exists(name):
+        with tempfile.TemporaryDirectory(prefix="pb-export-") as tmp:
+            target = Path(tmp) / name.rsplit("/", 1)[-1]
             build(target)
-            os.replace(target, path)
-    return path
+            storage.put(name, target)
+    return name
 
 
 class LayerDownloadView(View):
@@ -164,10 +171,10 @@ class LayerDownloadView(View):
         except ExportError as exc:
             return JsonResponse({"error": str(exc)}, status=400)
         # One file per layer version, format and CRS; removed with the version's other files.
-        path = storage.layer_dir(layer.pk) / f"v{layer.version}-export-{epsg}.{extension}"
-        _cached_file(path, lambda target: layer_export(layer=layer, fmt=fmt, crs=epsg, path=target, by=request.user))
+        stored = storage.layer_export_name(layer.pk, layer.version, epsg, extension)
+        _stored_file(stored, lambda target: layer_export(layer=layer, fmt=fmt, crs=epsg, path=target, by=request.user))
         name = slugify(f"{layer.plan.slug}-{layer.name}") or f"ebene-{layer.pk}"
-        return _file_response(path, content_type, f"{name}.{extension}")
+        return _file_response(stored, content_type, f"{name}.{extension}")
 
 
 class PlanLayersDownloadView(View):
@@ -186,13 +193,13 @@ class PlanLayersDownloadView(View):
         digest = hashlib.sha1(
             ";".join(f"{layer.pk}:{layer.version}:{layer.name}" for layer in layers).encode(), usedforsecurity=False
         ).hexdigest()[:16]
-        directory = storage.plan_export_dir(plan.pk)
-        path = directory / f"{digest}-{epsg}.gpkg"
-        if not path.exists() and directory.exists():
-            for old in directory.glob("*.gpkg"):
-                if not old.name.startswith(digest):
-                    old.unlink(missing_ok=True)
-        _cached_file(
-            path, lambda target: plan_layers_export(plan=plan, crs=epsg, path=target, by=request.user, layers=layers)
+        prefix = storage.plan_export_prefix(plan.pk)
+        stored = f"{prefix}{digest}-{epsg}.gpkg"
+        if not default_storage.exists(stored):
+            for old in storage.files_under(prefix):
+                if not old.rsplit("/", 1)[-1].startswith(digest):
+                    default_storage.delete(old)
+        _stored_file(
+            stored, lambda target: plan_layers_export(plan=plan, crs=epsg, path=target, by=request.user, layers=layers)
         )
-        return _file_response(path, FORMATS["gpkg"][1], f"{plan.municipality.slug}-{plan.slug}-ebenen.gpkg")
+        return _file_response(stored, FORMATS["gpkg"][1], f"{plan.municipality.slug}-{plan.slug}-ebenen.gpkg")

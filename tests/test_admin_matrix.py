@@ -79,8 +79,8 @@ STAFF_URLS = {
     "announcements:staff_channels": Rule("manage"),
     "announcements:staff_channel_test": Rule("manage", pk="channel_account"),
     "geodata:layer_import": Rule("manage"),
-    "geodata:layer_import_confirm": Rule("manage"),
     "geodata:import_run": Rule("manage"),
+    "geodata:import_run_confirm": Rule("manage"),
     "geodata:import_run_status": Rule("manage"),
     "geodata:xplan_import": Rule("planner"),  # planning office of any municipality
     "geodata:plan_area_upload": Rule("manage", pk="plan"),

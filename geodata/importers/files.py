@@ -1,12 +1,14 @@
 """Check uploaded files and unpack archives safely before GDAL sees them.
 
-Every file is checked for its size; ZIP/KMZ archives are unpacked member by member
-into a private directory with checks against path traversal, links and unpacked
-size (ZIP bombs); XML files are scanned for DOCTYPE/ENTITY declarations (XXE,
-entity expansion) and refused if they contain any.
+Every file is checked for its size. A ZIP/KMZ archive's central directory is checked first
+(member count, paths, links, declared unpacked size, compression ratio), so a ZIP bomb is refused
+before a byte is unpacked; then it is unpacked member by member into a private directory, counting
+the bytes actually written against lying headers. XML files are scanned for DOCTYPE/ENTITY
+declarations (XXE, entity expansion) and refused if they contain any. Error messages never show
+server paths.
 """
 
-import os
+import re
 import shutil
 import stat
 import zipfile
@@ -21,6 +23,7 @@ MB = 1024 * 1024
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".dxf", ".fgb", ".gml", ".xml")
 XML_SUFFIXES = (".kml", ".gml", ".xml")
 ARCHIVE_SUFFIXES = (".zip", ".kmz")
+MAX_MEMBERS = 1000
 
 
 def upload_limit_bytes() -> int:
@@ -49,12 +52,79 @@ def is_zip(path: Path) -> bool:
         return handle.read(4) == b"PK\x03\x04"
 
 
+def error_text(exc: BaseException) -> str:
+    """Return the first line of an error message with server paths cut down to their file names."""
+    text = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    return _ABSOLUTE_PATH.sub(lambda match: PurePosixPath(match.group(0)).name, text)
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:[^\s'\"/:]+/)+[^\s'\":]*")
+
+
+def _bomb(limit: int) -> ImportRejected:
+    return ImportRejected(
+        _(
+            "Das ZIP-Archiv ist entpackt größer als erlaubt (mehr als %(limit)d MB). "
+            "Möglicherweise handelt es sich um eine ZIP-Bombe."
+        )
+        % {"limit": limit // MB},
+        code="zip_bomb",
+    )
+
+
+def check_archive(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """Check an archive's central directory before anything is unpacked; return the members to unpack.
+
+    Refuses too many members, absolute paths, ``..`` components, symbolic links, a declared
+    unpacked size above MAX_UNPACKED_SIZE_MB and a compression ratio above
+    IMPORT_MAX_COMPRESSION_RATIO (ZIP bombs).
+    """
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise ImportRejected(_("Das ZIP-Archiv enthält zu viele Dateien (mehr als 1000)."), code="too_many_members")
+    for info in members:
+        name = info.filename.replace("\\", "/")
+        pure = PurePosixPath(name)
+        if pure.is_absolute() or ".." in pure.parts or (len(name) > 1 and name[1] == ":"):
+            raise ImportRejected(
+                _(
+                    "Das ZIP-Archiv enthält einen unzulässigen Pfad (%(name)s). Pfade mit „..“ oder absolute "
+                    "Pfade werden aus Sicherheitsgründen abgelehnt."
+                )
+                % {"name": info.filename},
+                code="zip_path_traversal",
+            )
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise ImportRejected(
+                _("Das ZIP-Archiv enthält einen symbolischen Link (%(name)s); das ist nicht erlaubt.")
+                % {"name": info.filename},
+                code="zip_symlink",
+            )
+    files = [info for info in members if not info.is_dir()]
+    declared = sum(info.file_size for info in files)
+    if declared > unpacked_limit_bytes():
+        raise _bomb(unpacked_limit_bytes())
+    compressed = sum(info.compress_size for info in files)
+    ratio_limit = getattr(settings, "IMPORT_MAX_COMPRESSION_RATIO", 200)
+    # Tiny archives compress absurdly well without harm; judge the ratio from 1 MB unpacked on.
+    if declared > MB and declared > ratio_limit * max(compressed, 1):
+        raise ImportRejected(
+            _(
+                "Das ZIP-Archiv ist ungewöhnlich stark komprimiert (%(ratio)d:1, erlaubt sind höchstens "
+                "%(limit)d:1). Möglicherweise handelt es sich um eine ZIP-Bombe."
+            )
+            % {"ratio": declared // max(compressed, 1), "limit": ratio_limit},
+            code="zip_ratio",
+        )
+    return members
+
+
 def safe_unzip(path: Path, target: Path) -> list[Path]:
     """Unpack the archive `path` into `target` and return the unpacked files.
 
-    Refuses absolute paths, ``..`` components, symbolic links, too many members and
-    more unpacked bytes than MAX_UNPACKED_SIZE_MB (counted while writing, so a
-    forged size in the archive header does not help).
+    The central directory is checked first (`check_archive`); while unpacking, the bytes
+    actually written are counted per member and in total, so a header that understates a
+    member's size is caught as soon as the member grows past it.
     """
     limit = unpacked_limit_bytes()
     target = target.resolve()
@@ -65,31 +135,12 @@ def safe_unzip(path: Path, target: Path) -> list[Path]:
     except (zipfile.BadZipFile, OSError) as exc:
         raise ImportRejected(
             _("Das ZIP-Archiv ist beschädigt oder unvollständig und kann nicht gelesen werden (%(error)s).")
-            % {"error": exc},
+            % {"error": error_text(exc)},
             code="corrupt_archive",
         ) from exc
     with archive:
-        members = archive.infolist()
-        if len(members) > 1000:
-            raise ImportRejected(_("Das ZIP-Archiv enthält zu viele Dateien (mehr als 1000)."), code="too_many_members")
-        for info in members:
-            name = info.filename.replace("\\", "/")
-            pure = PurePosixPath(name)
-            if pure.is_absolute() or ".." in pure.parts or (len(name) > 1 and name[1] == ":"):
-                raise ImportRejected(
-                    _(
-                        "Das ZIP-Archiv enthält einen unzulässigen Pfad (%(name)s). Pfade mit „..“ oder absolute "
-                        "Pfade werden aus Sicherheitsgründen abgelehnt."
-                    )
-                    % {"name": info.filename},
-                    code="zip_path_traversal",
-                )
-            if stat.S_ISLNK(info.external_attr >> 16):
-                raise ImportRejected(
-                    _("Das ZIP-Archiv enthält einen symbolischen Link (%(name)s); das ist nicht erlaubt.")
-                    % {"name": info.filename},
-                    code="zip_symlink",
-                )
+        for info in check_archive(archive):
+            pure = PurePosixPath(info.filename.replace("\\", "/"))
             destination = (target / pure).resolve()
             if target not in destination.parents and destination != target:
                 raise ImportRejected(
@@ -102,24 +153,19 @@ def safe_unzip(path: Path, target: Path) -> list[Path]:
             if pure.name.startswith("__MACOSX") or "__MACOSX" in pure.parts:
                 continue
             destination.parent.mkdir(parents=True, exist_ok=True)
+            member_written = 0
             try:
                 with archive.open(info) as source, open(destination, "wb") as sink:
                     while chunk := source.read(MB):
                         written += len(chunk)
-                        if written > limit:
-                            raise ImportRejected(
-                                _(
-                                    "Das ZIP-Archiv ist entpackt größer als erlaubt (mehr als %(limit)d MB). "
-                                    "Möglicherweise handelt es sich um eine ZIP-Bombe."
-                                )
-                                % {"limit": limit // MB},
-                                code="zip_bomb",
-                            )
+                        member_written += len(chunk)
+                        if written > limit or member_written > info.file_size:
+                            raise _bomb(limit)
                         sink.write(chunk)
             except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
                 raise ImportRejected(
                     _("Das ZIP-Archiv ist beschädigt oder unvollständig (%(name)s: %(error)s).")
-                    % {"name": info.filename, "error": exc},
+                    % {"name": info.filename, "error": error_text(exc)},
                     code="corrupt_archive",
                 ) from exc
             files.append(destination)
@@ -213,14 +259,3 @@ def prepare_source(path: Path, workdir: Path, *, original_name: str | None = Non
         if candidate.suffix.lower() in XML_SUFFIXES:
             reject_xml_declarations(candidate)
     return dataset
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def staging_root() -> Path:
-    configured = getattr(settings, "IMPORT_STAGING_DIR", "")
-    root = Path(configured or os.path.join(settings.MEDIA_ROOT, "..", "import-staging"))
-    root.mkdir(parents=True, exist_ok=True)
-    return root

@@ -13,6 +13,7 @@ from pyproj.exceptions import CRSError
 
 from ..crs import crs_label, parse_crs
 from ..errors import ImportRejected
+from .files import error_text
 
 
 @dataclass
@@ -38,7 +39,7 @@ def _read_error(path: Path, exc: Exception) -> ImportRejected:
             "Die Datei %(name)s kann nicht gelesen werden; sie ist beschädigt, unvollständig oder kein unterstütztes "
             "Geodatenformat (%(error)s)."
         )
-        % {"name": path.name, "error": str(exc).splitlines()[0][:200]},
+        % {"name": path.name, "error": error_text(exc)[:200]},
         code="unreadable",
     )
 

@@ -9,14 +9,28 @@
 
 from .layers import Preview, import_preview, layer_create, layer_import, style_for_kind, write_features
 from .plan_area import AreaCandidate, plan_area_from_file, plan_area_preview, plan_area_read
-from .publishing import layer_after_import, layer_publish, layer_uses_tiles, public_layer_cache_key
+from .publishing import (
+    layer_after_import,
+    layer_publish,
+    layer_tiles_build,
+    layer_tiles_ready,
+    layer_uses_tiles,
+    public_layer_cache_key,
+)
 from .staging import (
     discard_staged,
+    import_preview_execute,
+    import_preview_start,
+    import_run_confirm,
     import_run_execute,
     import_run_start,
     progress_key,
     purge_stale_uploads,
     stage_upload,
+    staged_copy,
+    staged_exists,
+    staging_storage,
+    upload_copy,
 )
 from .xplan import xplan_import, xplan_read
 
@@ -25,12 +39,17 @@ __all__ = [
     "Preview",
     "discard_staged",
     "import_preview",
+    "import_preview_execute",
+    "import_preview_start",
+    "import_run_confirm",
     "import_run_execute",
     "import_run_start",
     "layer_after_import",
     "layer_create",
     "layer_import",
     "layer_publish",
+    "layer_tiles_build",
+    "layer_tiles_ready",
     "layer_uses_tiles",
     "plan_area_from_file",
     "plan_area_preview",
@@ -39,6 +58,10 @@ __all__ = [
     "public_layer_cache_key",
     "purge_stale_uploads",
     "stage_upload",
+    "staged_copy",
+    "staged_exists",
+    "staging_storage",
+    "upload_copy",
     "style_for_kind",
     "write_features",
     "xplan_import",

@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 
@@ -15,6 +16,7 @@ from ..serving import storage
 from ..serving.geojson import build_geojson
 from ..serving.source import layer_arrays
 from ..serving.tiles import build_archive, forget_archives
+from ..tasks import build_layer_tiles
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +45,40 @@ def layer_after_import(*, layer: Layer, by) -> dict:
 
 
 def after_import(*, layer: Layer) -> dict:
-    """Do `layer_after_import` for an import that has checked its actor already; inside its transaction."""
+    """Do `layer_after_import` for an import that has checked its actor already; inside its transaction.
+
+    A small layer's GeoJSON is written at once. A large layer's tile archive is built by the
+    `build_layer_tiles` task after the import has committed, so the import transaction stays short;
+    until the archive exists the tile endpoint renders tiles live.
+    """
     Layer.objects.filter(pk=layer.pk).update(version=F("version") + 1, feature_count=layer.features.count())
     layer.refresh_from_db(fields=["version", "feature_count", "updated_at"])
-    result = _build_files(layer)
+    if layer_uses_tiles(layer):
+        layer_id, version = layer.pk, layer.version
+        transaction.on_commit(lambda: build_layer_tiles.enqueue(layer_id, version))
+        result = {"mode": "tiles", "deferred": True}
+    else:
+        result = _build_files(layer)
     # Forget the cached version now and again after commit (a request may re-cache it meanwhile).
     key = public_layer_cache_key(layer.pk)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
     return result
+
+
+def layer_tiles_build(*, layer_id: int, version: int) -> dict | None:
+    """Build the tile archive of version `version` of a layer (a task's step); skip a stale or missing version."""
+    layer = Layer.objects.filter(pk=layer_id, version=version).first()
+    if layer is None or not layer_uses_tiles(layer):
+        return None  # deleted, re-imported since (a newer task builds that version), or small now
+    if default_storage.exists(storage.tiles_name(layer.pk, layer.version)):
+        return {"mode": "tiles", "existing": True}
+    return _build_files(layer)
+
+
+def layer_tiles_ready(layer: Layer) -> bool:
+    """Return True if `layer` is served from a built tile archive (False: tiles are rendered live meanwhile)."""
+    return default_storage.exists(storage.tiles_name(layer.pk, layer.version))
 
 
 def _build_files(layer: Layer) -> dict:
@@ -62,15 +89,15 @@ def _build_files(layer: Layer) -> dict:
             ids=ids,
             geoms=geoms,
             properties=properties,
-            path=storage.tiles_path(layer.pk, layer.version),
-            name=layer.name,
+            name=storage.tiles_name(layer.pk, layer.version),
+            title=layer.name,
         )
         result["mode"] = "tiles"
     else:
-        result = build_geojson(layer, storage.geojson_path(layer.pk, layer.version))
+        result = build_geojson(layer, storage.geojson_name(layer.pk, layer.version))
         result["mode"] = "geojson"
     storage.remove_other_versions(layer.pk, layer.version)
-    forget_archives(str(storage.layer_dir(layer.pk)) + "/")
+    forget_archives(storage.layer_prefix(layer.pk))
     result["seconds"] = round(time.perf_counter() - started, 3)
     logger.info("Published layer %s v%s: %s", layer.pk, layer.version, result)
     return result

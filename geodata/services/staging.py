@@ -1,18 +1,28 @@
 """Staged uploads and import runs: keep an upload until it is confirmed, then import it in a task.
 
+Uploads wait in the staging storage (STORAGES["staging"], a private S3 prefix in production, else
+IMPORT_STAGING_DIR); nothing is shared between nodes but that storage: whoever reads a staged
+upload (the worker) fetches its own local copy for GDAL and removes it afterwards.
+
 A run is checked when it starts (`import_run_start`). When the task executes it, the
 import acts as the user who started it, so a planner whose role was withdrawn in
 between is refused again; a run without a recorded user (started by the installation,
 or its user deleted since) acts as `plans.rules.SYSTEM`.
 """
 
+import datetime as dt
 import logging
-import time
+import shutil
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -22,10 +32,9 @@ from plans import rules
 from plans.models import Municipality, Plan
 
 from ..errors import ImportRejected
-from ..importers import files
 from ..models import ImportRun
-from ..tasks import run_import
-from .layers import layer_import
+from ..tasks import preview_import, run_import
+from .layers import import_preview, layer_import
 from .xplan import xplan_import
 
 logger = logging.getLogger(__name__)
@@ -33,47 +42,91 @@ logger = logging.getLogger(__name__)
 STAGED_MAX_AGE_S = 24 * 3600
 
 
-def stage_upload(*, upload, by, municipality: Municipality) -> Path:
-    """Store an upload for `municipality` in the actor's private staging directory and return its path."""
+def staging_storage() -> Storage:
+    """Return the private storage of uploads waiting for their import: STORAGES["staging"], else a local dir."""
+    if "staging" in settings.STORAGES:
+        return storages["staging"]
+    return FileSystemStorage(location=settings.IMPORT_STAGING_DIR)
+
+
+def _actor_prefix(by) -> str:
+    return f"{by.pk if by.pk is not None else 'system'}/"
+
+
+def stage_upload(*, upload, by, municipality: Municipality) -> str:
+    """Store an upload for `municipality` under the actor's private staging prefix and return its name."""
     rules.require(by, "manage", municipality)
-    actor_root = files.staging_root() / (str(by.pk) if by.pk is not None else "system")
-    purge_stale_uploads(root=actor_root)
-    directory = actor_root / uuid.uuid4().hex
-    directory.mkdir(parents=True)
+    storage = staging_storage()
+    prefix = _actor_prefix(by)
+    purge_stale_uploads(prefix=prefix)
     filename = get_valid_filename(Path(upload.name).name)[-120:] or "upload"
-    path = directory / filename
-    with open(path, "wb") as sink:
-        for chunk in upload.chunks():
-            sink.write(chunk)
-    return path
+    upload.seek(0)
+    return storage.save(f"{prefix}{uuid.uuid4().hex}-{filename}", upload)
 
 
-def purge_stale_uploads(*, root: Path, max_age_s: int = STAGED_MAX_AGE_S) -> int:
-    """Remove staged uploads under `root` older than `max_age_s` (previews never confirmed)."""
-    if not root.is_dir():
+@contextmanager
+def upload_copy(upload) -> Iterator[Path]:
+    """Yield a local path of an uploaded file: Django's own temporary file, else a private copy."""
+    temporary = getattr(upload, "temporary_file_path", None)
+    if temporary is not None:
+        yield Path(temporary())
+        return
+    with tempfile.TemporaryDirectory(prefix="pb-upload-") as workdir:
+        path = Path(workdir) / "upload"
+        with open(path, "wb") as sink:
+            for chunk in upload.chunks():
+                sink.write(chunk)
+        yield path
+
+
+def staged_exists(name: str) -> bool:
+    """Return True if the staged upload `name` is still there."""
+    try:
+        return staging_storage().exists(name)
+    except SuspiciousFileOperation:
+        return False
+
+
+@contextmanager
+def staged_copy(name: str) -> Iterator[Path]:
+    """Yield a private local copy of the staged upload `name` for GDAL; it is removed afterwards."""
+    storage = staging_storage()
+    with tempfile.TemporaryDirectory(prefix="pb-staged-") as workdir:
+        path = Path(workdir) / (Path(name).name.split("-", 1)[-1] or "upload")
+        with storage.open(name, "rb") as source, open(path, "wb") as sink:
+            shutil.copyfileobj(source, sink, 1024 * 1024)
+        yield path
+
+
+def purge_stale_uploads(*, prefix: str, max_age_s: int = STAGED_MAX_AGE_S) -> int:
+    """Remove staged uploads under `prefix` older than `max_age_s` (previews never confirmed)."""
+    storage = staging_storage()
+    try:
+        _dirs, names = storage.listdir(prefix)
+    except FileNotFoundError:
         return 0
+    limit = timezone.now() - dt.timedelta(seconds=max_age_s)
     removed = 0
-    limit = time.time() - max_age_s
-    for directory in root.iterdir():
-        if directory.is_dir() and directory.stat().st_mtime < limit:
-            files.remove_tree(directory)
+    for name in names:
+        if storage.get_modified_time(prefix + name) < limit:
+            storage.delete(prefix + name)
             removed += 1
     return removed
 
 
-def discard_staged(path: Path) -> None:
-    """Remove a staged upload and its directory."""
-    path = Path(path)
-    root = files.staging_root().resolve()
-    if root in path.resolve().parents:
-        files.remove_tree(path.parent)
+def discard_staged(name: str) -> None:
+    """Remove a staged upload."""
+    try:
+        staging_storage().delete(name)
+    except SuspiciousFileOperation:
+        logger.warning("Refused to delete %r outside the staging storage", name)
 
 
 def import_run_start(
     *,
     source: str,
     municipality: Municipality,
-    path: Path,
+    staged: str,
     file_name: str,
     options: dict,
     by,
@@ -87,7 +140,7 @@ def import_run_start(
         source=source,
         municipality=municipality,
         plan=plan,
-        file_path=str(path),
+        file_path=staged,
         file_name=file_name[:300],
         options=options,
         created_by=rules.user_or_none(by),
@@ -96,9 +149,72 @@ def import_run_start(
     return run
 
 
+def import_preview_start(*, plan: Plan, upload, options: dict, by) -> ImportRun:
+    """Stage a layer upload and queue its preview (count, CRS, fields, bounding box) as a background task.
+
+    The web request only streams the upload to the staging storage; GDAL reads it in the worker.
+    """
+    rules.require(by, "manage", plan.municipality)
+    name = stage_upload(upload=upload, by=by, municipality=plan.municipality)
+    run = ImportRun.objects.create(
+        source=ImportRun.Source.LAYER,
+        status=ImportRun.Status.PREVIEWING,
+        municipality=plan.municipality,
+        plan=plan,
+        file_path=name,
+        file_name=upload.name[:300],
+        options=options,
+        created_by=rules.user_or_none(by),
+    )
+    transaction.on_commit(lambda: preview_import.enqueue(run.pk))
+    return run
+
+
+def import_preview_execute(*, run: ImportRun) -> None:
+    """Read what a staged layer upload holds and keep it on the run; a file that fails the checks fails the run."""
+    if run.status != ImportRun.Status.PREVIEWING:
+        return
+    options = run.options or {}
+    try:
+        with staged_copy(run.file_path) as path:
+            preview = import_preview(
+                path=path,
+                original_name=run.file_name,
+                layer_name=options.get("layer_name") or None,
+                crs=options.get("crs") or None,
+            )
+    except ImportRejected as exc:
+        run.status, run.error = ImportRun.Status.FAILED, str(exc)
+    except FileNotFoundError:
+        run.status = ImportRun.Status.FAILED
+        run.error = _("Die hochgeladene Datei ist nicht mehr vorhanden; bitte erneut hochladen.")
+    except Exception:
+        logger.exception("Preview of import %s failed", run.pk)
+        run.status = ImportRun.Status.FAILED
+        run.error = _("Der Import ist wegen eines internen Fehlers fehlgeschlagen; es wurde nichts gespeichert.")
+    else:
+        run.status, run.preview = ImportRun.Status.READY, preview.as_dict()
+    if run.status == ImportRun.Status.FAILED:
+        run.finished_at = timezone.now()
+        discard_staged(run.file_path)
+    run.save()
+
+
+def import_run_confirm(*, run: ImportRun, by) -> ImportRun:
+    """Start the import of a previewed upload as a background task."""
+    rules.require(by, "manage", run.municipality)
+    if not ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.READY).update(status=ImportRun.Status.PENDING):
+        raise ImportRejected(
+            _("Dieser Import wurde bereits gestartet oder ist nicht mehr möglich."), code="run_not_ready"
+        )
+    run.status = ImportRun.Status.PENDING
+    transaction.on_commit(lambda: run_import.enqueue(run.pk))
+    return run
+
+
 def import_run_execute(*, run: ImportRun) -> None:
     """Run a recorded import as its user, keeping its status, progress and report up to date."""
-    if run.finished:
+    if run.finished or run.status in (ImportRun.Status.PREVIEWING, ImportRun.Status.READY):
         return
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
 
@@ -109,29 +225,14 @@ def import_run_execute(*, run: ImportRun) -> None:
     by = run.created_by or rules.SYSTEM
     options = run.options or {}
     try:
-        if run.source == ImportRun.Source.XPLAN:
-            report = xplan_import(
-                path=Path(run.file_path),
-                municipality=run.municipality,
-                by=by,
-                original_name=run.file_name,
-                progress=progress,
-            )
-        else:
-            assert run.plan is not None, "a layer import run always has a plan"
-            report = layer_import(
-                plan=run.plan,
-                path=Path(run.file_path),
-                by=by,
-                layer_name=options.get("layer_name") or None,
-                crs=options.get("crs") or None,
-                name=options.get("name") or None,
-                kind=options.get("kind") or None,
-                original_name=run.file_name,
-                progress=progress,
-            )
+        with staged_copy(run.file_path) as path:
+            report = _execute(run, path=path, by=by, options=options, progress=progress)
     except (ImportRejected, PermissionDenied) as exc:
         run.status, run.error = ImportRun.Status.FAILED, str(exc)
+    except FileNotFoundError:
+        logger.warning("Import %s: staged upload %s is gone", run.pk, run.file_path)
+        run.status = ImportRun.Status.FAILED
+        run.error = _("Die hochgeladene Datei ist nicht mehr vorhanden; bitte erneut hochladen.")
     except Exception:
         logger.exception("Import %s failed", run.pk)
         run.status = ImportRun.Status.FAILED
@@ -143,7 +244,26 @@ def import_run_execute(*, run: ImportRun) -> None:
             run.plan_id = report.plan_id
     run.finished_at = timezone.now()
     run.save()
-    discard_staged(Path(run.file_path))
+    discard_staged(run.file_path)
+
+
+def _execute(run: ImportRun, *, path: Path, by, options: dict, progress):
+    if run.source == ImportRun.Source.XPLAN:
+        return xplan_import(
+            path=path, municipality=run.municipality, by=by, original_name=run.file_name, progress=progress
+        )
+    assert run.plan is not None, "a layer import run always has a plan"
+    return layer_import(
+        plan=run.plan,
+        path=path,
+        by=by,
+        layer_name=options.get("layer_name") or None,
+        crs=options.get("crs") or None,
+        name=options.get("name") or None,
+        kind=options.get("kind") or None,
+        original_name=run.file_name,
+        progress=progress,
+    )
 
 
 def progress_key(run_id: int) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import gzip
-import os
-from pathlib import Path
 
 import orjson
 from django.contrib.gis.db.models.functions import AsGeoJSON
 
 from geodata.models import Feature
+
+from . import storage
 
 PRECISION = 6
 
@@ -31,12 +31,9 @@ def render_feature_collection(layer) -> bytes:
     )
 
 
-def build_geojson(layer, path: Path) -> dict:
-    """Write the layer's FeatureCollection gzip-compressed to `path` (atomically)."""
+def build_geojson(layer, name: str) -> dict:
+    """Store the layer's FeatureCollection gzip-compressed as `name` in the default storage."""
     body = render_feature_collection(layer)
     compressed = gzip.compress(body, compresslevel=6, mtime=0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(compressed)
-    os.replace(tmp, path)
+    storage.put(name, compressed)
     return {"bytes": len(body), "gzip_bytes": len(compressed)}

@@ -49,7 +49,7 @@ def plan_layers(plan) -> list[dict]:
             },
         }
         if layer_uses_tiles(layer):
-            archive = open_archive(storage.tiles_path(layer.pk, layer.version))
+            archive = open_archive(storage.tiles_name(layer.pk, layer.version))
             entry.update(
                 mode="tiles",
                 url=f"/tiles/{layer.pk}/{{z}}/{{x}}/{{y}}.pbf?v={layer.version}",

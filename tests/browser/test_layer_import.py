@@ -72,7 +72,8 @@ def test_bad_file_shows_error(staff_page, tmp_path):
     page.goto(f"/verwaltung/plaene/{plan.pk}/ebenen/import/")
     page.set_input_files("#id_file", str(path))
     page.get_by_role("button", name="Datei prüfen").click()
-    assert "kein gültiges JSON" in page.inner_text("#form-errors")
+    page.wait_for_selector("[role=alert]")  # the preview task refused the file
+    assert "kein gültiges JSON" in page.inner_text("main")
     assert run_axe(page) == []
     assert not Layer.objects.exists()
 

@@ -131,6 +131,8 @@ def test_plan_gpkg_has_one_table_per_layer(client, tmp_path):
 
 
 def test_layer_download_is_cached_per_version(client, layer, tmp_path):
+    from django.core.files.storage import default_storage
+
     from geodata.services import layer_after_import
     from geodata.serving import storage
 
@@ -138,11 +140,11 @@ def test_layer_download_is_cached_per_version(client, layer, tmp_path):
     url = reverse("geodata:layer_download", args=[layer.pk])
     first = client.get(url, {"format": "gpkg", "crs": "EPSG:4326"})
     b"".join(first.streaming_content)
-    cached = storage.layer_dir(layer.pk) / f"v{layer.version}-export-4326.gpkg"
-    assert cached.exists()
+    cached = storage.layer_export_name(layer.pk, layer.version, 4326, "gpkg")
+    assert default_storage.exists(cached)
     FeatureFactory(layer=layer)
     layer_after_import(by=SYSTEM, layer=layer)
-    assert not cached.exists()  # the new version removed the old export
+    assert not default_storage.exists(cached)  # the new version removed the old export
     second = client.get(url, {"format": "gpkg", "crs": "EPSG:4326"})
     target = tmp_path / "second.gpkg"
     target.write_bytes(b"".join(second.streaming_content))

@@ -194,3 +194,69 @@ def test_command_reports_bad_input_as_error(plan, tmp_path):
     with pytest.raises(CommandError, match="EPSG-Code 99999 ist unbekannt"):
         call_command("import_layer", plan.pk, str(path), "--crs", "EPSG:99999", stdout=io.StringIO())
     assert not Layer.objects.exists()
+
+
+def test_zip_bomb_is_refused_before_anything_is_unpacked(plan, tmp_path, settings, monkeypatch):
+    """The declared size in the central directory is enough to refuse; no member is opened."""
+    settings.MAX_UNPACKED_SIZE_MB = 1
+    bad = tmp_path / "bombe.zip"
+    with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("gross.geojson", b" " * (3 * 1024 * 1024))
+    opened = []
+    original = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, *a, **k: opened.append(a) or original(self, *a, **k))
+    with pytest.raises(ImportRejected) as excinfo:
+        layer_import(by=SYSTEM, plan=plan, path=bad)
+    assert excinfo.value.code == "zip_bomb" and "ZIP-Bombe" in str(excinfo.value)
+    assert opened == []
+
+
+def test_zip_with_extreme_compression_ratio_is_refused(plan, tmp_path):
+    bad = tmp_path / "verdaechtig.zip"
+    with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("gross.geojson", b" " * (20 * 1024 * 1024))
+    with pytest.raises(ImportRejected) as excinfo:
+        layer_import(by=SYSTEM, plan=plan, path=bad)
+    assert excinfo.value.code == "zip_ratio" and "stark komprimiert" in str(excinfo.value)
+
+
+def test_zip_whose_header_understates_the_size_is_stopped_while_unpacking(plan, tmp_path):
+    """A member that unpacks to more than its header declares is refused, however small the declaration."""
+    geojson = tmp_path / "x.geojson"
+    sample_frame("EPSG:4326").to_file(geojson, driver="GeoJSON")
+    real = geojson.read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("x.geojson", real)
+    data = bytearray(buffer.getvalue())
+    # Patch the uncompressed size (local header offset 22, central directory entry offset 24) to 10 bytes.
+    size = len(real).to_bytes(4, "little")
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    assert data[local + 22 : local + 26] == size and data[central + 24 : central + 28] == size
+    data[local + 22 : local + 26] = data[central + 24 : central + 28] = (10).to_bytes(4, "little")
+    bad = tmp_path / "luegt.zip"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ImportRejected) as excinfo:
+        layer_import(by=SYSTEM, plan=plan, path=bad)
+    assert excinfo.value.code in ("zip_bomb", "corrupt_archive")
+    assert not Layer.objects.exists()
+
+
+def test_errors_never_show_server_paths(plan, tmp_path, settings):
+    good = tmp_path / "good.gpkg"
+    sample_frame().to_file(good, driver="GPKG")
+    bad = tmp_path / "kaputt.gpkg"
+    bad.write_bytes(good.read_bytes()[:3000])
+    truncated = tmp_path / "kaputt.zip"
+    with zipfile.ZipFile(truncated, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.geojson", good.read_bytes())
+    truncated.write_bytes(truncated.read_bytes()[:200])
+    garbage = tmp_path / "zeichnung.dxf"
+    garbage.write_bytes(b"keine Zeichnung " * 20)  # GDAL names the full path in its message
+    for path in (bad, truncated, garbage):
+        with pytest.raises(ImportRejected) as excinfo:
+            layer_import(by=SYSTEM, plan=plan, path=path)
+        message = str(excinfo.value)
+        assert "/tmp" not in message and str(tmp_path) not in message and "pb-import-" not in message, message
+        assert "kann nicht gelesen werden" in message or "ZIP-Archiv" in message

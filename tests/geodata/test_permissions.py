@@ -71,11 +71,15 @@ def actions(plan, path, layer):
                 source=ImportRun.Source.LAYER,
                 municipality=plan.municipality,
                 plan=plan,
-                path=path,
+                staged="1/x-a.geojson",
                 file_name=path.name,
                 options={},
                 by=by,
             ),
+        ),
+        (
+            "import_preview_start",
+            lambda by: services.import_preview_start(plan=plan, upload=upload, options={}, by=by),
         ),
         ("plan_area_from_file", lambda by: services.plan_area_from_file(plan=plan, by=by, path=DATA / "area_4326.kml")),
     ]
@@ -97,8 +101,24 @@ def test_actions_refuse_other_roles_and_write_nothing(plan, actors, geojson, lay
 def test_actions_accept_the_planner(plan, actors, geojson, layer, django_capture_on_commit_callbacks):
     for _name, call in actions(plan, geojson, layer):
         call(actors["planner"])
-    run = ImportRun.objects.get()
-    assert run.created_by == actors["planner"]
+    runs = ImportRun.objects.all()
+    assert len(runs) == 2 and all(run.created_by == actors["planner"] for run in runs)
+
+
+def test_confirm_checks_its_actor(plan, actors, django_capture_on_commit_callbacks):
+    run = ImportRun.objects.create(
+        municipality=plan.municipality, plan=plan, file_name="a.geojson", file_path="1/x-a.geojson", status="ready"
+    )
+    for role in ("moderator", "foreign planner"):
+        with pytest.raises(PermissionDenied):
+            services.import_run_confirm(run=run, by=actors[role])
+    with pytest.raises(TypeError):
+        services.import_run_confirm(run=run, by=None)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.READY
+    services.import_run_confirm(run=run, by=actors["planner"])
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.PENDING
 
 
 def test_actions_refuse_none_as_actor(plan, geojson, layer):
@@ -110,14 +130,14 @@ def test_actions_refuse_none_as_actor(plan, geojson, layer):
 
 def test_run_acts_as_its_user_when_it_executes(plan, actors, geojson, django_capture_on_commit_callbacks):
     planner = actors["planner"]
-    path = services.stage_upload(
+    staged = services.stage_upload(
         upload=SimpleUploadedFile("a.geojson", geojson.read_bytes()), by=planner, municipality=plan.municipality
     )
     run = services.import_run_start(
         source=ImportRun.Source.LAYER,
         municipality=plan.municipality,
         plan=plan,
-        path=path,
+        staged=staged,
         file_name="a.geojson",
         options={},
         by=planner,
@@ -136,7 +156,7 @@ def test_run_for_a_plan_of_another_municipality_is_refused(plan, actors, geojson
             source=ImportRun.Source.LAYER,
             municipality=plan.municipality,
             plan=other,
-            path=geojson,
+            staged="1/x-a.geojson",
             file_name="a.geojson",
             options={},
             by=actors["planner"],

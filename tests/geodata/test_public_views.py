@@ -23,11 +23,12 @@ def small_layer():
 
 
 @pytest.fixture
-def large_layer(settings):
+def large_layer(settings, django_capture_on_commit_callbacks):
     settings.GEODATA_TILE_THRESHOLD = 50
     layer = LayerFactory()
     building_features(layer, 120)
-    layer_after_import(by=SYSTEM, layer=layer)
+    with django_capture_on_commit_callbacks(execute=True):  # the tile archive is built by a task after commit
+        layer_after_import(by=SYSTEM, layer=layer)
     return layer
 
 

@@ -3,8 +3,9 @@ import gzip
 import mapbox_vector_tile
 import orjson
 import pytest
+from django.core.files.storage import default_storage
 
-from geodata.services import layer_after_import, layer_publish
+from geodata.services import layer_after_import, layer_publish, layer_tiles_build, layer_tiles_ready
 from geodata.serving import storage
 from geodata.serving.tiles import open_archive, python_tile
 from plans.rules import SYSTEM
@@ -18,7 +19,7 @@ def test_after_import_bumps_version_counts_and_writes_geojson():
     FeatureFactory.create_batch(3, layer=layer)
     result = layer_after_import(by=SYSTEM, layer=layer)
     assert (layer.version, layer.feature_count, result["mode"]) == (2, 3, "geojson")
-    data = orjson.loads(gzip.decompress(storage.geojson_path(layer.pk, 2).read_bytes()))
+    data = orjson.loads(gzip.decompress(default_storage.open(storage.geojson_name(layer.pk, 2)).read()))
     assert data["type"] == "FeatureCollection"
     assert len(data["features"]) == 3
     assert data["features"][0]["properties"]["grz"] == 0.4
@@ -29,22 +30,27 @@ def test_new_version_removes_old_files():
     layer = LayerFactory()
     FeatureFactory(layer=layer)
     layer_after_import(by=SYSTEM, layer=layer)
-    assert storage.geojson_path(layer.pk, 2).exists()
+    assert default_storage.exists(storage.geojson_name(layer.pk, 2))
     layer_after_import(by=SYSTEM, layer=layer)
-    assert storage.geojson_path(layer.pk, 3).exists()
-    assert not storage.geojson_path(layer.pk, 2).exists()
+    assert default_storage.exists(storage.geojson_name(layer.pk, 3))
+    assert not default_storage.exists(storage.geojson_name(layer.pk, 2))
 
 
-def test_large_layer_is_published_as_tile_archive(settings):
+def test_large_layer_is_published_as_tile_archive_after_commit(settings, django_capture_on_commit_callbacks):
+    """The archive is built by a task once the import has committed, not inside the import's transaction."""
     settings.GEODATA_TILE_THRESHOLD = 50
     layer = LayerFactory()
     building_features(layer, 300)
-    result = layer_after_import(by=SYSTEM, layer=layer)
-    assert result["mode"] == "tiles"
-    assert result["tiles"] > 0
-    archive = open_archive(storage.tiles_path(layer.pk, layer.version))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = layer_after_import(by=SYSTEM, layer=layer)
+        assert result == {"mode": "tiles", "deferred": True}
+        assert not layer_tiles_ready(layer) and open_archive(storage.tiles_name(layer.pk, layer.version)) is None
+    for callback in callbacks:
+        callback()
+    assert layer_tiles_ready(layer)
+    archive = open_archive(storage.tiles_name(layer.pk, layer.version))
     total = {}
-    for tile_id in archive.index:
+    for tile_id in archive.tile_ids():
         from pmtiles.tile import tileid_to_zxy
 
         z, x, y = tileid_to_zxy(tile_id)
@@ -54,18 +60,19 @@ def test_large_layer_is_published_as_tile_archive(settings):
     # Every feature appears at every zoom level from 12 to 16.
     assert sorted(total) == [12, 13, 14, 15, 16]
     assert all(len(ids) == 300 for ids in total.values())
-    assert not storage.geojson_path(layer.pk, layer.version).exists()
+    assert not default_storage.exists(storage.geojson_name(layer.pk, layer.version))
 
 
-def test_python_live_tile_matches_archive_features(settings):
+def test_python_live_tile_matches_archive_features(settings, django_capture_on_commit_callbacks):
     settings.GEODATA_TILE_THRESHOLD = 50
     layer = LayerFactory()
     building_features(layer, 200)
-    layer_after_import(by=SYSTEM, layer=layer)
-    archive = open_archive(storage.tiles_path(layer.pk, layer.version))
+    with django_capture_on_commit_callbacks(execute=True):
+        layer_after_import(by=SYSTEM, layer=layer)
+    archive = open_archive(storage.tiles_name(layer.pk, layer.version))
     from pmtiles.tile import tileid_to_zxy
 
-    z, x, y = next(tileid_to_zxy(t) for t in sorted(archive.index) if tileid_to_zxy(t)[0] == 15)
+    z, x, y = next(tileid_to_zxy(t) for t in sorted(archive.tile_ids()) if tileid_to_zxy(t)[0] == 15)
     stored = mapbox_vector_tile.decode(gzip.decompress(archive.get(z, x, y)))
     live = mapbox_vector_tile.decode(python_tile(layer.pk, z, x, y))
     ids = {f["id"] for f in stored["features"]["features"]}
@@ -77,9 +84,9 @@ def test_python_live_tile_matches_archive_features(settings):
 def test_publish_builds_missing_file_for_current_version():
     layer = LayerFactory(feature_count=1)
     FeatureFactory(layer=layer)
-    assert not storage.geojson_path(layer.pk, layer.version).exists()
+    assert not default_storage.exists(storage.geojson_name(layer.pk, layer.version))
     layer_publish(by=SYSTEM, layer=layer)
-    assert storage.geojson_path(layer.pk, layer.version).exists()
+    assert default_storage.exists(storage.geojson_name(layer.pk, layer.version))
 
 
 def test_deleting_layer_or_plan_removes_its_files(client, django_capture_on_commit_callbacks):
@@ -90,8 +97,22 @@ def test_deleting_layer_or_plan_removes_its_files(client, django_capture_on_comm
     layer_after_import(by=SYSTEM, layer=layer)
     plan = layer.plan
     b"".join(client.get(reverse("geodata:plan_layers_gpkg", args=[plan.pk])).streaming_content)
-    assert storage.layer_dir(layer.pk).exists() and storage.plan_export_dir(plan.pk).exists()
+    assert storage.files_under(storage.layer_prefix(layer.pk)) and storage.files_under(
+        storage.plan_export_prefix(plan.pk)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         plan.delete()
-    assert not storage.layer_dir(layer.pk).exists()
-    assert not storage.plan_export_dir(plan.pk).exists()
+    assert not storage.files_under(storage.layer_prefix(layer.pk))
+    assert not storage.files_under(storage.plan_export_prefix(plan.pk))
+
+
+def test_tile_task_skips_a_version_superseded_meanwhile(settings):
+    settings.GEODATA_TILE_THRESHOLD = 50
+    layer = LayerFactory()
+    building_features(layer, 60)
+    layer_after_import(by=SYSTEM, layer=layer)
+    layer_after_import(by=SYSTEM, layer=layer)  # a re-import before the first task ran
+    assert layer_tiles_build(layer_id=layer.pk, version=layer.version - 1) is None
+    assert not default_storage.exists(storage.tiles_name(layer.pk, layer.version - 1))
+    assert layer_tiles_build(layer_id=layer.pk, version=layer.version)["tiles"] > 0
+    assert layer_tiles_build(layer_id=layer.pk, version=layer.version) == {"mode": "tiles", "existing": True}

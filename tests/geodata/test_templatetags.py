@@ -16,7 +16,7 @@ def test_clean_style_keeps_valid_and_replaces_unsafe_values():
     assert style == {"color": "#abc", "fillColor": "#1f5fa8", "fillOpacity": 1.0, "weight": 2}
 
 
-def test_plan_layers_lists_served_layers_with_modes(settings):
+def test_plan_layers_lists_served_layers_with_modes(settings, django_capture_on_commit_callbacks):
     settings.GEODATA_TILE_THRESHOLD = 50
     plan = PlanFactory()
     small = LayerFactory(plan=plan, name="Baufelder", order=1)
@@ -24,7 +24,8 @@ def test_plan_layers_lists_served_layers_with_modes(settings):
     layer_after_import(by=SYSTEM, layer=small)
     large = LayerFactory(plan=plan, name="Gebäude", order=2)
     building_features(large, 60)
-    layer_after_import(by=SYSTEM, layer=large)
+    with django_capture_on_commit_callbacks(execute=True):
+        layer_after_import(by=SYSTEM, layer=large)
     LayerFactory(plan=plan, name="Leer", order=3)  # no features: not shown
     entries = plan_layers(plan)
     assert [e["name"] for e in entries] == ["Baufelder", "Gebäude"]

@@ -1,4 +1,5 @@
 import json
+import math
 import re
 from pathlib import Path
 
@@ -7,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from geodata.models import Feature, ImportRun, Layer
+from geodata.services import staged_exists
 from plans.models import Membership, Plan
-from tests.factories import MembershipFactory, MunicipalityFactory, PlanFactory, square
+from tests.factories import MembershipFactory, MunicipalityFactory, square
 
 from .conftest import sample_frame
 
@@ -28,43 +30,73 @@ def geojson_upload(tmp_path, name="baugebiete.geojson", count=3):
     return SimpleUploadedFile(name, path.read_bytes(), content_type="application/geo+json")
 
 
+def upload_for_preview(client, plan, upload, capture, **data):
+    """Post an upload; the preview task runs when the request's transaction commits. Return the run."""
+    with capture(execute=True):
+        response = client.post(reverse("geodata:layer_import", args=[plan.pk]), {"file": upload, **data})
+    run = ImportRun.objects.order_by("-pk").first()
+    assert response.status_code == 302 and response.url == reverse("geodata:import_run", args=[run.pk])
+    run.refresh_from_db()
+    return run
+
+
 def test_upload_preview_confirm_creates_layer(client, plan, planner, tmp_path, django_capture_on_commit_callbacks):
     client.force_login(planner)
     url = reverse("geodata:layer_import", args=[plan.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"file": geojson_upload(tmp_path), "name": "Baugebiete", "kind": "building_areas"})
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'id="preview-count">3<' in html and "EPSG:4326" in html
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(url, {"file": geojson_upload(tmp_path), "name": "Baugebiete", "kind": "building_areas"})
+    run = ImportRun.objects.get()
+    # The request only staged the upload; the preview is the worker's job.
+    assert response.status_code == 302 and run.status == ImportRun.Status.PREVIEWING and staged_exists(run.file_path)
+    page = client.get(response.url).content.decode()
+    assert "Die Datei wird geprüft" in page and "import_status.js" in page
+    assert client.get(reverse("geodata:import_run_status", args=[run.pk])).json()["status"] == "previewing"
+    for callback in callbacks:
+        callback()
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.READY and run.preview["feature_count"] == 3
+
+    html = client.get(response.url).content.decode()
+    assert 'id="preview-count">3<' in html and "EPSG:4326" in html and "import_preview.js" in html
     data = re.search(r'id="import-preview-data"[^>]*>(.*?)</script>', html).group(1)
     bounds = json.loads(data)["bounds"]
     assert 8.5 < bounds[0] < bounds[2] < 8.6
     assert not Layer.objects.exists()
-    token = html.split('name="token" value="')[1].split('"')[0]
 
+    confirm = reverse("geodata:import_run_confirm", args=[run.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("geodata:layer_import_confirm", args=[plan.pk]), {"token": token})
-    run = ImportRun.objects.get()
+        response = client.post(confirm)
     assert response.status_code == 302 and response.url == reverse("geodata:import_run", args=[run.pk])
     run.refresh_from_db()
     assert run.status == ImportRun.Status.SUCCEEDED and run.created_by == planner
     layer = Layer.objects.get(plan=plan)
     assert (layer.name, layer.kind, layer.feature_count) == ("Baugebiete", "building_areas", 3)
-    assert not Path(run.file_path).exists()
+    assert not staged_exists(run.file_path)
 
     page = client.get(response.url).content.decode()
     assert "Abgeschlossen" in page and "<dt>Angelegt</dt><dd>3</dd>" in page
     status = client.get(reverse("geodata:import_run_status", args=[run.pk])).json()
     assert status["finished"] and status["report"]["created"] == 3 and status["report"]["found"] == 3
 
+    # A second confirm (a reloaded form) starts nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(confirm, follow=True)
+    assert "bereits gestartet" in response.content.decode() and Layer.objects.count() == 1
 
-def test_upload_with_bad_file_shows_error_and_saves_nothing(client, plan, planner, tmp_path):
+
+def test_upload_with_bad_file_shows_error_and_saves_nothing(
+    client, plan, planner, tmp_path, django_capture_on_commit_callbacks
+):
     client.force_login(planner)
     bad = SimpleUploadedFile("kaputt.geojson", b'{"type": "FeatureCollection", "feat', content_type="application/json")
-    response = client.post(reverse("geodata:layer_import", args=[plan.pk]), {"file": bad, "kind": "other"})
-    assert response.status_code == 200
-    assert "kein gültiges JSON" in response.content.decode()
-    assert not Layer.objects.exists() and not ImportRun.objects.exists()
+    run = upload_for_preview(client, plan, bad, django_capture_on_commit_callbacks, kind="other")
+    assert run.status == ImportRun.Status.FAILED and "kein gültiges JSON" in run.error
+    page = client.get(reverse("geodata:import_run", args=[run.pk])).content.decode()
+    assert "kein gültiges JSON" in page and "Import starten" not in page
+    assert not Layer.objects.exists() and not staged_exists(run.file_path)
+    response = client.post(reverse("geodata:import_run_confirm", args=[run.pk]), follow=True)
+    assert "bereits gestartet" in response.content.decode() and not Layer.objects.exists()
 
 
 def test_upload_above_size_limit_is_refused(client, plan, planner, tmp_path, settings):
@@ -73,24 +105,20 @@ def test_upload_above_size_limit_is_refused(client, plan, planner, tmp_path, set
     big = SimpleUploadedFile("gross.geojson", b" " * (1024 * 1024 + 10))
     response = client.post(reverse("geodata:layer_import", args=[plan.pk]), {"file": big, "kind": "other"})
     assert "Die Datei ist zu groß" in response.content.decode()
-    assert not Layer.objects.exists()
+    assert not Layer.objects.exists() and not ImportRun.objects.exists()
 
 
-def test_confirm_with_forged_token_is_refused(client, plan, planner):
+def test_confirm_by_another_municipality_is_refused(
+    client, plan, planner, tmp_path, django_capture_on_commit_callbacks
+):
     client.force_login(planner)
-    response = client.post(reverse("geodata:layer_import_confirm", args=[plan.pk]), {"token": "x:y:z"})
-    assert response.status_code == 400 and not ImportRun.objects.exists()
-
-
-def test_token_of_another_plan_is_refused(client, plan, planner, tmp_path):
-    other_plan = PlanFactory(municipality=plan.municipality)
-    client.force_login(planner)
-    response = client.post(
-        reverse("geodata:layer_import", args=[plan.pk]), {"file": geojson_upload(tmp_path), "kind": "other"}
-    )
-    token = response.content.decode().split('name="token" value="')[1].split('"')[0]
-    response = client.post(reverse("geodata:layer_import_confirm", args=[other_plan.pk]), {"token": token})
-    assert response.status_code == 400 and not ImportRun.objects.exists()
+    run = upload_for_preview(client, plan, geojson_upload(tmp_path), django_capture_on_commit_callbacks, kind="other")
+    client.force_login(MembershipFactory(role=Membership.Role.PLANNER).user)
+    assert client.post(reverse("geodata:import_run_confirm", args=[run.pk])).status_code == 404
+    client.force_login(MembershipFactory(municipality=plan.municipality, role=Membership.Role.MODERATOR).user)
+    assert client.post(reverse("geodata:import_run_confirm", args=[run.pk])).status_code == 403
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.READY and not Layer.objects.exists()
 
 
 def test_failed_import_is_reported_and_saves_nothing(
@@ -100,36 +128,32 @@ def test_failed_import_is_reported_and_saves_nothing(
     from geodata.services import layers
 
     client.force_login(planner)
-    response = client.post(
-        reverse("geodata:layer_import", args=[plan.pk]), {"file": geojson_upload(tmp_path), "kind": "other"}
-    )
-    token = response.content.decode().split('name="token" value="')[1].split('"')[0]
+    run = upload_for_preview(client, plan, geojson_upload(tmp_path), django_capture_on_commit_callbacks, kind="other")
 
     def broken_write(**kwargs):
         raise ImportRejected("Schreibfehler im Test")
 
     monkeypatch.setattr(layers, "write_features", broken_write)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("geodata:layer_import_confirm", args=[plan.pk]), {"token": token})
-    run = ImportRun.objects.get()
+        response = client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
+    run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED and run.error == "Schreibfehler im Test"
     assert not Layer.objects.exists()
     assert "Es wurde nichts gespeichert" in client.get(response.url).content.decode()
 
 
-@pytest.mark.parametrize("view", ["layer_import", "layer_import_confirm"])
-def test_permissions_on_layer_import(client, plan, view):
-    url = reverse(f"geodata:{view}", args=[plan.pk])
-    response = client.get(url) if view == "layer_import" else client.post(url)
+def test_permissions_on_layer_import(client, plan):
+    url = reverse("geodata:layer_import", args=[plan.pk])
+    response = client.get(url)
     assert response.status_code == 302 and "/verwaltung/anmelden/" in response.url
 
     foreign = MembershipFactory(role=Membership.Role.PLANNER).user
     client.force_login(foreign)
-    assert (client.get(url) if view == "layer_import" else client.post(url)).status_code == 404
+    assert client.get(url).status_code == 404
 
     moderator = MembershipFactory(municipality=plan.municipality, role=Membership.Role.MODERATOR).user
     client.force_login(moderator)
-    assert (client.get(url) if view == "layer_import" else client.post(url)).status_code == 403
+    assert client.get(url).status_code == 403
 
 
 def test_permissions_on_import_run(client, plan, planner):
@@ -229,3 +253,35 @@ def test_stale_staged_uploads_are_purged(client, plan, planner, tmp_path, settin
     client.post(url, {"file": geojson_upload(tmp_path), "kind": "other"})
     remaining = list(user_root.iterdir())
     assert len(remaining) == 1 and remaining[0] != old
+
+
+def test_large_import_serves_live_tiles_until_the_archive_task_ran(
+    client, plan, planner, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from geodata.tasks import build_layer_tiles
+
+    settings.GEODATA_TILE_THRESHOLD = 5
+    client.force_login(planner)
+    url = reverse("geodata:layer_import", args=[plan.pk])
+    run = upload_for_preview(
+        client, plan, geojson_upload(tmp_path, count=8), django_capture_on_commit_callbacks, kind="other"
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
+    callbacks[0]()  # the worker runs the import; the tile task it queues on commit has not run yet
+    layer = Layer.objects.get(plan=plan)
+    assert layer.feature_count == 8
+    page = client.get(url).content.decode()
+    assert "Vektorkacheln werden erstellt" in page
+
+    feature = layer.features.first()
+    lon, lat = feature.geometry.centroid.coords
+    n = 1 << 14
+    x, y = int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.PUBLISHED)
+    assert client.get(reverse("geodata:tile", args=[layer.pk, 14, x, y])).status_code == 200  # rendered live
+
+    build_layer_tiles.enqueue(layer.pk, layer.version)
+    page = client.get(url).content.decode()
+    assert "Vektorkacheln werden erstellt" not in page and ">Vektorkacheln<" in page
+    assert client.get(reverse("geodata:tile", args=[layer.pk, 14, x, y])).status_code == 200

@@ -1,4 +1,4 @@
-// Import progress: poll the status endpoint and reload the page when the import is done.
+// Import progress: poll the status endpoint and reload the page when the preview is ready or the import is done.
 const status = document.getElementById("import-status");
 const bar = document.getElementById("import-progress-bar");
 const text = document.getElementById("import-progress-text");
@@ -9,7 +9,7 @@ async function poll() {
     if (response.ok) {
       const data = await response.json();
       status.textContent = data.status_label;
-      if (data.finished) {
+      if (data.finished || data.status !== status.dataset.status) {
         window.location.reload();
         return;
       }
