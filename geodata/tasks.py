@@ -2,10 +2,13 @@
 
 from django_tasks import task
 
+from operations.retry import retry_transient
+
 from .models import ImportRun
 
 
 @task()
+@retry_transient
 def run_import(run_id: int) -> str:
     """Run the recorded import `run_id` and return its final status."""
     # Services import this module at their top; importing them here, when the task runs, keeps it one-way.
@@ -17,6 +20,7 @@ def run_import(run_id: int) -> str:
 
 
 @task()
+@retry_transient
 def build_layer_tiles(layer_id: int, version: int) -> str:
     """Build the PMTiles archive of a layer version after its import has committed."""
     from .services import layer_tiles_build
@@ -26,6 +30,7 @@ def build_layer_tiles(layer_id: int, version: int) -> str:
 
 
 @task()
+@retry_transient
 def preview_import(run_id: int) -> str:
     """Read what the staged upload of run `run_id` holds (count, CRS, fields, extent) for its preview."""
     from .services import import_preview_execute

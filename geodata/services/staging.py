@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from operations.retry import is_final_attempt, is_transient
 from plans import rules
 from plans.models import Municipality, Plan
 
@@ -188,7 +189,9 @@ def import_preview_execute(*, run: ImportRun) -> None:
     except FileNotFoundError:
         run.status = ImportRun.Status.FAILED
         run.error = _("Die hochgeladene Datei ist nicht mehr vorhanden; bitte erneut hochladen.")
-    except Exception:
+    except Exception as exc:
+        if is_transient(exc) and not is_final_attempt():
+            raise  # still PREVIEWING; the task runs again later (operations.retry)
         logger.exception("Preview of import %s failed", run.pk)
         run.status = ImportRun.Status.FAILED
         run.error = _("Der Import ist wegen eines internen Fehlers fehlgeschlagen; es wurde nichts gespeichert.")
@@ -233,7 +236,11 @@ def import_run_execute(*, run: ImportRun) -> None:
         logger.warning("Import %s: staged upload %s is gone", run.pk, run.file_path)
         run.status = ImportRun.Status.FAILED
         run.error = _("Die hochgeladene Datei ist nicht mehr vorhanden; bitte erneut hochladen.")
-    except Exception:
+    except Exception as exc:
+        if is_transient(exc) and not is_final_attempt():
+            # Database or storage unavailable: the task runs again later (operations.retry); nothing was kept.
+            ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.PENDING)
+            raise
         logger.exception("Import %s failed", run.pk)
         run.status = ImportRun.Status.FAILED
         run.error = _("Der Import ist wegen eines internen Fehlers fehlgeschlagen; es wurde nichts gespeichert.")
