@@ -34,7 +34,7 @@ PREFIX = "exports"
 PROGRESS_SECONDS = 1.0  # at most one progress write per second
 
 
-def _permission(personal: bool) -> str:
+def _permission(personal: bool) -> rules.Permission:
     return "export_personal_data" if personal else "moderate"
 
 

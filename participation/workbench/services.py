@@ -226,9 +226,9 @@ def _write_clusters(consultation: Consultation, clusters: list[list[int]]) -> tu
         new_members = [sid for sid in members if current[sid][0] is None]
         if len(members) < 2 or not new_members:
             continue
-        existing = sorted({current[sid][0] for sid in members if current[sid][0] is not None})
+        existing = [gid for gid, _number in (current[sid] for sid in members) if gid is not None]
         if existing:
-            group_id = existing[0]
+            group_id = min(existing)
         else:
             first = min(current[sid][1] for sid in members)
             group_id = StatementGroup.objects.create(

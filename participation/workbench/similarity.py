@@ -71,7 +71,7 @@ def _signature(shingle_set: set[str]) -> np.ndarray:
 
 
 class _UnionFind:
-    def __init__(self):
+    def __init__(self) -> None:
         self.parent: dict[int, int] = {}
 
     def find(self, x: int) -> int:

@@ -33,7 +33,8 @@ def test_queued_grouping_shows_progress_page_and_refuses_a_second_start(client, 
     consultation = world["consultation"]
     client.force_login(world["users"]["planner"])
     _start(client, consultation)
-    queued = [r.args_kwargs["kwargs"] for r in DBTaskResult.objects.filter(task_path__endswith="group_similar_statements")]
+    results = DBTaskResult.objects.filter(task_path__endswith="group_similar_statements")
+    queued = [result.args_kwargs["kwargs"] for result in results]
     assert queued == [{"consultation_id": consultation.pk, "threshold": 0.8}]
     page = client.get(reverse("workbench:grouping_status", args=[consultation.pk])).content.decode()
     assert "Gruppierung wartet auf den Hintergrunddienst" in page

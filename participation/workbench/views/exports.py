@@ -1,6 +1,5 @@
 """Downloads of the Abwägungstabelle: start an export job, follow its progress, fetch the file."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
