@@ -40,6 +40,7 @@ def test_staff_filter_group_decide_and_export(page, world, immediate_tasks, tmp_
     page.get_by_role("button", name="Gruppen bilden").click()
     page.wait_for_selector(".message--success")
     assert "Gruppierung fertig: 1 neue Gruppen, 3 Stellungnahmen zugeordnet." in page.inner_text("#grouping-state")
+    assert run_axe(page) == []
     page.get_by_role("link", name="Zurück zur Tabelle").click()
     page.locator(".wb-actions").get_by_role("link", name="Gleichartige Stellungnahmen ab Nr. 1").click()
     page.select_option("#id_decision", "partly")
@@ -64,6 +65,7 @@ def test_staff_filter_group_decide_and_export(page, world, immediate_tasks, tmp_
     page.locator(".wb-exports form").first.get_by_role("button", name="XLSX").click()
     page.wait_for_selector("#export-rows")
     assert page.inner_text("#export-rows") == "8 Stellungnahmen exportiert."
+    assert run_axe(page) == []
     with page.expect_download() as download_info:
         page.get_by_role("link", name="herunterladen").click()
     xlsx_path = tmp_path / download_info.value.suggested_filename
