@@ -54,7 +54,11 @@ def grouping_start(*, consultation: Consultation, by, threshold: float = 0.8) ->
         raise ValidationError(_("Die Gruppierung läuft bereits."), code="grouping_running")
     state = _save_state(consultation.pk, status="queued", threshold=threshold, phase="", done=0, total=0)
     # Nothing is written to the database here, so the task can be queued at once (no on_commit needed).
-    group_similar_statements.enqueue(consultation_id=consultation.pk, threshold=threshold)
+    try:
+        group_similar_statements.enqueue(consultation_id=consultation.pk, threshold=threshold)
+    except Exception:  # the queue is down: do not leave a lock that blocks the next try for half an hour
+        cache.delete_many([_state_key(consultation.pk), _lock_key(consultation.pk)])
+        raise
     return state
 
 
