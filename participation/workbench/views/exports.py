@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 
 from plans import rules
@@ -108,7 +109,7 @@ class ExportJobView(ExportJobMixin, TemplateView):
         return context
 
 
-class ExportDownloadView(ExportJobMixin, TemplateView):
+class ExportDownloadView(ExportJobMixin, View):
     """Send the job's file from the storage; before it is ready, back to the progress page."""
 
     def get(self, request, *args, **kwargs):
