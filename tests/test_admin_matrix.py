@@ -14,11 +14,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from participation.announcements.models import Announcement, Delivery
 from participation.models import Consultation
 from participation.workbench import services as workbench_services
-from participation.workbench.models import StatementGroup, Weighing
+from participation.workbench.models import ExportJob, StatementGroup, Weighing
 from plans.models import Document, Membership, Municipality
 from plans.rules import SYSTEM
 from tests.factories import AnnouncementFactory, ChannelAccountFactory
@@ -70,6 +71,9 @@ STAFF_URLS = {
     "workbench:statistics": Rule("moderate"),
     "workbench:map": Rule("moderate"),
     "workbench:export": Rule("moderate"),  # anonymised export; ?personal=1 is tested in tests/test_login.py
+    "workbench:export_job": Rule("moderate"),  # an anonymised export job; personal ones: tests/workbench
+    "workbench:export_download": Rule("moderate"),  # not finished yet: back to the job page (302)
+    "workbench:grouping_status": Rule("moderate"),
     "workbench:publish": Rule("manage"),  # the result confirmation step: planning office only
     "announcements:staff_list": Rule("planner", denied=404),  # lists the towns one plans for; none: 404
     "announcements:staff_detail": Rule("manage", pk="announcement"),
@@ -114,6 +118,7 @@ PARAMETERS = {
     "plan_pk": "plan",
     "document": "document",
     "run_id": "import_run",
+    "job_id": "export_job",
     "municipality": "municipality_slug",
     "action": "=close",
     "format": "=csv",
@@ -177,6 +182,9 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 "channel_account": ChannelAccountFactory(municipality=usingen).pk,
                 "municipality_slug": usingen.slug,
                 "document": Document.objects.filter(plan=consultation.plan).first().pk,
+                "export_job": ExportJob.objects.create(
+                    consultation=consultation, format="csv", file_name="a.csv", expires_at=timezone.now()
+                ).pk,
             }
             User = get_user_model()
             mixed = User.objects.create_user("gemischt", "gemischt@example.org", "pw")

@@ -1,10 +1,10 @@
-"""Read-only operators' views of the workbench's records (export log, result notices)."""
+"""Read-only operators' views of the workbench's records (export jobs and log, result notices)."""
 
 from django.contrib import admin
 
 from plans.admin_scoping import OperatorAdmin
 
-from .models import PersonalDataExportLog, ResultNotification
+from .models import ExportJob, PersonalDataExportLog, ResultNotification
 
 
 @admin.register(PersonalDataExportLog)
@@ -19,3 +19,10 @@ class ResultNotificationAdmin(OperatorAdmin):
     list_display = ["statement_id", "status", "decision", "queued_at", "sent_at"]
     list_filter = ["status"]
     exclude = ["email_sha256"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(OperatorAdmin):
+    list_display = ["created_at", "created_by", "format", "personal", "status", "rows", "expires_at", "consultation"]
+    list_filter = ["status", "format", "personal"]
+    list_select_related = ["created_by", "consultation__plan"]

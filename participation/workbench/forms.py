@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from geodata.models import Feature
@@ -44,6 +45,20 @@ class FilterForm(forms.Form):
         self.fields["feature"].choices = [("", _("alle"))] + [(f.pk, f"{f.layer.name}: {f}") for f in features]
         groups = StatementGroup.objects.filter(consultation=consultation).order_by("id")
         self.fields["group"].choices = [("", _("alle"))] + [(g.pk, g.label) for g in groups]
+
+    @classmethod
+    def describe(cls, consultation, query: str) -> list[tuple[str, str]]:
+        """Return (label, shown value) of each filter set in the query string `query`."""
+        form = cls(QueryDict(query), consultation=consultation)
+        form.is_valid()
+        described = []
+        for name, value in form.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            field = form.fields[name]
+            choices = dict((str(k), v) for k, v in getattr(field, "choices", []))
+            described.append((str(field.label), str(choices.get(str(value), value))))
+        return described
 
     def apply(self, queryset):
         """Return `queryset` narrowed by the valid filters (invalid ones are ignored and shown as errors)."""

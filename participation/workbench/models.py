@@ -1,4 +1,6 @@
-"""Abwägung (weighing) of statements, groups of near-identical statements, result notices, export log."""
+"""Abwägung (weighing) of statements, groups of near-identical statements, result notices, export jobs and log."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -160,3 +162,61 @@ class PersonalDataExportLog(models.Model):
 
     def __str__(self):
         return f"{self.format} {self.at:%d.%m.%Y %H:%M}"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def expired(self, at):
+        """Return the jobs whose file is no longer kept at `at`."""
+        return self.filter(expires_at__lte=at)
+
+
+class ExportJob(models.Model):
+    """One export of the Abwägungstabelle, produced in the background into the default storage."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Wartet")
+        RUNNING = "running", _("Läuft")
+        SUCCEEDED = "succeeded", _("Fertig")
+        FAILED = "failed", _("Fehlgeschlagen")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="export_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(_("Format"), max_length=10)
+    personal = models.BooleanField(_("Mit Personendaten"), default=False)
+    filters = models.CharField(_("Filter"), max_length=1000, blank=True)  # the table's query string
+    status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(_("Zeilen"), null=True, blank=True)
+    file_name = models.CharField(_("Dateiname"), max_length=200, blank=True)
+    storage_name = models.CharField(max_length=300, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("Größe"), null=True, blank=True)
+    error = models.TextField(_("Fehler"), blank=True)
+    created_at = models.DateTimeField(_("Angefordert am"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("Fertig am"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("Verfügbar bis"), db_index=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Export")
+        verbose_name_plural = _("Exporte")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.format} {self.created_at:%d.%m.%Y %H:%M}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """Return the progress in percent (rows rendered of all rows)."""
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0

@@ -7,6 +7,7 @@ with viewing the workbench ("moderate"); names and addresses need "export_person
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -25,6 +26,8 @@ from .reports import export_report
 from .selectors import normalised_email, result_blockers, result_recipients, weighed_statements
 from .similarity import similar_clusters
 from .tasks import send_result_notifications
+
+Progress = Callable[[str, int, int], None]
 
 
 def _municipality(consultation: Consultation):
@@ -169,36 +172,72 @@ def statements_ungroup(*, consultation: Consultation, statement_ids: list[int], 
     return count
 
 
-@transaction.atomic
-def statements_group_similar(*, consultation: Consultation, by, threshold: float = 0.8) -> dict:
+def statements_group_similar(
+    *, consultation: Consultation, by, threshold: float = 0.8, progress: Progress | None = None
+) -> dict:
     """Group identical and near-identical statements (Jaccard of word 3-shingles ≥ `threshold`).
 
-    Existing groups are kept: a cluster that already contains grouped statements adds the
-    others to the (first) existing group; otherwise a new automatic group is created.
+    Runs outside one big transaction: the texts are compared without locks, then each batch of
+    clusters is written in its own short transaction. Existing groups are kept: a cluster that
+    already contains grouped statements adds the ungrouped others to the (first) existing group;
+    otherwise a new automatic group is created. Running it again changes nothing.
+    `progress(phase, done, total)` reports "compare" and "write" steps.
     """
     rules.require(by, "manage", _municipality(consultation))
-    _number_new_statements(consultation)
-    rows = Weighing.objects.filter(statement__consultation=consultation).values_list(
-        "statement_id", "statement__comment", "group_id", "number"
+    with transaction.atomic():
+        _number_new_statements(consultation)
+    texts = dict(
+        Weighing.objects.filter(statement__consultation=consultation).values_list("statement_id", "statement__comment")
     )
-    texts, groups, numbers = {}, {}, {}
-    for sid, text, gid, number in rows:
-        texts[sid], groups[sid], numbers[sid] = text, gid, number
+    compare = (lambda done, total: progress("compare", done, total)) if progress else None
+    clusters = similar_clusters(texts, threshold=threshold, progress=compare)
+    created = joined = written = 0
+    for start in range(0, len(clusters), _CLUSTER_BATCH):
+        batch = clusters[start : start + _CLUSTER_BATCH]
+        with transaction.atomic():
+            batch_created, batch_joined = _write_clusters(consultation, batch)
+        created, joined, written = created + batch_created, joined + batch_joined, written + len(batch)
+        if progress:
+            progress("write", written, len(clusters))
+    if created or joined:
+        _bump(consultation.pk)
+    return {"groups_created": created, "statements_grouped": joined}
+
+
+_CLUSTER_BATCH = 200
+_ID_CHUNK = 2000  # statement ids per query (SQLite's bound-parameter limit)
+
+
+def _chunks(ids: list[int]):
+    return (ids[i : i + _ID_CHUNK] for i in range(0, len(ids), _ID_CHUNK))
+
+
+def _write_clusters(consultation: Consultation, clusters: list[list[int]]) -> tuple[int, int]:
+    """Write one batch of clusters; read the current groups inside the transaction (staff may have changed them)."""
+    current: dict[int, tuple[int | None, int]] = {}
+    for chunk in _chunks([sid for cluster in clusters for sid in cluster]):
+        rows = Weighing.objects.filter(statement__consultation=consultation, statement_id__in=chunk)
+        current.update(
+            (sid, (gid, number)) for sid, gid, number in rows.values_list("statement_id", "group_id", "number")
+        )
     created = joined = 0
-    for cluster in similar_clusters(texts, threshold=threshold):
-        existing = sorted({groups[s] for s in cluster if groups[s]})
+    for cluster in clusters:
+        members = [sid for sid in cluster if sid in current]
+        new_members = [sid for sid in members if current[sid][0] is None]
+        if len(members) < 2 or not new_members:
+            continue
+        existing = [gid for gid, _number in (current[sid] for sid in members) if gid is not None]
         if existing:
-            group_id = existing[0]
+            group_id = min(existing)
         else:
-            first = min(numbers[s] for s in cluster)
+            first = min(current[sid][1] for sid in members)
             group_id = StatementGroup.objects.create(
                 consultation=consultation, label=f"Gleichartige Stellungnahmen ab Nr. {first}"
             ).pk
             created += 1
-        new_members = [s for s in cluster if groups[s] is None]
-        joined += Weighing.objects.filter(statement_id__in=new_members).update(group_id=group_id)
-    _bump(consultation.pk)
-    return {"groups_created": created, "statements_grouped": joined}
+        for chunk in _chunks(new_members):
+            joined += Weighing.objects.filter(statement_id__in=chunk, group__isnull=True).update(group_id=group_id)
+    return created, joined
 
 
 def email_hash(address: str) -> str:

@@ -1,17 +1,23 @@
-"""Find exact and near-duplicate statement texts: normalised hash, word 3-shingles, MinHash + LSH, Jaccard check.
+"""Find exact and near-duplicate statement texts in near-linear time.
 
-Form letters ("Sammeleinwendungen") differ in salutation, name or a sentence. Each text is
-normalised (case-folded, punctuation removed, whitespace collapsed) and cut into word
-shingles of three words. Identical normalised texts share a SHA-1 and form one bucket.
-Otherwise a 64-value MinHash signature is banded (16 bands × 4 rows); texts sharing any band
-are candidates, and a candidate pair is accepted when the exact Jaccard similarity of the
-shingle sets reaches the threshold. Accepted pairs are merged with union-find.
+Form letters ("Sammeleinwendungen") differ in salutation, name or a sentence; a mass campaign
+brings thousands of them. The steps, each linear in the number of texts:
+
+1. Normalise each text (NFKC, case-folded, punctuation removed, whitespace collapsed). Texts
+   with the same normalised hash collapse into one entry before anything else is compared.
+2. Cut each distinct text into word 3-shingles (64-bit hashes combined from word hashes) and
+   compute a 64-value MinHash signature, banded into 16 bands × 4 rows (locality-sensitive hashing).
+3. A text that shares a band bucket with earlier texts is verified (exact Jaccard of the
+   shingle sets) only against the bucket's *representatives*: the first member of each
+   cluster seen in that bucket, at most `MAX_REPRESENTATIVES`. Texts that pass are merged
+   with union-find; a text that matched none becomes a representative itself. So a bucket
+   of 4,000 near-identical letters costs 4,000 checks, never the 8 million pairs.
 """
 
 import hashlib
 import re
 import unicodedata
-from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -19,11 +25,20 @@ SHINGLE_SIZE = 3
 NUM_PERM = 64
 BANDS = 16
 ROWS = NUM_PERM // BANDS
-_PRIME = np.uint64((1 << 61) - 1)
+MAX_REPRESENTATIVES = 16  # per bucket: bounds the work for unrelated texts that collide in a band
 _rng = np.random.default_rng(20260101)  # fixed seed: the same texts always give the same groups
-_A = _rng.integers(1, (1 << 31) - 1, size=NUM_PERM, dtype=np.uint64)
-_B = _rng.integers(0, (1 << 31) - 1, size=NUM_PERM, dtype=np.uint64)
+# Multiply-shift hashing of 32-bit values (Dietzfelbinger): ((a·x + b) mod 2^64) >> 32 with random 64-bit a, b.
+# A linear hash without wrap-around, (a·x + b) mod p with small a, is nearly monotone in x: every
+# "permutation" then picks the same minimum and the signature degenerates to one value.
+_A = _rng.integers(0, np.iinfo(np.uint64).max, size=NUM_PERM, dtype=np.uint64, endpoint=True) | np.uint64(1)
+_B = _rng.integers(0, np.iinfo(np.uint64).max, size=NUM_PERM, dtype=np.uint64, endpoint=True)
+_SHIFT = np.uint64(32)
+# Shingle hashes from word hashes: (w0·M0 + w1·M1 + w2·M2) mod 2^64, then a splitmix64 finaliser.
+_M = _rng.integers(0, np.iinfo(np.uint64).max, size=SHINGLE_SIZE, dtype=np.uint64, endpoint=True) | np.uint64(1)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+Progress = Callable[[int, int], None]
 
 
 def normalise(text: str) -> str:
@@ -43,69 +58,109 @@ def jaccard(a: set, b: set) -> float:
     """Return the Jaccard similarity of two sets (1.0 for two empty sets)."""
     if not a and not b:
         return 1.0
-    return len(a & b) / len(a | b)
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
 
 
-def _signature(shingle_set: set[str]) -> np.ndarray:
-    hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little") for s in shingle_set),
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def _shingle_hashes(words: list[str], known: dict[str, int]) -> np.ndarray:
+    """Return the distinct 64-bit hashes of the word k-shingles (one hash of all words if the text is shorter).
+
+    Hashing each distinct word once and combining the word hashes with numpy is ten times
+    faster than hashing every shingle string; a collision of two 64-bit hashes is negligible.
+    """
+    ids = np.fromiter(
+        (known[w] if w in known else known.setdefault(w, _word_hash(w)) for w in words),
         dtype=np.uint64,
-        count=len(shingle_set),
+        count=len(words),
     )
-    # (a*x + b) mod p with x < 2^32, a, b < 2^31: no uint64 overflow.
-    values = (np.outer(_A, hashes) + _B[:, None]) % _PRIME
+    k = min(SHINGLE_SIZE, len(ids))
+    span = len(ids) - k + 1
+    with np.errstate(over="ignore"):  # uint64 arithmetic wraps modulo 2^64 on purpose
+        h = np.zeros(span, dtype=np.uint64)
+        for offset in range(k):
+            h += ids[offset : offset + span] * _M[offset]
+        h ^= h >> np.uint64(31)
+        h *= _MIX1
+        h ^= h >> np.uint64(29)
+        h *= _MIX2
+        h ^= h >> np.uint64(32)
+    return np.unique(h)
+
+
+def _signature(hashes: np.ndarray) -> np.ndarray:
+    """Return the MinHash signature (NUM_PERM values) of a set of 64-bit shingle hashes."""
+    x = hashes >> _SHIFT  # multiply-shift hashing takes 32-bit keys
+    with np.errstate(over="ignore"):  # uint64 arithmetic wraps modulo 2^64 on purpose
+        values = (np.outer(_A, x) + _B[:, None]) >> _SHIFT
     return values.min(axis=1)
 
 
 class _UnionFind:
-    def __init__(self):
-        self.parent = {}
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
 
-    def find(self, x):
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
+    def find(self, x: int) -> int:
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
         return x
 
-    def union(self, a, b):
+    def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def similar_clusters(texts: dict[int, str], threshold: float = 0.8) -> list[list[int]]:
-    """Return clusters (lists of keys, sorted, each of size ≥ 2) of texts that are identical or near-identical."""
+def similar_clusters(
+    texts: dict[int, str], threshold: float = 0.8, progress: Progress | None = None
+) -> list[list[int]]:
+    """Return clusters (lists of keys, sorted, each of size ≥ 2) of texts that are identical or near-identical.
+
+    `progress(done, total)` is called now and then while the distinct texts are compared.
+    """
     union = _UnionFind()
-    by_hash: dict[str, int] = {}
-    shingle_sets: dict[int, set[str]] = {}
+    first_by_hash: dict[bytes, int] = {}
+    hashed: dict[int, np.ndarray] = {}
+    known_words: dict[str, int] = {}
     for key in sorted(texts):
         norm = normalise(texts[key])
         if not norm:
             continue
-        digest = hashlib.sha1(norm.encode()).hexdigest()
-        if digest in by_hash:
-            union.union(by_hash[digest], key)
-            continue
-        by_hash[digest] = key
-        shingle_sets[key] = shingles(norm)
-    buckets: dict[tuple, list[int]] = defaultdict(list)
-    for key, shingle_set in shingle_sets.items():
-        signature = _signature(shingle_set)
+        first = first_by_hash.setdefault(hashlib.blake2b(norm.encode(), digest_size=16).digest(), key)
+        if first == key:
+            hashed[key] = _shingle_hashes(norm.split(), known_words)
+        else:
+            union.union(first, key)
+    shingle_sets: dict[int, set[int]] = {}
+    buckets: dict[bytes, list[int]] = {}
+    total = len(hashed)
+    for done, (key, hashes) in enumerate(hashed.items(), start=1):
+        shingle_set = shingle_sets[key] = set(hashes.tolist())
+        bands = _signature(hashes).reshape(BANDS, ROWS)
+        rejected: set[int] = set()
         for band in range(BANDS):
-            buckets[(band, signature[band * ROWS : (band + 1) * ROWS].tobytes())].append(key)
-    checked = set()
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if (a, b) in checked:
-                    continue
-                checked.add((a, b))
-                if union.find(a) != union.find(b) and jaccard(shingle_sets[a], shingle_sets[b]) >= threshold:
-                    union.union(a, b)
-    clusters: dict[int, list[int]] = defaultdict(list)
+            representatives = buckets.setdefault(band.to_bytes(1, "little") + bands[band].tobytes(), [])
+            matched = False
+            for representative in representatives:
+                if union.find(representative) == union.find(key):
+                    matched = True
+                elif representative not in rejected:
+                    if jaccard(shingle_sets[representative], shingle_set) >= threshold:
+                        union.union(representative, key)
+                        matched = True
+                    else:
+                        rejected.add(representative)
+            if not matched and len(representatives) < MAX_REPRESENTATIVES:
+                representatives.append(key)
+        if progress is not None and (done % 1000 == 0 or done == total):
+            progress(done, total)
+    clusters: dict[int, list[int]] = {}
     for key in union.parent:
-        clusters[union.find(key)].append(key)
+        clusters.setdefault(union.find(key), []).append(key)
     return sorted((sorted(c) for c in clusters.values() if len(c) > 1), key=lambda c: c[0])

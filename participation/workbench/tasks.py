@@ -93,3 +93,28 @@ def _send_group(notices: list[ResultNotification], context: dict, connection) ->
         return 0
     _record([notices], None)
     return 1
+
+
+@task()
+@retry_transient
+def group_similar_statements(consultation_id: int, threshold: float) -> dict:
+    """Group the identical and near-identical statements of a consultation; return the counts."""
+    from plans.rules import SYSTEM
+
+    from .grouping import grouping_run
+
+    consultation = Consultation.objects.select_related("plan__municipality").get(pk=consultation_id)
+    return grouping_run(consultation=consultation, by=SYSTEM, threshold=threshold)
+
+
+@task()
+@retry_transient
+def run_export_job(job_id: str) -> int:
+    """Produce the file of an export job (a job that already succeeded is left alone); return its row count."""
+    from plans.rules import SYSTEM
+
+    from .export_jobs import export_job_run
+    from .models import ExportJob
+
+    job = ExportJob.objects.select_related("consultation__plan__municipality").get(pk=job_id)
+    return export_job_run(job=job, by=SYSTEM).rows or 0

@@ -19,7 +19,26 @@ urlpatterns = [
     path("verwaltung/abwaegung/<int:consultation_id>/gruppe/<int:group_id>/", views.GroupView.as_view(), name="group"),
     path("verwaltung/abwaegung/<int:consultation_id>/statistik/", views.StatisticsView.as_view(), name="statistics"),
     path("verwaltung/abwaegung/<int:consultation_id>/karte/", views.MapView.as_view(), name="map"),
-    path("verwaltung/abwaegung/<int:consultation_id>/export/<str:format>/", views.ExportView.as_view(), name="export"),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/gruppieren/status/",
+        views.GroupingStatusView.as_view(),
+        name="grouping_status",
+    ),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/export/<str:format>/",
+        views.ExportStartView.as_view(),
+        name="export",
+    ),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/exporte/<uuid:job_id>/",
+        views.ExportJobView.as_view(),
+        name="export_job",
+    ),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/exporte/<uuid:job_id>/datei/",
+        views.ExportDownloadView.as_view(),
+        name="export_download",
+    ),
     path("verwaltung/abwaegung/<int:consultation_id>/ergebnis/", views.ResultPublishView.as_view(), name="publish"),
     path(
         "verwaltung/abwaegung/<int:consultation_id>/ergebnis/offline/",

@@ -9,7 +9,7 @@ import pytest
 from participation.workbench.models import Weighing
 from participation.workbench.services import weighings_ensure
 from plans.rules import SYSTEM
-from tests.workbench.conftest import world  # noqa: F401  (fixture)
+from tests.workbench.conftest import immediate_tasks, world  # noqa: F401  (fixtures)
 
 from .conftest import run_axe
 
@@ -24,7 +24,7 @@ def _login(page, username, next_url):
     page.wait_for_url(f"**{next_url}")
 
 
-def test_staff_filter_group_decide_and_export(page, world, tmp_path):  # noqa: F811
+def test_staff_filter_group_decide_and_export(page, world, immediate_tasks, tmp_path):  # noqa: F811
     consultation = world["consultation"]
     table = f"/verwaltung/abwaegung/{consultation.pk}/"
     _login(page, "planer", table)
@@ -36,9 +36,12 @@ def test_staff_filter_group_decide_and_export(page, world, tmp_path):  # noqa: F
     page.wait_for_url("**topic=traffic**")
     assert page.locator("#statement-table tbody tr").count() == 4  # three form letters and the paper statement
 
-    # Group the near-identical form letters and answer the group once.
+    # Group the near-identical form letters (a background task; here run at once) and answer the group once.
     page.get_by_role("button", name="Gruppen bilden").click()
     page.wait_for_selector(".message--success")
+    assert "Gruppierung fertig: 1 neue Gruppen, 3 Stellungnahmen zugeordnet." in page.inner_text("#grouping-state")
+    assert run_axe(page) == []
+    page.get_by_role("link", name="Zurück zur Tabelle").click()
     page.locator(".wb-actions").get_by_role("link", name="Gleichartige Stellungnahmen ab Nr. 1").click()
     page.select_option("#id_decision", "partly")
     page.fill("#id_response", "Die Zufahrt über die Riedbornstraße wird auf Anliegerverkehr beschränkt.")
@@ -57,10 +60,14 @@ def test_staff_filter_group_decide_and_export(page, world, tmp_path):  # noqa: F
     assert sorted(Weighing.objects.filter(decision="noted").values_list("number", flat=True)) == [4, 5]
     assert page.csp_violations == []
 
-    # Export XLSX and GeoPackage from the anonymised download buttons.
-    exports = page.locator(".wb-exports p").first
+    # Export XLSX and GeoPackage from the anonymised export buttons: a job each, then its download link.
+    page.goto(table)
+    page.locator(".wb-exports form").first.get_by_role("button", name="XLSX").click()
+    page.wait_for_selector("#export-rows")
+    assert page.inner_text("#export-rows") == "8 Stellungnahmen exportiert."
+    assert run_axe(page) == []
     with page.expect_download() as download_info:
-        exports.get_by_role("link", name="XLSX").click()
+        page.get_by_role("link", name="herunterladen").click()
     xlsx_path = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(xlsx_path)
     sheet = openpyxl.load_workbook(xlsx_path)["Abwägung"]
@@ -71,13 +78,17 @@ def test_staff_filter_group_decide_and_export(page, world, tmp_path):  # noqa: F
     text = "\n".join(str(c) for r in rows for c in r)
     assert not any(name in text for name in world["names"])
 
+    page.goto(table)
+    page.locator(".wb-exports form").first.get_by_role("button", name="GeoPackage").click()
+    page.wait_for_selector("#export-rows")
     with page.expect_download() as download_info:
-        exports.get_by_role("link", name="GeoPackage").click()
+        page.get_by_role("link", name="herunterladen").click()
     gpkg_path = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(gpkg_path)
     points = pyogrio.read_dataframe(gpkg_path, layer="stellungnahmen")
     assert len(points) == 8 and points.crs.to_epsg() == 25832
     assert "name" not in points.columns
+    assert page.csp_violations == []
 
 
 def test_map_with_heat_layer_and_charts(page, world):  # noqa: F811

@@ -22,6 +22,22 @@ FORM_LETTER = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _clear_test_cache(_fast_settings):
+    """Clear the test's cache: the global `_clear_cache` runs before `_fast_settings` and so clears another one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run tasks at once in the enqueueing thread (tasks queued on commit need django_capture_on_commit_callbacks)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def world(db):
     """Two municipalities with a planner and a moderator each; a closed consultation in the first with statements."""

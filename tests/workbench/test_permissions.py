@@ -8,10 +8,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from participation.workbench import services
+from participation.models import Consultation
+from participation.workbench import export_jobs, grouping, services
 from participation.workbench.models import (
     ConsultationResult,
     Decision,
+    ExportJob,
     PersonalDataExportLog,
     StatementGroup,
     Weighing,
@@ -49,7 +51,17 @@ def _snapshot():
         sorted(StatementGroup.objects.values_list("pk", "decision", "response")),
         list(ConsultationResult.objects.values_list("published_at", "council_body")),
         PersonalDataExportLog.objects.count(),
+        ExportJob.objects.count(),
+        grouping.grouping_state(Consultation.objects.first()),
     )
+
+
+def _grouping_start_and_forget(consultation, by):
+    """Start a grouping, then drop its cached state so the next allowed actor may start one too."""
+    from django.core.cache import cache
+
+    grouping.grouping_start(consultation=consultation, by=by)
+    cache.clear()
 
 
 def _day_after(consultation):
@@ -101,6 +113,15 @@ ACTIONS = {
         "export_personal_data",
         lambda c, ids, g, by: services.report_export(consultation=c, by=by, format="csv", personal=True),
     ),
+    "export_job_start (anonymised)": (
+        "moderate",
+        lambda c, ids, g, by: export_jobs.export_job_start(consultation=c, by=by, format="pdf"),
+    ),
+    "export_job_start (personal data)": (
+        "export_personal_data",
+        lambda c, ids, g, by: export_jobs.export_job_start(consultation=c, by=by, format="xlsx", personal=True),
+    ),
+    "grouping_start": ("manage", lambda c, ids, g, by: _grouping_start_and_forget(c, by)),
     "personal_data_export_log": (
         "export_personal_data",
         lambda c, ids, g, by: services.personal_data_export_log(consultation=c, by=by, via="web", format="csv", rows=1),
@@ -127,6 +148,12 @@ def test_none_is_never_an_actor(world, action):
     consultation, ids, group = _prepared(world)
     with pytest.raises(TypeError):
         ACTIONS[action][1](consultation, ids, group, None)
+
+
+def test_purging_exports_is_for_the_operator_only(world):
+    with pytest.raises(PermissionDenied):
+        export_jobs.export_jobs_purge_expired(by=world["users"]["planner"])
+    assert export_jobs.export_jobs_purge_expired(by=SYSTEM) == 0
 
 
 def test_export_command_acts_as_system_or_as_the_named_user(world, tmp_path):

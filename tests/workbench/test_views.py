@@ -7,6 +7,7 @@ from django.urls import reverse
 from participation.workbench import services
 from participation.workbench.models import (
     Decision,
+    ExportJob,
     PersonalDataExportLog,
     StatementGroup,
     Weighing,
@@ -84,14 +85,25 @@ def test_read_views_and_anonymised_exports_by_role(client, world, role):
     ],
 )
 @pytest.mark.parametrize("format", ["csv", "xlsx", "pdf", "geojson", "gpkg"])
-def test_personal_data_export_only_for_own_planners_and_logged(client, world, role, expected, format):
+def test_personal_data_export_only_for_own_planners_and_logged(
+    client, world, role, expected, format, immediate_tasks, django_capture_on_commit_callbacks
+):
     _login(client, world, role)
-    url = reverse("workbench:export", args=[world["consultation"].pk, format]) + "?personal=1"
-    response = client.get(url)
+    url = reverse("workbench:export", args=[world["consultation"].pk, format])
+    page = client.get(url + "?personal=1")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(url, {"personal": "1", "filters": ""})
     if expected != 200:
-        _assert_denied(response, expected, world)
-        assert not PersonalDataExportLog.objects.exists()
+        _assert_denied(page, expected, world)
+        _assert_denied(started, 302 if role == "anonymous" else expected, world)
+        assert not ExportJob.objects.exists() and not PersonalDataExportLog.objects.exists()
         return
+    assert page.status_code == 200 and "Mit Namen und Anschriften" in page.content.decode()
+    job = ExportJob.objects.get()
+    assert started["Location"] == reverse("workbench:export_job", args=[world["consultation"].pk, job.pk])
+    assert (job.status, job.rows, job.personal, job.created_by) == ("succeeded", 8, True, world["users"]["planner"])
+    assert not PersonalDataExportLog.objects.exists()  # logged when the names leave: at the download
+    response = client.get(reverse("workbench:export_download", args=[world["consultation"].pk, job.pk]))
     assert response.status_code == 200
     assert "personendaten" in response["Content-Disposition"]
     log = PersonalDataExportLog.objects.get()
@@ -190,7 +202,7 @@ def test_table_filters(client, world, params, expected):
     assert response.context["counts"]["late"] == 1
 
 
-def test_table_filters_by_feature_and_group(client, world):
+def test_table_filters_by_feature_and_group(client, world, immediate_tasks):
     from geodata.models import Feature, Layer
 
     layer = Layer.objects.create(plan=world["consultation"].plan, name="Baugebiete")
@@ -299,12 +311,12 @@ def test_moderator_sees_pseudonyms_not_names(client, world):
     assert "Max Spät" not in page and "spaet@example.org" not in page
     assert '<form method="post" class="wb-form">' not in page
     table = client.get(reverse("workbench:table", args=[world["consultation"].pk])).content.decode()
-    assert "Sammelaktion" not in table and "?personal=1" not in table
+    assert "Sammelaktion" not in table and 'name="personal"' not in table
     for name in world["names"]:
         assert name not in table
 
 
-def test_group_answer_view(client, world):
+def test_group_answer_view(client, world, immediate_tasks):
     client.force_login(world["users"]["planner"])
     c = world["consultation"]
     client.post(reverse("workbench:group_similar", args=[c.pk]), {"threshold": "0,8"})
@@ -329,14 +341,22 @@ def test_statistics_and_map_pages(client, world):
     assert 'id="workbench-map-data"' in page.content.decode()
 
 
-def test_export_download_is_anonymised_csv(client, world):
+def test_export_download_is_anonymised_csv(client, world, immediate_tasks, django_capture_on_commit_callbacks):
     client.force_login(world["users"]["moderator"])
-    response = client.get(reverse("workbench:export", args=[world["consultation"].pk, "csv"]))
+    c = world["consultation"]
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("workbench:export", args=[c.pk, "csv"]), {"filters": ""})
+    job_page = client.get(started["Location"]).content.decode()
+    assert "8 Stellungnahmen exportiert." in job_page
+    download = reverse("workbench:export_download", args=[c.pk, ExportJob.objects.get().pk])
+    assert download in job_page
+    response = client.get(download)
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="abwaegung-am-riedborn-' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    content = b"".join(response.streaming_content)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 9
-    text = response.content.decode("utf-8-sig")
+    text = content.decode("utf-8-sig")
     for name in world["names"]:
         assert name not in text
 

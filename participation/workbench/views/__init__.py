@@ -1,15 +1,26 @@
 """Workbench pages, split by job: the Abwägung itself, reports (statistics, map, exports), the result."""
 
 from .base import ConsultationStaffMixin, WorkbenchIndexView
-from .reports import ExportView, MapView, StatisticsView
+from .exports import ExportDownloadView, ExportJobView, ExportStartView
+from .reports import MapView, StatisticsView
 from .result import PublicResultView, ResultPublishView, ResultUnpublishView
-from .weighing import BulkActionView, GroupSimilarView, GroupView, StatementTableView, WeighingEditView
+from .weighing import (
+    BulkActionView,
+    GroupingStatusView,
+    GroupSimilarView,
+    GroupView,
+    StatementTableView,
+    WeighingEditView,
+)
 
 __all__ = [
     "BulkActionView",
     "ConsultationStaffMixin",
-    "ExportView",
+    "ExportDownloadView",
+    "ExportJobView",
+    "ExportStartView",
     "GroupSimilarView",
+    "GroupingStatusView",
     "GroupView",
     "MapView",
     "PublicResultView",

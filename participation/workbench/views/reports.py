@@ -1,15 +1,12 @@
-"""Reports of the workbench: statistics, the map of statements, the Abwägungstabelle downloads."""
+"""Reports of the workbench: statistics and the map of statements (the downloads are in exports.py)."""
 
 from django.db.models import Q
-from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import TemplateView
 
 from .. import services
 from ..charts import bar_chart_svg, day_chart_svg
 from ..models import Decision
-from ..reports import FORMATS, export_filename
 from ..reports.data import coordinate
 from ..selectors import weighed_statements
 from ..stats import consultation_statistics
@@ -60,23 +57,3 @@ class MapView(ConsultationStaffMixin, TemplateView):
             "decisions": dict(Decision.choices),
         }
         return context
-
-
-class ExportView(ConsultationStaffMixin, View):
-    """Download the Abwägungstabelle; the variant with personal data only for planning-office staff, logged."""
-
-    def get(self, request, *args, **kwargs):
-        format = self.kwargs["format"]
-        if format not in FORMATS:
-            raise Http404
-        personal = request.GET.get("personal") == "1"
-        # The service refuses (PermissionDenied → 403) unless the user may export names and addresses.
-        data, _rows = services.report_export(
-            consultation=self.consultation, by=request.user, format=format, personal=personal, via="web"
-        )
-        response = HttpResponse(data, content_type=FORMATS[format].content_type)
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(self.consultation, format, personal)}"'
-        )
-        response["Cache-Control"] = "no-store"
-        return response

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from .. import services
+from .. import grouping, services
 from ..forms import BulkActionForm, FilterForm, GroupAnswerForm, GroupSimilarForm, WeighingForm
 from ..models import ConsultationResult, Decision, ResultNotification, StatementGroup, Weighing
 from ..selectors import late_q, result_blockers, weighed_statements
@@ -54,6 +54,7 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
             query=query.urlencode(),
             bulk_form=BulkActionForm(initial={"filters": query.urlencode()}, auto_id="bulk-%s"),
             similar_form=GroupSimilarForm(),
+            grouping=grouping.grouping_state(self.consultation),
             groups=StatementGroup.objects.filter(consultation=self.consultation).annotate(size=Count("weighings")),
             result=ConsultationResult.objects.filter(consultation=self.consultation).first(),
             notification_counts=dict(
@@ -124,22 +125,33 @@ class BulkActionView(ConsultationStaffMixin, View):
 
 
 class GroupSimilarView(ConsultationStaffMixin, View):
-    """Group identical and near-identical statements."""
+    """Start grouping identical and near-identical statements in the background."""
 
     def post(self, request, *args, **kwargs):
         form = GroupSimilarForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Bitte geben Sie eine Ähnlichkeit zwischen 0,5 und 1,0 an."))
             return redirect(self.table_url())
-        result = services.statements_group_similar(
-            consultation=self.consultation, by=request.user, threshold=form.cleaned_data["threshold"]
-        )
-        messages.success(
-            request,
-            _("%(groups)s neue Gruppen, %(statements)s Stellungnahmen zugeordnet.")
-            % {"groups": result["groups_created"], "statements": result["statements_grouped"]},
-        )
-        return redirect(self.table_url())
+        try:
+            grouping.grouping_start(
+                consultation=self.consultation, by=request.user, threshold=form.cleaned_data["threshold"]
+            )
+        except ValidationError as error:
+            error_messages(request, error)
+        else:
+            messages.success(request, _("Die Gruppierung wurde gestartet."))
+        return redirect("workbench:grouping_status", consultation_id=self.consultation.pk)
+
+
+class GroupingStatusView(ConsultationStaffMixin, TemplateView):
+    """Progress of the latest grouping (the page reloads itself while it runs), then its outcome."""
+
+    template_name = "workbench/grouping_status.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["grouping"] = grouping.grouping_state(self.consultation)
+        return context
 
 
 class WeighingEditView(ConsultationStaffMixin, TemplateView):
