@@ -17,7 +17,7 @@ def _fast_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(_fast_settings):
     from django.core.cache import cache
 
     cache.clear()
