@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COUNT = int(os.environ.get("BENCH_IMPORT_COUNT", "50000"))
+COUNT = int(
+    os.environ.get("BENCH_IMPORT_COUNT", "5000" if os.environ.get("BENCH_QUICK", "") not in ("", "0") else "50000")
+)
 
 
 def make_file(path: Path, count: int) -> None:

@@ -130,7 +130,8 @@ class Server:
 
 def describe(config: dict) -> str:
     """Return one line naming what the server ran with."""
-    threads = f", {config['threads']} threads each" if config["worker_class"] == "ThreadWorker" else ""
+    threaded = config["worker_class"] in ("gthread", "ThreadWorker")
+    threads = f", {config['threads']} threads each" if threaded else ""
     return (
         f"gunicorn {config['workers']} × {config['worker_class']}{threads} ({config['workers_running']} running)"
         f" · {config['database']} {config['database_name']} (CONN_MAX_AGE {config['conn_max_age']})"
@@ -247,7 +248,8 @@ def reproduce_command(name: str) -> str:
     overrides = [
         f"{key}={shlex.quote(value)}"
         for key, value in sorted(_START_ENV.items())
-        if (key.startswith("BENCH_") and key != "BENCH_MODULE") or key in ("DATABASE_URL", "REDIS_URL")
+        if (key.startswith("BENCH_") and key not in ("BENCH_MODULE", "BENCH_LAYERS_CHILD"))
+        or key in ("DATABASE_URL", "REDIS_URL")
     ]
     return " ".join([*overrides, f"BENCH={module}", "make bench"])
 
