@@ -488,19 +488,24 @@ def check(load: Load, rows: list[tuple[str, str]], mail: RecordingHandler, run_i
         "statements_mailed_twice_or_more": mailed_twice,
         "mails_to_unknown_addresses": unknown_mail,
     }
-    problems = []
-    if lost:
-        problems.append(f"{len(lost)} statements answered with success are not stored (e.g. {lost[:5]})")
-    if duplicated:
-        problems.append(f"{figures['duplicated']} duplicate rows (e.g. {list(duplicated.items())[:5]})")
-    if no_mail:
-        problems.append(f"{no_mail} stored statements got no confirmation mail")
-    if mailed_twice:
-        problems.append(f"{mailed_twice} stored statements got their confirmation mail more than once")
-    if unknown_mail:
-        problems.append(f"{unknown_mail} mails went to addresses of no stored statement")
-    if failed:
-        problems.append(f"{len(failed)} statements never got a success answer after {ATTEMPTS} attempts: {dict(final)}")
+    checks = [
+        ("every success answer is a stored statement", not lost, f"{len(lost)} lost, e.g. {lost[:5]}"),
+        (
+            "nothing stored twice",
+            not duplicated,
+            f"{figures['duplicated']} duplicate rows, e.g. {list(duplicated.items())[:5]}",
+        ),
+        ("every stored statement got its confirmation mail", not no_mail, f"{no_mail} without mail"),
+        ("no confirmation mail sent twice", not mailed_twice, f"{mailed_twice} statements mailed more than once"),
+        ("no mail to an unknown address", not unknown_mail, f"{unknown_mail} mails"),
+        (
+            f"every statement answered with success within {ATTEMPTS} attempts",
+            not failed,
+            f"{len(failed)} not, final answers {dict(final)}",
+        ),
+    ]
+    problems = [f"{name}: {detail}" for name, ok, detail in checks if not ok]
+    figures["checks"] = {name: "PASS" if ok else "FAIL" for name, ok, _ in checks}
     return figures, problems
 
 
@@ -571,8 +576,9 @@ async def run(env: dict, consultation, plan_url: str, post_url: str) -> dict:
             proxy.wait(timeout=20)
             mail.stop()
     figures, problems = check(load, rows, smtp, run_id)
+    figures["checks"]["the task worker never exited by itself"] = "FAIL" if worker.self_exits else "PASS"
     if worker.self_exits:
-        problems.append(f"the task worker exited by itself {len(worker.self_exits)} times: {worker.self_exits}")
+        problems.append(f"the task worker never exited by itself: {len(worker.self_exits)} exits {worker.self_exits}")
     return {
         "run_id": run_id,
         "config": {
@@ -644,6 +650,8 @@ def print_summary(result: dict) -> None:
     print(f"queue: {result['drain']['outcome']} · task statuses: {result['task_statuses']}")
     for line in result["timeline"]:
         print("  " + line)
+    for name, verdict in figures["checks"].items():
+        print(f"{verdict}  {name}")
     if result["passed"]:
         print("PASSED: every success stored once, nothing duplicated, every confirmation mail sent exactly once")
     else:
