@@ -4,7 +4,7 @@ Needs PostGIS (for the side-by-side ST_AsMVT comparison): DATABASE_URL from the 
 default postgis://postgres@127.0.0.1:5432/pb_geo_serve. The database is migrated and a
 bench municipality/plan is (re)created in it; files go to bench/out/media.
 
-Run: `BENCH=bench_layers make bench`. BENCH_QUICK=1 checks the script with 5,000 polygons, fewer
+Run: `BENCH=bench_layers make bench`. BENCH_QUICK=1 checks the script with 6,000 polygons, fewer
 samples and one browser run, and leaves docs/performance.md alone; a full run rewrites its
 "Geometry layers" section.
 """
@@ -25,7 +25,7 @@ import numpy as np
 from bench.common import OUT, ROOT, describe, gunicorn_server, machine, percentile, quick, write_result
 
 SEED = 42
-N_FEATURES = 5_000 if quick() else 50_000
+N_FEATURES = 6_000 if quick() else 50_000  # above GEODATA_TILE_THRESHOLD: tiles are built
 N_SMALL = 2_000
 # 10 km x 10 km near Usingen (Hochtaunuskreis) in ETRS89 / UTM 32N.
 AREA_25832 = (461_000.0, 5_571_000.0, 471_000.0, 5_581_000.0)

@@ -12,6 +12,8 @@ import time
 import traceback
 from pathlib import Path
 
+import bench.common  # noqa: F401 - records the operator's environment before a benchmark changes it
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 HERE = Path(__file__).parent
