@@ -402,16 +402,32 @@ def task_statuses() -> dict | None:
     return {row["status"]: row["n"] for row in rows}
 
 
-def stored_statements(consultation, run_id: str) -> list[tuple[str, str]]:
-    """Return (comment, e-mail) of this run's stored statements."""
+def stored_statements(consultation, run_id: str) -> list[tuple[int, str, str]]:
+    """Return (id, comment, e-mail) of this run's stored statements."""
     from participation.models import Statement
 
     _fresh()
     return list(
         Statement.objects.filter(consultation=consultation, comment__startswith=f"fault {run_id} ").values_list(
-            "comment", "user_email"
+            "pk", "comment", "user_email"
         )
     )
+
+
+def mail_tasks_by_statement() -> dict[int, list[str]] | None:
+    """Return the statuses of the confirmation-mail tasks per statement id (database task backend only)."""
+    from django.conf import settings
+
+    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    _fresh()
+    tasks = collections.defaultdict(list)
+    for args_kwargs, status in DBTaskResult.objects.filter(task_path=TASK_PATH).values_list("args_kwargs", "status"):
+        args, kwargs = args_kwargs.get("args") or [], args_kwargs.get("kwargs") or {}
+        tasks[args[0] if args else kwargs.get("statement_id")].append(status)
+    return tasks
 
 
 def clear_rate_limit(redis_url: str) -> int:
@@ -455,10 +471,16 @@ async def drain(consultation, run_id: str, mail: RecordingHandler, faults: Fault
     return {"outcome": outcome, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def check(load: Load, rows: list[tuple[str, str]], mail: RecordingHandler, run_id: str) -> tuple[dict, list[str]]:
+def check(load: Load, rows: list, mail: RecordingHandler, tasks: dict | None) -> tuple[dict, list[str]]:
     """Compare answers, stored rows and mails per statement; return the figures and the failed checks."""
-    by_marker = collections.Counter(comment.split()[2] for comment, _ in rows)
-    stored_emails = {address.lower() for _, address in rows}
+    by_marker = collections.Counter(comment.split()[2] for _, comment, _ in rows)
+    stored_emails = {address.lower() for _, _, address in rows}
+    # Why a stored statement has no mail: the statuses of its mail task(s), e.g. FAILED (SMTP down, no retry).
+    unmailed = collections.Counter(
+        "+".join(sorted(tasks.get(pk, []))) or "no task" if tasks is not None else "unknown"
+        for pk, _, address in rows
+        if not mail.recipients[address.lower()]
+    )
     succeeded = [index for index, answers in load.answers.items() if any(map(is_success, answers))]
     lost = [index for index in succeeded if by_marker[marker(index)] == 0]
     duplicated = {key: count for key, count in by_marker.items() if count > 1}
@@ -485,6 +507,7 @@ def check(load: Load, rows: list[tuple[str, str]], mail: RecordingHandler, run_i
         "stored_without_success_answer": len(stored_unanswered),
         "mails_received": sum(mail.recipients.values()),
         "statements_without_mail": no_mail,
+        "statements_without_mail_by_task_status": dict(unmailed),
         "statements_mailed_twice_or_more": mailed_twice,
         "mails_to_unknown_addresses": unknown_mail,
     }
@@ -569,13 +592,14 @@ async def run(env: dict, consultation, plan_url: str, post_url: str) -> dict:
             summary = await drain(consultation, run_id, smtp, faults)
             supervisor.cancel()
             rows = await asyncio.to_thread(stored_statements, consultation, run_id)
+            tasks = await asyncio.to_thread(mail_tasks_by_statement)
             statuses = await asyncio.to_thread(task_statuses)
         finally:
             worker.stop()
             proxy.send_signal(signal.SIGTERM)
             proxy.wait(timeout=20)
             mail.stop()
-    figures, problems = check(load, rows, smtp, run_id)
+    figures, problems = check(load, rows, smtp, tasks)
     figures["checks"]["the task worker never exited by itself"] = "FAIL" if worker.self_exits else "PASS"
     if worker.self_exits:
         problems.append(f"the task worker never exited by itself: {len(worker.self_exits)} exits {worker.self_exits}")
@@ -644,7 +668,8 @@ def print_summary(result: dict) -> None:
     )
     print(
         f"mails: {figures['mails_received']} received · stored statements without mail: "
-        f"{figures['statements_without_mail']} · mailed twice or more: {figures['statements_mailed_twice_or_more']}"
+        f"{figures['statements_without_mail']} (their tasks: {figures['statements_without_mail_by_task_status']})"
+        f" · mailed twice or more: {figures['statements_mailed_twice_or_more']}"
         f" · to unknown addresses: {figures['mails_to_unknown_addresses']}"
     )
     print(f"queue: {result['drain']['outcome']} · task statuses: {result['task_statuses']}")
