@@ -244,7 +244,7 @@ def machine() -> str:
 
 def reproduce_command(name: str) -> str:
     """Return the shell command that reruns this benchmark with the same BENCH_*/DATABASE_URL overrides."""
-    module = os.environ.get("BENCH_MODULE") or f"bench_{name}"
+    module = os.environ.get("BENCH_MODULE") or (name if (ROOT / "bench" / f"{name}.py").exists() else f"bench_{name}")
     overrides = [
         f"{key}={shlex.quote(value)}"
         for key, value in sorted(_START_ENV.items())

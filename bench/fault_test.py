@@ -52,6 +52,7 @@ from .common import (
     load_average,
     percentile,
     quick,
+    reproduce_command,
     write_result,
 )
 
@@ -683,7 +684,10 @@ def print_summary(result: dict) -> None:
         print("FAILED:")
         for problem in result["problems"]:
             print("  - " + problem)
-    print(f"logs: {LOGS.relative_to(ROOT)}/ (gunicorn, worker, proxy)")
+    print(
+        f"logs: {LOGS.relative_to(ROOT)}/ (gunicorn, worker, proxy) · "
+        f"reproduce with `{reproduce_command('fault_test')}`"
+    )
 
 
 if __name__ == "__main__":
