@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    install everything, migrate, load demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test   run the whole test suite (DATABASE_URL=postgis://... for PostGIS)"
-	@echo "make bench  run the benchmarks in bench/ (BENCH=bench_public for one; figures go to docs/performance.md)"
+	@echo "make bench  run the benchmarks in bench/ (BENCH=bench_public for one, BENCH=fault_test for the load and fault test; see docs/performance.md)"
 	@echo "make lint   ruff, import-linter contracts, mypy"
 
 # Debian packages: GDAL/GEOS/PROJ for GeoDjango, SpatiaLite, Chromium for browser tests.

@@ -1,7 +1,7 @@
 """Outbox throughput (claim, send through a no-network client, record) and feed latency.
 
 Runs against its own database: BENCH_DATABASE_URL, or a fresh SpatiaLite file in bench/out/.
-Run alone with `python -m bench.bench_announcements`.
+Run alone with `BENCH=bench_announcements make bench` (BENCH_QUICK=1: 60 deliveries, 20 requests per feed).
 """
 
 import json
@@ -11,10 +11,10 @@ import sys
 import time
 import urllib.request
 
-from bench.common import OUT, ROOT, gunicorn, percentile, write_result
+from bench.common import OUT, ROOT, gunicorn, percentile, quick, write_result
 
-DELIVERIES = 600
-REQUESTS = 200
+DELIVERIES = 60 if quick() else 600
+REQUESTS = 20 if quick() else 200
 
 
 def _env() -> dict:

@@ -13,8 +13,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import (
+    quick,
+    write_result,
+)  # before main() sets DATABASE_URL: the reproducing command names overrides only
+
 ROOT = Path(__file__).resolve().parent.parent
-COUNT = int(os.environ.get("BENCH_IMPORT_COUNT", "50000"))
+COUNT = int(os.environ.get("BENCH_IMPORT_COUNT", "5000" if quick() else "50000"))
 
 
 def make_file(path: Path, count: int) -> None:
@@ -57,7 +62,6 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from bench.common import write_result
     from geodata.models import Layer
     from geodata.services import layer_import
     from plans.rules import SYSTEM

@@ -4,7 +4,9 @@ Needs PostGIS (for the side-by-side ST_AsMVT comparison): DATABASE_URL from the 
 default postgis://postgres@127.0.0.1:5432/pb_geo_serve. The database is migrated and a
 bench municipality/plan is (re)created in it; files go to bench/out/media.
 
-Run: .venv/bin/python -m bench.run_all bench_layers   (or `make bench`)
+Run: `BENCH=bench_layers make bench`. BENCH_QUICK=1 checks the script with 6,000 polygons, fewer
+samples and one browser run, and leaves docs/performance.md alone; a full run rewrites its
+"Geometry layers" section.
 """
 
 from __future__ import annotations
@@ -20,16 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import OUT, ROOT, gunicorn, machine, percentile, write_result
+from bench.common import OUT, ROOT, describe, gunicorn_server, machine, percentile, quick, write_result
 
 SEED = 42
-N_FEATURES = 50_000
+N_FEATURES = 6_000 if quick() else 50_000  # above GEODATA_TILE_THRESHOLD: tiles are built
 N_SMALL = 2_000
 # 10 km x 10 km near Usingen (Hochtaunuskreis) in ETRS89 / UTM 32N.
 AREA_25832 = (461_000.0, 5_571_000.0, 471_000.0, 5_581_000.0)
-TILE_SAMPLES = {12: 40, 13: 60, 14: 100, 15: 100, 16: 100}
-GEOJSON_REQUESTS = 400
-FIRST_PAINT_RUNS = 5
+TILE_SAMPLES = {12: 5, 13: 5, 14: 10, 15: 10, 16: 10} if quick() else {12: 40, 13: 60, 14: 100, 15: 100, 16: 100}
+GEOJSON_REQUESTS = 40 if quick() else 400
+FIRST_PAINT_RUNS = 1 if quick() else 5
 DEFAULT_DB = "postgis://postgres@127.0.0.1:5432/pb_geo_serve"
 MEDIA = OUT / "media"
 STATIC = OUT / "static"
@@ -305,11 +307,11 @@ def main() -> dict | None:
     from geodata.services import layer_publish
     from plans.rules import SYSTEM
 
-    gpkg = generate_buildings(OUT / "buildings_50k.gpkg")
+    gpkg = generate_buildings(OUT / f"buildings_{N_FEATURES // 1000}k.gpkg")
     plan = bench_plan()
 
     started = time.perf_counter()
-    layer = import_layer_file(plan=plan, path=gpkg, name="Gebäude (50.000)", kind=Layer.Kind.EXISTING)
+    layer = import_layer_file(plan=plan, path=gpkg, name=f"Gebäude ({N_FEATURES:,})", kind=Layer.Kind.EXISTING)
     publish_total_s = time.perf_counter() - started
     assert layer.feature_count == N_FEATURES
     # The tile build on its own: rebuild the same version's archive.
@@ -333,13 +335,15 @@ def main() -> dict | None:
         "STATIC_ROOT": str(STATIC),
         "DEBUG": "False",
     }
-    with gunicorn(env=env, workers=4) as url:
+    with gunicorn_server(env=env, workers=4) as server:
+        url = server.url
         endpoint = measure_endpoint_tiles(url, layer.pk, layer.version, samples)
         geojson = measure_geojson(url, small.pk, small.version)
         browser = measure_browser(url, plan, layer.pk)
 
     result = {
         "load": ", ".join(f"{v:.1f}" for v in os.getloadavg()),
+        "server": describe(server.config),
         "features": N_FEATURES,
         "publish": {
             "import_s": round(import_s, 2),
@@ -355,8 +359,9 @@ def main() -> dict | None:
         "browser": browser,
     }
     write_result("bench_layers", result)
-    result["date"] = time.strftime("%Y-%m-%d %H:%M")
-    write_docs(result)
+    result["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if not quick():
+        write_docs(result)
     return result
 
 
@@ -392,9 +397,10 @@ def write_docs(result: dict) -> None:
     lines = [
         "## Geometry layers",
         "",
-        f"Measured {measured_at} (Europe/Berlin) on {machine()} by `bench/bench_layers.py` "
-        "(PostGIS, gunicorn with 4 sync workers on 127.0.0.1, headless Chromium; the machine is shared, "
-        f"so compare ratios within one run; load average during the run: {result.get('load', '?')}).",
+        f"Measured {measured_at} on {machine()} with `BENCH=bench_layers make bench` "
+        f"(PostGIS, {result.get('server', 'gunicorn with 4 sync workers')} on 127.0.0.1, headless Chromium; "
+        "the machine is shared, so compare ratios within one run; "
+        f"load average at the end: {result.get('load', '?')}).",
         f"Data: {result['features']:,} building-like polygons (6 vertices), 10 km × 10 km near Usingen, seed {SEED}.",
         "",
         "| what | measured | target | result |",

@@ -2,32 +2,17 @@
 
 Targets: plan list/map API >= 600 req/s, p95 <= 30 ms;
 public plan page (open consultation, 50 comments) >= 250 req/s, p95 <= 60 ms, <= 15 SQL queries.
-DATABASE_URL defaults to postgis://postgres@127.0.0.1:5432/pb_bench (created if missing).
+BENCH_DATABASE_URL defaults to postgis://postgres@127.0.0.1:5432/pb_bench (created if missing).
+gunicorn: BENCH_WORKERS (default 2) workers, gthread with BENCH_THREADS (default 4) threads each,
+BENCH_THREADS=0 for sync workers; BENCH_GUNICORN_ARGS is applied last. BENCH_QUICK=1: 3 s runs.
 """
 
 import os
 import subprocess
 import sys
 
-from bench.common import ROOT, gunicorn, write_result
+from bench.common import DEFAULT_DATABASE_URL, ROOT, ensure_database, gunicorn, quick, write_result
 from bench.http_load import wrk
-
-DEFAULT_DB = "postgis://postgres@127.0.0.1:5432/pb_bench"
-
-
-def ensure_database(url: str) -> None:
-    name = url.rsplit("/", 1)[-1]
-    exists = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    if not exists:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-qc", "CREATE EXTENSION IF NOT EXISTS postgis"],
-        check=True,
-    )
 
 
 def manage(*args, env):
@@ -93,7 +78,7 @@ def count_plan_page_queries(env, path) -> int:
 
 
 def main():
-    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     ensure_database(database_url)
     env = {
         **os.environ,
@@ -106,14 +91,20 @@ def main():
     plan_path = "/usingen/plaene/am-riedborn/"
     results = {"plan_page_statements": top_up_statements(env, 50)}
     results["plan_page_sql_queries"] = count_plan_page_queries(env, plan_path)
-    workers = int(os.environ.get("BENCH_WORKERS", "5"))
-    with gunicorn(env=env, workers=workers) as url:
-        results["gunicorn"] = f"{workers} workers {os.environ.get('BENCH_GUNICORN_ARGS', 'sync')}"
-        wrk(url + "/api/v1/plans/", seconds=3)  # warm-up
-        results["plan_list_api"] = wrk(url + "/api/v1/plans/", seconds=10)
-        wrk(url + plan_path, seconds=3)
-        results["plan_page"] = wrk(url + plan_path, seconds=10)
-    results["workers"] = workers
+    workers = int(os.environ.get("BENCH_WORKERS", "2"))
+    threads = int(os.environ.get("BENCH_THREADS", "4"))
+    extra = ("-k", "gthread", "--threads", str(threads)) if threads else ()
+    warm, seconds = (1, 3) if quick() else (3, 10)
+    with gunicorn(env=env, workers=workers, extra_args=extra) as url:
+        wrk(url + "/api/v1/plans/", seconds=warm)  # warm-up
+        results["plan_list_api"] = wrk(url + "/api/v1/plans/", seconds=seconds)
+        wrk(url + plan_path, seconds=warm)
+        results["plan_page"] = wrk(url + plan_path, seconds=seconds)
+    for key in ("plan_list_api", "plan_page"):
+        if results[key]["errors"] or results[key]["non2xx"]:
+            raise RuntimeError(
+                f"{key}: {results[key]['errors']} socket errors, {results[key]['non2xx']} non-2xx answers"
+            )
     results["targets"] = {
         "plan_list_api": ">= 600 req/s, p95 <= 30 ms",
         "plan_page": ">= 250 req/s, p95 <= 60 ms, <= 15 queries",

@@ -13,10 +13,10 @@ import subprocess
 import sys
 import time
 
-from bench.common import ROOT, percentile, write_result
+from bench.common import ROOT, percentile, quick, write_result
 
 DEFAULT_DB = "postgis://postgres@127.0.0.1:5432/pb_workbench"
-N = int(os.environ.get("BENCH_STATEMENTS", "10000"))
+N = int(os.environ.get("BENCH_STATEMENTS", "1000" if quick() else "10000"))
 FORM_LETTERS = [
     "Ich erhebe Einwendungen gegen den Bebauungsplan. Die Riedbornstraße ist schon heute überlastet, der zusätzliche "
     "Verkehr gefährdet die Kinder auf dem Schulweg. Bitte planen Sie eine Anbindung an die Landesstraße.",
@@ -165,7 +165,12 @@ def run():
 
     t = time.perf_counter()
     consultation, user = _create_data()
-    results = {"statements": N, "create_data_s": round(time.perf_counter() - t, 2)}
+    results = {
+        "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
+        "client": "Django test client in-process (no server)",
+        "statements": N,
+        "create_data_s": round(time.perf_counter() - t, 2),
+    }
     t = time.perf_counter()
     services.weighings_ensure(consultation=consultation, by=SYSTEM)
     results["weighings_ensure_s"] = round(time.perf_counter() - t, 2)
