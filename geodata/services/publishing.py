@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from plans import rules
+from plans.page_cache import bump_plan_page
 
 from ..models import Layer
 from ..serving import storage
@@ -45,6 +46,7 @@ def layer_after_import(*, layer: Layer, by) -> dict:
 def after_import(*, layer: Layer) -> dict:
     """Do `layer_after_import` for an import that has checked its actor already; inside its transaction."""
     Layer.objects.filter(pk=layer.pk).update(version=F("version") + 1, feature_count=layer.features.count())
+    bump_plan_page(layer.plan_id)  # the plan page's layer list (update() sends no post_save)
     layer.refresh_from_db(fields=["version", "feature_count", "updated_at"])
     result = _build_files(layer)
     # Forget the cached version now and again after commit (a request may re-cache it meanwhile).
