@@ -27,6 +27,7 @@ SUBMIT_FIELDS = (
     "start_date",
     "end_date",
     "closed_at",
+    "bekanntmachung_date",  # is_open_at: a period that needs a Bekanntmachung opens only after it
     "moderation",
     "plan__id",
     "plan__municipality_id",
