@@ -119,7 +119,7 @@ def statement_form_values(target: tuple[str, str]) -> dict[str, str]:
     content_type, object_pk = target
     timestamp = str(int(time.time()))
     # django_comments' hash ignores `self`: the same HMAC a freshly built form would carry.
-    security_hash = StatementForm.generate_security_hash(None, content_type, object_pk, timestamp)  # type: ignore[arg-type]
+    security_hash = StatementForm.generate_security_hash(None, content_type, object_pk, timestamp)
     return {"form_token": str(uuid.uuid4()), "timestamp": timestamp, "security_hash": security_hash}
 
 

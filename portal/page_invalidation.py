@@ -6,6 +6,9 @@ tests/pagecache/test_bump_registry.py, which lists them). The portal composes th
 all apps, so the receivers live here, the only app that may import every model.
 """
 
+from collections.abc import Callable
+
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 
 from geodata.models import Layer
@@ -19,6 +22,8 @@ def _consultation_plan_id(consultation_id: int | None, instance) -> int | None:
     cached = instance._state.fields_cache.get("consultation")
     if cached is not None:
         return cached.plan_id
+    if consultation_id is None:
+        return None
     return Consultation.objects.filter(pk=consultation_id).values_list("plan_id", flat=True).first()
 
 
@@ -48,7 +53,7 @@ def _statement(instance, **kwargs) -> None:
 
 
 # Every model whose rows the public plan page shows, with the receiver that finds the plan.
-PAGE_MODELS = {
+PAGE_MODELS: dict[type[models.Model], Callable[..., None]] = {
     Plan: _plan,
     Municipality: _municipality,
     StageChange: _of_plan,

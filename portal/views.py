@@ -159,7 +159,7 @@ class PlanDetailView(DetailView):
         request = self.request
         values = {
             "csrf": get_token(request),
-            "nonce": str(request.csp_nonce),
+            "nonce": str(request.csp_nonce),  # type: ignore[attr-defined]  # set by csp.middleware
             "language_next": escape(request.get_full_path()),
             "messages": self._messages_html(),
         }

@@ -35,7 +35,7 @@ def post(client, consultation, **overrides):
 
 
 def test_guest_post_needs_one_read_and_the_inserts(client, django_assert_max_num_queries):
-    """Consultation with plan in one read (incl. the Bekanntmachung date), 3 inserts, the mail task, a savepoint pair."""
+    """One read for the consultation and plan (with the Bekanntmachung date), 3 inserts, the mail task, savepoints."""
     consultation = ConsultationFactory(moderation="pre")  # § 3 Abs. 2: opens only after its Bekanntmachung
     post(client, consultation, email="warm@example.org")  # per-process caches (content type, prepared area)
     with django_assert_max_num_queries(6):
