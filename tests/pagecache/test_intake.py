@@ -87,3 +87,31 @@ def test_rate_limit_counts_in_redis_and_refuses_past_the_limit(client, settings,
     client.defaults["REMOTE_ADDR"] = "198.51.100.1"
     assert post(client, consultation, email="A+x@example.org").status_code == 302  # the mail counter: a@, 2nd
     assert post(client, consultation, email="a@Example.org").status_code == 429
+
+
+def test_closing_early_refuses_the_next_post_although_the_consultation_was_cached(client):
+    from participation import services
+
+    from ..factories import MembershipFactory
+
+    consultation = ConsultationFactory(moderation="pre", kind="early")  # § 3 Abs. 1: closing needs no confirmation
+    for i in range(3):  # learn the plan, cache the consultation, use the cached copy
+        assert post(client, consultation, email=f"v{i}@example.org").status_code == 302
+    planner = MembershipFactory(municipality=consultation.plan.municipality).user
+    services.consultation_close(consultation=consultation, by=planner, reason="Verfahren eingestellt")
+    response = post(client, consultation, email="late@example.org")
+    assert response.status_code == 403 and "nicht geöffnet" in response.content.decode()
+    assert not Statement.objects.filter(user_email="late@example.org").exists()
+
+
+def test_taking_the_plan_offline_refuses_the_next_post(client, settings):
+    from plans import services
+
+    from ..factories import MembershipFactory
+
+    consultation = ConsultationFactory(moderation="pre")
+    for i in range(3):
+        assert post(client, consultation, email=f"v{i}@example.org").status_code == 302
+    planner = MembershipFactory(municipality=consultation.plan.municipality).user
+    services.plan_unpublish(plan=consultation.plan, by=planner)
+    assert post(client, consultation, email="late@example.org").status_code == 404
