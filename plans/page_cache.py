@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils.crypto import salted_hmac
 
 
-def _version_key(plan_id: int) -> str:
+def plan_page_version_key(plan_id: int) -> str:
+    """Return the cache key of plan `plan_id`'s page version (for reading it together with other keys)."""
     return f"pb:plan-page:version:{plan_id}"
 
 
@@ -32,7 +33,7 @@ def _fresh_version() -> int:
 
 def plan_page_version(plan_id: int) -> int:
     """Return the current page version of plan `plan_id` (created on first use)."""
-    key = _version_key(plan_id)
+    key = plan_page_version_key(plan_id)
     version = cache.get(key)
     if version is None:
         cache.add(key, _fresh_version(), None)
@@ -43,9 +44,9 @@ def plan_page_version(plan_id: int) -> int:
 def _bump_now(plan_ids: tuple[int, ...]) -> None:
     for plan_id in plan_ids:
         try:
-            cache.incr(_version_key(plan_id))
+            cache.incr(plan_page_version_key(plan_id))
         except ValueError:  # no version yet (or evicted): any fresh one differs from every stored rendering
-            cache.set(_version_key(plan_id), _fresh_version(), None)
+            cache.set(plan_page_version_key(plan_id), _fresh_version(), None)
 
 
 def bump_plan_page(*plan_ids: int | None) -> None:

@@ -23,7 +23,7 @@ from participation.plan_page import (
 )
 from participation.selectors import plans_with_open_state
 from plans.models import Municipality, Plan
-from plans.page_cache import fill_markers, marker, page_cache_enabled, plan_page_version
+from plans.page_cache import fill_markers, marker, page_cache_enabled, plan_page_version, plan_page_version_key
 from plans.selectors import PlanFilterError, municipalities_with_plans
 
 from .selectors import published_plans
@@ -72,6 +72,18 @@ class PlanMapView(TemplateView):
         return context
 
 
+# Plan id by (municipality slug, plan slug), per process: lets a cache hit read rendering and version in
+# one round trip. A stale entry (slugs now name another plan) only costs a miss: the rendering records
+# the plan it shows.
+_plan_ids: dict[tuple[str, str], int] = {}
+
+
+def _remember_plan_id(slugs: tuple[str, str], plan_id: int) -> None:
+    if len(_plan_ids) > 10_000:
+        _plan_ids.clear()
+    _plan_ids[slugs] = plan_id
+
+
 class PlanDetailView(DetailView):
     """A published plan at its stable URL /<municipality>/plaene/<plan>/.
 
@@ -86,23 +98,26 @@ class PlanDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         key = self._cache_key()
         version = plan_id = None
-        id_key = ""
+        slugs = (self.kwargs["municipality"], self.kwargs["plan"])
         if key is not None:
-            entry = cache.get(key)
-            if entry is not None and self._is_current(entry):
-                return self._respond(entry, "hit")
-            # Read the version before any row, so that a change committed while rendering leaves this
-            # rendering behind; the first time (plan id unknown) the rendering is not stored.
-            id_key = f"pb:plan-page:id:{self.kwargs['municipality']}:{self.kwargs['plan']}"
-            plan_id = cache.get(id_key)
-            version = plan_page_version(plan_id) if plan_id is not None else None
+            plan_id = _plan_ids.get(slugs)
+            if plan_id is not None:
+                # One round trip for the rendering and the plan's current version. The version is read
+                # before any row, so a change committed while rendering leaves this rendering behind.
+                found = cache.get_many([key, plan_page_version_key(plan_id)])
+                version = found.get(plan_page_version_key(plan_id)) or plan_page_version(plan_id)
+                entry = found.get(key)
+                if entry is not None and self._is_current(entry, plan_id, version):
+                    return self._respond(entry, "hit")
         self.object = self.get_object()
         if key is not None and self.object.pk != plan_id:
-            cache.set(id_key, self.object.pk, None)
+            # This process meets the plan for the first time (or the slugs moved to another plan): the
+            # version could not be read before the rows, so this rendering is not stored.
+            _remember_plan_id(slugs, self.object.pk)
             version = None
         context = self.get_context_data(object=self.object)
         entry = self._render(context, version)
-        if version is not None:
+        if key is not None and version is not None:
             timeout = min(settings.PLAN_PAGE_CACHE_SECONDS, (entry["valid_until"] - timezone.now()).total_seconds())
             if timeout >= 1:
                 cache.set(key, entry, int(timeout))
@@ -132,9 +147,9 @@ class PlanDetailView(DetailView):
             )
         )
 
-    def _is_current(self, entry: dict) -> bool:
-        """Return whether a cached rendering still shows the plan as it is now (version and time of day)."""
-        return timezone.now() < entry["valid_until"] and entry["version"] == plan_page_version(entry["plan_id"])
+    def _is_current(self, entry: dict, plan_id: int, version: int) -> bool:
+        """Return whether a cached rendering still shows the plan as it is now (plan, version and time of day)."""
+        return entry["plan_id"] == plan_id and entry["version"] == version and timezone.now() < entry["valid_until"]
 
     def _render(self, context, version: int | None) -> dict:
         """Render the page with markers for the per-request parts; return it with what validates and fills it."""
