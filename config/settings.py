@@ -364,6 +364,13 @@ PARTICIPATION_AREA_TOLERANCE_M = env.float("PARTICIPATION_AREA_TOLERANCE_M", def
 # change is visible at once); this only bounds how long an unused rendering stays in the cache.
 PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS = env.int("PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS", default=600)
 
+# --- Page cache (plans/page_cache.py, docs/adr/0010-page-cache.md): rendered public plan pages for
+# anonymous visitors, stored under an explicit per-plan version that every change bumps. "auto" caches
+# only with a cache shared by all processes (Redis), "on" also with the local-memory cache (one process).
+PLAN_PAGE_CACHE = env.str("PLAN_PAGE_CACHE", default="auto")
+# Upper bound for keeping a rendering; a period that starts or ends earlier shortens it.
+PLAN_PAGE_CACHE_SECONDS = env.int("PLAN_PAGE_CACHE_SECONDS", default=600)
+
 # --- Geodata serving (geodata/serving/): GeoJSON for small layers, vector tiles above the threshold.
 GEODATA_TILE_THRESHOLD = env.int("GEODATA_TILE_THRESHOLD", default=5000)
 GEODATA_TILE_MIN_ZOOM = env.int("GEODATA_TILE_MIN_ZOOM", default=12)

@@ -1,10 +1,15 @@
 """The participation part of the public plan page: consultation, statement form, published statements, markers.
 
 The composed plan page (`portal.views.PlanDetailView`) calls `plan_page_participation`; the
-statement list's HTML is cached by the `statement_list` template tag under `list_key`.
+statement list's HTML is cached by the `statement_list` template tag under `list_key`. For the
+full-page cache the statement form renders markers instead of its per-request security fields
+(`statement_form_markers`), and `statement_form_values` fills them in for each response.
 """
 
+import datetime as dt
 import hashlib
+import time
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -13,15 +18,21 @@ from django.http import HttpRequest
 from django.utils import formats, timezone, translation
 
 from plans.models import Plan
+from plans.page_cache import marker
 
 from .forms import StatementForm
 from .models import Consultation, Statement
+
+# The statement form's fields that differ per visitor: the double-submit token and the signed timestamp.
+FORM_MARKERS = ("form_token", "timestamp", "security_hash")
 
 
 def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[str, Any]:
     """Return what the plan page shows of participation: the open consultation and its form, statements, markers."""
     now = timezone.now()
-    consultations = list(Consultation.objects.public().filter(plan=plan).order_by("start_date", "round"))
+    consultations = list(
+        Consultation.objects.public().filter(plan=plan).order_by("start_date", "round").prefetch_related("actions")
+    )
     for consultation in consultations:
         consultation.plan = plan  # reuse the page's plan (and its municipality) instead of refetching
     open_consultation = next((c for c in consultations if c.is_open_at(now)), None)
@@ -81,6 +92,7 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
         ]
         cache.set(list_key + ":markers", markers, settings.PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS)
     return {
+        "consultations": consultations,
         "consultation": current,
         "open_consultation": open_consultation,
         "form": form,
@@ -93,6 +105,28 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
         "selected_topic": topic,
         "order": "aelteste" if order == "aelteste" else "neueste",
     }
+
+
+def statement_form_markers(form: StatementForm) -> tuple[str, str]:
+    """Put markers into `form`'s per-visitor fields; return (content type, object pk) to fill them later."""
+    for name in FORM_MARKERS:
+        form.initial[name] = marker(name)
+    return str(form.target_object._meta), str(form.target_object.pk)
+
+
+def statement_form_values(target: tuple[str, str]) -> dict[str, str]:
+    """Return a fresh form token, timestamp and security hash for the form of `target` (see statement_form_markers)."""
+    content_type, object_pk = target
+    timestamp = str(int(time.time()))
+    # django_comments' hash ignores `self`: the same HMAC a freshly built form would carry.
+    security_hash = StatementForm.generate_security_hash(None, content_type, object_pk, timestamp)
+    return {"form_token": str(uuid.uuid4()), "timestamp": timestamp, "security_hash": security_hash}
+
+
+def next_state_change(consultations, now: dt.datetime) -> dt.datetime | None:
+    """Return the next moment after `now` at which one of `consultations` opens or closes."""
+    moments = [m for c in consultations for m in (c.starts_at, c.ends_at) if m > now]
+    return min(moments, default=None)
 
 
 def _statement_list_key(threads, open_consultation) -> str:

@@ -2,7 +2,9 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -11,6 +13,7 @@ from django.views import View
 
 from plans.client import client_address
 from plans.models import Plan
+from plans.page_cache import page_cache_enabled, plan_page_version
 
 from . import services
 from .forms import StatementForm
@@ -27,6 +30,7 @@ SUBMIT_FIELDS = (
     "start_date",
     "end_date",
     "closed_at",
+    "bekanntmachung_date",  # is_open_at: a period that needs a Bekanntmachung opens only after it
     "moderation",
     "plan__id",
     "plan__municipality_id",
@@ -40,6 +44,37 @@ SUBMIT_FIELDS = (
 )
 
 
+def submit_consultation(pk: int) -> Consultation:
+    """Return public consultation `pk` with the SUBMIT_FIELDS, from the cache while its plan's page version holds.
+
+    Every change to a consultation, its plan or municipality bumps that version (portal.page_invalidation),
+    so a cached copy is never older than the rows; the period itself is evaluated per request from its dates.
+    Only with a cache that all processes share (plans.page_cache.page_cache_enabled).
+    """
+    if not page_cache_enabled():
+        return _load_submit_consultation(pk)
+    key = f"pb:submit:consultation:{pk}"
+    entry = cache.get(key)
+    if entry is None:  # plan unknown: remember it, cache from the next request on (version read before the rows)
+        consultation = _load_submit_consultation(pk)
+        cache.set(key, (consultation.plan_id, None, None), settings.PLAN_PAGE_CACHE_SECONDS)
+        return consultation
+    plan_id, version, cached = entry
+    current = plan_page_version(plan_id)
+    if cached is not None and version == current:
+        return cached
+    consultation = _load_submit_consultation(pk)
+    if consultation.plan_id == plan_id:
+        cache.set(key, (plan_id, current, consultation), settings.PLAN_PAGE_CACHE_SECONDS)
+    return consultation
+
+
+def _load_submit_consultation(pk: int) -> Consultation:
+    return get_object_or_404(
+        Consultation.objects.public().select_related("plan__municipality").only(*SUBMIT_FIELDS), pk=pk
+    )
+
+
 def public_consultations():
     return Consultation.objects.public().filter(plan__in=Plan.objects.published()).select_related("plan__municipality")
 
@@ -48,9 +83,7 @@ class StatementCreateView(View):
     """Accept a statement POSTed from the plan page; the server decides whether the period is open."""
 
     def post(self, request, pk):
-        consultation = get_object_or_404(
-            Consultation.objects.public().select_related("plan__municipality").only(*SUBMIT_FIELDS), pk=pk
-        )
+        consultation = submit_consultation(pk)
         plan = consultation.plan
         if not plan.is_public:
             raise Http404

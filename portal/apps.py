@@ -10,3 +10,8 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self):
+        from . import page_invalidation
+
+        page_invalidation.connect()

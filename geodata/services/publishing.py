@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 
 from plans import rules
+from plans.page_cache import bump_plan_page
 
 from ..models import Layer
 from ..serving import storage
@@ -52,6 +53,7 @@ def after_import(*, layer: Layer) -> dict:
     until the archive exists the tile endpoint renders tiles live.
     """
     Layer.objects.filter(pk=layer.pk).update(version=F("version") + 1, feature_count=layer.features.count())
+    bump_plan_page(layer.plan_id)  # the plan page's layer list (update() sends no post_save)
     layer.refresh_from_db(fields=["version", "feature_count", "updated_at"])
     if layer_uses_tiles(layer):
         layer_id, version = layer.pk, layer.version

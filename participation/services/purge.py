@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans import rules
+from plans.page_cache import bump_plan_pages
 
 from ..models import Consultation, Statement
 
@@ -32,7 +33,9 @@ def personal_data_purge(
         raise ValidationError(
             _("Die Beteiligung ist noch nicht beendet; Personendaten werden noch benötigt."), code="not_ended"
         )
-    return Statement.objects.filter(consultation__in=ended, personal_data_purged_at__isnull=True).update(
+    statements = Statement.objects.filter(consultation__in=ended, personal_data_purged_at__isnull=True)
+    bump_plan_pages(statements.values_list("consultation__plan_id", flat=True).distinct())  # pseudonyms change
+    return statements.update(
         user_name="",
         user_email="",
         user_url="",

@@ -3,7 +3,8 @@
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 
 class RateLimited(Exception):
@@ -41,12 +42,28 @@ def check_rate(ip_address: str | None, email: str) -> None:
         keys.append(f"pb:rate:ip:{address_key(ip_address)}")
     if email:
         keys.append(f"pb:rate:mail:{mail_key(email)}")
+    if any(count > limit for count in _count(keys, window)):
+        raise RateLimited
+
+
+def _count(keys: list[str], window: int) -> list[int]:
+    """Add one to each counter (created with a `window` seconds lifetime) and return the new counts."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip for all counters instead of add + exists + incr per key through the cache API;
+        # the values stay plain integers that cache.get()/incr() read as before.
+        pipe = backend._cache.get_client(write=True).pipeline()
+        for key in keys:
+            full_key = backend.make_and_validate_key(key)
+            pipe.set(full_key, 0, ex=window, nx=True)
+            pipe.incr(full_key)
+        return [int(value) for value in pipe.execute()[1::2]]
+    counts = []
     for key in keys:
         cache.add(key, 0, window)
         try:
-            count = cache.incr(key)
+            counts.append(cache.incr(key))
         except ValueError:  # expired between add and incr
             cache.set(key, 1, window)
-            count = 1
-        if count > limit:
-            raise RateLimited
+            counts.append(1)
+    return counts

@@ -26,9 +26,12 @@ CSRF_PLACEHOLDER = "\x00csrf\x00"
 
 @register.simple_tag(takes_context=True)
 def statement_list(context, p):
-    """Render the published statements, cached by their content; the CSRF field is filled in per request."""
+    """Render the published statements, cached by their content; the CSRF field is filled in per request.
+
+    The token comes from the template context like `{% csrf_token %}`'s, so the full-page cache's
+    marker (portal.views.PlanDetailView) ends up here too and never a visitor's real token.
+    """
     from django.core.cache import cache
-    from django.middleware.csrf import get_token
     from django.template.loader import render_to_string
     from django.utils.html import format_html
 
@@ -37,10 +40,10 @@ def statement_list(context, p):
     if html is None:
         html = render_to_string("participation/_statement_list.html", {"p": p, "csrf_placeholder": CSRF_PLACEHOLDER})
         cache.set(key, html, settings.PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS)
-    request = context.get("request")
+    token = context.get("csrf_token")
     field = (
-        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
-        if request is not None
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        if token and token != "NOTPROVIDED"
         else ""
     )
     return mark_safe(html.replace(CSRF_PLACEHOLDER, field))  # noqa: S308 - escaped template output, escaped field

@@ -20,6 +20,7 @@ from participation.models import Consultation
 from participation.periods import local_date
 from participation.signals import result_published
 from plans import rules
+from plans.page_cache import bump_plan_page
 
 from .models import ConsultationResult, Decision, PersonalDataExportLog, ResultNotification, StatementGroup, Weighing
 from .reports import export_report
@@ -321,6 +322,7 @@ def result_unpublish(*, consultation: Consultation, by) -> None:
     """Take the public result page offline (sent notices and the recorded decision stay)."""
     rules.require(by, "manage", _municipality(consultation))
     ConsultationResult.objects.filter(consultation=consultation).update(published_at=None, published_by=None)
+    bump_plan_page(consultation.plan_id)  # the plan page links the result (update() sends no post_save)
 
 
 def personal_data_export_log(*, consultation: Consultation, by, via: str, format: str, rows: int) -> None:
