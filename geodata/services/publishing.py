@@ -75,7 +75,9 @@ def layer_tiles_build(*, layer_id: int, version: int) -> dict | None:
         return None  # deleted, re-imported since (a newer task builds that version), or small now
     if default_storage.exists(storage.tiles_name(layer.pk, layer.version)):
         return {"mode": "tiles", "existing": True}
-    return _build_files(layer)
+    result = _build_files(layer)
+    bump_plan_page(layer.plan_id)  # the plan page shows the layer's extent once its archive exists
+    return result
 
 
 def layer_tiles_ready(layer: Layer) -> bool:
