@@ -4,6 +4,7 @@ import math
 from typing import TYPE_CHECKING, TypedDict
 
 import orjson
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
@@ -41,6 +42,7 @@ class SimplifyPreserveTopology(GeoFunc):
     """ST_SimplifyPreserveTopology (PostGIS and SpatiaLite): fewer vertices, still a valid polygon."""
 
     function = "ST_SimplifyPreserveTopology"
+    output_field = GeometryField(srid=4326)
 
 
 def _with_geometry_and_state(plans, *, zoom: int | None = None):
