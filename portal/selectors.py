@@ -134,14 +134,14 @@ def map_view(plans, municipality: Municipality | None, cache_key: str) -> dict:
     known. The extent of the plans is cached per public data version under `cache_key`.
     """
     view = {"center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]), "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"]}
-    extent = None
+    extent: tuple[float, ...] | None = None
     if municipality is not None and municipality.boundary is not None:
         extent = municipality.boundary.extent
     else:
         key = f"portal:extent:{public_version()}:{cache_key}"
         extent = cache.get(key)
         if extent is None:
-            extent = plans.order_by().aggregate(extent=Extent("area"))["extent"] or ()
+            extent = tuple(plans.order_by().aggregate(extent=Extent("area"))["extent"] or ())
             cache.set(key, extent, EXTENT_CACHE_SECONDS)
     if extent:
         minx, miny, maxx, maxy = extent

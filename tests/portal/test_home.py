@@ -65,7 +65,7 @@ def test_map_without_data_falls_back_to_the_configured_centre(client, settings):
 
 
 def test_start_page_queries_do_not_grow_with_the_number_of_plans(client, django_assert_max_num_queries):
-    for index in range(30):
+    for _index in range(30):
         municipality = MunicipalityFactory()
         PlanFactory.create_batch(2, municipality=municipality)
     with django_assert_max_num_queries(8):
