@@ -111,7 +111,8 @@ def plan_clusters(plans, *, zoom: int) -> list[dict]:
         .order_by("cx", "cy")
     )
     single_ids = [row["plan_id"] for row in cells if row["count"] == 1]
-    singles = {plan.pk: plan for plan in plans_with_open_state(plans.model.objects.filter(pk__in=single_ids))}
+    single_plans = plans.model.objects.filter(pk__in=single_ids).select_related("municipality")
+    singles = {plan.pk: plan for plan in plans_with_open_state(single_plans)}
     clusters = []
     for row in cells:
         lon, lat = _lonlat(row["x"], row["y"])

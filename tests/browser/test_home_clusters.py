@@ -26,6 +26,8 @@ def many_towns():
         for number in range(PLANS_PER_TOWN):
             area = square(lon + 0.02 + number * 0.02, lat + 0.03, 0.01)
             plans.append(PlanFactory(municipality=municipality, title=f"Plan {index:02d}-{number}", area=area))
+    lonely = MunicipalityFactory(name="Einzelort", slug="einzelort", boundary=square(10.2, 51.0, 0.1))
+    plans.append(PlanFactory(municipality=lonely, number="Nr. 1", title="Einzelplan", area=square(10.22, 51.03, 0.01)))
     return plans
 
 
@@ -35,12 +37,14 @@ def test_clusters_have_names_are_keyboard_operable_and_pass_axe(page, many_towns
     page.goto("/")
     page.wait_for_selector("#plans-map[data-loaded-features]")
     assert page.get_attribute("#plans-map", "data-clustered") == "true"
-    assert int(page.get_attribute("#plans-map", "data-loaded-features")) == TOWNS * PLANS_PER_TOWN
+    assert int(page.get_attribute("#plans-map", "data-loaded-features")) == TOWNS * PLANS_PER_TOWN + 1
     assert requests and all("bbox=" in url and "zoom=" in url for url in requests)
     clusters = page.get_by_role("button", name=re.compile(r"^\d+ Pläne – vergrößern$"))
     assert clusters.count() >= 2
     counts = [int(name.split()[0]) for name in clusters.evaluate_all("nodes => nodes.map(n => n.ariaLabel)")]
     assert sum(counts) <= TOWNS * PLANS_PER_TOWN
+    single = page.locator("#plans-map").get_by_role("link", name="Nr. 1: Einzelplan")
+    assert single.count() == 1
     assert run_axe(page) == []
 
     # Tab from the map reaches a marker; Enter zooms in and the new view is announced.
@@ -57,6 +61,13 @@ def test_clusters_have_names_are_keyboard_operable_and_pass_axe(page, many_towns
     assert page.evaluate("document.activeElement.id") == "plans-map"
     assert run_axe(page) == []
     assert page.csp_violations == []
+
+
+def test_single_plan_marker_opens_the_plan(page, many_towns):
+    page.goto("/")
+    page.wait_for_selector("#plans-map[data-loaded-features]")
+    page.locator("#plans-map").get_by_role("link", name="Nr. 1: Einzelplan").click()
+    page.wait_for_url(f"**{many_towns[-1].get_absolute_url()}")
 
 
 def test_zooming_in_shows_outlines_of_the_plans_in_view(page, many_towns):
@@ -76,7 +87,7 @@ def test_plan_list_pages_without_javascript(browser, live_server, many_towns):
     try:
         page.goto("/")
         assert page.locator(".plan-card").count() == 20
-        assert f"{TOWNS * PLANS_PER_TOWN} Pläne gefunden" in page.locator(".result-count").inner_text()
+        assert f"{TOWNS * PLANS_PER_TOWN + 1} Pläne gefunden" in page.locator(".result-count").inner_text()
         page.get_by_role("link", name="Nächste Seite").click()
         page.wait_for_url("**/?seite=2")
         assert page.locator("[aria-current=page]").inner_text() == "2"

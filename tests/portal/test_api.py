@@ -200,3 +200,13 @@ def test_bbox_and_zoom_responses_are_cached_per_version(client):
     assert get_collection(client, bbox="8,50,9,51", zoom=6)["numberMatched"] == 3
     plans[0].delete()
     assert get_collection(client, bbox="8,50,9,51", zoom=6)["numberMatched"] == 2
+
+
+def test_cluster_and_page_answers_need_few_queries(client, django_assert_max_num_queries):
+    for index in range(8):
+        _grid_town(8.0 + index, 50.0, 1 + index % 3)
+    with django_assert_max_num_queries(3):
+        data = get_collection(client, bbox="5,47,17,55", zoom=6)
+    assert data["numberMatched"] == sum(1 + index % 3 for index in range(8))
+    with django_assert_max_num_queries(3):
+        assert get_collection(client, bbox="5,47,17,55", zoom=12)["numberMatched"] == data["numberMatched"]
