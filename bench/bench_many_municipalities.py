@@ -77,6 +77,9 @@ with transaction.atomic():
             )
             for number in range(per_town)
         )
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")  # as autovacuum would after such an import
 print("seeded", Plan.objects.filter(municipality__slug__startswith="bench-").count())
 """
 

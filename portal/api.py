@@ -19,7 +19,15 @@ from plans.cache import public_version
 from plans.models import Plan
 from plans.selectors import PlanFilterError
 
-from .selectors import OUTLINE_MIN_ZOOM, parse_zoom, pixel_degrees, plan_clusters, published_plans
+from .selectors import (
+    OUTLINE_MIN_ZOOM,
+    parse_bbox,
+    parse_zoom,
+    pixel_degrees,
+    plan_clusters,
+    published_plans,
+    snap_bbox,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -92,11 +100,15 @@ class PlanCollectionView(View):
     """GET /api/v1/plans/: published plans as a FeatureCollection, one page at a time, or as clusters by `zoom`."""
 
     def get(self, request):
-        key = f"api:plans:{public_version()}:{request.get_host()}:{request.GET.urlencode()}"
+        try:
+            params = normalised_params(request.GET)
+        except PlanFilterError as exc:
+            return _filter_error(str(exc))
+        key = f"api:plans:{public_version()}:{request.get_host()}:{params.urlencode()}"
         cached = cache.get(key)
         if cached is None:
             try:
-                cached = self.build(request)
+                cached = self.build(request, params)
             except PlanFilterError as exc:
                 return _filter_error(str(exc))
             except PageNotFound:
@@ -110,16 +122,20 @@ class PlanCollectionView(View):
             response["Link"] = ", ".join(f'<{link["href"]}>; rel="{link["rel"]}"' for link in links)
         return response
 
-    def build(self, request) -> tuple[bytes, list[dict]]:
-        """Return the response body and its next/prev links."""
-        zoom = parse_zoom(request.GET.get("zoom"))
-        page_number = _positive_int(request.GET.get("page"), "page", default=1)
-        page_size = _positive_int(request.GET.get("page_size"), "page_size", default=DEFAULT_PAGE_SIZE)
+    def build(self, request, params) -> tuple[bytes, list[dict]]:
+        """Return the response body and its next/prev links for the (normalised) `params`."""
+        zoom = parse_zoom(params.get("zoom"))
+        page_number = _positive_int(params.get("page"), "page", default=1)
+        page_size = _positive_int(params.get("page_size"), "page_size", default=DEFAULT_PAGE_SIZE)
         if page_size > MAX_PAGE_SIZE:
             raise PlanFilterError("page_size")
-        plans = published_plans(request.GET, municipality=getattr(request, "municipality", None))
+        municipality = getattr(request, "municipality", None)
         if zoom is not None and zoom < OUTLINE_MIN_ZOOM:
-            features = [cluster_feature(cluster, request) for cluster in plan_clusters(plans, zoom=zoom)]
+            # Clusters take the plans whose centre lies in the bbox (plan_clusters), not all that touch it.
+            bbox = parse_bbox(params["bbox"]) if params.get("bbox") else None
+            plans = published_plans(_without(params, "bbox"), municipality=municipality)
+            clusters = plan_clusters(plans, zoom=zoom, bbox=bbox)
+            features = [cluster_feature(cluster, request) for cluster in clusters]
             payload = {
                 "type": "FeatureCollection",
                 "clustered": True,
@@ -128,6 +144,7 @@ class PlanCollectionView(View):
                 "features": features,
             }
             return orjson.dumps(payload), []
+        plans = published_plans(params, municipality=municipality)
         total = plans.count()
         pages = max(1, math.ceil(total / page_size))
         if page_number > pages:
@@ -151,6 +168,22 @@ class PlanCollectionView(View):
             "features": features,
         }
         return orjson.dumps(payload), links
+
+
+def normalised_params(query):
+    """Return `query` with a cluster request's bbox widened to whole grid cells, so nearby views share an answer."""
+    zoom = parse_zoom(query.get("zoom"))
+    if zoom is None or zoom >= OUTLINE_MIN_ZOOM or not query.get("bbox"):
+        return query
+    params = query.copy()
+    params["bbox"] = ",".join(f"{value:.6f}" for value in snap_bbox(parse_bbox(query["bbox"]), zoom=zoom))
+    return params
+
+
+def _without(params, name: str):
+    params = params.copy()
+    params.pop(name, None)
+    return params
 
 
 class PageNotFound(Exception):

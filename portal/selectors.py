@@ -4,7 +4,6 @@ import math
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
-from django.contrib.gis.db.models.functions import Centroid, Transform
 from django.core.cache import cache
 from django.db.models import Avg, Count, F, FloatField, Func, Max, Min
 from django.db.models.functions import Floor
@@ -19,7 +18,6 @@ MAX_ZOOM = 22
 # Below this zoom the map shows clusters (one point per grid cell); from it on, the plans' outlines.
 OUTLINE_MIN_ZOOM = 12
 CLUSTER_CELL_PX = 80
-EARTH_RADIUS = 6378137.0
 WEB_MERCATOR_MAX_LAT = 85.0511287798
 EXTENT_CACHE_SECONDS = 60
 
@@ -68,44 +66,62 @@ def pixel_degrees(zoom: int) -> float:
     return 360.0 / (256 * 2**zoom)
 
 
-class _X(Func):
-    function = "ST_X"
+class BoxCentre(Func):
+    """The centre of a geometry's bounding box along `axis` ("X" or "Y"): cheap, PostGIS keeps the box."""
+
+    arity = 1
     output_field = FloatField()
 
+    def __init__(self, expression, *, axis: str):
+        super().__init__(expression)
+        self.axis = axis
 
-class _Y(Func):
-    function = "ST_Y"
-    output_field = FloatField()
+    def as_postgresql(self, compiler, connection, **extra):
+        template = f"((ST_{self.axis}Min(%(expressions)s) + ST_{self.axis}Max(%(expressions)s)) / 2)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = f"((ST_Min{self.axis}(%(expressions)s) + ST_Max{self.axis}(%(expressions)s)) / 2)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def _lonlat(x: float, y: float) -> tuple[float, float]:
-    """Return (lon, lat) of a Web Mercator (EPSG:3857) point."""
-    lon = math.degrees(x / EARTH_RADIUS)
-    lat = math.degrees(2 * math.atan(math.exp(y / EARTH_RADIUS)) - math.pi / 2)
-    return round(lon, 6), round(lat, 6)
+def snap_bbox(bbox: tuple[float, float, float, float], *, zoom: int) -> tuple[float, float, float, float]:
+    """Return `bbox` widened outwards to multiples of the cluster cell width at `zoom` (within WGS 84)."""
+    cell = CLUSTER_CELL_PX * pixel_degrees(zoom)
+    minx, miny, maxx, maxy = bbox
+    return (
+        max(-180.0, math.floor(minx / cell) * cell),
+        max(-90.0, math.floor(miny / cell) * cell),
+        min(180.0, math.ceil(maxx / cell) * cell),
+        min(90.0, math.ceil(maxy / cell) * cell),
+    )
 
 
-def plan_clusters(plans, *, zoom: int) -> list[dict]:
-    """Group `plans` by a square screen grid (CLUSTER_CELL_PX wide at `zoom`) of their centroids.
+def plan_clusters(plans, *, zoom: int, bbox: tuple[float, float, float, float] | None = None) -> list[dict]:
+    """Group `plans` by a grid of CLUSTER_CELL_PX screen pixels at `zoom` over the centres of their bounding boxes.
 
-    Return one dict per non-empty cell: `count`, `lon`/`lat` (mean centroid), `bbox` of the centroids, and
+    Only plans whose centre lies in `bbox` count; cells are square on a Web Mercator map at the bbox's middle
+    latitude. Return one dict per non-empty cell: `count`, `lon`/`lat` (mean centre), `bbox` of the centres, and
     `plan` (the plan, annotated with its open state) when the cell holds a single plan.
     """
-    cell = CLUSTER_CELL_PX * 2 * math.pi * EARTH_RADIUS / (256 * 2**zoom)
-    centroid = Transform(Centroid("area"), 3857)
+    latitude = (bbox[1] + bbox[3]) / 2 if bbox else 0.0
+    cell_lon = CLUSTER_CELL_PX * pixel_degrees(zoom)
+    cell_lat = cell_lon * math.cos(math.radians(min(abs(latitude), WEB_MERCATOR_MAX_LAT)))
+    centres = plans.order_by().annotate(lon=BoxCentre("area", axis="X"), lat=BoxCentre("area", axis="Y"))
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        centres = centres.filter(lon__gte=minx, lon__lte=maxx, lat__gte=miny, lat__lte=maxy)
     cells = list(
-        plans.order_by()
-        .annotate(px=_X(centroid), py=_Y(centroid))
-        .annotate(cx=Floor(F("px") / cell), cy=Floor(F("py") / cell))
+        centres.annotate(cx=Floor(F("lon") / cell_lon), cy=Floor(F("lat") / cell_lat))
         .values("cx", "cy")
         .annotate(
             count=Count("id"),
-            x=Avg("px"),
-            y=Avg("py"),
-            minx=Min("px"),
-            miny=Min("py"),
-            maxx=Max("px"),
-            maxy=Max("py"),
+            mean_lon=Avg("lon"),
+            mean_lat=Avg("lat"),
+            west=Min("lon"),
+            south=Min("lat"),
+            east=Max("lon"),
+            north=Max("lat"),
             plan_id=Min("id"),
         )
         .order_by("cx", "cy")
@@ -113,19 +129,16 @@ def plan_clusters(plans, *, zoom: int) -> list[dict]:
     single_ids = [row["plan_id"] for row in cells if row["count"] == 1]
     single_plans = plans.model.objects.filter(pk__in=single_ids).select_related("municipality")
     singles = {plan.pk: plan for plan in plans_with_open_state(single_plans)}
-    clusters = []
-    for row in cells:
-        lon, lat = _lonlat(row["x"], row["y"])
-        clusters.append(
-            {
-                "count": row["count"],
-                "lon": lon,
-                "lat": lat,
-                "bbox": [*_lonlat(row["minx"], row["miny"]), *_lonlat(row["maxx"], row["maxy"])],
-                "plan": singles.get(row["plan_id"]) if row["count"] == 1 else None,
-            }
-        )
-    return clusters
+    return [
+        {
+            "count": row["count"],
+            "lon": round(row["mean_lon"], 6),
+            "lat": round(row["mean_lat"], 6),
+            "bbox": [round(row[key], 6) for key in ("west", "south", "east", "north")],
+            "plan": singles.get(row["plan_id"]) if row["count"] == 1 else None,
+        }
+        for row in cells
+    ]
 
 
 def map_view(plans, municipality: Municipality | None, cache_key: str) -> dict:

@@ -45,15 +45,20 @@ class PlanMapView(TemplateView):
         except PlanFilterError:
             plans = Plan.objects.none()
             filter_error = True
-        listed = plans_with_open_state(plans).order_by("municipality__name", "title", "pk")
+        # One municipality: its plans by title; all municipalities: the newest first (the index on status and
+        # published_at serves the page without sorting every plan). The list shows no geometry.
+        order = ("title", "pk") if municipality is not None else ("-published_at", "-pk")
+        listed = plans_with_open_state(plans.defer("area", "description", "municipality__boundary")).order_by(*order)
         page = Paginator(listed, self.paginate_by).get_page(params.get("seite"))
         api_params = {k: params[k] for k in ("gemeinde", "art", "stand", "open") if params.get(k)}
         context.update(
             municipality=municipality,
             own_domain=own is not None,
             municipalities=_municipality_choices(),
+            data_version=public_version(),
             plans=page.object_list,
             page_obj=page,
+            page_links=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             filter_error=filter_error,
             kinds=Plan.Kind.choices,
             stages=Plan.Stage.choices,

@@ -174,7 +174,7 @@ def test_low_zoom_answers_clusters_with_counts_and_single_plans(client):
 def test_clusters_follow_bbox_and_filters(client):
     _grid_town(8.5, 50.3, 6)
     fnp = PlanFactory(municipality=_grid_town(10.0, 52.0, 1)[0].municipality, kind=Plan.Kind.FNP)
-    assert get_collection(client, bbox="8,50,9,51", zoom=5)["numberMatched"] == 6
+    assert get_collection(client, bbox="8,50,9,51", zoom=9)["numberMatched"] == 6
     data = get_collection(client, bbox="5,47,15,55", zoom=5, kind="fnp")
     assert data["numberMatched"] == 1 and data["features"][0]["id"] == fnp.pk
 
@@ -210,3 +210,11 @@ def test_cluster_and_page_answers_need_few_queries(client, django_assert_max_num
     assert data["numberMatched"] == sum(1 + index % 3 for index in range(8))
     with django_assert_max_num_queries(3):
         assert get_collection(client, bbox="5,47,17,55", zoom=12)["numberMatched"] == data["numberMatched"]
+
+
+def test_cluster_bbox_is_widened_to_whole_cells_and_shared_by_nearby_views(client, django_assert_max_num_queries):
+    _grid_town(8.5, 50.3, 4)
+    first = get_collection(client, bbox="8.40,50.20,8.60,50.40", zoom=8)
+    with django_assert_max_num_queries(0):  # a slightly panned view: same cells, same cached answer
+        assert get_collection(client, bbox="8.41,50.21,8.61,50.41", zoom=8) == first
+    assert first["features"][0]["properties"]["count"] == 4

@@ -1,7 +1,10 @@
 """The start page: a paginated list that works without JavaScript, and a map that starts on the data."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from plans.models import Plan
 from tests.factories import MunicipalityFactory, PlanFactory, square
@@ -12,18 +15,31 @@ pytestmark = pytest.mark.django_db
 def test_plan_list_is_paginated_without_javascript(client):
     municipality = MunicipalityFactory(name="Usingen")
     plans = [PlanFactory(municipality=municipality, title=f"Plan {i:02d}") for i in range(23)]
-    page = client.get(reverse("plans:map")).content.decode()
+    url = reverse("plans:municipality", args=[municipality.slug])
+    page = client.get(url).content.decode()
     assert "23 Pläne gefunden" in page and "Seite 1 von 2" in page
     assert "Plan 19" in page and "Plan 20" not in page
     assert 'href="?seite=2" rel="next"' in page
-    second = client.get(reverse("plans:map"), {"seite": 2}).content.decode()
+    second = client.get(url, {"seite": 2}).content.decode()
     assert "Plan 20" in second and "Plan 22" in second and "Plan 19" not in second
     assert 'href="?seite=1" rel="prev"' in second
     assert '<span aria-current="page">2</span>' in second
     assert plans[22].get_absolute_url() in second
     # out of range or garbage: the nearest page, never an error
-    assert client.get(reverse("plans:map"), {"seite": "99"}).status_code == 200
-    assert "Plan 00" in client.get(reverse("plans:map"), {"seite": "x"}).content.decode()
+    assert client.get(url, {"seite": "99"}).status_code == 200
+    assert "Plan 00" in client.get(url, {"seite": "x"}).content.decode()
+
+
+def test_all_municipalities_list_shows_the_newest_plans_first(client):
+    old = PlanFactory(title="Alter Plan", published_at=timezone.now() - dt.timedelta(days=400))
+    PlanFactory.create_batch(20, municipality=old.municipality)
+    new = PlanFactory(title="Neuer Plan", published_at=timezone.now() - dt.timedelta(minutes=1))
+    page = client.get(reverse("plans:map")).content.decode()
+    assert "22 Pläne gefunden" in page
+    assert "Neuer Plan" in page and "Alter Plan" not in page
+    assert page.index("Neuer Plan") < page.index('class="plan-card"', page.index('class="plan-card"') + 1)
+    assert new.title in page
+    assert "Alter Plan" in client.get(reverse("plans:map"), {"seite": 2}).content.decode()
 
 
 def test_pagination_keeps_the_filters(client):
