@@ -1,9 +1,10 @@
 """Start page and plans API with 300 municipalities × 20 plans (gunicorn + PostGIS on 127.0.0.1).
 
 Target: start page and API p95 <= 100 ms (issue 11, "Einer für alle").
-Sequential requests (one client) measure latency, not throughput. Each API variant is measured twice:
-"uncached" asks a different bounding box every time (the map being panned: every answer is built),
-"cached" repeats one URL (answers from the cache for 60 s). Start pages are never cached as a whole.
+Sequential requests (one client) measure latency, not throughput. API variants: "built" adds an unknown
+parameter so that every answer is built (cache miss), "panned" asks randomly shifted views as a map would
+(cluster views are widened to whole grid cells, so neighbouring views share cached answers), "cached"
+repeats one URL. Start pages are never cached as a whole.
 
 Environment: BENCH_DATABASE_URL (default postgis://postgres@127.0.0.1:5432/pb_many, created if missing),
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/4; empty for the in-process cache), BENCH_WORKERS (2),
@@ -120,16 +121,27 @@ def variants(rng: random.Random) -> dict:
     def api(**params):
         return "/api/v1/plans/?" + "&".join(f"{key}={value}" for key, value in params.items())
 
+    run = rng.randrange(10**9)
+
+    def build(i):  # an unknown parameter changes the cache key only: every answer is built
+        return f"&rebuild={run}-{i}"
+
     return {
         "home": lambda i: "/",
         "home_page_150": lambda i: "/?seite=150",
         "home_filtered": lambda i: "/?art=fnp&seite=2",
         "municipality_page": lambda i: f"/bench-{i % TOWNS:03d}/",
-        "api_page_uncached": lambda i: api(page=1 + i % 9, page_size=100, kind=KINDS[(i // 10) % len(KINDS)]),
-        "api_zoom6_germany_uncached": lambda i: api(bbox=bbox_around(rng, center_lon, center_lat, 16, 9), zoom=6),
+        "api_page_built": lambda i: api(page=1 + i % 9, page_size=100, kind=KINDS[(i // 9) % len(KINDS)]) + build(i),
+        "api_zoom6_germany_built": lambda i: (
+            api(bbox=bbox_around(rng, center_lon, center_lat, 16, 9), zoom=6) + build(i)
+        ),
+        "api_zoom6_germany_panned": lambda i: api(bbox=bbox_around(rng, center_lon, center_lat, 16, 9), zoom=6),
         "api_zoom6_germany_cached": lambda i: api(bbox="2.0,47.0,18.0,56.0", zoom=6),
-        "api_zoom9_region_uncached": lambda i: api(bbox=bbox_around(rng, town_lon, town_lat, 2.2, 1.0), zoom=9),
-        "api_zoom13_town_uncached": lambda i: api(bbox=bbox_around(rng, town_lon, town_lat, 0.3, 0.12), zoom=13),
+        "api_zoom9_region_built": lambda i: api(bbox=bbox_around(rng, town_lon, town_lat, 2.2, 1.0), zoom=9) + build(i),
+        "api_zoom9_region_panned": lambda i: api(bbox=bbox_around(rng, town_lon, town_lat, 2.2, 1.0), zoom=9),
+        "api_zoom13_town_built": lambda i: (
+            api(bbox=bbox_around(rng, town_lon, town_lat, 0.3, 0.12), zoom=13) + build(i)
+        ),
         "api_zoom13_town_cached": lambda i: api(bbox="8.70,50.10,9.05,50.35", zoom=13),
     }
 

@@ -1,6 +1,7 @@
 """Open data API: published plans as GeoJSON (EPSG:4326), paginated, by bbox, clustered at low zoom."""
 
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, TypedDict
 
 import orjson
@@ -10,6 +11,8 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
@@ -64,6 +67,13 @@ def _with_geometry_and_state(plans, *, zoom: int | None = None):
     return plans_with_open_state(plans.annotate(geojson=geojson))
 
 
+@lru_cache(maxsize=8)
+def _choice_labels(language: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the translated labels of plan kinds and stages (get_FOO_display() is slow for thousands of plans)."""
+    with translation.override(language):
+        return {v: str(label) for v, label in Plan.Kind.choices}, {v: str(label) for v, label in Plan.Stage.choices}
+
+
 class _FeatureAnnotations(TypedDict):
     geojson: str
     open_for_comments: bool
@@ -73,6 +83,7 @@ def plan_feature(plan: "WithAnnotations[Plan, _FeatureAnnotations]", request=Non
     """Return the GeoJSON Feature of `plan` (annotated with `geojson`, unless `geometry` is given, and
     `open_for_comments`)."""
     url = plan.get_absolute_url()
+    kind_labels, stage_labels = _choice_labels(get_language())
     return {
         "type": "Feature",
         "id": plan.pk,
@@ -82,9 +93,9 @@ def plan_feature(plan: "WithAnnotations[Plan, _FeatureAnnotations]", request=Non
             "title": plan.title,
             "number": plan.number,
             "kind": plan.kind,
-            "kind_label": str(plan.get_kind_display()),
+            "kind_label": kind_labels.get(plan.kind, plan.kind),
             "stage": plan.stage,
-            "stage_label": str(plan.get_stage_display()),
+            "stage_label": stage_labels.get(plan.stage, plan.stage),
             "summary": plan.summary,
             "municipality": plan.municipality.slug,
             "municipality_name": plan.municipality.name,
@@ -144,7 +155,9 @@ class PlanCollectionView(View):
                 "features": features,
             }
             return orjson.dumps(payload), []
-        plans = published_plans(params, municipality=municipality)
+        plans = published_plans(params, municipality=municipality).defer(
+            "area", "description", "municipality__boundary"
+        )
         total = plans.count()
         pages = max(1, math.ceil(total / page_size))
         if page_number > pages:

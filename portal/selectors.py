@@ -4,9 +4,10 @@ import math
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
+from django.contrib.gis.geos import Polygon
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, FloatField, Func, Max, Min
-from django.db.models.functions import Floor
+from django.db import connections
+from django.db.models import FloatField, Func
 
 from participation.selectors import plans_open_for_comments, plans_with_open_state
 from plans.cache import public_version
@@ -77,7 +78,8 @@ class BoxCentre(Func):
         self.axis = axis
 
     def as_postgresql(self, compiler, connection, **extra):
-        template = f"((ST_{self.axis}Min(%(expressions)s) + ST_{self.axis}Max(%(expressions)s)) / 2)"
+        # ::box2d reads the box stored with the geometry instead of walking its vertices.
+        template = f"((ST_{self.axis}Min(%(expressions)s::box2d) + ST_{self.axis}Max(%(expressions)s::box2d)) / 2)"
         return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
@@ -108,26 +110,31 @@ def plan_clusters(plans, *, zoom: int, bbox: tuple[float, float, float, float] |
     cell_lon = CLUSTER_CELL_PX * pixel_degrees(zoom)
     cell_lat = cell_lon * math.cos(math.radians(min(abs(latitude), WEB_MERCATOR_MAX_LAT)))
     centres = plans.order_by().annotate(lon=BoxCentre("area", axis="X"), lat=BoxCentre("area", axis="Y"))
+    connection = connections[centres.db]
     if bbox is not None:
         minx, miny, maxx, maxy = bbox
         centres = centres.filter(lon__gte=minx, lon__lte=maxx, lat__gte=miny, lat__lte=maxy)
-    cells = list(
-        centres.annotate(cx=Floor(F("lon") / cell_lon), cy=Floor(F("lat") / cell_lat))
-        .values("cx", "cy")
-        .annotate(
-            count=Count("id"),
-            mean_lon=Avg("lon"),
-            mean_lat=Avg("lat"),
-            west=Min("lon"),
-            south=Min("lat"),
-            east=Max("lon"),
-            north=Max("lat"),
-            plan_id=Min("id"),
+        if connection.vendor == "postgresql":
+            # A centre inside implies overlapping boxes: && lets the spatial index skip the rest.
+            centres = centres.filter(area__bboverlaps=Polygon.from_bbox(bbox))
+    # Group in an outer query over (id, lon, lat) only: grouping the plan rows themselves would sort their areas.
+    sql, params = centres.values("id", "lon", "lat").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        sql += " OFFSET 0"  # keeps PostgreSQL from merging the two queries into one that sorts the areas again
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT FLOOR(lon / %s), FLOOR(lat / %s), COUNT(*), AVG(lon), AVG(lat), MIN(lon), MIN(lat), MAX(lon), "
+            f"MAX(lat), MIN(id) FROM ({sql}) AS centres GROUP BY 1, 2 ORDER BY 1, 2",
+            [cell_lon, cell_lat, *params],
         )
-        .order_by("cx", "cy")
-    )
+        columns = ("cx", "cy", "count", "mean_lon", "mean_lat", "west", "south", "east", "north", "plan_id")
+        cells = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     single_ids = [row["plan_id"] for row in cells if row["count"] == 1]
-    single_plans = plans.model.objects.filter(pk__in=single_ids).select_related("municipality")
+    single_plans = (
+        plans.model.objects.filter(pk__in=single_ids)
+        .select_related("municipality")
+        .defer("area", "description", "municipality__boundary")
+    )
     singles = {plan.pk: plan for plan in plans_with_open_state(single_plans)}
     return [
         {
