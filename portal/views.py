@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
 from participation.plan_page import plan_page_participation
-from participation.selectors import plans_with_open_state
+from participation.selectors import plans_open_for_comments
 from plans.cache import public_version
 from plans.models import Municipality, Plan
 from plans.selectors import PlanFilterError, municipalities_with_plans
@@ -48,15 +48,24 @@ class PlanMapView(TemplateView):
         # One municipality: its plans by title; all municipalities: the newest first (the index on status and
         # published_at serves the page without sorting every plan). The list shows no geometry.
         order = ("title", "pk") if municipality is not None else ("-published_at", "-pk")
-        listed = plans_with_open_state(plans.defer("area", "description", "municipality__boundary")).order_by(*order)
+        listed = plans.defer("area", "description", "municipality__boundary").order_by(*order)
         page = Paginator(listed, self.paginate_by).get_page(params.get("seite"))
+        # The open state only for the page's plans (in the sorted query the database would check every plan).
+        page_plans = list(page.object_list)
+        open_ids = set(
+            plans_open_for_comments(Plan.objects.filter(pk__in=[plan.pk for plan in page_plans])).values_list(
+                "pk", flat=True
+            )
+        )
+        for plan in page_plans:
+            plan.open_for_comments = plan.pk in open_ids
         api_params = {k: params[k] for k in ("gemeinde", "art", "stand", "open") if params.get(k)}
         context.update(
             municipality=municipality,
             own_domain=own is not None,
             municipalities=_municipality_choices(),
             data_version=public_version(),
-            plans=page.object_list,
+            plans=page_plans,
             page_obj=page,
             page_links=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             filter_error=filter_error,
