@@ -79,6 +79,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# A municipality's own domain (Municipality.domain) shows only its plans; ALLOWED_HOSTS must list the domain.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1, "portal.middleware.MunicipalityDomainMiddleware"
+)
+
 if PRODUCTION or Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))).exists():
     # WhiteNoise serves collected static files (after collectstatic); runserver serves them in development.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from .validators import (
     ags_validator,
     validate_area_in_boundary,
+    validate_email_sender,
     validate_geometry,
+    validate_municipality_domain,
     validate_municipality_slug,
     validate_pdf,
 )
@@ -68,6 +70,27 @@ class Municipality(models.Model):
     )
     easy_language = models.TextField(_("Erklärung in Leichter Sprache"), blank=True)
     sign_language_video_url = models.URLField(_("Video in Gebärdensprache"), blank=True)
+    domain = models.CharField(
+        _("Eigene Adresse (Domain)"),
+        max_length=253,
+        blank=True,
+        validators=[validate_municipality_domain],
+        help_text=_(
+            "Optional, z. B. plaene.usingen.de: Unter dieser Adresse zeigt die Startseite nur die Pläne dieser "
+            "Kommune, und Links in E-Mails führen dorthin. Der Betrieb muss die Adresse in ALLOWED_HOSTS "
+            "eintragen und auf diesen Server zeigen lassen."
+        ),
+    )
+    email_sender = models.CharField(
+        _("Absender der E-Mails"),
+        max_length=254,
+        blank=True,
+        validators=[validate_email_sender],
+        help_text=_(
+            "Optional, z. B. Stadt Usingen <beteiligung@usingen.de>. Der Mailserver muss für diese Domain "
+            "senden dürfen (SPF/DKIM). Leer: der Absender der Installation."
+        ),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -75,12 +98,29 @@ class Municipality(models.Model):
         verbose_name = _("Kommune")
         verbose_name_plural = _("Kommunen")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=~models.Q(domain=""),
+                name="unique_municipality_domain",
+                violation_error_code="domain_taken",
+                violation_error_message=_("Diese Adresse nutzt bereits eine andere Kommune."),
+            )
+        ]
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower().rstrip(".")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("plans:municipality", kwargs={"municipality": self.slug})
+
+    def clean(self):
+        super().clean()
+        self.domain = self.domain.strip().lower().rstrip(".")
 
 
 class Membership(models.Model):

@@ -1,9 +1,12 @@
 """Validators for municipality and plan data."""
 
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import DomainNameValidator, RegexValidator, validate_email
 from django.utils.translation import gettext_lazy as _
 
 from .geometry import as_multipolygon, outside_area_m2
@@ -122,3 +125,38 @@ def parse_plan_area(area, municipality) -> MultiPolygon:
     validate_geometry(geometry)
     validate_area_in_boundary(geometry, municipality)
     return geometry
+
+
+_domain_validator = DomainNameValidator(
+    message=_("Bitte nur den Hostnamen angeben, z. B. plaene.usingen.de (ohne https:// und ohne Pfad)."),
+    code="invalid_domain",
+)
+
+
+def validate_municipality_domain(value: str) -> None:
+    """Accept a host name with at least one dot that is not the installation's own host."""
+    _domain_validator(value)
+    if "." not in value.strip("."):
+        raise ValidationError(_domain_validator.message, code="invalid_domain")
+    if value.lower() == (urlsplit(settings.SITE_URL).hostname or ""):
+        raise ValidationError(
+            _("%(domain)s ist die Adresse der ganzen Installation, nicht einer einzelnen Kommune."),
+            params={"domain": value},
+            code="site_domain",
+        )
+
+
+def validate_email_sender(value: str) -> None:
+    """Accept one sender address, optionally with a display name: "Stadt Usingen <beteiligung@usingen.de>"."""
+    _name, address = parseaddr(value)
+    invalid = ValidationError(
+        _("Bitte eine E-Mail-Adresse angeben, gern mit Namen: Stadt Usingen <beteiligung@usingen.de>."),
+        code="invalid_sender",
+    )
+    # One address only (also where parseaddr is lenient), and no header injection.
+    if not address or value.count("@") != 1 or "\n" in value or "\r" in value:
+        raise invalid
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise invalid from exc

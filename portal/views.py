@@ -1,15 +1,18 @@
 """Public pages composed from several apps: the plan map (start page) and the plan page."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
@@ -21,53 +24,74 @@ from participation.plan_page import (
     statement_form_markers,
     statement_form_values,
 )
-from participation.selectors import plans_with_open_state
+from participation.selectors import plans_open_for_comments
+from plans.cache import public_version
 from plans.models import Municipality, Plan
 from plans.page_cache import fill_markers, marker, page_cache_enabled, plan_page_version, plan_page_version_key
 from plans.selectors import PlanFilterError, municipalities_with_plans
 
-from .selectors import published_plans
-
-
-def map_view(municipality) -> dict:
-    """Return where the plan map starts: the municipality's extent, else the configured centre."""
-    view = {"center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]), "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"]}
-    if municipality is not None and municipality.boundary is not None:
-        minx, miny, maxx, maxy = municipality.boundary.extent
-        view["bounds"] = [[miny, minx], [maxy, maxx]]
-    return view
+from .selectors import OUTLINE_MIN_ZOOM, map_view, published_plans
 
 
 class PlanMapView(TemplateView):
-    """The start page: a map of all published plans with a filterable list beside it."""
+    """The start page: a map that loads what it shows, and a paginated, filterable list of the published plans.
 
-    template_name = "plans/map.html"
+    On a municipality's own domain (`request.municipality`, see portal.middleware) it is that municipality's page.
+    """
+
+    template_name = "portal/home.html"
+    paginate_by = 20
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
-        municipality = None
-        if "municipality" in self.kwargs:
+        own = getattr(self.request, "municipality", None)
+        municipality = own
+        if own is None and "municipality" in self.kwargs:
             municipality = get_object_or_404(Municipality, slug=self.kwargs["municipality"])
-            params["gemeinde"] = municipality.slug
-        elif params.get("gemeinde"):
+        elif own is None and params.get("gemeinde"):
             municipality = Municipality.objects.filter(slug=params["gemeinde"]).first()
+        if municipality is not None:
+            params["gemeinde"] = municipality.slug
         try:
-            plans = published_plans(params)
+            plans = published_plans(params, municipality=own)
             filter_error = False
         except PlanFilterError:
             plans = Plan.objects.none()
             filter_error = True
+        # One municipality: its plans by title; all municipalities: the newest first (the index on status and
+        # published_at serves the page without sorting every plan). The list shows no geometry.
+        order = ("title", "pk") if municipality is not None else ("-published_at", "-pk")
+        listed = plans.defer("area", "description", "municipality__boundary").order_by(*order)
+        page = Paginator(listed, self.paginate_by).get_page(params.get("seite"))
+        # The open state only for the page's plans (in the sorted query the database would check every plan).
+        page_plans = list(page.object_list)
+        open_ids = set(
+            plans_open_for_comments(Plan.objects.filter(pk__in=[plan.pk for plan in page_plans])).values_list(
+                "pk", flat=True
+            )
+        )
+        for plan in page_plans:
+            plan.open_for_comments = plan.pk in open_ids
         api_params = {k: params[k] for k in ("gemeinde", "art", "stand", "open") if params.get(k)}
         context.update(
             municipality=municipality,
-            municipalities=municipalities_with_plans(),
-            plans=plans_with_open_state(plans).order_by("municipality__name", "title"),
+            own_domain=own is not None,
+            municipalities=_municipality_choices(),
+            data_version=public_version(),
+            plans=page_plans,
+            page_obj=page,
+            page_links=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             filter_error=filter_error,
             kinds=Plan.Kind.choices,
             stages=Plan.Stage.choices,
             selected={k: params.get(k, "") for k in ("gemeinde", "art", "stand", "open")},
-            map_config={"api": "/api/v1/plans/", "params": api_params, **map_view(municipality)},
+            map_config={
+                "api": reverse("plans:api_list"),
+                "params": api_params,
+                "outlineMinZoom": OUTLINE_MIN_ZOOM,
+                **map_view(plans, municipality, cache_key=urlencode(sorted(api_params.items()))),
+            },
         )
         return context
 
@@ -82,6 +106,16 @@ def _remember_plan_id(slugs: tuple[str, str], plan_id: int) -> None:
     if len(_plan_ids) > 10_000:
         _plan_ids.clear()
     _plan_ids[slugs] = plan_id
+
+
+def _municipality_choices() -> list[tuple[str, str]]:
+    """Return (slug, name) of the municipalities with published plans, cached per public data version."""
+    key = f"portal:municipalities:{public_version()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = list(municipalities_with_plans().values_list("slug", "name"))
+        cache.set(key, choices, 60 * 60)
+    return choices
 
 
 class PlanDetailView(DetailView):
