@@ -5,7 +5,7 @@ import time
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
-from geodata.services import layer_after_import
+from geodata.services import layer_after_import, layer_tiles_build
 from plans.rules import SYSTEM
 from tests.factories import FeatureFactory, LayerFactory, MunicipalityFactory, PlanFactory, building_features
 
@@ -31,6 +31,9 @@ def plan_with_layers():
     )
     building_features(large, 50_000, origin=ORIGIN, size_deg=0.015)
     layer_after_import(layer=large, by=SYSTEM)
+    large.refresh_from_db()
+    # The tile archive is built by the task worker after the import committed; do its step here.
+    assert layer_tiles_build(layer_id=large.pk, version=large.version)["mode"] == "tiles"
     small = LayerFactory(plan=plan, name="Baufelder")
     FeatureFactory(
         layer=small,
