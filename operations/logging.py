@@ -41,9 +41,7 @@ def logging_config(*, log_format: str, level: str, log_requests: bool) -> dict[s
             },
             "text": {"format": TEXT_FORMAT},
         },
-        "handlers": {
-            "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": log_format}
-        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": log_format}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             # Django's own loggers go through the root handler only (its defaults would print errors twice).

@@ -1,7 +1,7 @@
 """Optional error reports to Sentry (SENTRY_DSN): no personal data, the request id as a tag.
 
 Citizens' names, e-mail addresses and statement texts must not leave the installation, so the SDK
-sends no default PII, no request bodies and no local variables, and `scrub_event` replaces anything
+sends no default PII (no user, cookies, client address), no request bodies and no local variables, and `scrub_event` replaces anything
 that looks like an e-mail address in what is left (messages, exception texts, breadcrumbs).
 """
 
@@ -39,7 +39,9 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
         for key in ("data", "cookies", "query_string", "env"):
             request.pop(key, None)
         headers = request.get("headers") or {}
-        request["headers"] = {key: value for key, value in headers.items() if key.lower() in {"x-request-id"}}
+        request["headers"] = {
+            key: value for key, value in headers.items() if key.lower() in {"x-request-id", "user-agent"}
+        }
     event.pop("user", None)
     return _scrub(event)
 
@@ -51,7 +53,16 @@ def init_sentry(*, dsn: str, environment: str, release: str | None, traces_sampl
         environment=environment,
         release=release or None,
         traces_sample_rate=traces_sample_rate,
-        send_default_pii=False,
+        # What send_default_pii=False means, spelled out in the SDK's newer option (which supersedes it).
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": {"mode": "allowlist", "terms": ["x-request-id", "user-agent"]}},
+            "http_bodies": [],
+            "url_query_params": {"mode": "off"},
+            "database_query_data": False,
+            "stack_frame_variables": False,
+        },
         max_request_body_size="never",
         include_local_variables=False,
         before_send=scrub_event,  # type: ignore[arg-type]

@@ -19,7 +19,11 @@ def redis_cache(settings):
     """Point the default cache at the real Redis (own database, own key prefix); remove the keys afterwards."""
     prefix = f"ops-test-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
     }
     yield
     client = redis.Redis.from_url(REDIS_URL)
