@@ -61,6 +61,10 @@ class HealthView(HealthCheckView):
 
     http_method_names = ["get", "head", "options"]
 
+    def get_checks(self):
+        """Yield the checks (also used by `manage.py health_check healthz --no-http`)."""
+        yield from health_checks().values()
+
     async def get(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
         checks = health_checks()
         with self.get_executor() as executor:

@@ -1,8 +1,9 @@
 """Optional error reports to Sentry (SENTRY_DSN): no personal data, the request id as a tag.
 
 Citizens' names, e-mail addresses and statement texts must not leave the installation, so the SDK
-sends no default PII (no user, cookies, client address), no request bodies and no local variables, and `scrub_event` replaces anything
-that looks like an e-mail address in what is left (messages, exception texts, breadcrumbs).
+sends no default PII (no user, cookies, client address), no request bodies and no local variables,
+and `scrub_event` replaces anything that looks like an e-mail address in what is left (messages,
+exception texts, breadcrumbs).
 """
 
 import re

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from operations.heartbeat import record_heartbeat
@@ -137,3 +138,15 @@ def test_worker_check_can_be_switched_off(client, settings, redis_cache):
 
 def test_healthz_refuses_post(client):
     assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_command_runs_the_same_checks_without_a_server(settings, capsys):
+    settings.HEALTH_CHECK_WORKER = True
+    with pytest.raises(SystemExit) as failed:
+        call_command("health_check", "healthz", "--no-http")
+    assert failed.value.code == 1 and "no worker heartbeat recorded" in capsys.readouterr().out
+
+    record_heartbeat()
+    with pytest.raises(SystemExit) as passed:
+        call_command("health_check", "healthz", "--no-http")
+    assert passed.value.code == 0

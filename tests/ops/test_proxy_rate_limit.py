@@ -103,7 +103,14 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[int, Path, Path]]:
     }
     command = [
         *(sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2"),
-        *("--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log), "--access-logformat", "%(p)s %(m)s %(s)s"),
+        *(
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(p)s %(m)s %(s)s",
+        ),
     ]
     with open(error_log, "w") as stderr:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
