@@ -14,6 +14,14 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _empty_test_cache(_fast_settings):
+    """Empty the test cache (tests/conftest.py's _clear_cache may run before _fast_settings switches to it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def redis_cache(settings):
     """Point the default cache at the real Redis (own database, own key prefix); remove the keys afterwards."""
