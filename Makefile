@@ -89,8 +89,11 @@ bench: system-deps venv node messages
 	$(PY) -m bench.run_all $(BENCH)
 
 # Locks with hashes, made by pip-compile in a throw-away venv; keeps the current versions (LOCK_ARGS=--upgrade moves on).
+# Resolved with Debian 12's Python 3.11.2: markers such as python_full_version < "3.11.3" (redis needs
+# async-timeout there) must be decided for the oldest interpreter we support.
+LOCK_PYTHON ?= /usr/bin/python3.11
 lock:
-	@tmp=$$(mktemp -d) && python3 -m venv $$tmp/venv && $$tmp/venv/bin/pip install -q pip-tools && \
+	@tmp=$$(mktemp -d) && $(LOCK_PYTHON) -m venv $$tmp/venv && $$tmp/venv/bin/pip install -q pip-tools && \
 	$$tmp/venv/bin/python requirements/lock.py $(LOCK_ARGS); status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
