@@ -10,13 +10,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help run test system-deps venv node messages migrate demo lint bench clean
+.PHONY: help run test system-deps venv node messages migrate demo lint bench lock clean
 
 help:
 	@echo "make run    install everything, migrate, load demo data, serve http://$(HOST):$(PORT)/"
 	@echo "make test   run the whole test suite (DATABASE_URL=postgis://... for PostGIS)"
 	@echo "make bench  run the benchmarks in bench/ (BENCH=bench_public for one, BENCH=fault_test for the load and fault test; see docs/performance.md)"
 	@echo "make lint   ruff, import-linter contracts, mypy"
+	@echo "make lock   regenerate requirements/runtime.txt and dev.txt (hashes) from pyproject.toml"
 
 # Debian packages: GDAL/GEOS/PROJ for GeoDjango, SpatiaLite, Chromium for browser tests.
 system-deps:
@@ -34,8 +35,9 @@ system-deps:
 	fi
 
 # A Python 3.11 whose sqlite3 can load extensions (SpatiaLite). Debian's /usr/bin/python3.11 can;
-# pyenv builds often cannot.
-$(VENV)/.installed: requirements.lock pyproject.toml
+# pyenv builds often cannot. Development installs requirements/dev.txt (runtime + tools, every file
+# checked against its hash); production installs requirements/runtime.txt only.
+$(VENV)/.installed: requirements/runtime.txt requirements/dev.txt pyproject.toml
 	@interp=""; \
 	for candidate in $${PYTHON:-} /usr/bin/python3.11 python3.11 python3; do \
 	  [ -n "$$candidate" ] || continue; \
@@ -48,7 +50,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	echo "Using $$interp"; \
 	[ -x $(PY) ] || $$interp -m venv $(VENV); \
 	$(PIP) install -q --upgrade pip && \
-	$(PIP) install -q -r requirements.lock && \
+	$(PIP) install -q -r requirements/dev.txt && \
 	touch $@
 
 venv: system-deps $(VENV)/.installed
@@ -85,6 +87,14 @@ lint: venv
 bench: system-deps venv node messages
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench.run_all $(BENCH)
+
+# Locks with hashes, made by pip-compile in a throw-away venv; keeps the current versions (LOCK_ARGS=--upgrade moves on).
+# Resolved with Debian 12's Python 3.11.2: markers such as python_full_version < "3.11.3" (redis needs
+# async-timeout there) must be decided for the oldest interpreter we support.
+LOCK_PYTHON ?= /usr/bin/python3.11
+lock:
+	@tmp=$$(mktemp -d) && $(LOCK_PYTHON) -m venv $$tmp/venv && $$tmp/venv/bin/pip install -q pip-tools && \
+	$$tmp/venv/bin/python requirements/lock.py $(LOCK_ARGS); status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 test_db.sqlite3* staticfiles

@@ -14,6 +14,9 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from operations.logging import logging_config
+from operations.metrics import metrics_database_engine, with_metrics_middleware
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -25,6 +28,11 @@ if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not env.str(name, default="")]
     if missing:
         raise ImproperlyConfigured("Production mode needs these environment variables: " + ", ".join(missing))
+    if not env.str("REDIS_URL", default=""):
+        raise ImproperlyConfigured(
+            "Production mode needs REDIS_URL (e.g. redis://127.0.0.1:6379/0): the cache, the rate limits and the "
+            "import progress must be shared by every web and worker process, which a per-process cache is not."
+        )
 
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
@@ -52,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "health_check",
     "accounts",
     "plans",
     "operations",
@@ -65,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log record of the request, and the response, carry the request id.
+    "operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -86,7 +97,7 @@ MIDDLEWARE.insert(
 
 if PRODUCTION or Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))).exists():
     # WhiteNoise serves collected static files (after collectstatic); runserver serves them in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -296,7 +307,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]  # load balancers and Prometheus use plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -304,12 +315,6 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-}
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]  # user files are read with pyogrio's newer GDAL, not the system one
 FORMS_URLFIELD_ASSUME_HTTPS = True
 # WhiteNoise serves collected files in production; in development runserver serves app static files.
@@ -384,3 +389,36 @@ GEODATA_TILE_MAX_ZOOM = env.int("GEODATA_TILE_MAX_ZOOM", default=16)
 GEODATA_CACHE_MAX_AGE = env.int("GEODATA_CACHE_MAX_AGE", default=365 * 24 * 3600)
 # How long a layer's public status/version is cached for the tile and GeoJSON endpoints.
 GEODATA_LAYER_CACHE_SECONDS = env.int("GEODATA_LAYER_CACHE_SECONDS", default=10)
+
+# --- Operations (operations/, docs/deployment.md): health check, logs, error reports, metrics ---
+# /healthz: the worker heartbeat counts as stale after this many seconds. HEALTH_CHECK_WORKER=false leaves
+# the worker out; unset, it is checked whenever the cache is shared (a per-process cache cannot see it).
+HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=300)
+HEALTH_CHECK_WORKER = env.bool("HEALTH_CHECK_WORKER", default=None)
+# Clients (addresses or networks) that see which health check failed; superusers always do.
+HEALTH_DETAIL_ALLOWED_IPS = env.list("HEALTH_DETAIL_ALLOWED_IPS", default=[])
+# Logs: one line per record on stderr, JSON (production default) or text, each with the request id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=env.str("LOG_LEVEL", default="WARNING"),
+    log_requests=env.bool("LOG_REQUESTS", default=False),
+)
+# Prometheus: request, database and cache metrics at /metrics, only for METRICS_ALLOWED_IPS.
+PROMETHEUS_METRICS = env.bool("PROMETHEUS_METRICS", default=False)
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+if PROMETHEUS_METRICS:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = with_metrics_middleware(MIDDLEWARE)
+    DATABASES["default"]["ENGINE"] = metrics_database_engine(DATABASES["default"]["ENGINE"])
+# Sentry: error reports without personal data (operations/sentry.py), only when SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from operations.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -5,11 +5,13 @@ from django.urls import include, path
 
 import plans.urls
 import portal.urls
-from config.health import healthz
+from operations.health import healthz
+from operations.metrics import metrics
 
 # App URLs come before plans.urls, whose "<municipality>/" patterns would otherwise catch them.
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
