@@ -6,39 +6,14 @@ which a crash can cause a second copy is between the server's acceptance and the
 it. Recording before sending would instead lose the mail when the worker dies in between.
 """
 
-from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.functional import Promise
+
+from plans.mail import templated_message
 
 from .models import SentMail
 
-
-def templated_message(
-    *,
-    to: list[str],
-    body_template: str,
-    context: dict,
-    subject: str | Promise = "",
-    subject_template: str = "",
-    headers: dict | None = None,
-    language: str | None = None,
-    connection: BaseEmailBackend | None = None,
-) -> EmailMessage:
-    """Render a plain-text message like `plans.mail.send_templated_mail`, without sending it."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        if not subject:
-            subject = render_to_string(subject_template, context)
-        return EmailMessage(
-            subject=" ".join(str(subject).split()),
-            body=render_to_string(body_template, context),
-            to=to,
-            headers=headers or {},
-            connection=connection,
-        )
+__all__ = ["record_sent", "send_once", "templated_message", "was_sent"]
 
 
 def was_sent(key: str) -> bool:

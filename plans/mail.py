@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import Promise
@@ -25,7 +26,7 @@ def municipality_of(context: dict) -> Municipality | None:
     return value if isinstance(value, Municipality) else None
 
 
-def send_templated_mail(
+def templated_message(
     *,
     to: list[str],
     body_template: str,
@@ -35,12 +36,13 @@ def send_templated_mail(
     headers: dict | None = None,
     language: str | None = None,
     municipality: Municipality | None = None,
-) -> None:
-    """Render `body_template` (and `subject_template` unless `subject` is given) and send one message to `to`.
+    connection: BaseEmailBackend | None = None,
+) -> EmailMessage:
+    """Render `body_template` (and `subject_template` unless `subject` is given) into a message to `to`, unsent.
 
     The mail is sent in the name of `municipality` (default: derived from the context, see `municipality_of`):
     its `email_sender` is the From address, and links under SITE_URL in the context and headers move to its
-    own domain. Errors of the mail backend propagate: the caller records the failure (a notice row, a task retry).
+    own domain. `connection` lets a batch share one SMTP connection.
     """
     municipality = municipality or municipality_of(context)
     if municipality is not None and municipality.domain:
@@ -49,14 +51,22 @@ def send_templated_mail(
     with translation.override(language or settings.LANGUAGE_CODE):
         if not subject:
             subject = render_to_string(subject_template, context)
-        message = EmailMessage(
+        return EmailMessage(
             subject=" ".join(str(subject).split()),
             body=render_to_string(body_template, context),
             from_email=(municipality.email_sender if municipality is not None else "") or None,
             to=to,
             headers=headers or {},
+            connection=connection,
         )
-        message.send()
+
+
+def send_templated_mail(**kwargs) -> None:
+    """Render a message like `templated_message` and send it.
+
+    Errors of the mail backend propagate: the caller records the failure (a notice row, a task retry).
+    """
+    templated_message(**kwargs).send()
 
 
 def _rebase_header(value, municipality: Municipality):

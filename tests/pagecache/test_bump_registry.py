@@ -35,6 +35,9 @@ NOT_ON_PLAN_PAGE = {
     "geodata/services/staging.py:import_run_confirm": "import runs are staff-only",
     "participation/workbench/tasks.py:_record": "delivery state of result notices",
     "operations/recovery.py:renew_lease": "task bookkeeping",
+    "participation/workbench/export_jobs.py:export_job_run": "export jobs are staff-only",
+    "participation/workbench/services.py:_write_clusters": "groups are internal to the Abwägung",
+    "portal/api.py:cluster_feature": "dict.update() of a GeoJSON feature, not a QuerySet",
 }
 
 
