@@ -7,6 +7,7 @@ import gzip
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import parse_etags
 from django.utils.text import slugify
@@ -140,7 +141,7 @@ class TileView(View):
 RETRY_AFTER = 60  # seconds; the wait page asks to try again in a minute
 
 
-def _file_response(request, name: str, content_type: str, filename: str, back_url: str) -> HttpResponse:
+def _file_response(request, name: str, content_type: str, filename: str, back_url: str) -> HttpResponseBase:
     """Stream the stored file `name`, or answer with the wait page if it vanished a moment ago (new version)."""
     try:
         handle = default_storage.open(name, "rb")
