@@ -38,3 +38,21 @@ def preview_import(run_id: int) -> str:
     run = ImportRun.objects.select_related("plan__municipality", "municipality", "created_by").get(pk=run_id)
     import_preview_execute(run=run)
     return run.status
+
+
+@task()
+@retry_transient
+def build_layer_download(layer_id: int, version: int, fmt: str, epsg: int) -> str:
+    """Build a layer version's public download as `fmt` in EPSG:`epsg`; skip a stale version or an existing file."""
+    from .services.downloads import layer_download_build
+
+    return layer_download_build(layer_id=layer_id, version=version, fmt=fmt, epsg=epsg) or "skipped"
+
+
+@task()
+@retry_transient
+def build_plan_download(plan_id: int, epsg: int) -> str:
+    """Build the GeoPackage of a plan's current layers in EPSG:`epsg` and delete its outdated ones."""
+    from .services.downloads import plan_download_build
+
+    return plan_download_build(plan_id=plan_id, epsg=epsg) or "skipped"

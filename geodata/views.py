@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
-import tempfile
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, render
 from django.utils.http import parse_etags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,10 +18,11 @@ from plans import rules
 from plans.models import Plan
 
 from .errors import ExportError
-from .exporters import FORMATS, export_crs, layer_export, plan_layers_export
+from .exporters import FORMATS, export_crs
 from .models import Layer
 from .selectors import public_layer_version
 from .services import layer_publish
+from .services.downloads import layer_download_request, plan_download_request
 from .serving import storage
 from .serving.tiles import forget_archives, live_tile, open_archive, zoom_range
 
@@ -139,26 +138,33 @@ class TileView(View):
         return _compressed_response(request, data, MVT_CONTENT_TYPE, version, etag_base)
 
 
-def _file_response(name: str, content_type: str, filename: str) -> FileResponse:
-    response = FileResponse(
-        default_storage.open(name, "rb"), content_type=content_type, as_attachment=True, filename=filename
-    )
+RETRY_AFTER = 60  # seconds; the wait page asks to try again in a minute
+
+
+def _file_response(request, name: str, content_type: str, filename: str, back_url: str) -> HttpResponseBase:
+    """Stream the stored file `name`, or answer with the wait page if it vanished a moment ago (new version)."""
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        return _pending_response(request, back_url)
+    response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=filename)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-def _stored_file(name: str, build) -> str:
-    """Return `name`, building the file with `build(local_path)` and storing it first if it does not exist yet."""
-    if not default_storage.exists(name):
-        with tempfile.TemporaryDirectory(prefix="pb-export-") as tmp:
-            target = Path(tmp) / name.rsplit("/", 1)[-1]
-            build(target)
-            storage.put(name, target)
-    return name
+def _pending_response(request, back_url: str) -> HttpResponse:
+    """Answer 202 Accepted: the build is queued; the page asks to retry in a minute and links back to the plan."""
+    response = render(request, "geodata/download_pending.html", {"back_url": back_url}, status=202)
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class LayerDownloadView(View):
-    """GET /api/v1/layers/<id>/download/?format=gpkg|geojson|shp&crs=EPSG:25832: one layer as a file."""
+    """GET /api/v1/layers/<id>/download/?format=gpkg|geojson|shp&crs=EPSG:25832: one layer as a file.
+
+    The file is built by a background task, never here; until it exists the answer is the wait page (202).
+    """
 
     def get(self, request, pk):
         layer = get_object_or_404(Layer.objects.public().select_related("plan__municipality"), pk=pk)
@@ -170,15 +176,16 @@ class LayerDownloadView(View):
             epsg = export_crs(request.GET.get("crs"), layer.plan).to_epsg()
         except ExportError as exc:
             return JsonResponse({"error": str(exc)}, status=400)
-        # One file per layer version, format and CRS; removed with the version's other files.
-        stored = storage.layer_export_name(layer.pk, layer.version, epsg, extension)
-        _stored_file(stored, lambda target: layer_export(layer=layer, fmt=fmt, crs=epsg, path=target, by=request.user))
+        stored = layer_download_request(layer=layer, fmt=fmt, epsg=epsg, by=request.user)
+        back_url = layer.plan.get_absolute_url()
+        if stored is None:
+            return _pending_response(request, back_url)
         name = slugify(f"{layer.plan.slug}-{layer.name}") or f"ebene-{layer.pk}"
-        return _file_response(stored, content_type, f"{name}.{extension}")
+        return _file_response(request, stored, content_type, f"{name}.{extension}", back_url)
 
 
 class PlanLayersDownloadView(View):
-    """GET /api/v1/plans/<id>/layers.gpkg: all layers of a published plan in one GeoPackage."""
+    """GET /api/v1/plans/<id>/layers.gpkg: all layers of a published plan in one GeoPackage (built by a task)."""
 
     def get(self, request, pk):
         plan = get_object_or_404(Plan.objects.published().select_related("municipality"), pk=pk)
@@ -189,17 +196,8 @@ class PlanLayersDownloadView(View):
             epsg = export_crs(request.GET.get("crs"), plan).to_epsg()
         except ExportError as exc:
             return JsonResponse({"error": str(exc)}, status=400)
-        # Cached under a digest of the layers' ids, versions and names: any re-import makes a new file.
-        digest = hashlib.sha1(
-            ";".join(f"{layer.pk}:{layer.version}:{layer.name}" for layer in layers).encode(), usedforsecurity=False
-        ).hexdigest()[:16]
-        prefix = storage.plan_export_prefix(plan.pk)
-        stored = f"{prefix}{digest}-{epsg}.gpkg"
-        if not default_storage.exists(stored):
-            for old in storage.files_under(prefix):
-                if not old.rsplit("/", 1)[-1].startswith(digest):
-                    default_storage.delete(old)
-        _stored_file(
-            stored, lambda target: plan_layers_export(plan=plan, crs=epsg, path=target, by=request.user, layers=layers)
-        )
-        return _file_response(stored, FORMATS["gpkg"][1], f"{plan.municipality.slug}-{plan.slug}-ebenen.gpkg")
+        stored = plan_download_request(plan=plan, layers=layers, epsg=epsg, by=request.user)
+        if stored is None:
+            return _pending_response(request, plan.get_absolute_url())
+        filename = f"{plan.municipality.slug}-{plan.slug}-ebenen.gpkg"
+        return _file_response(request, stored, FORMATS["gpkg"][1], filename, plan.get_absolute_url())

@@ -4,6 +4,7 @@
 - `xplan`: import an XPlanGML plan (plan upsert and one layer per content class)
 - `staging`: staged uploads and background import runs
 - `publishing`: served files of a layer version (GeoJSON or vector tiles)
+- `downloads`: public layer and plan downloads, built by tasks and kept in storage
 - `plan_area`: a plan's Geltungsbereich from a GIS or XPlanGML file
 """
 

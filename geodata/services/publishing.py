@@ -18,6 +18,7 @@ from ..serving.geojson import build_geojson
 from ..serving.source import layer_arrays
 from ..serving.tiles import build_archive, forget_archives
 from ..tasks import build_layer_tiles
+from .downloads import downloads_queue_after_import
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ def after_import(*, layer: Layer) -> dict:
 
     A small layer's GeoJSON is written at once. A large layer's tile archive is built by the
     `build_layer_tiles` task after the import has committed, so the import transaction stays short;
-    until the archive exists the tile endpoint renders tiles live.
+    until the archive exists the tile endpoint renders tiles live. The public downloads (layer files
+    and the plan's GeoPackage) are queued after commit as well (`services.downloads`).
     """
     Layer.objects.filter(pk=layer.pk).update(version=F("version") + 1, feature_count=layer.features.count())
     bump_plan_page(layer.plan_id)  # the plan page's layer list (update() sends no post_save)
@@ -61,6 +63,7 @@ def after_import(*, layer: Layer) -> dict:
         result = {"mode": "tiles", "deferred": True}
     else:
         result = _build_files(layer)
+    downloads_queue_after_import(layer=layer)
     # Forget the cached version now and again after commit (a request may re-cache it meanwhile).
     key = public_layer_cache_key(layer.pk)
     cache.delete(key)

@@ -12,7 +12,7 @@ from geodata.errors import ExportError
 from geodata.exporters import layer_export
 from geodata.models import Feature
 from plans.rules import SYSTEM
-from tests.factories import FeatureFactory, LayerFactory, PlanFactory
+from tests.factories import FeatureFactory, LayerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,58 +97,10 @@ def test_export_layer_command_errors(layer, tmp_path):
         call_command("export_layer", str(layer.pk), "--crs", "EPSG:abc", "-o", str(tmp_path / "a.gpkg"))
 
 
-def test_layer_download_view(client, layer, tmp_path):
-    response = client.get(reverse("geodata:layer_download", args=[layer.pk]), {"format": "shp"})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    assert "attachment" in response["Content-Disposition"]
-    target = tmp_path / "dl.zip"
-    target.write_bytes(b"".join(response.streaming_content))
-    frame = gpd.read_file(f"/vsizip/{target}/Baufelder_Nord_polygons.shp")
-    assert frame.crs.to_epsg() == 25832 and len(frame) == 4
-
-
 def test_layer_download_bad_format(client, layer):
     response = client.get(reverse("geodata:layer_download", args=[layer.pk]), {"format": "dxf"})
     assert response.status_code == 400
     assert "Unbekanntes Format" in response.json()["error"]
-
-
-def test_plan_gpkg_has_one_table_per_layer(client, tmp_path):
-    plan = PlanFactory()
-    first = LayerFactory(plan=plan, name="Baufelder")
-    second = LayerFactory(plan=plan, name="Baufelder")  # same name: tables must still be distinct
-    FeatureFactory.create_batch(2, layer=first)
-    FeatureFactory.create_batch(3, layer=second)
-    response = client.get(reverse("geodata:plan_layers_gpkg", args=[plan.pk]), {"crs": "EPSG:25832"})
-    assert response.status_code == 200
-    target = tmp_path / "plan.gpkg"
-    target.write_bytes(b"".join(response.streaming_content))
-    tables = [name for name, _type in pyogrio.list_layers(target)]
-    assert tables == ["Baufelder", "Baufelder_2"]
-    assert len(gpd.read_file(target, layer="Baufelder_2")) == 3
-    assert gpd.read_file(target, layer="Baufelder").crs.to_epsg() == 25832
-
-
-def test_layer_download_is_cached_per_version(client, layer, tmp_path):
-    from django.core.files.storage import default_storage
-
-    from geodata.services import layer_after_import
-    from geodata.serving import storage
-
-    layer_after_import(by=SYSTEM, layer=layer)
-    url = reverse("geodata:layer_download", args=[layer.pk])
-    first = client.get(url, {"format": "gpkg", "crs": "EPSG:4326"})
-    b"".join(first.streaming_content)
-    cached = storage.layer_export_name(layer.pk, layer.version, 4326, "gpkg")
-    assert default_storage.exists(cached)
-    FeatureFactory(layer=layer)
-    layer_after_import(by=SYSTEM, layer=layer)
-    assert not default_storage.exists(cached)  # the new version removed the old export
-    second = client.get(url, {"format": "gpkg", "crs": "EPSG:4326"})
-    target = tmp_path / "second.gpkg"
-    target.write_bytes(b"".join(second.streaming_content))
-    assert len(gpd.read_file(target)) == 5
 
 
 def test_download_with_unknown_crs_is_400(client, layer):
