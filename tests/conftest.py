@@ -22,7 +22,10 @@ def _clear_cache(_fast_settings):
 
     cache.clear()
     yield
-    cache.clear()
+    try:
+        cache.clear()
+    except Exception:  # a test that pointed the cache at a server that is down (health checks)
+        pass
 
 
 @pytest.fixture(autouse=True)

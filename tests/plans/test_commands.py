@@ -54,6 +54,7 @@ def test_production_mode_passes_check_deploy(tmp_path):
         "DJANGO_ENV": "production",
         "SECRET_KEY": "x" * 64 + "-production-test-key-with-enough-entropy",
         "ALLOWED_HOSTS": "plan.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
         "DATABASE_URL": f"spatialite:///{tmp_path / 'prod.sqlite3'}",
         "PATH": "/usr/bin:/bin",
     }
