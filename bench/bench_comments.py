@@ -363,6 +363,8 @@ def main():
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "ERROR",
+        # As in production (which requires Redis): the shared cache holds the page versions and counters.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"),
     }
     run_id = uuid.uuid4().hex[:8]
     extra = ("-k", "gthread", "--threads", str(THREADS)) if THREADS else ()

@@ -85,6 +85,8 @@ def main():
         "DATABASE_URL": database_url,
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        # As in production (which requires Redis): a shared cache, so the plan page cache is on.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"),
     }
     manage("migrate", "--noinput", env=env)
     manage("load_demo", env=env)
