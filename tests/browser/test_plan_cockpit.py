@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from plans.models import Plan
 
@@ -24,8 +25,20 @@ def draw_square(page):
     page.click(".leaflet-draw-draw-polygon")
     box = page.locator("#area-map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for dx, dy in [(-60, -60), (60, -60), (60, 60), (-60, 60)]:
-        page.mouse.click(cx + dx, cy + dy)
+    for count, (dx, dy) in enumerate([(-60, -60), (60, -60), (60, 60), (-60, 60)], start=1):
+        # Wait for leaflet-draw's vertex marker; on a loaded machine a click too soon after the last can be
+        # taken as part of a double click and is lost, so click again (at most twice more).
+        for _attempt in range(3):
+            page.mouse.click(cx + dx, cy + dy)
+            try:
+                page.wait_for_function(
+                    "n => document.querySelectorAll('#area-map .leaflet-editing-icon').length >= n",
+                    arg=count,
+                    timeout=3000,
+                )
+                break
+            except PlaywrightTimeoutError:
+                page.wait_for_timeout(400)
         page.wait_for_timeout(150)
     page.mouse.click(cx - 60, cy - 60)  # the first point closes the polygon
 
