@@ -9,7 +9,6 @@ client reads that key before giving up: a record with our text there means the p
 import hashlib
 
 import httpx
-
 from atproto import Client, models
 from atproto_client import exceptions
 from atproto_client.models.common import XrpcError

@@ -72,9 +72,7 @@ def bluesky_pds():
         pytest.skip("node ist nicht installiert: die Tests gegen einen echten Bluesky-Server laufen nicht.")
     log = tempfile.TemporaryFile()
     started = time.monotonic()
-    process = subprocess.Popen(
-        [node, str(SCRIPT)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log
-    )
+    process = subprocess.Popen([node, str(SCRIPT)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
     line = _read_line(process.stdout, START_TIMEOUT)
     if not line.strip():
         process.kill()

@@ -70,9 +70,13 @@ def links(value: dict) -> list[str]:
     return found
 
 
-def test_a_post_lands_once_with_text_link_facet_and_a_did_based_url(bluesky_pds, bluesky_account, connect, plan, planner):
+def test_a_post_lands_once_with_text_link_facet_and_a_did_based_url(
+    bluesky_pds, bluesky_account, connect, plan, planner
+):
     connect()
-    announcement = approve(plan, planner, body="Neu online: Bebauungsplan „Am Riedborn“ – Stellungnahmen bis 15. Januar.")
+    announcement = approve(
+        plan, planner, body="Neu online: Bebauungsplan „Am Riedborn“ – Stellungnahmen bis 15. Januar."
+    )
 
     assert services.deliveries_send_due() == {"sent": 1}
 
