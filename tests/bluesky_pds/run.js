@@ -8,7 +8,8 @@
 // SQLite files in a temporary directory that is removed on exit, invites are off and handles end
 // in ".test". When both servers listen, one JSON line goes to stdout:
 //   {"ready": true, "pds_url": "http://127.0.0.1:…", "plc_url": "http://127.0.0.1:…", "admin_password": "…"}
-// The process stops on SIGTERM/SIGINT or when its stdin closes (so a dying test run takes it along).
+// The process stops on SIGTERM/SIGINT, and with --exit-with-stdin also when its stdin closes (the test
+// fixture uses that, so a dying test run takes the server along).
 'use strict'
 
 const crypto = require('node:crypto')
@@ -85,9 +86,11 @@ async function main() {
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
-  process.stdin.on('end', stop)
-  process.stdin.on('close', stop)
-  process.stdin.resume()
+  if (process.argv.includes('--exit-with-stdin')) {
+    process.stdin.on('end', stop)
+    process.stdin.on('close', stop)
+    process.stdin.resume()
+  }
 
   process.stdout.write(
     JSON.stringify({ ready: true, pds_url: `http://127.0.0.1:${port}`, plc_url: plcUrl, admin_password: adminPassword }) +

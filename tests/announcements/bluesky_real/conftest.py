@@ -72,7 +72,9 @@ def bluesky_pds():
         pytest.skip("node ist nicht installiert: die Tests gegen einen echten Bluesky-Server laufen nicht.")
     log = tempfile.TemporaryFile()
     started = time.monotonic()
-    process = subprocess.Popen([node, str(SCRIPT)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+    process = subprocess.Popen(
+        [node, str(SCRIPT), "--exit-with-stdin"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log
+    )
     line = _read_line(process.stdout, START_TIMEOUT)
     if not line.strip():
         process.kill()
@@ -84,6 +86,7 @@ def bluesky_pds():
         )
     info = json.loads(line)
     pds = LocalPDS(url=info["pds_url"], process=process, startup_seconds=time.monotonic() - started)
+    print(f"\nlocal Bluesky PDS ready at {pds.url} in {pds.startup_seconds:.1f} s")  # shown with -s
     try:
         yield pds
     finally:
