@@ -16,6 +16,7 @@ from atproto_client.request import Request
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from ..crypto import decrypt_json, encrypt_json
@@ -68,8 +69,8 @@ def server_message(error: Exception) -> str:
     content = response.content if response is not None else None
     if isinstance(content, XrpcError):
         text = f"{content.error}: {content.message}" if content.message else content.error
-    elif isinstance(content, bytes):
-        text = content.decode("utf-8", "replace").strip()
+    elif isinstance(content, bytes):  # e.g. a proxy's HTML error page: keep its words, not its markup
+        text = " ".join(strip_tags(content.decode("utf-8", "replace")).split())
     elif isinstance(content, dict):
         text = str(content.get("message") or content.get("error") or "")
     else:
