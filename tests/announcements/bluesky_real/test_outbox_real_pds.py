@@ -222,3 +222,36 @@ def test_server_frozen_mid_request_posts_exactly_once(bluesky_pds, bluesky_accou
     delivery.refresh_from_db()
     assert delivery.status == "sent"
     only_record(bluesky_pds, bluesky_account, delivery)
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL between the network call and recording it (escapes the outbox's error handling)."""
+
+
+def test_worker_killed_after_the_post_went_out_is_reclaimed_and_posts_nothing_new(
+    bluesky_pds, bluesky_account, connect, make_proxy, plan, planner, monkeypatch
+):
+    from participation.announcements import outbox
+
+    proxy = make_proxy()
+    connect(proxy.url)
+    announcement = approve(plan, planner)
+
+    def killed(*args, **kwargs):
+        raise WorkerKilled
+
+    with monkeypatch.context() as patched:
+        patched.setattr(outbox, "_record_success", killed)
+        with pytest.raises(WorkerKilled):
+            services.deliveries_send_due()
+
+    delivery = announcement.deliveries.get(channel="bluesky")
+    assert delivery.status == "sending"  # the row was claimed, the post is out, nothing was recorded
+    services.deliveries_send_due()
+    assert announcement.deliveries.get(channel="bluesky").status == "sending"  # not stale yet: left alone
+
+    services.deliveries_send_due(now=later())  # past ANNOUNCEMENTS_CLAIM_TIMEOUT: reclaimed as uncertain
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, proxy.created) == ("sent", 2, 1)  # checked, not posted again
+    only_record(bluesky_pds, bluesky_account, delivery)
