@@ -1,6 +1,7 @@
 """Bluesky outbox fixes, HTTP mocked at the transport level: "maybe posted" checks, link facets, post URLs, sessions."""
 
 import json
+import uuid
 
 import httpx
 import pytest
@@ -194,17 +195,19 @@ def test_post_url_uses_the_configured_app_view_and_the_did(bsky, plan, planner, 
 
 @pytest.fixture
 def redis_cache(settings):
-    """The shared cache a deployment uses (Redis, this helper's DB 8)."""
+    """The shared cache a deployment uses (Redis DB 8), under a prefix of its own; its keys are removed afterwards."""
+    prefix = f"test-bluesky-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/8",
-            "KEY_PREFIX": "test-bluesky",
+            "KEY_PREFIX": prefix,
         }
     }
-    cache.clear()
     yield
-    cache.clear()
+    redis = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    for key in redis.scan_iter(f"{prefix}:*"):
+        redis.delete(key)
 
 
 def test_session_lives_in_the_shared_cache_one_login_across_runs(redis_cache, bsky, plan, planner):
