@@ -342,6 +342,8 @@ SOCIAL_MASTODON_ACCESS_TOKEN = env.str("SOCIAL_MASTODON_ACCESS_TOKEN", default="
 SOCIAL_BLUESKY_HANDLE = env.str("SOCIAL_BLUESKY_HANDLE", default="")
 SOCIAL_BLUESKY_APP_PASSWORD = env.str("SOCIAL_BLUESKY_APP_PASSWORD", default="")
 SOCIAL_BLUESKY_PDS_URL = env.str("SOCIAL_BLUESKY_PDS_URL", default="https://bsky.social")
+# Where stored post links point (the DID in the record URI keeps them valid when the handle changes).
+SOCIAL_BLUESKY_APPVIEW_URL = env.str("SOCIAL_BLUESKY_APPVIEW_URL", default="https://bsky.app")
 SOCIAL_REQUEST_TIMEOUT = env.float("SOCIAL_REQUEST_TIMEOUT", default=15.0)
 # Encrypts stored channel credentials; falls back to SECRET_KEY.
 # Outbound requests to servers named by staff (Mastodon/Bluesky) go only to public https hosts;

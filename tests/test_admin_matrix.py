@@ -80,6 +80,7 @@ STAFF_URLS = {
     "announcements:staff_approve": Rule("manage", pk="announcement"),
     "announcements:staff_discard": Rule("manage", pk="announcement"),
     "announcements:staff_retry": Rule("manage", pk="delivery"),
+    "announcements:staff_delivery_check": Rule("manage", pk="delivery"),
     "announcements:staff_channels": Rule("manage"),
     "announcements:staff_channel_test": Rule("manage", pk="channel_account"),
     "geodata:layer_import": Rule("manage"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from plans import rules
 
-from .channels import DeliveryError, Posted, channel_config, client_for
+from .channels import ChannelClient, DeliveryError, Posted, channel_config, client_for
 from .models import Announcement, Delivery
 from .tasks import send_due_deliveries
 
@@ -47,6 +47,40 @@ def delivery_retry(*, delivery: Delivery, by) -> Delivery:
     delivery.next_attempt_at = timezone.now()
     delivery.save()
     transaction.on_commit(lambda: enqueue_delivery_run())
+    return delivery
+
+
+def delivery_check(*, delivery: Delivery, by) -> Delivery:
+    """Look for the post of a failed delivery at the network and mark the delivery sent if it is there.
+
+    For a delivery that failed after the request may have reached the server (e.g. a 502 from a
+    proxy). Nothing changes if the network cannot tell or the post is not there.
+    """
+    rules.require(by, "manage", delivery.announcement.municipality)
+    if delivery.status != Delivery.Status.FAILED:
+        raise ValidationError(_("Nur fehlgeschlagene Zustellungen können geprüft werden."), code="not_checkable")
+    config = channel_config(delivery.announcement.municipality, delivery.channel)
+    if config is None:
+        raise ValidationError(_("Kanal ist für diese Kommune nicht eingerichtet."), code="not_configured")
+    client = client_for(config)
+    if type(client).find_existing is ChannelClient.find_existing:
+        raise ValidationError(
+            _("Bei diesem Netzwerk kann nicht nachgesehen werden, ob der Beitrag existiert."), code="not_checkable"
+        )
+    try:
+        posted = client.find_existing(text=delivery.text, delivery=delivery)
+    except DeliveryError as error:
+        raise ValidationError(
+            _("Prüfung nicht möglich: %(error)s") % {"error": error.message}, code="check_failed"
+        ) from error
+    if posted is None:
+        raise ValidationError(
+            _("Der Beitrag wurde beim Netzwerk nicht gefunden. Bitte erneut versuchen."), code="not_found"
+        )
+    # Only the row as staff saw it: a retry started meanwhile keeps its own course.
+    if not _record_success(delivery, posted, timezone.now(), only_if=Delivery.Status.FAILED):
+        raise ValidationError(_("Nur fehlgeschlagene Zustellungen können geprüft werden."), code="not_checkable")
+    delivery.refresh_from_db()
     return delivery
 
 
@@ -86,9 +120,12 @@ def _claim_next(now: dt.datetime) -> Delivery | None:
     return None
 
 
-def _record_success(delivery: Delivery, posted: Posted, now: dt.datetime) -> None:
+def _record_success(delivery: Delivery, posted: Posted, now: dt.datetime, *, only_if: str | None = None) -> int:
+    rows = Delivery.objects.filter(pk=delivery.pk)
+    if only_if is not None:
+        rows = rows.filter(status=only_if)
     with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk).update(
+        return rows.update(
             remote_id=posted.remote_id,
             remote_url=posted.remote_url[:500],
             status=Delivery.Status.SENT,

@@ -20,7 +20,14 @@ from .drafting import (
     render_context,
     template_for,
 )
-from .outbox import backoff_seconds, deliveries_send_due, delivery_retry, delivery_send, next_delivery_due
+from .outbox import (
+    backoff_seconds,
+    deliveries_send_due,
+    delivery_check,
+    delivery_retry,
+    delivery_send,
+    next_delivery_due,
+)
 from .subscriptions import (
     plan_alerts_send,
     subscription_confirm,
@@ -44,6 +51,7 @@ __all__ = [
     "channel_account_test",
     "compile_template",
     "deliveries_send_due",
+    "delivery_check",
     "delivery_retry",
     "delivery_send",
     "next_delivery_due",

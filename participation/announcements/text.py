@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import regex
 
 URL_RE = regex.compile(r"https?://[^\s<>\"]+", regex.IGNORECASE)
+TRAILING_PUNCTUATION = ".,;:!?'"
+BRACKETS = {")": "(", "]": "[", "}": "{"}
 URL_WEIGHT = 23
 ELLIPSIS = "…"
 
@@ -36,6 +38,28 @@ def _is_light(code: int) -> bool:
     return any(low <= code <= high for low, high in _X_LIGHT_RANGES)
 
 
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) of every URL in `text`, without trailing punctuation or an unbalanced closing bracket.
+
+    "Siehe https://a.de/plan-64." links `https://a.de/plan-64`; "(https://a.de/plan)" links
+    `https://a.de/plan`, while `https://de.wikipedia.org/wiki/Plan_(Recht)` keeps its balanced bracket.
+    """
+    spans = []
+    for match in URL_RE.finditer(text):
+        url = match.group()
+        while url:
+            last = url[-1]
+            if last in TRAILING_PUNCTUATION:
+                url = url[:-1]
+            elif last in BRACKETS and url.count(BRACKETS[last]) < url.count(last):
+                url = url[:-1]
+            else:
+                break
+        if len(url) > len("https://"):
+            spans.append((match.start(), match.start() + len(url)))
+    return spans
+
+
 def _plain_length(text: str, channel: str) -> int:
     if channel == "x":
         return sum(_x_weight(c) for c in graphemes(text))
@@ -46,10 +70,10 @@ def count(text: str, channel: str) -> int:
     """Return the length of `text` as `channel` counts it."""
     total = 0
     position = 0
-    for match in URL_RE.finditer(text):
-        total += _plain_length(text[position : match.start()], channel)
-        total += len(graphemes(match.group())) if channel == "bluesky" else URL_WEIGHT
-        position = match.end()
+    for start, end in url_spans(text):
+        total += _plain_length(text[position:start], channel)
+        total += len(graphemes(text[start:end])) if channel == "bluesky" else URL_WEIGHT
+        position = end
     return total + _plain_length(text[position:], channel)
 
 

@@ -24,6 +24,11 @@ urlpatterns = [
         name="staff_retry",
     ),
     path(
+        "verwaltung/ankuendigungen/zustellungen/<int:pk>/pruefen/",
+        views.DeliveryCheckView.as_view(),
+        name="staff_delivery_check",
+    ),
+    path(
         "verwaltung/ankuendigungen/kanaele/<slug:municipality>/",
         views.ChannelListView.as_view(),
         name="staff_channels",

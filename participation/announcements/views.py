@@ -136,6 +136,18 @@ class DeliveryRetryView(MunicipalityPermissionMixin, View):
         return HttpResponseRedirect(reverse("announcements:staff_detail", args=[self.delivery.announcement_id]))
 
 
+class DeliveryCheckView(DeliveryRetryView):
+    """Ask the network whether a failed delivery's post exists after all; mark it sent if so."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.delivery_check(delivery=self.delivery, by=request.user)
+            messages.success(request, _("Beitrag gefunden: Zustellung als gesendet markiert."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(reverse("announcements:staff_detail", args=[self.delivery.announcement_id]))
+
+
 class ChannelListView(MunicipalityPermissionMixin, TemplateView):
     """The three channels of a municipality with write-only credential forms."""
 

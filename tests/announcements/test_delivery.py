@@ -144,7 +144,9 @@ def test_bluesky_success_posts_record_with_link_facet(plan, planner):
     assert facet["features"] == [{"$type": "app.bsky.richtext.facet#link", "uri": announcement.link}]
     delivery.refresh_from_db()
     assert delivery.status == "sent"
-    assert delivery.remote_url == f"https://bsky.app/profile/stadt.bsky.social/post/{data['rkey']}"
+    assert (
+        delivery.remote_url == f"https://bsky.app/profile/did:plc:stadt/post/{data['rkey']}"
+    )  # the DID, not the handle
 
 
 @responses.activate

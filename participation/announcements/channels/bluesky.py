@@ -1,17 +1,27 @@
-"""Bluesky through atproto with handle and app password; sessions are cached, the PDS URL is checked on connect."""
+"""Bluesky through atproto with handle and app password; sessions are cached, the PDS URL is checked on connect.
+
+Every post is written under a deterministic record key. When the answer to `createRecord` leaves
+open whether the record was stored (timeout, connection lost, 409, any 5xx — e.g. a proxy's 502
+after the server created it, or "There is already a value at key" from an earlier attempt), the
+client reads that key before giving up: a record with our text there means the post is out.
+"""
 
 import hashlib
 
+import httpx
 from atproto import Client, models
 from atproto_client import exceptions
+from atproto_client.models.common import XrpcError
 from atproto_client.request import Request
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from ..crypto import decrypt_json, encrypt_json
 from ..models import ChannelKind
-from ..text import URL_RE
+from ..text import url_spans
 from .base import ChannelClient, DeliveryError, Posted, guard_server
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -34,16 +44,38 @@ def delivery_tid(delivery) -> str:
 def link_facets(text: str) -> list:
     """Return Bluesky link facets (UTF-8 byte offsets) for every URL in `text`."""
     facets = []
-    for match in URL_RE.finditer(text):
-        start = len(text[: match.start()].encode("utf-8"))
-        end = start + len(match.group().encode("utf-8"))
+    for start, end in url_spans(text):
+        url = text[start:end]
+        byte_start = len(text[:start].encode("utf-8"))
+        byte_end = byte_start + len(url.encode("utf-8"))
         facets.append(
             models.AppBskyRichtextFacet.Main(
-                index=models.AppBskyRichtextFacet.ByteSlice(byte_start=start, byte_end=end),
-                features=[models.AppBskyRichtextFacet.Link(uri=match.group())],
+                index=models.AppBskyRichtextFacet.ByteSlice(byte_start=byte_start, byte_end=byte_end),
+                features=[models.AppBskyRichtextFacet.Link(uri=url)],
             )
         )
     return facets
+
+
+def post_url(uri: str) -> str:
+    """Return the app-view address of the post `at://<did>/<collection>/<rkey>` (the DID survives handle changes)."""
+    did, _collection, rkey = uri.removeprefix("at://").split("/", 2)
+    return f"{settings.SOCIAL_BLUESKY_APPVIEW_URL.rstrip('/')}/profile/{did}/post/{rkey}"
+
+
+def server_message(error: Exception) -> str:
+    """Return the server's own error message from an atproto exception, shortened, or ""."""
+    response = getattr(error, "response", None)
+    content = response.content if response is not None else None
+    if isinstance(content, XrpcError):
+        text = f"{content.error}: {content.message}" if content.message else content.error
+    elif isinstance(content, bytes):  # e.g. a proxy's HTML error page: keep its words, not its markup
+        text = " ".join(strip_tags(content.decode("utf-8", "replace")).split())
+    elif isinstance(content, dict):
+        text = str(content.get("message") or content.get("error") or "")
+    else:
+        text = ""
+    return text[:300]
 
 
 class BlueskyClient(ChannelClient):
@@ -91,7 +123,8 @@ class BlueskyClient(ChannelClient):
             cache.delete(self._session_key())
             return operation(self._client(fresh=True))
 
-    def _call(self, function, *args, **kwargs):
+    def _call(self, function, *args, write: bool = False, **kwargs):
+        """Call the SDK and translate its errors; `write` marks a call whose failure may hide a stored record."""
         try:
             return function(*args, **kwargs)
         except exceptions.UnauthorizedError as error:
@@ -103,26 +136,46 @@ class BlueskyClient(ChannelClient):
             ) from error
         except exceptions.RateLimitExceededError as error:
             raise DeliveryError(
-                _("Bluesky: Zu viele Anfragen (Rate-Limit). Neuer Versuch später."), retryable=True, code="rate_limited"
+                _("Bluesky: Zu viele Anfragen (Rate-Limit). Neuer Versuch später."),
+                retryable=True,
+                retry_after=error.retry_after,
+                code="rate_limited",
             ) from error
         except exceptions.BadRequestError as error:
             raise DeliveryError(
-                _("Bluesky: Anfrage abgelehnt: %(detail)s") % {"detail": str(error)}, retryable=False, code="rejected"
+                _("Bluesky: Anfrage abgelehnt: %(detail)s") % {"detail": server_message(error) or str(error)},
+                retryable=False,
+                code="rejected",
             ) from error
         except exceptions.NetworkError as error:
-            # Without a response the request may or may not have reached the server.
-            raise DeliveryError(
-                _("Bluesky: Netzwerkfehler. Neuer Versuch später."),
-                retryable=True,
-                ambiguous=error.response is None,
-            ) from error
+            if error.response is None:
+                # Refused connections never reached the server; a timeout or a reset may have.
+                refused = isinstance(error.__cause__, httpx.ConnectError)
+                raise DeliveryError(
+                    _("Bluesky: Server nicht erreichbar. Neuer Versuch später.")
+                    if refused
+                    else _("Bluesky: Netzwerkfehler oder Zeitüberschreitung. Neuer Versuch später."),
+                    retryable=True,
+                    ambiguous=write and not refused,
+                ) from error
+            self._raise_status(error, write)
         except exceptions.RequestException as error:
-            status = error.response.status_code if error.response else 0
-            raise DeliveryError(
-                _("Bluesky: Fehler %(status)s.") % {"status": status or "?"},
-                retryable=status >= 500,
-                code="server_error" if status >= 500 else "rejected",
-            ) from error
+            self._raise_status(error, write)
+
+    def _raise_status(self, error, write: bool):
+        """Raise the DeliveryError for an error answer: 5xx and 409 are retried and may hide a stored record."""
+        status = error.response.status_code if error.response else 0
+        detail = server_message(error)
+        message = _("Bluesky: Fehler %(status)s.") % {"status": status or "?"}
+        if detail:
+            message = _("Bluesky: Fehler %(status)s: %(detail)s") % {"status": status or "?", "detail": detail}
+        maybe_stored = status >= 500 or status == 409
+        raise DeliveryError(
+            message,
+            retryable=maybe_stored,
+            ambiguous=write and maybe_stored,
+            code="server_error" if status >= 500 else ("conflict" if status == 409 else "rejected"),
+        ) from error
 
     def post(self, *, text: str, delivery) -> Posted:
         record = models.AppBskyFeedPost.Record(
@@ -135,14 +188,30 @@ class BlueskyClient(ChannelClient):
         data = models.ComAtprotoRepoCreateRecord.Data(
             repo=self.config.handle, collection=self.collection, record=record, rkey=rkey
         )
-        response = self._with_client(lambda client: self._call(client.com.atproto.repo.create_record, data))
-        return Posted(response.uri, self._url(rkey))
-
-    def _url(self, rkey: str) -> str:
-        return f"https://bsky.app/profile/{self.config.handle}/post/{rkey}"
+        try:
+            response = self._with_client(
+                lambda client: self._call(client.com.atproto.repo.create_record, data, write=True)
+            )
+        except DeliveryError as error:
+            if not error.ambiguous:
+                raise
+            # The request reached the server: look at our record key before anyone posts again.
+            try:
+                existing = self.find_existing(text=text, delivery=delivery)
+            except DeliveryError as check_error:
+                if check_error.code == "foreign_record":
+                    raise check_error from error
+                raise error from None
+            if existing is not None:
+                return existing
+            raise
+        return Posted(response.uri, post_url(response.uri))
 
     def find_existing(self, *, text: str, delivery) -> Posted | None:
-        """Fetch the record at the delivery's deterministic key; it exists if an earlier attempt succeeded."""
+        """Fetch the record at the delivery's deterministic key; it exists if an earlier attempt succeeded.
+
+        A record with a different text under our key is not ours: that stops with a visible error.
+        """
         rkey = delivery_tid(delivery)
         params = models.ComAtprotoRepoGetRecord.Params(repo=self.config.handle, collection=self.collection, rkey=rkey)
 
@@ -155,7 +224,18 @@ class BlueskyClient(ChannelClient):
                 raise
 
         response = self._with_client(lambda client: self._call(get_record, client))
-        return Posted(response.uri, self._url(rkey)) if response is not None else None
+        if response is None:
+            return None
+        stored_text = getattr(response.value, "text", None)
+        if stored_text is None and isinstance(response.value, dict):
+            stored_text = response.value.get("text")
+        if stored_text != text:
+            raise DeliveryError(
+                _("Bluesky: Unter dem Schlüssel %(rkey)s liegt ein anderer Beitrag.") % {"rkey": rkey},
+                retryable=False,
+                code="foreign_record",
+            )
+        return Posted(response.uri, post_url(response.uri))
 
     def test_connection(self) -> str:
         self._client(fresh=True)
