@@ -44,7 +44,7 @@ def test_production_with_redis_logs_json_and_keeps_health_and_metrics_on_plain_h
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     assert shown["log_format"] == "json"
-    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert shown["cache"] == "operations.cache.RedisCache"
     assert any(re.search(pattern, "healthz") for pattern in shown["exempt"])
     assert any(re.search(pattern, "metrics") for pattern in shown["exempt"])
     assert shown["middleware"][0] == "operations.middleware.RequestIdMiddleware"
