@@ -2,7 +2,13 @@ import base64
 import json
 import time
 
+import httpx
 import pytest
+import respx
+
+from tests.factories import ChannelAccountFactory, MembershipFactory, PlanFactory
+
+BSKY = "https://pds.example/xrpc"
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +42,28 @@ def fake_jwt(did="did:plc:stadt") -> str:
 
     payload = {"exp": int(time.time()) + 3600, "iat": int(time.time()), "sub": did, "scope": "com.atproto.appPass"}
     return f"{encode({'alg': 'ES256K', 'typ': 'at+jwt'})}.{encode(payload)}.c2ln"
+
+
+@pytest.fixture
+def planner():
+    """A planner of one municipality (modules with another kind of planner define their own)."""
+    return MembershipFactory().user
+
+
+@pytest.fixture
+def plan(planner):
+    return PlanFactory(municipality=planner.memberships.get().municipality, title="Am Riedborn", number="Nr. 64")
+
+
+@pytest.fixture
+def bluesky_mock(plan):
+    """The plan's municipality with a Bluesky account and a mocked PDS (at BSKY) that logs in; yield the router."""
+    ChannelAccountFactory(municipality=plan.municipality, kind="bluesky")
+    jwt = fake_jwt()
+    with respx.mock(assert_all_called=False) as router:
+        router.post(f"{BSKY}/com.atproto.server.createSession").mock(
+            return_value=httpx.Response(
+                200, json={"accessJwt": jwt, "refreshJwt": jwt, "handle": "stadt.bsky.social", "did": "did:plc:stadt"}
+            )
+        )
+        yield router

@@ -5,42 +5,17 @@ import uuid
 
 import httpx
 import pytest
-import respx
 from django.core.cache import cache
 
 from participation.announcements import services
 from participation.announcements.channels.bluesky import delivery_tid, link_facets
 from participation.announcements.text import count
-from tests.factories import AnnouncementFactory, ChannelAccountFactory, MembershipFactory, PlanFactory
+from tests.factories import AnnouncementFactory
 
-from .conftest import fake_jwt
-from .test_delivery import BSKY, later
+from .conftest import BSKY
+from .test_delivery import later
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def planner():
-    return MembershipFactory().user
-
-
-@pytest.fixture
-def plan(planner):
-    return PlanFactory(municipality=planner.memberships.get().municipality, title="Am Riedborn", number="Nr. 64")
-
-
-@pytest.fixture
-def bsky(plan):
-    """A mocked PDS that logs in; return the createSession route."""
-    ChannelAccountFactory(municipality=plan.municipality, kind="bluesky")
-    jwt = fake_jwt()
-    with respx.mock(assert_all_called=False) as router:
-        router.post(f"{BSKY}/com.atproto.server.createSession").mock(
-            return_value=httpx.Response(
-                200, json={"accessJwt": jwt, "refreshJwt": jwt, "handle": "stadt.bsky.social", "did": "did:plc:stadt"}
-            )
-        )
-        yield router
 
 
 def approve(plan, planner, **kwargs):
@@ -61,14 +36,14 @@ def record_response(rkey, text):
 NOT_FOUND = httpx.Response(400, json={"error": "RecordNotFound", "message": "Could not locate record"})
 
 
-def test_502_after_the_record_was_created_checks_and_ends_as_sent(bsky, plan, planner):
-    create = bsky.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
+def test_502_after_the_record_was_created_checks_and_ends_as_sent(bluesky_mock, plan, planner):
+    create = bluesky_mock.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
         return_value=httpx.Response(502, text="<html>Bad Gateway</html>", headers={"content-type": "text/html"})
     )
     announcement = approve(plan, planner)
     delivery = announcement.deliveries.get(channel="bluesky")
     rkey = delivery_tid(delivery)
-    get = bsky.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=record_response(rkey, delivery.text))
+    get = bluesky_mock.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=record_response(rkey, delivery.text))
 
     assert services.deliveries_send_due() == {"sent": 1}
 
@@ -78,11 +53,11 @@ def test_502_after_the_record_was_created_checks_and_ends_as_sent(bsky, plan, pl
     assert delivery.remote_url == f"https://bsky.app/profile/did:plc:stadt/post/{rkey}"
 
 
-def test_already_a_value_at_key_with_our_text_is_success(bsky, plan, planner):
+def test_already_a_value_at_key_with_our_text_is_success(bluesky_mock, plan, planner):
     announcement = approve(plan, planner)
     delivery = announcement.deliveries.get(channel="bluesky")
     rkey = delivery_tid(delivery)
-    create = bsky.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
+    create = bluesky_mock.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
         return_value=httpx.Response(
             500,
             json={
@@ -91,7 +66,7 @@ def test_already_a_value_at_key_with_our_text_is_success(bsky, plan, planner):
             },
         )
     )
-    bsky.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=record_response(rkey, delivery.text))
+    bluesky_mock.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=record_response(rkey, delivery.text))
 
     services.deliveries_send_due()
 
@@ -99,14 +74,16 @@ def test_already_a_value_at_key_with_our_text_is_success(bsky, plan, planner):
     assert (delivery.status, create.call_count, delivery.last_error) == ("sent", 1, "")
 
 
-def test_a_foreign_record_under_our_key_fails_visibly_without_retries(bsky, plan, planner):
+def test_a_foreign_record_under_our_key_fails_visibly_without_retries(bluesky_mock, plan, planner):
     announcement = approve(plan, planner)
     delivery = announcement.deliveries.get(channel="bluesky")
     rkey = delivery_tid(delivery)
-    bsky.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
+    bluesky_mock.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
         return_value=httpx.Response(500, json={"error": "InternalServerError", "message": "There is already a value"})
     )
-    bsky.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=record_response(rkey, "Etwas ganz anderes"))
+    bluesky_mock.get(f"{BSKY}/com.atproto.repo.getRecord").mock(
+        return_value=record_response(rkey, "Etwas ganz anderes")
+    )
 
     services.deliveries_send_due()
 
@@ -124,11 +101,11 @@ def test_a_foreign_record_under_our_key_fails_visibly_without_retries(bsky, plan
     ],
 )
 def test_maybe_posted_without_a_record_stays_pending_and_checks_before_the_next_post(
-    bsky, plan, planner, answer, shown
+    bluesky_mock, plan, planner, answer, shown
 ):
-    create = bsky.post(f"{BSKY}/com.atproto.repo.createRecord")
+    create = bluesky_mock.post(f"{BSKY}/com.atproto.repo.createRecord")
     create.mock(side_effect=[answer, lambda request: record_response(json.loads(request.content)["rkey"], "")])
-    get = bsky.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=NOT_FOUND)
+    get = bluesky_mock.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=NOT_FOUND)
     announcement = approve(plan, planner)
 
     services.deliveries_send_due()
@@ -143,9 +120,9 @@ def test_maybe_posted_without_a_record_stays_pending_and_checks_before_the_next_
     assert (delivery.status, create.call_count, get.call_count) == ("sent", 2, 2)  # checked again, then posted
 
 
-def test_a_refused_connection_is_retried_without_a_check(bsky, plan, planner):
-    bsky.post(f"{BSKY}/com.atproto.repo.createRecord").mock(side_effect=httpx.ConnectError("refused"))
-    get = bsky.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=NOT_FOUND)
+def test_a_refused_connection_is_retried_without_a_check(bluesky_mock, plan, planner):
+    bluesky_mock.post(f"{BSKY}/com.atproto.repo.createRecord").mock(side_effect=httpx.ConnectError("refused"))
+    get = bluesky_mock.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=NOT_FOUND)
     announcement = approve(plan, planner)
 
     services.deliveries_send_due()
@@ -177,9 +154,9 @@ def test_the_bluesky_count_excludes_trailing_punctuation_like_the_facet():
     assert count("https://a.de/x.", "x") == 23 + 1
 
 
-def test_post_url_uses_the_configured_app_view_and_the_did(bsky, plan, planner, settings):
+def test_post_url_uses_the_configured_app_view_and_the_did(bluesky_mock, plan, planner, settings):
     settings.SOCIAL_BLUESKY_APPVIEW_URL = "https://social.usingen.de/"
-    bsky.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
+    bluesky_mock.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
         side_effect=lambda request: httpx.Response(
             200,
             json={"uri": f"at://did:plc:stadt/app.bsky.feed.post/{json.loads(request.content)['rkey']}", "cid": "b"},
@@ -210,11 +187,11 @@ def redis_cache(settings):
         redis.delete(key)
 
 
-def test_session_lives_in_the_shared_cache_one_login_across_runs(redis_cache, bsky, plan, planner):
+def test_session_lives_in_the_shared_cache_one_login_across_runs(redis_cache, bluesky_mock, plan, planner):
     from django.core.cache import caches
 
-    session = bsky.routes[0]
-    create = bsky.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
+    session = bluesky_mock.routes[0]
+    create = bluesky_mock.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
         side_effect=[
             httpx.Response(200, json={"uri": "at://did:plc:stadt/app.bsky.feed.post/a", "cid": "b"}),
             httpx.Response(200, json={"uri": "at://did:plc:stadt/app.bsky.feed.post/b", "cid": "b"}),

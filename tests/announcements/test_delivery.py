@@ -15,16 +15,15 @@ from django.utils import timezone
 from participation.announcements import outbox, services
 from participation.announcements.channels.bluesky import delivery_tid
 from participation.announcements.models import Announcement, Delivery
-from tests.factories import AnnouncementFactory, ChannelAccountFactory, MembershipFactory, PlanFactory
+from tests.factories import AnnouncementFactory, ChannelAccountFactory
 
-from .conftest import fake_jwt
+from .conftest import BSKY, fake_jwt
 
 pytestmark = pytest.mark.django_db
 
 X_TWEETS = "https://api.twitter.com/2/tweets"
 X_ME = "https://api.twitter.com/2/users/me"
 MASTODON_STATUSES = "https://social.example/api/v1/statuses"
-BSKY = "https://pds.example/xrpc"
 
 
 def later(minutes=600):
@@ -40,16 +39,6 @@ def mastodon_status(status_id="111"):
         "created_at": "2026-11-26T12:00:00.000Z",
         "visibility": "public",
     }
-
-
-@pytest.fixture
-def planner():
-    return MembershipFactory().user
-
-
-@pytest.fixture
-def plan(planner):
-    return PlanFactory(municipality=planner.memberships.get().municipality, title="Am Riedborn", number="Nr. 64")
 
 
 def approve(plan, planner, **kwargs):

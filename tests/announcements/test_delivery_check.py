@@ -2,51 +2,27 @@
 
 import httpx
 import pytest
-import respx
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from participation.announcements import services
 from participation.announcements.channels.bluesky import delivery_tid
-from tests.factories import AnnouncementFactory, ChannelAccountFactory, MembershipFactory, PlanFactory
+from tests.factories import AnnouncementFactory, MembershipFactory
 
-from .conftest import fake_jwt
-from .test_delivery import BSKY, later
+from .conftest import BSKY
+from .test_delivery import later
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def planner():
-    return MembershipFactory().user
-
-
-@pytest.fixture
-def plan(planner):
-    return PlanFactory(municipality=planner.memberships.get().municipality, title="Am Riedborn", number="Nr. 64")
-
-
-@pytest.fixture
-def pds(plan):
-    ChannelAccountFactory(municipality=plan.municipality, kind="bluesky")
-    jwt = fake_jwt()
-    with respx.mock(assert_all_called=False) as router:
-        router.post(f"{BSKY}/com.atproto.server.createSession").mock(
-            return_value=httpx.Response(
-                200, json={"accessJwt": jwt, "refreshJwt": jwt, "handle": "stadt.bsky.social", "did": "did:plc:stadt"}
-            )
-        )
-        yield router
-
-
-@pytest.fixture
-def failed(pds, plan, planner, settings):
+def failed(bluesky_mock, plan, planner, settings):
     """A Bluesky delivery that failed with a 502 while the check could not run either (the post may exist)."""
     settings.ANNOUNCEMENTS_MAX_ATTEMPTS = 1
-    pds.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
+    bluesky_mock.post(f"{BSKY}/com.atproto.repo.createRecord").mock(
         return_value=httpx.Response(502, json={"error": "BadGateway", "message": "upstream closed the connection"})
     )
-    get = pds.get(f"{BSKY}/com.atproto.repo.getRecord")
+    get = bluesky_mock.get(f"{BSKY}/com.atproto.repo.getRecord")
     get.mock(return_value=httpx.Response(502, text="Bad Gateway"))
     announcement = services.announcement_approve(announcement=AnnouncementFactory(plan=plan), by=planner)
     services.deliveries_send_due()
@@ -79,8 +55,8 @@ def test_failed_delivery_page_shows_server_message_maybe_posted_and_both_actions
     assert "prüfen und als gesendet markieren" in page
 
 
-def test_check_finds_the_post_and_marks_the_delivery_sent(failed, pds, planner, client):
-    pds.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=found(failed))
+def test_check_finds_the_post_and_marks_the_delivery_sent(failed, bluesky_mock, planner, client):
+    bluesky_mock.get(f"{BSKY}/com.atproto.repo.getRecord").mock(return_value=found(failed))
     client.force_login(planner)
 
     response = client.post(reverse("announcements:staff_delivery_check", args=[failed.pk]), follow=True)
@@ -92,8 +68,8 @@ def test_check_finds_the_post_and_marks_the_delivery_sent(failed, pds, planner, 
     assert services.deliveries_send_due(now=later()) == {}  # nothing left to send
 
 
-def test_check_without_a_post_changes_nothing_and_says_so(failed, pds, planner, client):
-    pds.get(f"{BSKY}/com.atproto.repo.getRecord").mock(
+def test_check_without_a_post_changes_nothing_and_says_so(failed, bluesky_mock, planner, client):
+    bluesky_mock.get(f"{BSKY}/com.atproto.repo.getRecord").mock(
         return_value=httpx.Response(400, json={"error": "RecordNotFound", "message": "Could not locate record"})
     )
     client.force_login(planner)

@@ -11,19 +11,9 @@ from django.utils import timezone
 from participation.announcements import services
 from participation.announcements.channels.bluesky import delivery_tid
 from participation.announcements.text import LIMITS, count, graphemes
-from tests.factories import AnnouncementFactory, ChannelAccountFactory, MembershipFactory, PlanFactory
+from tests.factories import AnnouncementFactory, ChannelAccountFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def planner():
-    return MembershipFactory().user
-
-
-@pytest.fixture
-def plan(planner):
-    return PlanFactory(municipality=planner.memberships.get().municipality, title="Am Riedborn", number="Nr. 64")
 
 
 @pytest.fixture
