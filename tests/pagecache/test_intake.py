@@ -6,32 +6,18 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from participation.forms import StatementForm
 from participation.models import Statement
 
 from ..factories import ConsultationFactory
+from ..participation.test_views import form_data
 
 pytestmark = pytest.mark.django_db
 
 
 def post(client, consultation, **overrides):
-    form = StatementForm(consultation, feature_choices=[])
-    point = consultation.plan.area.point_on_surface
-    data = {
-        **{name: form.initial[name] for name in ("content_type", "object_pk", "timestamp", "security_hash")},
-        "comment": "Die Zufahrt über den Riedweg ist zu eng.",
-        "topic": "traffic",
-        "name": "Erika Mustermann",
-        "email": "erika@example.org",
-        "privacy_consent": "on",
-        "honeypot": "",
-        "reply_to": "0",
-        "lat": f"{point.y:.7f}",
-        "lon": f"{point.x:.7f}",
-        "form_token": str(uuid.uuid4()),
-        **overrides,
-    }
-    return client.post(reverse("participation:statement_create", args=[consultation.pk]), data)
+    return client.post(
+        reverse("participation:statement_create", args=[consultation.pk]), form_data(consultation, **overrides)
+    )
 
 
 def test_guest_post_needs_one_read_and_the_inserts(client, django_assert_max_num_queries):

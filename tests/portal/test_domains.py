@@ -7,11 +7,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from participation.forms import StatementForm
 from plans.links import absolute_url
 from plans.mail import send_templated_mail
 from plans.models import Municipality
 from tests.factories import ConsultationFactory, MunicipalityFactory, PlanFactory, UserFactory, square
+from tests.participation.test_views import form_data
 
 from .conftest import USINGEN_HOST
 
@@ -77,21 +77,9 @@ def test_statement_mail_comes_from_the_municipality_with_links_to_its_domain(
     client, towns, mailoutbox, django_capture_on_commit_callbacks
 ):
     consultation = ConsultationFactory(plan=towns["usingen"], moderation="post")
-    form = StatementForm(consultation, feature_choices=[])
-    point = consultation.plan.area.point_on_surface
-    data = {
-        **{name: form.initial[name] for name in ("content_type", "object_pk", "timestamp", "security_hash")},
-        "comment": "Bitte den Radweg erhalten.",
-        "topic": "traffic",
-        "name": "Erika Mustermann",
-        "email": "erika@example.org",
-        "privacy_consent": "on",
-        "honeypot": "",
-        "reply_to": "0",
-        "lat": f"{point.y:.7f}",
-        "lon": f"{point.x:.7f}",
-        "form_token": "6f1c2a52-8d0b-4a4e-9a57-0c43d2f3e001",
-    }
+    data = form_data(
+        consultation, comment="Bitte den Radweg erhalten.", form_token="6f1c2a52-8d0b-4a4e-9a57-0c43d2f3e001"
+    )
     url = reverse("participation:statement_create", args=[consultation.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data, HTTP_HOST=USINGEN_HOST)
