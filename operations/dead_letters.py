@@ -109,14 +109,20 @@ def _not_found() -> ValidationError:
     return ValidationError(_("Diese Aufgabe gibt es nicht mehr."), code="task_not_found")
 
 
+def _failed_rq_job(task_id: str):
+    """Return rq's failed-job registry and the failed job `task_id` in it; raise if it is not there."""
+    queue, registry = _rq_failed_registry()
+    job = queue.fetch_job(task_id)
+    if job is None or job.id not in registry.get_job_ids():
+        raise _not_found()
+    return registry, job
+
+
 def failed_task_retry(*, task_id: str, by) -> None:
     """Queue a failed task again with fresh attempts, and remove the failed record."""
     require(by, "operate", None)
     if _is_rq():
-        queue, registry = _rq_failed_registry()
-        job = queue.fetch_job(task_id)
-        if job is None or job.id not in registry.get_job_ids():
-            raise _not_found()
+        registry, job = _failed_rq_job(task_id)
         kwargs = {name: value for name, value in job.kwargs.items() if name != "attempt"}
         job.func.enqueue(*job.args, **kwargs)
         registry.remove(job, delete_job=True)
@@ -134,10 +140,7 @@ def failed_task_discard(*, task_id: str, by) -> None:
     """Delete a failed task for good."""
     require(by, "operate", None)
     if _is_rq():
-        queue, registry = _rq_failed_registry()
-        job = queue.fetch_job(task_id)
-        if job is None or job.id not in registry.get_job_ids():
-            raise _not_found()
+        registry, job = _failed_rq_job(task_id)
         registry.remove(job, delete_job=True)
         return
     from django_tasks_db.models import DBTaskResult

@@ -14,10 +14,10 @@ def _valid(address: str | None) -> str | None:
     return str(getattr(ip, "ipv4_mapped", None) or ip)
 
 
-def _is_trusted(address: str, trusted: list[str]) -> bool:
-    """Whether `address` is one of the trusted proxies (addresses or CIDR networks)."""
+def address_in_networks(address: str, networks: list[str]) -> bool:
+    """Whether the IP `address` lies in one of `networks` (addresses or CIDR networks; invalid entries are skipped)."""
     ip = ipaddress.ip_address(address)
-    for entry in trusted:
+    for entry in networks:
         try:
             if ip in ipaddress.ip_network(entry.strip(), strict=False):
                 return True
@@ -38,7 +38,7 @@ def client_address(request) -> str | None:
     # Read from the right only; entries left of the proxies' own are the client's unverified claim.
     chain = [_valid(entry) for entry in forwarded.split(",")] + [remote]
     if trusted:
-        while len(chain) > 1 and chain[-1] is not None and _is_trusted(chain[-1], trusted):
+        while len(chain) > 1 and chain[-1] is not None and address_in_networks(chain[-1], trusted):
             chain.pop()
         return chain[-1] or remote
     return (chain[-(count + 1)] if len(chain) > count else chain[0]) or remote
