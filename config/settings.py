@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "geodata",
     "participation",
     "participation.announcements",
+    "participation.authorities",
     "participation.workbench",
     "portal",
     # Last: the widget templates for FORM_RENDERER; the project's templates/forms/ come first.
@@ -187,6 +188,14 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Statement attachments: never public, served only through a staff view (S3: the bucket's attachments/).
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str("ATTACHMENTS_DIR", default=str(BASE_DIR / "var" / "attachments")),
+            "base_url": None,
+        },
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -216,6 +225,10 @@ if S3_BUCKET:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {**_S3_OPTIONS, "location": f"{_S3_PREFIX}/media" if _S3_PREFIX else "media"},
     }
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "location": f"{_S3_PREFIX}/attachments" if _S3_PREFIX else "attachments"},
+    }
     STORAGES["staging"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {**_S3_OPTIONS, "location": f"{_S3_PREFIX}/staging" if _S3_PREFIX else "staging"},
@@ -230,6 +243,11 @@ MAX_DOCUMENT_SIZE_MB = env.int("MAX_DOCUMENT_SIZE_MB", default=50)
 MAX_UPLOAD_SIZE_MB = env.int("MAX_UPLOAD_SIZE_MB", default=200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Attachments to statements (citizens, authorities, paper statements): per file and per statement.
+ATTACHMENT_MAX_SIZE_MB = env.int("ATTACHMENT_MAX_SIZE_MB", default=20)
+ATTACHMENT_MAX_COUNT = env.int("ATTACHMENT_MAX_COUNT", default=5)
+# § 4 rounds: remind invited authorities that have not answered this many days before their deadline.
+AUTHORITY_REMINDER_DAYS = env.int("AUTHORITY_REMINDER_DAYS", default=7)
 
 # Base map (development default: OpenStreetMap; production: basemap.de, see docs/deployment.md)
 BASEMAP_URL = env.str("BASEMAP_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

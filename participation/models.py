@@ -15,6 +15,13 @@ from plans.models import Municipality, Plan
 from .periods import end_of_day, local_date, start_of_day
 
 
+def _attachment_storage():
+    """Return the private storage for statement attachments (STORAGES["attachments"])."""
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
 class ActionLog(models.Model):
     """Abstract log row: who did something, when and why."""
 
@@ -112,6 +119,16 @@ class Consultation(models.Model):  # type: ignore[django-manager-missing]  # Sta
     updated_at = models.DateTimeField(_("Geändert"), auto_now=True)
 
     objects = ConsultationQuerySet.as_manager()
+
+    class AuthorityStage(models.TextChoices):
+        EARLY = "early", _("Frühzeitige Beteiligung (§ 4 Abs. 1 BauGB)")
+        FORMAL = "formal", _("Beteiligung zum Entwurf (§ 4 Abs. 2 BauGB)")
+        CHANGES = "changes", _("Erneute Beteiligung nach Änderungen (§ 4a Abs. 3 BauGB)")
+
+    # Only for kind AUTHORITIES: which § 4 round this is (the period rule of § 4 Abs. 2 applies to FORMAL).
+    authority_stage = models.CharField(
+        _("Beteiligungsschritt (§ 4)"), max_length=10, choices=AuthorityStage.choices, default=AuthorityStage.FORMAL
+    )
 
     class Meta:
         verbose_name = _("Beteiligung")
@@ -246,6 +263,7 @@ class Statement(XtdComment):
         POST = "post", pgettext_lazy("Eingangsweg", "Post")
         EMAIL = "email", pgettext_lazy("Eingangsweg", "E-Mail")
         IN_PERSON = "in_person", pgettext_lazy("Eingangsweg", "Persönlich / zur Niederschrift")
+        AUTHORITY = "authority", pgettext_lazy("Eingangsweg", "Behörde/TöB")
 
     consultation = models.ForeignKey(
         Consultation, verbose_name=_("Beteiligung"), on_delete=models.PROTECT, related_name="statements"
@@ -277,6 +295,27 @@ class Statement(XtdComment):
     )
     form_token = models.UUIDField(_("Formular-Kennung"), null=True, blank=True, unique=True, editable=False)
     flag_count = models.PositiveIntegerField(_("Meldungen"), default=0)
+    # § 4 BauGB: statements of authorities and other Träger öffentlicher Belange (channel AUTHORITY).
+    organisation = models.CharField(_("Behörde / Träger öffentlicher Belange"), max_length=250, blank=True)
+    file_reference = models.CharField(_("Aktenzeichen"), max_length=100, blank=True)
+    no_objections = models.BooleanField(_("Keine Anregungen oder Bedenken"), default=False)
+    invitation = models.ForeignKey(
+        "authorities.Invitation",
+        verbose_name=_("Einladung (§ 4 BauGB)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statements",
+    )
+    # The numbered section of a plan text (Begründung, textliche Festsetzungen) the statement is about.
+    section = models.ForeignKey(
+        "plans.DocumentSection",
+        verbose_name=_("Abschnitt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="statements",
+    )
     personal_data_purged_at = models.DateTimeField(_("Personendaten gelöscht am"), null=True, blank=True)
 
     objects = StatementManager()
@@ -340,3 +379,47 @@ class ModerationAction(ActionLog):
     class Meta(ActionLog.Meta):
         verbose_name = _("Moderationsschritt")
         verbose_name_plural = _("Moderationsschritte")
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    """Store attachments under an unguessable name; the original name is kept in the row."""
+    import uuid
+
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file sent with a statement (expert report, photo, signed letter, filled-in PDF form).
+
+    Never public: only staff of the municipality see and download it. The stored file is the
+    checked (and for images re-encoded, metadata-free) version; `content_type` is the type
+    read from the content, not from the name.
+    """
+
+    statement = models.ForeignKey(
+        Statement, verbose_name=_("Stellungnahme"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("Datei"), upload_to=attachment_upload_to, max_length=300, storage=_attachment_storage)
+    original_name = models.CharField(_("Dateiname"), max_length=255)
+    content_type = models.CharField(_("Dateityp"), max_length=100)
+    size = models.PositiveBigIntegerField(_("Größe in Bytes"), default=0)
+    sha256 = models.CharField(_("Prüfsumme (SHA-256)"), max_length=64)
+    # A filled-in PDF form (AcroForm): its text fields as read, shown to staff beside the statement text.
+    form_fields = models.JSONField(_("Formularfelder"), default=dict, blank=True)
+    uploaded_at = models.DateTimeField(_("Hochgeladen am"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Hochgeladen von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Anhang")
+        verbose_name_plural = _("Anhänge")
+        ordering = ["statement", "id"]
+
+    def __str__(self):
+        return self.original_name

@@ -265,6 +265,7 @@ class Document(models.Model):
     class Kind(models.TextChoices):
         DRAWING = "drawing", _("Planzeichnung")
         JUSTIFICATION = "justification", _("Begründung")
+        TEXT_PROVISIONS = "provisions", _("Textliche Festsetzungen")
         ENVIRONMENTAL_REPORT = "environmental", _("Umweltbericht")
         EXPERT_REPORT = "expert", _("Gutachten")
         ANNOUNCEMENT = "announcement", _("Bekanntmachung")
@@ -326,3 +327,34 @@ class Document(models.Model):
     @property
     def is_withdrawn(self):
         return self.withdrawn_at is not None
+
+
+class DocumentSection(models.Model):  # type: ignore[django-manager-missing]  # Statement's base (xtd) is untyped
+    """A numbered section of a plan text (Begründung, textliche Festsetzungen, Umweltbericht).
+
+    Read from the PDF's outline or headings and editable by staff; statements may refer to one.
+    """
+
+    class Source(models.TextChoices):
+        OUTLINE = "outline", _("Lesezeichen der PDF")
+        HEADINGS = "headings", _("Überschriften im Text")
+        STAFF = "staff", _("von der Verwaltung erfasst")
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("Dokument"), on_delete=models.CASCADE, related_name="sections"
+    )
+    number = models.CharField(_("Nummer"), max_length=30, blank=True, help_text=_("z. B. 3.2"))
+    title = models.CharField(_("Überschrift"), max_length=300)
+    level = models.PositiveSmallIntegerField(_("Ebene"), default=1)
+    page = models.PositiveIntegerField(_("Seite"), null=True, blank=True)
+    order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    text = models.TextField(_("Text"), blank=True)
+    source = models.CharField(_("Herkunft"), max_length=10, choices=Source.choices, default=Source.STAFF)
+
+    class Meta:
+        verbose_name = _("Abschnitt")
+        verbose_name_plural = _("Abschnitte")
+        ordering = ["document", "order", "id"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
