@@ -248,6 +248,8 @@ ATTACHMENT_MAX_SIZE_MB = env.int("ATTACHMENT_MAX_SIZE_MB", default=20)
 ATTACHMENT_MAX_COUNT = env.int("ATTACHMENT_MAX_COUNT", default=5)
 # § 4 rounds: remind invited authorities that have not answered this many days before their deadline.
 AUTHORITY_REMINDER_DAYS = env.int("AUTHORITY_REMINDER_DAYS", default=7)
+# Address search: optional external geocoder (Photon/Nominatim API) asked only when the local gazetteer has no match.
+GEOCODER_URL = env.str("GEOCODER_URL", default="")
 
 # Base map (development default: OpenStreetMap; production: basemap.de, see docs/deployment.md)
 BASEMAP_URL = env.str("BASEMAP_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
