@@ -46,7 +46,7 @@ def plan_feature_choices(plan) -> list[tuple[str, str]]:
 
 
 class SectionChoiceField(forms.ChoiceField):
-    """A section of the plan's texts; `clean_section` checks the value in the database, so choices are read only to render."""
+    """A section of the plan's texts; `clean_section` checks it in the database, so choices are read only to render."""
 
     def validate(self, value):
         forms.Field.validate(self, value)

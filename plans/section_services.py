@@ -83,7 +83,7 @@ def extract_document_sections(*, document: Document, by) -> int:
 def _clean_fields(fields: dict) -> dict:
     """Return the editable fields of a section, stripped and checked (errors keyed by field, with codes)."""
     errors: dict[str, ValidationError] = {}
-    cleaned = {
+    cleaned: dict = {
         "number": str(fields.get("number") or "").strip(),
         "title": " ".join(str(fields.get("title") or "").split()),
         "level": fields.get("level") or 1,
@@ -93,7 +93,9 @@ def _clean_fields(fields: dict) -> dict:
         errors["title"] = ValidationError(_("Bitte geben Sie die Überschrift an."), code="required")
     for name, limit in (("number", 30), ("title", 300)):
         if len(cleaned[name]) > limit:
-            errors[name] = ValidationError(_("Höchstens %(limit)d Zeichen."), code="max_length", params={"limit": limit})
+            errors[name] = ValidationError(
+                _("Höchstens %(limit)d Zeichen."), code="max_length", params={"limit": limit}
+            )
     if not isinstance(cleaned["level"], int) or not 1 <= cleaned["level"] <= MAX_LEVEL:
         errors["level"] = ValidationError(
             _("Die Ebene ist eine Zahl von 1 bis %(max)d."), code="invalid_level", params={"max": MAX_LEVEL}
@@ -173,8 +175,9 @@ def section_reorder(*, document: Document, by, order: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def document_sections_save(*, document: Document, by, changed: dict, deleted: Iterable[int], added: list[dict],
-                           order: list[int]) -> None:
+def document_sections_save(
+    *, document: Document, by, changed: dict, deleted: Iterable[int], added: list[dict], order: list[int]
+) -> None:
     """Apply one edit of the sections page: changes by id, deletions, additions, then the order of the rest.
 
     `order` lists the kept section ids in their new order; added sections go to the end.
@@ -220,7 +223,10 @@ def plan_section(plan_id: int, pk) -> DocumentSection | None:
         return None
     return (
         DocumentSection.objects.filter(
-            pk=int(pk), document__plan_id=plan_id, document__online_until__isnull=True, document__withdrawn_at__isnull=True
+            pk=int(pk),
+            document__plan_id=plan_id,
+            document__online_until__isnull=True,
+            document__withdrawn_at__isnull=True,
         )
         .select_related("document")
         .first()

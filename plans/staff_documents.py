@@ -149,7 +149,7 @@ class DocumentSectionsView(DocumentMixin, TemplateView):
                     order=[pk for _order, _index, pk in sorted(rows)],
                 )
             except ValidationError as exc:
-                formset._non_form_errors = formset.error_class(exc.messages)  # type: ignore[attr-defined]
+                formset._non_form_errors = formset.error_class(exc.messages)
             else:
                 messages.success(request, _("Die Abschnitte wurden gespeichert."))
                 return redirect("plans:staff_document_sections", pk=self.plan.pk, document=document.pk)

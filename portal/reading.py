@@ -1,4 +1,4 @@
-"""The reading view of a plan text: its sections as HTML, each with a link to comment on it while a consultation is open."""
+"""The reading view of a plan text: its sections as HTML, each with a link to comment on it while comments are open."""
 
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
@@ -8,7 +8,7 @@ from plans.models import Document, Plan
 
 
 class DocumentReadView(TemplateView):
-    """/<municipality>/plaene/<plan>/dokumente/<pk>/lesen/: a current document of a published plan, section by section."""
+    """/<municipality>/plaene/<plan>/dokumente/<pk>/lesen/: a current document of a published plan, by section."""
 
     template_name = "portal/document_read.html"
 

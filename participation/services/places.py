@@ -93,7 +93,7 @@ def check_reply_parent(consultation, parent: Statement | None) -> None:
 
 
 def check_statement_section(consultation, section) -> None:
-    """Raise a ValidationError unless `section` (or None) is a section of a current document of the consultation's plan."""
+    """Raise a ValidationError unless `section` (or None) belongs to a current document of the consultation's plan."""
     if section is None:
         return
     document = section.document

@@ -104,7 +104,9 @@ def test_section_of_another_plan_or_an_old_version_is_refused_and_nothing_stored
     for value in (str(foreign.pk), "abc", "999999"):
         response = post(client, consultation, section=value)
         assert response.status_code == 400
-        assert "Bitte wählen Sie einen Abschnitt aus den aktuellen Dokumenten dieses Plans." in response.content.decode()
+        assert (
+            "Bitte wählen Sie einen Abschnitt aus den aktuellen Dokumenten dieses Plans." in response.content.decode()
+        )
     old = texts["§ 1"].document
     old.online_until = timezone.now()
     old.save()
@@ -152,7 +154,9 @@ def test_reading_view_shows_sections_with_anchors_escaped_text_and_comment_links
     assert response.status_code == 200
     assert f'<h2 id="abschnitt-{texts["2"].pk}">2 Planinhalt</h2>' in html
     assert f'<h3 id="abschnitt-{section.pk}">2.1 Art der baulichen Nutzung</h3>' in html
-    assert "<script>alert" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Erster Absatz.</p>" in html
+    assert (
+        "<script>alert" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Erster Absatz.</p>" in html
+    )
     assert "<p>Zweiter Absatz.</p>" in html
     link = f"{plan.get_absolute_url()}?abschnitt={section.pk}#stellungnahme-abgeben"
     assert f'href="{link}"' in html and "Abschnitt kommentieren" in html
@@ -187,7 +191,9 @@ def test_reading_view_of_extracted_pdf(client, plan):
 
     from ..plans.pdfs import JUSTIFICATION_OUTLINE, JUSTIFICATION_PAGES
 
-    document = DocumentFactory(plan=plan, file=ContentFile(make_pdf(JUSTIFICATION_PAGES, JUSTIFICATION_OUTLINE), "b.pdf"))
+    document = DocumentFactory(
+        plan=plan, file=ContentFile(make_pdf(JUSTIFICATION_PAGES, JUSTIFICATION_OUTLINE), "b.pdf")
+    )
     extract_document_sections(document=document, by=rules.SYSTEM)
     html = client.get(read_url(document)).content.decode()
     assert "Festgesetzt wird ein allgemeines Wohngebiet." in html
@@ -202,7 +208,10 @@ def test_cached_plan_page_shows_new_sections_and_a_preselection(client, settings
     assert client.get(plan.get_absolute_url())["X-Page-Cache"] == "hit"
     new = section_create(document=texts["2"].document, by=rules.SYSTEM, number="3", title="Hinweise")
     response = client.get(plan.get_absolute_url())
-    assert response["X-Page-Cache"] == "miss" and f'<option value="{new.pk}">3 Hinweise</option>' in response.content.decode()
+    assert (
+        response["X-Page-Cache"] == "miss"
+        and f'<option value="{new.pk}">3 Hinweise</option>' in response.content.decode()
+    )
     response = client.get(plan.get_absolute_url() + f"?abschnitt={new.pk}")
     assert response["X-Page-Cache"] == "bypass"
     assert f'<option value="{new.pk}" selected>3 Hinweise</option>' in response.content.decode()

@@ -6,7 +6,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 JUSTIFICATION_PAGES = [
-    ["Begründung zum Bebauungsplan Nr. 64 „Am Riedborn“", "Inhalt", "1 Anlass der Planung ........ 2", "2 Planinhalt 3"],
+    [
+        "Begründung zum Bebauungsplan Nr. 64 „Am Riedborn“",
+        "Inhalt",
+        "1 Anlass der Planung ........ 2",
+        "2 Planinhalt 3",
+    ],
     [
         "1 Anlass der Planung",
         "Die Stadt beschloss am 12.03.2024 die Aufstellung.",

@@ -85,7 +85,10 @@ def test_numbered_headings_without_outline_skip_dates_list_items_page_numbers_an
 
 def test_paragraph_headings_of_textliche_festsetzungen_skip_legal_references():
     source, found = sections.read_sections(io.BytesIO(make_pdf(PROVISIONS_PAGES)))
-    assert [(s.number, s.title) for s in found] == [("§ 1", "Art der baulichen Nutzung"), ("§ 2", "Maß der baulichen Nutzung")]
+    assert [(s.number, s.title) for s in found] == [
+        ("§ 1", "Art der baulichen Nutzung"),
+        ("§ 2", "Maß der baulichen Nutzung"),
+    ]
     assert "§ 9 Abs. 1 Nr. 1 BauGB" in found[0].text
 
 
