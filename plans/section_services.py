@@ -60,7 +60,8 @@ def extract_document_sections(*, document: Document, by) -> int:
             _("Das Inhaltsverzeichnis der PDF-Datei konnte nicht gelesen werden."), code="pdf_unreadable"
         ) from exc
     with transaction.atomic():
-        sections = list(DocumentSection.objects.select_for_update().filter(document=document))
+        Document.objects.select_for_update().filter(pk=document.pk).first()  # one reading at a time per document
+        sections = list(DocumentSection.objects.filter(document=document))
         automatic = {(s.number, s.title): s for s in sections if s.source in AUTOMATIC}
         keep = []
         for position, item in enumerate(found):
