@@ -1,5 +1,6 @@
 """Forms: the public statement form (an xtd comment form) and the staff forms."""
 
+import functools
 import json
 import uuid
 
@@ -14,6 +15,7 @@ from django_comments_xtd.forms import XtdCommentForm
 
 from geodata.models import Feature, Layer
 from plans import rules
+from plans.section_services import plan_section, plan_section_choices
 
 from .models import Consultation, Statement
 from .services import check_reply_parent, check_statement_place, parse_location
@@ -43,6 +45,13 @@ def plan_feature_choices(plan) -> list[tuple[str, str]]:
     return [(str(f.pk), feature_label(f)) for f in features]
 
 
+class SectionChoiceField(forms.ChoiceField):
+    """A section of the plan's texts; `clean_section` checks it in the database, so choices are read only to render."""
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
 class StatementForm(XtdCommentForm):
     """The public statement form: text, topic, optional place or plan feature, name and e-mail for guests."""
 
@@ -60,6 +69,7 @@ class StatementForm(XtdCommentForm):
     )
     topic = forms.ChoiceField(label=_("Thema"), choices=Statement.Topic.choices, initial=Statement.Topic.OTHER)
     feature = forms.ChoiceField(label=_("Bezug auf einen Planinhalt (optional)"), required=False)
+    section = SectionChoiceField(label=_("Abschnitt (optional)"), required=False)
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     drawn_area = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -104,6 +114,8 @@ class StatementForm(XtdCommentForm):
             self.fields["feature"].choices = [("", _("– kein bestimmter Planinhalt –"))] + self.feature_choices
         else:
             del self.fields["feature"]
+        self.section_choices = functools.cache(lambda: plan_section_choices(target_object.plan))  # read on render
+        self.fields["section"].choices = lambda: [("", _("– kein bestimmter Abschnitt –"))] + self.section_choices()
 
     def _is_staff(self, user):
         if user is None or not user.is_authenticated:
@@ -142,6 +154,17 @@ class StatementForm(XtdCommentForm):
         if not value:
             return None
         return Feature.objects.select_related("layer").get(pk=int(value))
+
+    def clean_section(self):
+        value = self.cleaned_data.get("section")
+        if not value:
+            return None
+        section = plan_section(self.target_object.plan_id, value)
+        if section is None:
+            raise ValidationError(
+                _("Bitte wählen Sie einen Abschnitt aus den aktuellen Dokumenten dieses Plans."), code="foreign_section"
+            )
+        return section
 
     def clean_drawn_area(self):
         raw = (self.cleaned_data.get("drawn_area") or "").strip()

@@ -51,6 +51,8 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
                 initial["reply_to"] = reply_to.pk
             else:
                 reply_to = None
+        if str(params.get("abschnitt", "")).isdigit():  # "Abschnitt kommentieren" in a document's reading view
+            initial["section"] = params["abschnitt"]
         form = StatementForm(open_consultation, user=getattr(request, "user", None), initial=initial)
     topic = params.get("thema", "")
     order = params.get("sortierung", "neueste")
@@ -58,7 +60,7 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
     statements = list(
         Statement.objects.published()
         .filter(consultation__in=[c.pk for c in consultations])
-        .select_related("feature__layer")
+        .select_related("feature__layer", "section")
         .order_by("thread_id", "order")
     )
     roots: list[Statement] = []
@@ -144,6 +146,7 @@ def _statement_list_key(threads, open_consultation) -> str:
                     s.submit_date.isoformat(),
                     s.topic,
                     s.feature.layer.name if s.feature_id else None,
+                    str(s.section) if s.section_id else None,
                     s.location.coords if s.location is not None else None,
                     s.comment,
                 )

@@ -119,6 +119,7 @@ class StatementCreateView(View):
                 location=data.get("location"),
                 drawn_area=data.get("drawn_area"),
                 feature=data.get("feature"),
+                section=data.get("section"),
                 parent=data.get("reply_to"),
                 privacy_consent=data["privacy_consent"],
                 official=data.get("official", False),

@@ -123,3 +123,22 @@ class DocumentWithdrawForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label=_("Ich bestätige diese Aktion."), required=True)
+
+
+class SectionRowForm(forms.Form):
+    """One row of a document's sections page: a section's number, title, level and page (id empty: a new one)."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    number = forms.CharField(label=_("Nummer"), max_length=30, required=False)
+    title = forms.CharField(label=_("Überschrift"), max_length=300, required=False)
+    level = forms.IntegerField(label=_("Ebene"), min_value=1, max_value=6, initial=1)
+    page = forms.IntegerField(label=_("Seite"), min_value=1, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("DELETE") and not (cleaned.get("title") or "").strip():
+            self.add_error("title", ValidationError(_("Bitte geben Sie die Überschrift an."), code="required"))
+        return cleaned
+
+
+SectionFormSet = forms.formset_factory(SectionRowForm, extra=1, can_delete=True, can_order=True, max_num=300)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rules
 from .models import Document, Municipality, Plan, StageChange
+from .section_services import schedule_section_extraction
 from .signals import plan_published
 from .validators import parse_plan_area, validate_pdf
 
@@ -253,6 +254,7 @@ def document_upload(*, plan: Plan, by, title: str, kind: str, file: File, at: dt
     )
     document.file.save(_file_name(file), file, save=False)
     document.save()
+    schedule_section_extraction(document)
     return document
 
 
@@ -283,6 +285,7 @@ def document_replace(
     new.save()
     document.online_until = now
     document.save(update_fields=["online_until"])
+    schedule_section_extraction(new)
     return new
 
 

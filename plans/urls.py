@@ -45,6 +45,16 @@ urlpatterns = [
         name="staff_document_withdraw",
     ),
     path(
+        "verwaltung/plaene/<int:pk>/dokumente/<int:document>/abschnitte/",
+        staff_documents.DocumentSectionsView.as_view(),
+        name="staff_document_sections",
+    ),
+    path(
+        "verwaltung/plaene/<int:pk>/dokumente/<int:document>/abschnitte/einlesen/",
+        staff_documents.DocumentSectionsRefreshView.as_view(),
+        name="staff_document_sections_refresh",
+    ),
+    path(
         "<slug:municipality>/plaene/<slug:plan>/dokumente/<int:pk>/",
         views.document_download,
         name="document",

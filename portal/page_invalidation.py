@@ -14,7 +14,7 @@ from django.db.models.signals import post_delete, post_save
 from geodata.models import Layer
 from participation.models import Consultation, ConsultationAction, Statement
 from participation.workbench.models import ConsultationResult
-from plans.models import Document, Municipality, Plan, StageChange
+from plans.models import Document, DocumentSection, Municipality, Plan, StageChange
 from plans.page_cache import bump_plan_page, bump_plan_pages
 
 
@@ -43,6 +43,15 @@ def _of_consultation(instance, **kwargs) -> None:
     bump_plan_page(_consultation_plan_id(instance.consultation_id, instance))
 
 
+def _section(instance, **kwargs) -> None:
+    # The plan page lists sections in the statement form and links the reading view of documents with sections.
+    cached = instance._state.fields_cache.get("document")
+    plan_id = cached.plan_id if cached is not None else None
+    if plan_id is None:
+        plan_id = Document.objects.filter(pk=instance.document_id).values_list("plan_id", flat=True).first()
+    bump_plan_page(plan_id)
+
+
 def _statement(instance, **kwargs) -> None:
     # An unconfirmed guest statement has never been shown (it can be public only once confirmed):
     # no bump, so comment intake during a campaign does not empty the cache of the page it comes
@@ -58,6 +67,7 @@ PAGE_MODELS: dict[type[models.Model], Callable[..., None]] = {
     Municipality: _municipality,
     StageChange: _of_plan,
     Document: _of_plan,
+    DocumentSection: _section,
     Layer: _of_plan,
     Consultation: _of_plan,
     ConsultationAction: _of_consultation,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, views
+from . import api, reading, views
 
 urlpatterns = [
     path("", views.PlanMapView.as_view(), name="map"),
@@ -10,4 +10,9 @@ urlpatterns = [
     path("api/v1/plans/<int:pk>/", api.PlanDetailApiView.as_view(), name="api_detail"),
     path("<slug:municipality>/", views.PlanMapView.as_view(), name="municipality"),
     path("<slug:municipality>/plaene/<slug:plan>/", views.PlanDetailView.as_view(), name="detail"),
+    path(
+        "<slug:municipality>/plaene/<slug:plan>/dokumente/<int:pk>/lesen/",
+        reading.DocumentReadView.as_view(),
+        name="document_read",
+    ),
 ]

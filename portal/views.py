@@ -8,6 +8,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
@@ -26,7 +27,7 @@ from participation.plan_page import (
 )
 from participation.selectors import plans_open_for_comments
 from plans.cache import public_version
-from plans.models import Municipality, Plan
+from plans.models import DocumentSection, Municipality, Plan
 from plans.page_cache import fill_markers, marker, page_cache_enabled, plan_page_version, plan_page_version_key
 from plans.selectors import PlanFilterError, municipalities_with_plans
 
@@ -164,6 +165,8 @@ class PlanDetailView(DetailView):
             return None
         if "antwort" in request.GET:  # a reply form names another visitor's statement: rare, not cached
             return None
+        if "abschnitt" in request.GET:  # a form with a preselected section (from a document's reading view)
+            return None
         from participation.models import Statement
 
         topic = request.GET.get("thema", "")
@@ -243,7 +246,9 @@ class PlanDetailView(DetailView):
         participation = plan_page_participation(plan=plan, request=self.request)
         context.update(
             municipality=plan.municipality,
-            documents=plan.documents.current(),
+            documents=plan.documents.current().annotate(
+                has_sections=Exists(DocumentSection.objects.filter(document=OuterRef("pk")))
+            ),
             document_history=plan.documents.history(),
             stage_changes=plan.stage_changes.all(),
             consultations=participation["consultations"],

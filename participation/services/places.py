@@ -90,3 +90,19 @@ def check_reply_parent(consultation, parent: Statement | None) -> None:
         )
     if parent.is_removed or not parent.is_public or parent.confirmed_at is None:
         raise ValidationError(_("Auf diesen Beitrag kann nicht geantwortet werden."), code="reply_not_allowed")
+
+
+def check_statement_section(consultation, section) -> None:
+    """Raise a ValidationError unless `section` (or None) belongs to a current document of the consultation's plan."""
+    if section is None:
+        return
+    document = section.document
+    if document.plan_id != consultation.plan_id or not document.is_current:
+        raise ValidationError(
+            {
+                "section": ValidationError(
+                    _("Bitte wählen Sie einen Abschnitt aus den aktuellen Dokumenten dieses Plans."),
+                    code="foreign_section",
+                )
+            }
+        )

@@ -22,7 +22,7 @@ from plans.links import absolute_url
 from ..models import Consultation, ModerationAction, Statement
 from ..periods import local_date, start_of_day
 from ..tasks import send_confirmation_mail
-from .places import check_reply_parent, check_statement_place
+from .places import check_reply_parent, check_statement_place, check_statement_section
 from .ratelimit import check_rate
 
 CONFIRM_SALT = "participation.statement.confirm"
@@ -65,6 +65,7 @@ def statement_submit(
     location: Point | None = None,
     drawn_area: Polygon | None = None,
     feature=None,
+    section=None,
     parent: Statement | None = None,
     privacy_consent: bool,
     official: bool = False,
@@ -98,6 +99,7 @@ def statement_submit(
     if not authenticated and not (name.strip() and email.strip()):
         raise ValidationError(_("Bitte geben Sie Name und E-Mail-Adresse an."), code="name_email_required")
     check_statement_place(consultation, location=location, drawn_area=drawn_area, feature=feature)
+    check_statement_section(consultation, section)
     check_reply_parent(consultation, parent)
     if official:
         if not (authenticated and rules.can_moderate(user, consultation.plan.municipality)):
@@ -120,6 +122,7 @@ def statement_submit(
         location=location,
         drawn_area=drawn_area,
         feature=feature,
+        section=section,
         parent_id=parent.pk if parent else 0,
         submit_date=at,
         ip_address=ip_address,
@@ -169,6 +172,7 @@ def _submitted_content(statement: Statement, parent_id: int | None) -> tuple:
         statement.comment,
         str(statement.topic),
         statement.feature_id,
+        statement.section_id,
         parent_id,
         statement.is_official,
         _geometry_key(statement.location),
