@@ -153,7 +153,9 @@ def test_a_second_import_updates_matching_rows_and_counts_unchanged_ones(client,
 
     response = _upload(client, municipality, changed.encode())
 
-    assert "Import abgeschlossen: 1 neu, 1 geändert, 1 unverändert." in client.get(response["Location"]).content.decode()
+    assert (
+        "Import abgeschlossen: 1 neu, 1 geändert, 1 unverändert." in client.get(response["Location"]).content.decode()
+    )
     water = Authority.objects.get(organisation="Wasserverband Usatal")
     assert water.emails == ["neu@wv.example", "info@wv.example"]
     assert water.subject_areas == ["water", "utilities"]
