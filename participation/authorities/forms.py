@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .csv_io import split_emails
-from .models import SubjectArea
+from .models import Authority, SubjectArea
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -81,8 +81,11 @@ class InviteForm(ServiceErrorsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    authorities = forms.ModelMultipleChoiceField(
-        label=_("Einzelne Behörden"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    authorities: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Einzelne Behörden"),
+        queryset=Authority.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     deadline = forms.DateField(
         label=_("Frist (einschließlich)"),
@@ -97,7 +100,7 @@ class InviteForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, authorities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["authorities"].queryset = authorities  # type: ignore[attr-defined]
+        self.fields["authorities"].queryset = authorities
 
 
 class ExtendForm(ServiceErrorsMixin, forms.Form):

@@ -19,9 +19,9 @@ def address_book(municipality: Municipality, *, area: str = "", active_only: boo
     if active_only:
         authorities = authorities.filter(active=True)
     # Subject areas are a JSON list; SQLite has no JSON containment lookup, and an address book is small.
-    found = [a for a in authorities if not area or area in (a.subject_areas or [])]
+    found: list[Authority] = [a for a in authorities if not area or area in (a.subject_areas or [])]
     for authority in found:
-        authority.subject_area_labels = subject_area_labels(authority.subject_areas or [])
+        authority.subject_area_labels = subject_area_labels(authority.subject_areas or [])  # type: ignore[attr-defined]
     return found
 
 

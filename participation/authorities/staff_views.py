@@ -168,7 +168,7 @@ class RoundMixin(ConsultationMixin):
         if self.get_consultation().kind != Consultation.Kind.AUTHORITIES:
             messages.error(request, _("Behörden werden nur zu einer Beteiligung der Behörden (§ 4 BauGB) eingeladen."))
             return HttpResponseRedirect(self.detail_url())
-        return super().get(request, *args, **kwargs)  # type: ignore[misc]
+        return super().get(request, *args, **kwargs)
 
     def round_url(self) -> str:
         return reverse("authorities:staff_round", kwargs={"pk": self.get_consultation().pk})
