@@ -161,6 +161,7 @@ def read_address_book(data: bytes) -> list[AuthorityRow]:
             continue
         if not any((value or "").strip() for value in record.values()):
             continue
+        record = {key: csv_unsafe(value or "") for key, value in record.items()}
         row, row_errors = _check_row(number, record)
         if row is None:
             errors.extend(row_errors)
@@ -200,19 +201,27 @@ def write_address_book(authorities) -> str:
 
 def _csv_row(authority: Authority) -> list[str]:
     return [
-        authority.organisation,
-        authority.department,
+        csv_safe(authority.organisation),
+        csv_safe(authority.department),
         " ".join(authority.emails),
         ", ".join(subject_area_labels(authority.subject_areas)),
         "ja" if authority.active else "nein",
-        authority.notes,
+        csv_safe(authority.notes),
     ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def csv_safe(value) -> str:
-    """Return `value` as text that a spreadsheet does not run as a formula."""
+    """Return `value` as text that a spreadsheet does not run as a formula (a leading apostrophe)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_unsafe(text: str) -> str:
+    """Undo `csv_safe` on a value read back from our own export."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def _yes(value: bool) -> str:

@@ -118,7 +118,7 @@ GOOD_CSV = (
     "Wasserverband Usatal;;info@wv.example | technik@wv.example;Wasser und Boden;ja;\r\n"
     "Kreisausschuss Hochtaunus;Untere Naturschutzbehörde;natur@kreis.example;Natur- und Umweltschutz, water;ja;"
     "Frau Grün\r\n"
-    "Stadtwerke Usingen;;netz@stadtwerke.example;utilities;nein;\r\n"
+    "Stadtwerke Usingen;;netz@stadtwerke.example;utilities;nein;- Ansprechpartner fehlt\r\n"
 )
 
 
@@ -214,6 +214,7 @@ def test_export_and_import_round_trip(client, planner, municipality, other_plann
     assert exported["Content-Type"].startswith("text/csv")
     data = exported.content
     assert data.startswith("\ufeff".encode()) and b"organisation;department;emails" in data
+    assert b"'- Ansprechpartner fehlt" in data  # no formula for a spreadsheet
     again = _upload(client, municipality, data)
     assert "0 neu, 0 geändert, 3 unverändert" in client.get(again["Location"]).content.decode()
     other = other_planner.memberships.get().municipality
