@@ -237,7 +237,7 @@ class RoundInviteView(RoundMixin, FormView):
             form.add_service_errors(error)
             return self.form_invalid(form)
         if invited:
-            messages.success(self.request, _("Eingeladen: %(count)s Behörden.") % {"count": len(invited)})
+            messages.success(self.request, _("Eingeladene Behörden: %(count)s.") % {"count": len(invited)})
         else:
             messages.info(self.request, _("Alle ausgewählten Behörden waren bereits eingeladen."))
         return HttpResponseRedirect(self.round_url())
