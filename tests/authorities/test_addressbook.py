@@ -251,3 +251,10 @@ def test_the_services_refuse_a_moderator(moderator, municipality, authorities):
     with pytest.raises(PermissionDenied):
         services.authority_delete(authority=authorities[0], by=moderator)
     assert Authority.objects.count() == 3
+
+
+def test_the_staff_dashboard_links_planners_to_the_address_book(client, planner, moderator, municipality):
+    client.force_login(planner)
+    assert _url("staff_list", municipality) in client.get(reverse("plans:staff_dashboard")).content.decode()
+    client.force_login(moderator)
+    assert _url("staff_list", municipality) not in client.get(reverse("plans:staff_dashboard")).content.decode()
