@@ -1,8 +1,11 @@
 """The authorities' address book: staff pages, CSV import and export, permissions."""
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from participation.authorities import services
@@ -258,3 +261,19 @@ def test_the_staff_dashboard_links_planners_to_the_address_book(client, planner,
     assert _url("staff_list", municipality) in client.get(reverse("plans:staff_dashboard")).content.decode()
     client.force_login(moderator)
     assert _url("staff_list", municipality) not in client.get(reverse("plans:staff_dashboard")).content.decode()
+
+
+def test_the_import_command_shares_the_checks_of_the_upload(tmp_path, municipality, moderator):
+    good, bad = tmp_path / "gut.csv", tmp_path / "schlecht.csv"
+    good.write_bytes(GOOD_CSV.encode("utf-8-sig"))
+    bad.write_text("organisation;emails\nKreis;kein-at-zeichen\n", encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("import_authorities", municipality.slug, str(good), stdout=out)
+    with pytest.raises(CommandError, match="Zeile 2: Ungültige E-Mail-Adresse: kein-at-zeichen"):
+        call_command("import_authorities", municipality.slug, str(bad))
+    with pytest.raises(CommandError):
+        call_command("import_authorities", municipality.slug, str(good), "--user", moderator.username)
+
+    assert "3 created, 0 updated, 0 unchanged" in out.getvalue()
+    assert Authority.objects.count() == 3
