@@ -56,6 +56,8 @@ class ImportResult:
 
 def _clean_authority(*, municipality, organisation, department, emails, subject_areas, exclude_pk=None):
     errors: dict[str, list[ValidationError]] = {}
+    if not organisation:
+        errors["organisation"] = [ValidationError(_("Die Organisation fehlt."), code="no_organisation")]
     if not emails:
         errors["emails"] = [ValidationError(_("Bitte mindestens eine E-Mail-Adresse angeben."), code="no_email")]
     elif wrong := csv_io.invalid_emails(emails):
