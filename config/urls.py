@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("geodata.urls")),
     path("", include("participation.urls")),
+    path("", include("participation.authorities.urls")),
     path("", include("participation.announcements.urls")),
     path("", include("participation.workbench.urls")),
     path("", include("operations.urls")),

@@ -54,6 +54,7 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "planbeteiligung-purge-personal-data",
         "planbeteiligung-purge-expired-exports",
         "planbeteiligung-clearsessions",
+        "planbeteiligung-send-authority-reminders",
     }
     for name in timers:
         assert "Type=oneshot" in (UNITS / f"{name}.service").read_text()
@@ -68,5 +69,6 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "purge_personal_data",
         "purge_expired_exports",
         "clearsessions",
+        "send_authority_reminders",
     }
     assert "OnCalendar=hourly" in (UNITS / "planbeteiligung-clearsessions.timer").read_text()
