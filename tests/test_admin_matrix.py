@@ -108,6 +108,20 @@ STAFF_URLS = {
     "operations:failed_tasks": Rule("operate"),  # operators (superusers) only
     "operations:failed_task_retry": Rule("operate"),  # POST only: 405 after the check
     "operations:failed_task_discard": Rule("operate"),
+    "plans:staff_document_sections": Rule("manage", pk="plan"),
+    "plans:staff_document_sections_refresh": Rule("manage", pk="plan"),
+    "authorities:staff_list": Rule("manage"),
+    "authorities:staff_create": Rule("manage"),
+    "authorities:staff_import": Rule("manage"),
+    "authorities:staff_export": Rule("manage"),
+    "authorities:staff_edit": Rule("manage", pk="authority"),
+    "authorities:staff_delete": Rule("manage", pk="authority"),
+    "authorities:staff_round": Rule("moderate", pk="consultation"),
+    "authorities:staff_round_csv": Rule("moderate", pk="consultation"),
+    "authorities:staff_invite": Rule("manage", pk="consultation"),
+    "authorities:staff_revoke": Rule("manage", pk="invitation"),
+    "authorities:staff_resend": Rule("manage", pk="invitation"),
+    "authorities:staff_extend": Rule("manage", pk="invitation"),
 }
 
 # Other URL parameters, by name: a key of the objects fixture, or a fixed value.
@@ -169,6 +183,9 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 plan=consultation.plan
             )
             from geodata.models import ImportRun
+            from participation.authorities.models import Authority, Invitation
+
+            authority = Authority.objects.create(municipality=usingen, organisation="Kreis", emails=["k@k.example"])
 
             objects = {
                 "consultation": consultation.pk,
@@ -183,6 +200,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 "channel_account": ChannelAccountFactory(municipality=usingen).pk,
                 "municipality_slug": usingen.slug,
                 "document": Document.objects.filter(plan=consultation.plan).first().pk,
+                "authority": authority.pk,
+                "invitation": Invitation.objects.create(
+                    consultation=consultation, authority=authority, deadline=consultation.end_date, key="k"
+                ).pk,
                 "export_job": ExportJob.objects.create(
                     consultation=consultation, format="csv", file_name="a.csv", expires_at=timezone.now()
                 ).pk,
