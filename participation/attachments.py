@@ -366,3 +366,10 @@ def store_attachments(statement: Statement, checked: list[CheckedUpload], *, by=
         _delete_files(written)
         raise
     return attachments
+
+
+def delete_file_on_commit(sender, instance: Attachment, **kwargs) -> None:
+    """Delete a deleted attachment's file once the deletion commits (post_delete receiver: purge, cascades)."""
+    name = instance.file.name
+    if name:
+        transaction.on_commit(lambda: _delete_files([name]))

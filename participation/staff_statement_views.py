@@ -25,7 +25,12 @@ class ModerationQueueView(ConsultationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         consultation = self.get_consultation()
-        statements = Statement.objects.filter(consultation=consultation).submitted().select_related("feature__layer")
+        statements = (
+            Statement.objects.filter(consultation=consultation)
+            .submitted()
+            .select_related("feature__layer")
+            .prefetch_related("attachments")
+        )
         return super().get_context_data(
             consultation=consultation,
             awaiting=statements.awaiting_moderation().order_by("submit_date"),
@@ -95,6 +100,7 @@ class PaperStatementView(ConsultationMixin, FormView):
                 name=data["name"],
                 email=data["email"],
                 postal_address=data["postal_address"],
+                attachments=data["attachments"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
