@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from geodata.models import Feature
+from participation.attachments import AttachmentsField, form_text
 from participation.forms import plan_feature_choices
 from participation.models import Statement
 from participation.services import parse_location
@@ -51,6 +52,7 @@ class AuthorityStatementForm(_AnswerForm):
     feature = forms.ChoiceField(label=_("Bezug auf einen Planinhalt (optional)"), required=False)
     comment = forms.CharField(
         label=_("Stellungnahme"),
+        required=False,  # clean() requires text, or a filled-in PDF form among the attachments
         widget=forms.Textarea(attrs={"rows": 10, "maxlength": settings.PARTICIPATION_MAX_TEXT_LENGTH}),
         max_length=settings.PARTICIPATION_MAX_TEXT_LENGTH,
         help_text=_("Höchstens %(limit)s Zeichen. Längere Ausführungen können Sie als Anhang beifügen.")
@@ -60,6 +62,7 @@ class AuthorityStatementForm(_AnswerForm):
             "max_length": _("Die Stellungnahme ist zu lang: höchstens %(limit_value)d Zeichen, eingegeben %(show_value)d."),
         },
     )
+    attachments = AttachmentsField()
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -71,9 +74,6 @@ class AuthorityStatementForm(_AnswerForm):
             self.fields["feature"].choices = [("", _("– kein bestimmter Planinhalt –")), *choices]
         else:
             del self.fields["feature"]
-        attachments_field = _attachments_field()
-        if attachments_field is not None:
-            self.fields["attachments"] = attachments_field
 
     def clean_feature(self):
         value = self.cleaned_data.get("feature")
@@ -86,6 +86,8 @@ class AuthorityStatementForm(_AnswerForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "comment" in cleaned and not cleaned["comment"].strip() and not form_text(cleaned.get("attachments") or []):
+            self.add_error("comment", ValidationError(self.fields["comment"].error_messages["required"], "required"))
         try:
             cleaned["location"] = parse_location(cleaned.get("lat"), cleaned.get("lon"))
         except ValidationError as error:
@@ -102,11 +104,3 @@ class NoObjectionsForm(_AnswerForm):
         super().__init__(*args, **kwargs)
         self.fields["clerk_name"].required = False
 
-
-def _attachments_field():
-    """Return the attachments field (participation.attachments), or None where that module is not installed."""
-    try:
-        from participation.attachments import AttachmentsField
-    except ImportError:
-        return None
-    return AttachmentsField(label=_("Anhänge (optional)"), required=False)

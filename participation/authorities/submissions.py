@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from participation.attachments import CheckedUpload, atomic_with_attachments, form_text, store_attachments
 from participation.models import Consultation, Statement
 from participation.periods import end_of_day
 from participation.services import check_statement_place
@@ -104,7 +105,7 @@ def authority_statement_submit(
     feature=None,
     no_objections: bool = False,
     form_token: uuid.UUID | None = None,
-    attachments=None,
+    attachments: list[CheckedUpload] | None = None,
     ip_address: str | None = None,
     at: dt.datetime | None = None,
 ) -> Statement:
@@ -112,7 +113,8 @@ def authority_statement_submit(
 
     The statement is confirmed at once (the personal link is the proof), never public, and late when it
     arrives after the invitation's deadline (accepted, stamped, flagged). `attachments` are the files already
-    checked by the form (participation.attachments.check_uploads).
+    checked by the form (participation.attachments.check_uploads), stored in the same transaction; without
+    text, the text fields of a filled-in PDF form among them become the statement text.
     """
     invitation = invitation_for_token(token, municipality=municipality)
     at = at or timezone.now()
@@ -123,7 +125,7 @@ def authority_statement_submit(
     file_reference = (file_reference or "").strip()
     if no_objections:
         text, topic, location, feature = str(NO_OBJECTIONS_TEXT), Statement.Topic.OTHER, None, None
-    text = (text or "").strip()
+    text = (text or "").strip() or (form_text(attachments) if attachments else "")
     if not clerk_name and not no_objections:
         errors["clerk_name"] = ValidationError(
             _("Bitte geben Sie den Namen der Sachbearbeitung an."), code="clerk_name_required"
@@ -171,11 +173,9 @@ def authority_statement_submit(
     )
     late = at >= deadline_end(invitation)
     try:
-        with transaction.atomic():
+        with atomic_with_attachments():
             statement.save()
             if attachments:
-                from participation.attachments import store_attachments
-
                 store_attachments(statement, attachments, by=None)
             if invitation.answered_at is None:
                 Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(answered_at=at)

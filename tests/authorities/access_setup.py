@@ -1,14 +1,16 @@
 """Fixtures of the access-link tests (test_access, test_submission): an invited authority and its link."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from django.utils import timezone
 
 from participation.authorities.models import Authority, Invitation
 from participation.authorities.tokens import make_token, new_key
-from participation.models import Consultation
+from participation.models import Attachment, Consultation
 
 from ..factories import ConsultationFactory
 
@@ -49,3 +51,17 @@ def invitation(round_):
 
 def access_url(invitation) -> str:
     return reverse("authorities:access", args=[make_token(invitation)])
+
+
+@pytest.fixture
+def attachment_dir(tmp_path, monkeypatch) -> Path:
+    """Store attachments in a fresh directory (the field's storage is bound when the model loads)."""
+    location = tmp_path / "attachments"
+    monkeypatch.setattr(
+        Attachment._meta.get_field("file"), "storage", FileSystemStorage(location=location, base_url=None)
+    )
+    return location
+
+
+def stored_files(location: Path) -> list[Path]:
+    return [p for p in location.rglob("*") if p.is_file()] if location.exists() else []

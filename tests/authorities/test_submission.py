@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -13,8 +14,15 @@ from participation.authorities.models import InvitationAction
 from participation.authorities.receipt import reference_number
 from participation.models import Statement
 
-from ..factories import FeatureFactory, LayerFactory
-from .access_setup import _immediate_tasks, access_url, invitation, round_  # noqa: F401  (fixtures)
+from ..factories import FeatureFactory, LayerFactory, parseable_pdf
+from .access_setup import (  # noqa: F401  (fixtures)
+    _immediate_tasks,
+    access_url,
+    attachment_dir,
+    invitation,
+    round_,
+    stored_files,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.authorities.urls")]
 
@@ -242,3 +250,34 @@ def test_revoked_link_cannot_submit(client, invitation, django_capture_on_commit
         response = client.post(url, data)
     assert response.status_code == 410 and not Statement.objects.exists()
 
+
+
+def test_statement_with_attachments_lists_them_on_the_receipt_pdf_and_mail(
+    client, invitation, attachment_dir, mailoutbox, django_capture_on_commit_callbacks
+):
+    files = [
+        SimpleUploadedFile("Gutachten Grundwasser.pdf", parseable_pdf(2), content_type="application/pdf"),
+        SimpleUploadedFile("Lageplan.pdf", parseable_pdf(), content_type="application/pdf"),
+    ]
+    data = {**statement_data(invitation), "attachments": files}
+    response = submit(client, invitation, data, django_capture_on_commit_callbacks)
+    statement = Statement.objects.get()
+    assert response.status_code == 302
+    assert sorted(statement.attachments.values_list("original_name", flat=True)) == [
+        "Gutachten Grundwasser.pdf",
+        "Lageplan.pdf",
+    ]
+    assert len(stored_files(attachment_dir)) == 2
+    assert "Gutachten Grundwasser.pdf" in client.get(response["Location"]).content.decode()
+    assert "Gutachten Grundwasser.pdf" in pdf_text(client.get(f"{response['Location']}pdf/").content)
+    assert "Gutachten Grundwasser.pdf" in mailoutbox[0].body
+
+
+def test_bad_attachment_is_refused_and_nothing_is_stored(
+    client, invitation, attachment_dir, mailoutbox, django_capture_on_commit_callbacks
+):
+    program = SimpleUploadedFile("stellungnahme.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
+    data = {**statement_data(invitation), "attachments": [program]}
+    response = submit(client, invitation, data, django_capture_on_commit_callbacks)
+    assert response.status_code == 400 and "stellungnahme.pdf" in response.content.decode()
+    assert not Statement.objects.exists() and stored_files(attachment_dir) == [] and mailoutbox == []
