@@ -358,8 +358,8 @@ class Statement(XtdComment):
 
     @property
     def is_late(self) -> bool:
-        """Return whether the statement arrived after the end: an invited authority's own deadline, else the period's."""
-        if self.invitation_id is not None:  # § 4 BauGB: each authority has its own (extendable) deadline
+        """Return whether the statement arrived after the end: an invited authority's deadline, else the period's."""
+        if self.invitation_id is not None and self.invitation is not None:  # § 4 BauGB: a deadline per authority
             deadline = self.invitation.deadline
             if self.received_on is not None:
                 return self.received_on > deadline

@@ -59,7 +59,9 @@ class AuthorityStatementForm(_AnswerForm):
         % {"limit": settings.PARTICIPATION_MAX_TEXT_LENGTH},
         error_messages={
             "required": _("Bitte geben Sie Ihre Stellungnahme ein."),
-            "max_length": _("Die Stellungnahme ist zu lang: höchstens %(limit_value)d Zeichen, eingegeben %(show_value)d."),
+            "max_length": _(
+                "Die Stellungnahme ist zu lang: höchstens %(limit_value)d Zeichen, eingegeben %(show_value)d."
+            ),
         },
     )
     attachments = AttachmentsField()
@@ -103,4 +105,3 @@ class NoObjectionsForm(_AnswerForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["clerk_name"].required = False
-

@@ -125,7 +125,9 @@ class AccessView(_AccessLinkView):
     def _page(self, invitation, token, *, form=None, status=200):
         consultation = invitation.consultation
         plan = consultation.plan
-        statement_form = form if isinstance(form, AuthorityStatementForm) else AuthorityStatementForm(invitation=invitation)
+        statement_form = (
+            form if isinstance(form, AuthorityStatementForm) else AuthorityStatementForm(invitation=invitation)
+        )
         no_objections_form = form if isinstance(form, NoObjectionsForm) else NoObjectionsForm(invitation=invitation)
         statements = list(
             invitation.statements.filter(confirmed_at__isnull=False)

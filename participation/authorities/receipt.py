@@ -116,9 +116,7 @@ def receipt_pdf(statement) -> bytes:
     story: list = [
         _para(plan.municipality.name, styles["body"]),
         _para(_("Eingangsbestätigung"), styles["title"]),
-        _para(
-            _("Ihre Stellungnahme im Beteiligungsverfahren nach § 4 BauGB ist bei uns eingegangen."), styles["body"]
-        ),
+        _para(_("Ihre Stellungnahme im Beteiligungsverfahren nach § 4 BauGB ist bei uns eingegangen."), styles["body"]),
         Spacer(1, 5 * mm),
     ]
     table = Table(

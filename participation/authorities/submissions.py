@@ -28,9 +28,7 @@ from .receipt import send_receipt_mail
 from .tokens import read_token
 
 # The fixed text of a "keine Anregungen oder Bedenken" answer (stored as the statement text).
-NO_OBJECTIONS_TEXT = gettext_lazy(
-    "Zu der Planung bestehen aus Sicht unserer Behörde keine Anregungen oder Bedenken."
-)
+NO_OBJECTIONS_TEXT = gettext_lazy("Zu der Planung bestehen aus Sicht unserer Behörde keine Anregungen oder Bedenken.")
 
 
 class AccessRefused(Exception):

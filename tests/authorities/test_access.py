@@ -1,5 +1,8 @@
 """The authority's access link over HTTP: the page behind a good link, and every refused link."""
 
+# The fixtures come from access_setup (tests/authorities/conftest.py belongs to the address-book tests).
+# ruff: noqa: F811
+
 import datetime as dt
 import json
 

@@ -1,4 +1,7 @@
-"""Submitting behind the access link over HTTP: statements, "keine Bedenken", receipt (page, PDF, mail), late answers."""
+"""Submitting behind the access link over HTTP: statements, "keine Bedenken", receipt (page, PDF, mail), lateness."""
+
+# The fixtures come from access_setup (tests/authorities/conftest.py belongs to the address-book tests).
+# ruff: noqa: F811
 
 import datetime as dt
 import io
@@ -35,7 +38,9 @@ def statement_data(invitation, **overrides):
         "file_reference": "UWB 66.2-4711",
         "email": "j.gruenberg@hochtaunuskreis.example",
         "topic": "environment",
-        "comment": "Das Plangebiet liegt im Wasserschutzgebiet Zone III.\n\nVersickerung nur über die belebte Bodenzone.",
+        "comment": (
+            "Das Plangebiet liegt im Wasserschutzgebiet Zone III.\n\nVersickerung nur über die belebte Bodenzone."
+        ),
         "lat": f"{point.y:.7f}",
         "lon": f"{point.x:.7f}",
         "form_token": str(uuid.uuid4()),
@@ -155,7 +160,9 @@ def test_no_objections_is_one_click_with_the_fixed_text(
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["wasser@hochtaunuskreis.example"]
 
 
-def test_late_answer_is_accepted_stamped_and_flagged(client, invitation, mailoutbox, django_capture_on_commit_callbacks):
+def test_late_answer_is_accepted_stamped_and_flagged(
+    client, invitation, mailoutbox, django_capture_on_commit_callbacks
+):
     invitation.deadline = timezone.localdate() - dt.timedelta(days=1)
     invitation.save()
     response = submit(client, invitation, statement_data(invitation), django_capture_on_commit_callbacks)
@@ -177,9 +184,9 @@ def test_lateness_follows_the_authoritys_own_deadline_not_the_round(
     submit(client, invitation, statement_data(invitation), django_capture_on_commit_callbacks)
     assert invitation.consultation.end_date > timezone.localdate() and Statement.objects.get().is_late
 
-    round_ = invitation.consultation
-    round_.end_date = timezone.localdate() - dt.timedelta(days=3)
-    round_.save()
+    period = invitation.consultation
+    period.end_date = timezone.localdate() - dt.timedelta(days=3)
+    period.save()
     invitation.deadline = timezone.localdate() + dt.timedelta(days=7)  # extended for this authority
     invitation.save()
     submit(client, invitation, statement_data(invitation, comment="Nachtrag."), django_capture_on_commit_callbacks)
@@ -198,7 +205,9 @@ def test_second_submit_with_the_same_form_token_is_refused_and_stores_nothing(
     assert Statement.objects.count() == 1 and len(mailoutbox) == 1
     fresh = re.search(r'name="form_token" value="([0-9a-f-]+)"', page).group(1)
     assert fresh != data["form_token"]  # sending the form once more (deliberately) works
-    assert submit(client, invitation, {**data, "form_token": fresh}, django_capture_on_commit_callbacks).status_code == 302
+    assert (
+        submit(client, invitation, {**data, "form_token": fresh}, django_capture_on_commit_callbacks).status_code == 302
+    )
     assert Statement.objects.count() == 2
 
 
@@ -249,7 +258,6 @@ def test_revoked_link_cannot_submit(client, invitation, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
     assert response.status_code == 410 and not Statement.objects.exists()
-
 
 
 def test_statement_with_attachments_lists_them_on_the_receipt_pdf_and_mail(
