@@ -1,7 +1,7 @@
 """The pages behind an authority's access link: plan documents, map, statements, receipt. Thin views over services.
 
-The token in the address is the credential, so these pages are never indexed, never cached by shared
-caches and send no Referer (`_private`).
+The token in the address is the credential, so these pages are never indexed, never stored by caches
+and never send their address to another site (`_private`).
 """
 
 import uuid
@@ -41,9 +41,14 @@ REFUSALS = {
 }
 
 
+# "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with the page's POST forms,
+# which Django's CSRF check refuses. same-origin keeps the token from every other site (tiles, linked pages).
+REFERRER_POLICY = "same-origin"
+
+
 def _private(response):
-    """Mark a response behind the access link: no Referer, no index, no shared or stored copies."""
-    response["Referrer-Policy"] = "no-referrer"
+    """Mark a response behind the access link: no Referer to other sites, no index, no stored copies."""
+    response["Referrer-Policy"] = REFERRER_POLICY
     response["X-Robots-Tag"] = "noindex, nofollow"
     patch_cache_control(response, private=True, no_store=True)
     return response

@@ -44,9 +44,9 @@ def test_good_link_shows_plan_deadline_documents_map_and_forms_and_records_the_f
     assert invitation.opened_at == opened and invitation.actions.count() == 1  # only the first opening is logged
 
 
-def test_page_keeps_the_token_private_no_index_no_referrer_no_stored_copy(client, invitation):
+def test_page_keeps_the_token_private_no_index_no_referrer_to_other_sites_no_stored_copy(client, invitation):
     response = client.get(access_url(invitation))
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
@@ -91,7 +91,7 @@ def _assert_refused(response, status, invitation, words):
     assert words in page
     for secret in ("Wasserbehörde", invitation.consultation.plan.title, 'id="statement-form"'):
         assert secret not in page
-    assert response["Referrer-Policy"] == "no-referrer" and response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Referrer-Policy"] == "same-origin" and response["X-Robots-Tag"] == "noindex, nofollow"
 
 
 def test_tampered_link_is_refused_and_nothing_recorded(client, invitation):

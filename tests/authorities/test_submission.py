@@ -94,7 +94,7 @@ def test_statement_is_stored_as_the_authoritys_and_confirmed_with_a_receipt_page
     receipt = client.get(response["Location"])
     page = receipt.content.decode()
     assert receipt.status_code == 200 and reference in page and "Wasserschutzgebiet Zone III" in page
-    assert "UWB 66.2-4711" in page and receipt["Referrer-Policy"] == "no-referrer"
+    assert "UWB 66.2-4711" in page and receipt["Referrer-Policy"] == "same-origin"
 
     pdf = client.get(f"{response['Location']}pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
