@@ -148,7 +148,7 @@ def receipt_pdf(statement) -> bytes:
     story += [
         Spacer(1, 8 * mm),
         _para(
-            _("Diese Bestätigung wurde automatisch erstellt und ist ohne Unterschrift gültig."),
+            _("Diese Bestätigung wurde automatisch erstellt."),
             styles["body"],
         ),
     ]
