@@ -358,7 +358,12 @@ class Statement(XtdComment):
 
     @property
     def is_late(self) -> bool:
-        """Return whether the statement arrived after the consultation's effective end."""
+        """Return whether the statement arrived after the end: an invited authority's deadline, else the period's."""
+        if self.invitation_id is not None and self.invitation is not None:  # § 4 BauGB: a deadline per authority
+            deadline = self.invitation.deadline
+            if self.received_on is not None:
+                return self.received_on > deadline
+            return self.submit_date >= end_of_day(deadline)
         if self.received_on is not None:
             return self.received_on > local_date(self.consultation.ends_at - dt.timedelta(microseconds=1))
         return self.submit_date >= self.consultation.ends_at

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public_views, staff_views
+from . import public_urls, public_views, staff_views
 
 app_name = "authorities"
 
@@ -56,3 +56,4 @@ urlpatterns = [
         name="staff_extend",
     ),
 ]
+urlpatterns += public_urls.urlpatterns

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from plans import rules
 from plans.page_cache import bump_plan_pages
 
-from ..models import Consultation, Statement
+from ..models import Attachment, Consultation, Statement
 
 
 @transaction.atomic
@@ -21,7 +21,11 @@ def personal_data_purge(
     consultation: Consultation | None = None,
     at: dt.datetime | None = None,
 ) -> int:
-    """Remove names, e-mail and postal addresses and IP addresses of ended procedures' statements; keep the text."""
+    """Remove names, e-mail and postal addresses and IP addresses of ended procedures' statements; keep the text.
+
+    Attachments of these statements (letters, photos, forms: personal data) are deleted with their files,
+    except those of authorities (§ 4 BauGB), which are public bodies' documents.
+    """
     rules.require(by, "operate")
     at = at or timezone.now()
     consultations = Consultation.objects.all()
@@ -35,6 +39,8 @@ def personal_data_purge(
         )
     statements = Statement.objects.filter(consultation__in=ended, personal_data_purged_at__isnull=True)
     bump_plan_pages(statements.values_list("consultation__plan_id", flat=True).distinct())  # pseudonyms change
+    # Each row's file is deleted once this purge commits (participation.attachments.delete_file_on_commit).
+    Attachment.objects.filter(statement__in=statements).exclude(statement__channel=Statement.Channel.AUTHORITY).delete()
     return statements.update(
         user_name="",
         user_email="",
