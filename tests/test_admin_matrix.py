@@ -108,6 +108,7 @@ STAFF_URLS = {
     "operations:failed_tasks": Rule("operate"),  # operators (superusers) only
     "operations:failed_task_retry": Rule("operate"),  # POST only: 405 after the check
     "operations:failed_task_discard": Rule("operate"),
+    "participation:attachment_download": Rule("moderate", pk="attachment"),
     "plans:staff_document_sections": Rule("manage", pk="plan"),
     "plans:staff_document_sections_refresh": Rule("manage", pk="plan"),
     "authorities:staff_list": Rule("manage"),
@@ -183,7 +184,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 plan=consultation.plan
             )
             from geodata.models import ImportRun
+            from django.core.files.base import ContentFile
+
             from participation.authorities.models import Authority, Invitation
+            from participation.models import Attachment
 
             authority = Authority.objects.create(municipality=usingen, organisation="Kreis", emails=["k@k.example"])
 
@@ -201,6 +205,14 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 "municipality_slug": usingen.slug,
                 "document": Document.objects.filter(plan=consultation.plan).first().pk,
                 "authority": authority.pk,
+                "attachment": Attachment.objects.create(
+                    statement_id=Weighing.objects.filter(statement__consultation=consultation).first().statement_id,
+                    file=ContentFile(b"%PDF-1.4\n", name="a.pdf"),
+                    original_name="a.pdf",
+                    content_type="application/pdf",
+                    size=9,
+                    sha256="0" * 64,
+                ).pk,
                 "invitation": Invitation.objects.create(
                     consultation=consultation, authority=authority, deadline=consultation.end_date, key="k"
                 ).pk,
