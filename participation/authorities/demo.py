@@ -10,14 +10,18 @@ from plans.rules import SYSTEM
 from . import services, submissions, tokens
 from .models import Invitation
 
-ADDRESS_BOOK = """organisation;department;emails;subject_areas;active;notes
-Hochtaunuskreis;Fachbereich Ländlicher Raum, Natur- und Umweltschutz;umwelt@hochtaunuskreis.example;Natur- und Umweltschutz|Wasser und Boden;ja;Untere Naturschutz- und Wasserbehörde
-Regierungspräsidium Darmstadt;Dezernat III 31.2 Regionalplanung;regionalplanung@rpda.example;Raumordnung und Landesplanung;ja;
-Hessen Mobil;Straßen- und Verkehrsmanagement Gelnhausen;planung@mobil.example;Verkehr;ja;
-Landesamt für Denkmalpflege Hessen;hessenARCHÄOLOGIE;archaeologie@denkmal.example;Denkmalschutz;ja;
-Stadt Neu-Anspach;Fachbereich Planen und Bauen;bauleitplanung@neu-anspach.example;Nachbargemeinden;ja;
-Syna GmbH;Netzplanung;netzplanung@syna.example;Ver- und Entsorgung;ja;Strom und Gas
-"""
+ADDRESS_BOOK = "\n".join(
+    [
+        "organisation;department;emails;subject_areas;active;notes",
+        "Hochtaunuskreis;Fachbereich Ländlicher Raum, Natur- und Umweltschutz;umwelt@hochtaunuskreis.example;Natur- und Umweltschutz|Wasser und Boden;ja;Untere Naturschutz- und Wasserbehörde",
+        "Regierungspräsidium Darmstadt;Dezernat III 31.2 Regionalplanung;regionalplanung@rpda.example;Raumordnung und Landesplanung;ja;",
+        "Hessen Mobil;Straßen- und Verkehrsmanagement Gelnhausen;planung@mobil.example;Verkehr;ja;",
+        "Landesamt für Denkmalpflege Hessen;hessenARCHÄOLOGIE;archaeologie@denkmal.example;Denkmalschutz;ja;",
+        "Stadt Neu-Anspach;Fachbereich Planen und Bauen;bauleitplanung@neu-anspach.example;Nachbargemeinden;ja;",
+        "Syna GmbH;Netzplanung;netzplanung@syna.example;Ver- und Entsorgung;ja;Strom und Gas",
+        "",
+    ]
+)
 
 STATEMENT = (
     "Aus Sicht der Unteren Naturschutzbehörde ist der Eingriff in die Streuobstwiese im Süden des "
