@@ -13,8 +13,8 @@ from .models import Invitation
 ADDRESS_BOOK = "\n".join(
     [
         "organisation;department;emails;subject_areas;active;notes",
-        "Hochtaunuskreis;Fachbereich Ländlicher Raum, Natur- und Umweltschutz;umwelt@hochtaunuskreis.example;Natur- und Umweltschutz|Wasser und Boden;ja;Untere Naturschutz- und Wasserbehörde",
-        "Regierungspräsidium Darmstadt;Dezernat III 31.2 Regionalplanung;regionalplanung@rpda.example;Raumordnung und Landesplanung;ja;",
+        "Hochtaunuskreis;Fachbereich Umwelt;umwelt@hochtaunuskreis.example;Natur- und Umweltschutz|Wasser und Boden;ja;UNB und UWB",
+        "Regierungspräsidium Darmstadt;Dezernat III 31.2;regional@rpda.example;Raumordnung und Landesplanung;ja;",
         "Hessen Mobil;Straßen- und Verkehrsmanagement Gelnhausen;planung@mobil.example;Verkehr;ja;",
         "Landesamt für Denkmalpflege Hessen;hessenARCHÄOLOGIE;archaeologie@denkmal.example;Denkmalschutz;ja;",
         "Stadt Neu-Anspach;Fachbereich Planen und Bauen;bauleitplanung@neu-anspach.example;Nachbargemeinden;ja;",
