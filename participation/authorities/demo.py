@@ -13,7 +13,7 @@ from .models import Invitation
 ADDRESS_BOOK = "\n".join(
     [
         "organisation;department;emails;subject_areas;active;notes",
-        "Hochtaunuskreis;Fachbereich Umwelt;umwelt@hochtaunuskreis.example;Natur- und Umweltschutz|Wasser und Boden;ja;UNB und UWB",
+        "Hochtaunuskreis;Fachbereich Umwelt;umwelt@htk.example;Natur- und Umweltschutz|Wasser und Boden;ja;",
         "Regierungspräsidium Darmstadt;Dezernat III 31.2;regional@rpda.example;Raumordnung und Landesplanung;ja;",
         "Hessen Mobil;Straßen- und Verkehrsmanagement Gelnhausen;planung@mobil.example;Verkehr;ja;",
         "Landesamt für Denkmalpflege Hessen;hessenARCHÄOLOGIE;archaeologie@denkmal.example;Denkmalschutz;ja;",
