@@ -24,6 +24,7 @@ import io
 import os
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 
 from django import forms
 from django.conf import settings
@@ -303,7 +304,7 @@ def form_text(checked: list[CheckedUpload]) -> str:
 
 
 @contextlib.contextmanager
-def atomic_with_attachments():
+def atomic_with_attachments() -> Iterator[None]:
     """Run a transaction in which `store_attachments` may write; if the block raises, delete those files."""
     written: list[str] = []
     token = _written.set(written)
@@ -357,9 +358,10 @@ def store_attachments(statement: Statement, checked: list[CheckedUpload], *, by=
             )
             upload.file.seek(0)
             attachment.file.save(upload.name, upload.file, save=False)
-            written.append(attachment.file.name)
+            name = str(attachment.file.name)
+            written.append(name)
             if pending is not None:
-                pending.append(attachment.file.name)
+                pending.append(name)
             attachment.save()
             attachments.append(attachment)
     except BaseException:
