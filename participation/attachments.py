@@ -305,14 +305,21 @@ def form_text(checked: list[CheckedUpload]) -> str:
 
 @contextlib.contextmanager
 def atomic_with_attachments() -> Iterator[None]:
-    """Run a transaction in which `store_attachments` may write; if the block raises, delete those files."""
-    written: list[str] = []
+    """Run a transaction in which `store_attachments` may write; if the block raises, delete those files.
+
+    Nested blocks share the outermost block's list: files written in an inner block that succeeded
+    are deleted when an enclosing block raises, so wrap the outermost transaction of an action.
+    """
+    outer = _written.get()
+    written: list[str] = outer if outer is not None else []
+    start = len(written)
     token = _written.set(written)
     try:
         with transaction.atomic():
             yield
     except BaseException:
-        _delete_files(written)
+        _delete_files(written[start:])
+        del written[start:]
         raise
     finally:
         _written.reset(token)

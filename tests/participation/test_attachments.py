@@ -383,3 +383,24 @@ def test_deleting_a_statement_deletes_its_files_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         Statement.objects.get().delete()
     assert not Attachment.objects.exists() and stored_files(attachment_dir) == []
+
+
+def test_enclosing_action_that_fails_after_storing_deletes_the_files(consultation, attachment_dir):
+    """An action that stores a statement with attachments and then fails (e.g. the authority round) leaves no file."""
+    from participation.attachments import atomic_with_attachments
+    from participation.services import paper_statement_create
+
+    planner = staff(consultation)
+    checked = check_uploads([SimpleUploadedFile("brief.png", png())])
+    with pytest.raises(RuntimeError), atomic_with_attachments():
+        paper_statement_create(
+            consultation=consultation,
+            by=planner,
+            text="Brief",
+            channel="post",
+            received_on=timezone.localdate(),
+            attachments=checked,
+        )
+        assert len(stored_files(attachment_dir)) == 1
+        raise RuntimeError("the invitation could not be marked as answered")
+    assert stored_files(attachment_dir) == [] and not Attachment.objects.exists()
