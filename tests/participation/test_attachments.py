@@ -404,3 +404,24 @@ def test_enclosing_action_that_fails_after_storing_deletes_the_files(consultatio
         assert len(stored_files(attachment_dir)) == 1
         raise RuntimeError("the invitation could not be marked as answered")
     assert stored_files(attachment_dir) == [] and not Attachment.objects.exists()
+
+
+def test_orphaned_files_are_swept_by_the_command(client, consultation, attachment_dir):
+    """A file no row refers to (the process died before the commit) is deleted once it is old enough."""
+    import os
+    import time
+
+    assert submit(client, consultation, [SimpleUploadedFile("foto.png", png())]).status_code == 302
+    kept = attachment_dir / Attachment.objects.get().file.name
+    orphan = attachment_dir / "attachments/2026/01/0123456789abcdef"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"left behind")
+    fresh_orphan = attachment_dir / "attachments/2026/01/fedcba9876543210"
+    fresh_orphan.write_bytes(b"transaction still running")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (kept, orphan):
+        os.utime(path, (two_days_ago, two_days_ago))
+    out = io.StringIO()
+    call_command("purge_orphaned_attachments", stdout=out)
+    assert "Orphaned attachment files deleted: 1." in out.getvalue()
+    assert sorted(stored_files(attachment_dir)) == sorted([kept, fresh_orphan])

@@ -10,7 +10,7 @@ from storages.backends.s3 import S3Storage
 from participation.models import Attachment, Statement
 from tests.factories import ConsultationFactory, MembershipFactory, parseable_pdf
 from tests.participation.test_views import form_data
-from tests.storage.conftest import s3_options
+from tests.storage.conftest import BUCKET, s3_options
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,18 @@ def test_failure_after_the_first_upload_deletes_it_from_the_bucket(client, s3_at
     with pytest.raises(DatabaseError):
         submit(client, consultation, files)
     assert saved and s3_attachments.keys() == [] and not Statement.objects.exists()
+
+
+def test_orphan_sweep_lists_the_bucket(client, s3_attachments):
+    import datetime as dt
+
+    from participation.services import attachment_orphans_purge
+    from plans.rules import SYSTEM
+
+    consultation = ConsultationFactory(moderation="pre")
+    assert submit(client, consultation, [SimpleUploadedFile("a.pdf", parseable_pdf())]).status_code == 302
+    kept = f"attachments/{Attachment.objects.get().file.name}"
+    s3_attachments.client.put_object(Bucket=BUCKET, Key="attachments/attachments/2026/01/orphan", Body=b"x")
+    assert attachment_orphans_purge(by=SYSTEM, at=timezone.now()) == 0  # too young
+    assert attachment_orphans_purge(by=SYSTEM, at=timezone.now() + dt.timedelta(days=2)) == 1
+    assert s3_attachments.keys("attachments/") == [kept]
