@@ -31,6 +31,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from geodata.importers.errors import ImportRejected
@@ -70,17 +72,20 @@ class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
+def _help_text() -> str:
+    return gettext("PDF, JPEG, PNG, ODT oder DOCX; höchstens %(count)d Dateien mit je höchstens %(size)d MB.") % {
+        "count": settings.ATTACHMENT_MAX_COUNT,
+        "size": settings.ATTACHMENT_MAX_SIZE_MB,
+    }
+
+
 class AttachmentsField(forms.FileField):
     """Optional attachments (several files at once); cleans to a list of `CheckedUpload`."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Anhänge"))
-        kwargs.setdefault(
-            "help_text",
-            _("PDF, JPEG, PNG, ODT oder DOCX; höchstens %(count)d Dateien mit je höchstens %(size)d MB.")
-            % {"count": settings.ATTACHMENT_MAX_COUNT, "size": settings.ATTACHMENT_MAX_SIZE_MB},
-        )
+        kwargs.setdefault("help_text", lazy(_help_text, str)())
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(**kwargs)
 
@@ -225,12 +230,9 @@ def _check_document(upload, name: str) -> str:
             files = [m for m in members if not m.is_dir()]
             if sum(m.file_size for m in files) > MAX_UNPACKED_FACTOR * settings.ATTACHMENT_MAX_SIZE_MB * MB:
                 raise _bomb(name)
-            names = {m.filename: m for m in files}
-            if "word/document.xml" in names and "[Content_Types].xml" in names:
-                return DOCX
-            mimetype = names.get("mimetype")
-            if mimetype is not None and mimetype.file_size < 100 and archive.read(mimetype).strip() == ODT.encode():
-                return ODT
+            content_type = _document_type(archive, {m.filename: m for m in files}, name)
+            if content_type:
+                return content_type
     except ValidationError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
@@ -245,6 +247,23 @@ def _check_document(upload, name: str) -> str:
         "attachment_type",
         name,
     )
+
+
+def _document_type(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], name: str) -> str | None:
+    """Return DOCX or ODT from the archive's members (None for any other ZIP); refuse documents with macros."""
+    if "word/document.xml" in members and "[Content_Types].xml" in members:
+        content_type = DOCX
+    else:
+        mimetype = members.get("mimetype")
+        is_odt = mimetype is not None and mimetype.file_size < 100 and archive.read(mimetype).strip() == ODT.encode()
+        content_type = ODT if is_odt else None
+    if content_type and any(n.endswith("vbaProject.bin") or n.startswith(("Basic/", "Scripts/")) for n in members):
+        raise _error(
+            _("Die Datei „%(name)s“ enthält Makros. Bitte speichern Sie sie ohne Makros (als DOCX, ODT oder PDF)."),
+            "attachment_macros",
+            name,
+        )
+    return content_type
 
 
 def _bomb(name: str) -> ValidationError:

@@ -108,12 +108,16 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+DOCX_MEMBERS = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}
+ODT_MEMBERS = {"mimetype": ODT.encode(), "content.xml": b"<office:document-content/>"}
+
+
 def docx() -> bytes:
-    return zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+    return zip_bytes(DOCX_MEMBERS)
 
 
 def odt() -> bytes:
-    return zip_bytes({"mimetype": ODT.encode(), "content.xml": b"<office:document-content/>"})
+    return zip_bytes(ODT_MEMBERS)
 
 
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00" + bytes(200)
@@ -138,8 +142,19 @@ def assert_refused(response, attachment_dir, message: str):
         ("archiv.docx", zip_bytes({"readme.txt": b"kein Dokument"}), "„archiv.docx“ hat kein erlaubtes Format"),
         ("foto.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100, "„foto.jpg“ kann nicht gelesen werden"),
         ("leer.pdf", b"", "ist leer"),
+        ("makro.docx", zip_bytes({**DOCX_MEMBERS, "word/vbaProject.bin": b"Attribute VB_Name"}), "enthält Makros"),
+        ("makro.odt", zip_bytes({**ODT_MEMBERS, "Basic/Standard/Module1.xml": b"<script/>"}), "enthält Makros"),
     ],
-    ids=["executable-as-pdf", "broken-pdf", "zip-bomb-as-docx", "zip-as-docx", "broken-jpeg", "empty"],
+    ids=[
+        "executable-as-pdf",
+        "broken-pdf",
+        "zip-bomb-as-docx",
+        "zip-as-docx",
+        "broken-jpeg",
+        "empty",
+        "docx-with-macros",
+        "odt-with-macros",
+    ],
 )
 def test_bad_file_is_refused_and_nothing_is_stored(client, consultation, attachment_dir, name, content, message):
     response = submit(client, consultation, [SimpleUploadedFile(name, content)])
