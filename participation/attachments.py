@@ -251,6 +251,7 @@ def _check_document(upload, name: str) -> str:
 
 def _document_type(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], name: str) -> str | None:
     """Return DOCX or ODT from the archive's members (None for any other ZIP); refuse documents with macros."""
+    content_type: str | None
     if "word/document.xml" in members and "[Content_Types].xml" in members:
         content_type = DOCX
     else:
