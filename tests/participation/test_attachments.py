@@ -440,3 +440,20 @@ def test_orphaned_files_are_swept_by_the_command(client, consultation, attachmen
     call_command("purge_orphaned_attachments", stdout=out)
     assert "Orphaned attachment files deleted: 1." in out.getvalue()
     assert sorted(stored_files(attachment_dir)) == sorted([kept, fresh_orphan])
+
+
+def test_confirmation_mail_lists_the_attachments(client, consultation, mailoutbox, django_capture_on_commit_callbacks):
+    files = [SimpleUploadedFile("gutachten.pdf", parseable_pdf()), SimpleUploadedFile("foto.png", png())]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert submit(client, consultation, files).status_code == 302
+    (mail,) = mailoutbox
+    assert "Mit Ihrer Stellungnahme sind diese Anhänge eingegangen:\n- gutachten.pdf\n- foto.png\n" in mail.body
+
+
+def test_confirmation_mail_without_attachments_does_not_mention_them(
+    client, consultation, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert submit(client, consultation, []).status_code == 302
+    (mail,) = mailoutbox
+    assert "Anhänge" not in mail.body and "/beteiligung/bestaetigen/" in mail.body
