@@ -26,6 +26,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 
+import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +35,8 @@ from django.db import transaction
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
+from pypdf import PdfReader
 
 from geodata.importers.errors import ImportRejected
 from geodata.importers.files import check_archive
@@ -91,10 +94,10 @@ class AttachmentsField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [item for item in files if hasattr(item, "size")]  # uploaded files, nothing else from the request
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
-        uploads = [super(AttachmentsField, self).clean(item, initial) for item in files if item]
-        return check_uploads(uploads)
+        return check_uploads(files)
 
 
 def check_uploads(files) -> list[CheckedUpload]:
@@ -149,8 +152,6 @@ def _check_one(upload) -> CheckedUpload:
     if head.startswith(b"PK\x03\x04"):
         content_type = _check_document(upload, name)
         return _checked(name, content_type, upload)
-    import filetype
-
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
     if mime == PDF:
@@ -182,8 +183,6 @@ def _checked(name: str, content_type: str, file, form_fields=None) -> CheckedUpl
 
 def _check_pdf(upload, name: str) -> dict[str, str]:
     """Parse the PDF with pypdf; return the filled-in text fields of its form (AcroForm), if any."""
-    from pypdf import PdfReader
-
     try:
         reader = PdfReader(upload, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -225,8 +224,10 @@ def _check_document(upload, name: str) -> str:
         with zipfile.ZipFile(upload) as archive:
             try:
                 members = check_archive(archive)
-            except ImportRejected:
-                raise _bomb(name) from None
+            except ImportRejected as rejected:
+                if rejected.code in ("zip_bomb", "zip_ratio", "too_many_members"):
+                    raise _bomb(name) from None
+                raise bad from None  # absolute or ".." paths, links: no office program writes these
             files = [m for m in members if not m.is_dir()]
             if sum(m.file_size for m in files) > MAX_UNPACKED_FACTOR * settings.ATTACHMENT_MAX_SIZE_MB * MB:
                 raise _bomb(name)
@@ -280,8 +281,6 @@ def _bomb(name: str) -> ValidationError:
 
 def _reencode_image(upload, name: str, mime: str) -> ContentFile:
     """Decode the image and encode its pixels again: no EXIF (GPS), XMP, ICC or comments survive."""
-    from PIL import Image, ImageOps
-
     unreadable = _error(
         _("Das Bild „%(name)s“ kann nicht gelesen werden. Bitte prüfen Sie die Datei."),
         "attachment_image_invalid",

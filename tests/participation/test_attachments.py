@@ -141,9 +141,11 @@ def assert_refused(response, attachment_dir, message: str):
         ("stellungnahme.docx", zip_bytes({"word/document.xml": b"\x00" * (20 * 1024 * 1024)}), "ZIP-Bombe"),
         ("archiv.docx", zip_bytes({"readme.txt": b"kein Dokument"}), "„archiv.docx“ hat kein erlaubtes Format"),
         ("foto.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100, "„foto.jpg“ kann nicht gelesen werden"),
-        ("leer.pdf", b"", "ist leer"),
+        ("leer.pdf", b"", "Die Datei „leer.pdf“ ist leer."),
         ("makro.docx", zip_bytes({**DOCX_MEMBERS, "word/vbaProject.bin": b"Attribute VB_Name"}), "enthält Makros"),
         ("makro.odt", zip_bytes({**ODT_MEMBERS, "Basic/Standard/Module1.xml": b"<script/>"}), "enthält Makros"),
+        ("pfad.docx", zip_bytes({**DOCX_MEMBERS, "../../etc/cron.d/x": b"*"}), "kein lesbares Word- (DOCX)"),
+        ("kaputt.docx", b"PK\x03\x04" + bytes(100), "„kaputt.docx“ ist kein lesbares Word- (DOCX)"),
     ],
     ids=[
         "executable-as-pdf",
@@ -154,6 +156,8 @@ def assert_refused(response, attachment_dir, message: str):
         "empty",
         "docx-with-macros",
         "odt-with-macros",
+        "docx-with-path-traversal",
+        "truncated-zip",
     ],
 )
 def test_bad_file_is_refused_and_nothing_is_stored(client, consultation, attachment_dir, name, content, message):
