@@ -461,3 +461,11 @@ def test_confirmation_mail_without_attachments_does_not_mention_them(
         assert submit(client, consultation, []).status_code == 302
     (mail,) = mailoutbox
     assert "Anhänge" not in mail.body and "/beteiligung/bestaetigen/" in mail.body
+
+
+def test_image_with_too_many_pixels_is_refused_before_decoding(client, consultation, attachment_dir):
+    out = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(out, "PNG")  # 48 megapixels in a few kilobytes
+    assert len(out.getvalue()) < 100_000
+    response = submit(client, consultation, [SimpleUploadedFile("bombe.png", out.getvalue())])
+    assert_refused(response, attachment_dir, "„bombe.png“ ist zu groß (48 Megapixel, erlaubt sind höchstens 40)")
