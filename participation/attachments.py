@@ -24,13 +24,19 @@ import io
 import os
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 
+import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
+from pypdf import PdfReader
 
 from geodata.importers.errors import ImportRejected
 from geodata.importers.files import check_archive
@@ -69,26 +75,29 @@ class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
+def _help_text() -> str:
+    return gettext("PDF, JPEG, PNG, ODT oder DOCX; höchstens %(count)d Dateien mit je höchstens %(size)d MB.") % {
+        "count": settings.ATTACHMENT_MAX_COUNT,
+        "size": settings.ATTACHMENT_MAX_SIZE_MB,
+    }
+
+
 class AttachmentsField(forms.FileField):
     """Optional attachments (several files at once); cleans to a list of `CheckedUpload`."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Anhänge"))
-        kwargs.setdefault(
-            "help_text",
-            _("PDF, JPEG, PNG, ODT oder DOCX; höchstens %(count)d Dateien mit je höchstens %(size)d MB.")
-            % {"count": settings.ATTACHMENT_MAX_COUNT, "size": settings.ATTACHMENT_MAX_SIZE_MB},
-        )
+        kwargs.setdefault("help_text", lazy(_help_text, str)())
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [item for item in files if hasattr(item, "size")]  # uploaded files, nothing else from the request
         if self.required and not files:
             raise ValidationError(self.error_messages["required"], code="required")
-        uploads = [super(AttachmentsField, self).clean(item, initial) for item in files if item]
-        return check_uploads(uploads)
+        return check_uploads(files)
 
 
 def check_uploads(files) -> list[CheckedUpload]:
@@ -143,8 +152,6 @@ def _check_one(upload) -> CheckedUpload:
     if head.startswith(b"PK\x03\x04"):
         content_type = _check_document(upload, name)
         return _checked(name, content_type, upload)
-    import filetype
-
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
     if mime == PDF:
@@ -176,8 +183,6 @@ def _checked(name: str, content_type: str, file, form_fields=None) -> CheckedUpl
 
 def _check_pdf(upload, name: str) -> dict[str, str]:
     """Parse the PDF with pypdf; return the filled-in text fields of its form (AcroForm), if any."""
-    from pypdf import PdfReader
-
     try:
         reader = PdfReader(upload, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -219,17 +224,16 @@ def _check_document(upload, name: str) -> str:
         with zipfile.ZipFile(upload) as archive:
             try:
                 members = check_archive(archive)
-            except ImportRejected:
-                raise _bomb(name) from None
+            except ImportRejected as rejected:
+                if rejected.code in ("zip_bomb", "zip_ratio", "too_many_members"):
+                    raise _bomb(name) from None
+                raise bad from None  # absolute or ".." paths, links: no office program writes these
             files = [m for m in members if not m.is_dir()]
             if sum(m.file_size for m in files) > MAX_UNPACKED_FACTOR * settings.ATTACHMENT_MAX_SIZE_MB * MB:
                 raise _bomb(name)
-            names = {m.filename: m for m in files}
-            if "word/document.xml" in names and "[Content_Types].xml" in names:
-                return DOCX
-            mimetype = names.get("mimetype")
-            if mimetype is not None and mimetype.file_size < 100 and archive.read(mimetype).strip() == ODT.encode():
-                return ODT
+            content_type = _document_type(archive, {m.filename: m for m in files}, name)
+            if content_type:
+                return content_type
     except ValidationError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
@@ -246,6 +250,24 @@ def _check_document(upload, name: str) -> str:
     )
 
 
+def _document_type(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], name: str) -> str | None:
+    """Return DOCX or ODT from the archive's members (None for any other ZIP); refuse documents with macros."""
+    content_type: str | None
+    if "word/document.xml" in members and "[Content_Types].xml" in members:
+        content_type = DOCX
+    else:
+        mimetype = members.get("mimetype")
+        is_odt = mimetype is not None and mimetype.file_size < 100 and archive.read(mimetype).strip() == ODT.encode()
+        content_type = ODT if is_odt else None
+    if content_type and any(n.endswith("vbaProject.bin") or n.startswith(("Basic/", "Scripts/")) for n in members):
+        raise _error(
+            _("Die Datei „%(name)s“ enthält Makros. Bitte speichern Sie sie ohne Makros (als DOCX, ODT oder PDF)."),
+            "attachment_macros",
+            name,
+        )
+    return content_type
+
+
 def _bomb(name: str) -> ValidationError:
     return _error(
         _(
@@ -259,8 +281,6 @@ def _bomb(name: str) -> ValidationError:
 
 def _reencode_image(upload, name: str, mime: str) -> ContentFile:
     """Decode the image and encode its pixels again: no EXIF (GPS), XMP, ICC or comments survive."""
-    from PIL import Image, ImageOps
-
     unreadable = _error(
         _("Das Bild „%(name)s“ kann nicht gelesen werden. Bitte prüfen Sie die Datei."),
         "attachment_image_invalid",
@@ -303,15 +323,22 @@ def form_text(checked: list[CheckedUpload]) -> str:
 
 
 @contextlib.contextmanager
-def atomic_with_attachments():
-    """Run a transaction in which `store_attachments` may write; if the block raises, delete those files."""
-    written: list[str] = []
+def atomic_with_attachments() -> Iterator[None]:
+    """Run a transaction in which `store_attachments` may write; if the block raises, delete those files.
+
+    Nested blocks share the outermost block's list: files written in an inner block that succeeded
+    are deleted when an enclosing block raises, so wrap the outermost transaction of an action.
+    """
+    outer = _written.get()
+    written: list[str] = outer if outer is not None else []
+    start = len(written)
     token = _written.set(written)
     try:
         with transaction.atomic():
             yield
     except BaseException:
-        _delete_files(written)
+        _delete_files(written[start:])
+        del written[start:]
         raise
     finally:
         _written.reset(token)
@@ -357,9 +384,10 @@ def store_attachments(statement: Statement, checked: list[CheckedUpload], *, by=
             )
             upload.file.seek(0)
             attachment.file.save(upload.name, upload.file, save=False)
-            written.append(attachment.file.name)
+            name = str(attachment.file.name)
+            written.append(name)
             if pending is not None:
-                pending.append(attachment.file.name)
+                pending.append(name)
             attachment.save()
             attachments.append(attachment)
     except BaseException:

@@ -390,7 +390,7 @@ def attachment_upload_to(instance: "Attachment", filename: str) -> str:
     """Store attachments under an unguessable name; the original name is kept in the row."""
     import uuid
 
-    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
 class Attachment(models.Model):

@@ -17,6 +17,18 @@ def _fast_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def attachment_dir(tmp_path, monkeypatch):
+    """Store statement attachments in the test's own directory (the field's storage is bound at model load)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from participation.models import Attachment
+
+    location = tmp_path / "attachments"
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", FileSystemStorage(location=location))
+    return location
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache(_fast_settings):
     from django.core.cache import cache
 
