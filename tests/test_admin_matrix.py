@@ -178,7 +178,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
             usingen = Municipality.objects.get(slug="usingen")
             neu_anspach = Municipality.objects.get(slug="neu-anspach")
-            consultation = Consultation.objects.get(plan__slug="am-riedborn")
+            consultation = Consultation.objects.get(plan__slug="am-riedborn", kind="publication")
             workbench_services.weighings_ensure(consultation=consultation, by=SYSTEM)
             announcement = Announcement.objects.filter(municipality=usingen).first() or AnnouncementFactory(
                 plan=consultation.plan

@@ -22,7 +22,7 @@ def test_load_demo_creates_statements_once():
     counts = (Statement.objects.count(), ConsultationAction.objects.count())
     call_command("load_demo")
     assert (Statement.objects.count(), ConsultationAction.objects.count()) == counts
-    open_one = Consultation.objects.get(plan__slug="am-riedborn")
+    open_one = Consultation.objects.get(plan__slug="am-riedborn", kind="publication")
     statements = Statement.objects.filter(consultation=open_one)
     assert open_one.is_open_at() and open_one.kind == Consultation.Kind.PUBLICATION
     assert statements.filter(level=0, channel="online").count() >= 24
