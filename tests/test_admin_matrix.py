@@ -171,7 +171,20 @@ def staff_url_names():
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+def attachment_dir(tmp_path_factory):
+    """One attachment storage for the module (overrides the per-test one): the demo's attachment lives there."""
+    from django.core.files.storage import FileSystemStorage
+
+    from participation.models import Attachment
+
+    location = tmp_path_factory.mktemp("attachments")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Attachment._meta.get_field("file"), "storage", FileSystemStorage(location=location))
+        yield location
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
     """Load the demo once for the module (rolled back at the end) and add the objects it lacks."""
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
         with transaction.atomic():
