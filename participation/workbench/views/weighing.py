@@ -195,7 +195,8 @@ class WeighingEditView(ConsultationStaffMixin, TemplateView):
         context.update(
             weighing=weighing,
             statement=statement,
-            late=statement.is_late,
+            # The table's definition (selectors.late_q, honouring an authority's own deadline), not a second one.
+            late=weighed_statements(self.consultation).filter(pk=statement.pk).values_list("late", flat=True).first(),
             invitation=statement.invitation,
             attachments=statement.attachments.order_by("id"),
             replies=type(statement).objects.filter(thread_id=statement.thread_id, level__gt=0).order_by("submit_date"),
