@@ -337,7 +337,13 @@ def personal_data_export_log(*, consultation: Consultation, by, via: str, format
 
 @transaction.atomic
 def report_export(
-    *, consultation: Consultation, by, format: str, personal: bool = False, via: str = "web", out: BinaryIO | None = None
+    *,
+    consultation: Consultation,
+    by,
+    format: str,
+    personal: bool = False,
+    via: str = "web",
+    out: BinaryIO | None = None,
 ) -> tuple[bytes, int]:
     """Render the Abwägungstabelle; names and addresses need "export_personal_data" and are logged.
 
@@ -347,7 +353,9 @@ def report_export(
     rules.require(by, "export_personal_data" if personal else "moderate", _municipality(consultation))
     _number_new_statements(consultation)
     buffer = io.BytesIO()
-    rows = export_report_to(out if out is not None else buffer, consultation=consultation, format=format, personal=personal)
+    rows = export_report_to(
+        out if out is not None else buffer, consultation=consultation, format=format, personal=personal
+    )
     if personal:
         personal_data_export_log(consultation=consultation, by=by, via=via, format=format, rows=rows)
     return (b"" if out is not None else buffer.getvalue()), rows

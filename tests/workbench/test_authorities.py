@@ -61,7 +61,9 @@ def test_statement_page_shows_authority_details_and_attachment_list(client, auth
     assert "UWB-2026/117" in page
     assert "Frist der Behörde" in page and f"{water.invitation.deadline:%d.%m.%Y} – fristgerecht" in page
     assert "3.2 Entwässerung (Begründung)" in page
-    assert "Gutachten Entwässerung.pdf" in page and "PDF" in page and f'data-attachment="{world["attachment"].pk}"' in page
+    assert (
+        "Gutachten Entwässerung.pdf" in page and "PDF" in page and f'data-attachment="{world["attachment"].pk}"' in page
+    )
     assert "Frau Sachbearbeiterin Wasser" not in page  # names are for planners
     utility = client.get(reverse("workbench:weighing", args=[consultation.pk, world["utility"].pk])).content.decode()
     assert "Keine Anregungen oder Bedenken" in utility and "– verspätet" in utility
@@ -163,7 +165,9 @@ def test_filters_flow_into_csv_pdf_and_geopackage(
     path.write_bytes(_download(client, gpkg_job))
     frame = pyogrio.read_dataframe(path, layer="stellungnahmen")
     assert sorted(frame["organisation"]) == ["Stadtwerke Usingen", "Untere Wasserbehörde Hochtaunuskreis"]
-    assert set(frame["frist"]) == {f"{i.deadline:%Y-%m-%d}" for i in (world["water"].invitation, world["utility"].invitation)}
+    assert set(frame["frist"]) == {
+        f"{i.deadline:%Y-%m-%d}" for i in (world["water"].invitation, world["utility"].invitation)
+    }
 
 
 def test_export_ordered_by_section_follows_the_table(

@@ -79,9 +79,13 @@ def test_bundle_holds_the_table_every_attachment_and_a_manifest(
         assert entry["SHA-256"] == hashlib.sha256(data).hexdigest() and entry["Größe (Bytes)"] == str(len(data))
         assert entry["Status"] == "enthalten"
     assert by_path[f"anhaenge/{first:04d}_2_brief-an-die-stadt.pdf"]["Originalname"] == letter.original_name
-    assert by_path[f"anhaenge/{first:04d}_1_foto-strasse.jpg"]["Nr."] == str(first) == str(photo.statement.weighing.number)
+    assert (
+        by_path[f"anhaenge/{first:04d}_1_foto-strasse.jpg"]["Nr."] == str(first) == str(photo.statement.weighing.number)
+    )
     # Downloading the bundle is logged as an export with personal data.
-    assert list(PersonalDataExportLog.objects.values_list("format", "rows", "user__username")) == [("zip", 10, "planer")]
+    assert list(PersonalDataExportLog.objects.values_list("format", "rows", "user__username")) == [
+        ("zip", 10, "planer")
+    ]
 
 
 def test_bundle_follows_the_table_filters(client, authority_round, immediate_tasks, django_capture_on_commit_callbacks):
@@ -92,7 +96,9 @@ def test_bundle_follows_the_table_filters(client, authority_round, immediate_tas
     job = ExportJob.objects.get()
     assert job.rows == 8
     names = _bundle(client, job).namelist()
-    assert [n for n in names if n.startswith("anhaenge/")] == [f"anhaenge/{_number(world['statements'][0]):04d}_1_buerger.pdf"]
+    assert [n for n in names if n.startswith("anhaenge/")] == [
+        f"anhaenge/{_number(world['statements'][0]):04d}_1_buerger.pdf"
+    ]
 
 
 def test_missing_attachment_file_is_named_in_the_manifest(
@@ -236,7 +242,13 @@ def test_archive_names_are_harmless(original, content_type, expected):
 
 
 def test_bundle_streams_from_and_to_the_object_store(
-    client, authority_round, immediate_tasks, django_capture_on_commit_callbacks, settings, monkeypatch, s3_endpoint  # noqa: F811
+    client,
+    authority_round,
+    immediate_tasks,
+    django_capture_on_commit_callbacks,
+    settings,
+    monkeypatch,
+    s3_endpoint,  # noqa: F811
 ):
     from storages.backends.s3 import S3Storage
 
@@ -249,13 +261,18 @@ def test_bundle_streams_from_and_to_the_object_store(
         "region_name": "eu-central-1",
         "default_acl": "private",
     }
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+    }
     attachments = S3Storage(**options, location="attachments")
     monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", attachments)
     world = authority_round
     data = b"%PDF-1.4 im Objektspeicher"
     stored = add_attachment(world["water"], "S3 Gutachten.pdf", data)
-    assert stored.file.name in [k["Key"].removeprefix("attachments/") for k in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert stored.file.name in [
+        k["Key"].removeprefix("attachments/") for k in s3.list_objects_v2(Bucket=BUCKET)["Contents"]
+    ]
     client.force_login(world["users"]["planner"])
     _start(client, world["consultation"], django_capture_on_commit_callbacks)
     job = ExportJob.objects.get()

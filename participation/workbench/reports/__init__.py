@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import Promise
 
 from . import bundle, csv, gis, pdf, xlsx
 from .columns import columns_for
@@ -16,7 +17,7 @@ from .data import report_rows
 @dataclass(frozen=True)
 class Format:
     key: str
-    label: str
+    label: str | Promise  # a lazy translation for labels that are words
     content_type: str
     extension: str
     render: Callable | None = None  # (rows, columns, consultation) -> bytes

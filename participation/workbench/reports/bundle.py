@@ -125,6 +125,14 @@ def manifest_csv(entries: list[dict]) -> bytes:
     )
     for e in entries:
         writer.writerow(
-            [e["number"], e["path"], cell_text(e["original_name"]), e["content_type"], e["size"], e["sha256"], e["status"]]
+            [
+                e["number"],
+                e["path"],
+                cell_text(e["original_name"]),
+                e["content_type"],
+                e["size"],
+                e["sha256"],
+                e["status"],
+            ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
