@@ -15,7 +15,29 @@ from participation.models import Attachment
 from participation.workbench.models import ExportJob, PersonalDataExportLog, Weighing
 from participation.workbench.reports import bundle
 from tests.workbench.conftest import add_attachment
-from tests.workbench.test_export_jobs_s3 import BUCKET, s3_endpoint  # noqa: F401  (module-scoped moto server)
+
+BUCKET = "planbeteiligung-bundle-test"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """A moto S3 server with an empty bucket (moto's state is per process: a bucket of its own)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    client = boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", region_name="eu-central-1"
+    )
+    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    yield endpoint, client
+    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=item["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+    server.stop()
 
 
 def _start(client, consultation, capture, **data):
@@ -283,5 +305,3 @@ def test_bundle_streams_from_and_to_the_object_store(
     assert [m["Status"] for m in _manifest(archive) if m["Originalname"] == "Gutachten Entwässerung.pdf"] == [
         "fehlt im Speicher"
     ]
-    for key in [k["Key"] for k in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]:
-        s3.delete_object(Bucket=BUCKET, Key=key)
