@@ -15,6 +15,11 @@ class ParticipationConfig(AppConfig):
         post_save.connect(bump_public_version, sender=consultation, dispatch_uid="bump-consultation-save")
         post_delete.connect(bump_public_version, sender=consultation, dispatch_uid="bump-consultation-delete")
 
+        # No orphaned files: an attachment's file goes when its row's deletion commits (purge, cascades).
+        from .attachments import delete_file_on_commit
+
+        post_delete.connect(delete_file_on_commit, sender=self.get_model("Attachment"), dispatch_uid="attachment-file")
+
         from . import moderation
 
         moderation.register()

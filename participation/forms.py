@@ -15,6 +15,7 @@ from django_comments_xtd.forms import XtdCommentForm
 from geodata.models import Feature, Layer
 from plans import rules
 
+from .attachments import AttachmentsField, form_text
 from .models import Consultation, Statement
 from .services import check_reply_parent, check_statement_place, parse_location
 
@@ -60,6 +61,7 @@ class StatementForm(XtdCommentForm):
     )
     topic = forms.ChoiceField(label=_("Thema"), choices=Statement.Topic.choices, initial=Statement.Topic.OTHER)
     feature = forms.ChoiceField(label=_("Bezug auf einen Planinhalt (optional)"), required=False)
+    attachments = AttachmentsField()
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     drawn_area = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -80,6 +82,8 @@ class StatementForm(XtdCommentForm):
         self.fields["comment"].widget.attrs.pop("placeholder", None)  # xtd's English placeholder
         self.fields["comment"].widget.attrs.update({"rows": 8})
         self.fields["comment"].widget.attrs.update({"maxlength": settings.PARTICIPATION_MAX_TEXT_LENGTH})
+        # A filled-in PDF form may be the statement: clean() requires text or such a form.
+        self.fields["comment"].required = False
         self.fields["comment"].help_text = _("Höchstens %(limit)s Zeichen.") % {
             "limit": settings.PARTICIPATION_MAX_TEXT_LENGTH
         }
@@ -157,6 +161,8 @@ class StatementForm(XtdCommentForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "comment" in cleaned and not cleaned["comment"].strip() and not form_text(cleaned.get("attachments") or []):
+            self.add_error("comment", ValidationError(self.fields["comment"].error_messages["required"], "required"))
         try:
             cleaned["location"] = parse_location(self.data.get("lat"), self.data.get("lon"))
         except ValidationError as error:
@@ -299,7 +305,13 @@ class PaperStatementForm(forms.Form):
         label=_("Eingangsweg"), choices=[c for c in Statement.Channel.choices if c[0] != Statement.Channel.ONLINE]
     )
     topic = forms.ChoiceField(label=_("Thema"), choices=Statement.Topic.choices, initial=Statement.Topic.OTHER)
-    text = forms.CharField(label=_("Text der Stellungnahme"), widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(
+        label=_("Text der Stellungnahme"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,  # the service requires text, or a filled-in PDF form among the attachments
+        help_text=_("Leer lassen, wenn ein ausgefülltes PDF-Formular angehängt ist: dessen Felder werden übernommen."),
+    )
     name = forms.CharField(label=_("Name"), required=False, max_length=50)
     email = forms.EmailField(label=_("E-Mail-Adresse"), required=False)
     postal_address = forms.CharField(label=_("Anschrift"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = AttachmentsField()

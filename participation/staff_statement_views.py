@@ -2,17 +2,18 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from plans.staff import MunicipalityPermissionMixin
 
 from . import services
 from .forms import ModerationForm, PaperStatementForm
-from .models import Statement
+from .models import Attachment, Statement
 from .staff_views import ConsultationMixin
 
 
@@ -24,7 +25,12 @@ class ModerationQueueView(ConsultationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         consultation = self.get_consultation()
-        statements = Statement.objects.filter(consultation=consultation).submitted().select_related("feature__layer")
+        statements = (
+            Statement.objects.filter(consultation=consultation)
+            .submitted()
+            .select_related("feature__layer")
+            .prefetch_related("attachments")
+        )
         return super().get_context_data(
             consultation=consultation,
             awaiting=statements.awaiting_moderation().order_by("submit_date"),
@@ -94,6 +100,7 @@ class PaperStatementView(ConsultationMixin, FormView):
                 name=data["name"],
                 email=data["email"],
                 postal_address=data["postal_address"],
+                attachments=data["attachments"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -101,3 +108,30 @@ class PaperStatementView(ConsultationMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Die Stellungnahme wurde erfasst."))
         return HttpResponseRedirect(reverse("participation:staff_detail", kwargs={"pk": self.get_consultation().pk}))
+
+
+class AttachmentDownloadView(MunicipalityPermissionMixin, View):
+    """Send one attachment of a statement to staff of its municipality, streamed from the private storage."""
+
+    permission = "moderate"
+
+    def get_municipality(self):
+        self.attachment = get_object_or_404(
+            Attachment.objects.select_related("statement__consultation__plan__municipality"), pk=self.kwargs["pk"]
+        )
+        return self.attachment.statement.consultation.plan.municipality
+
+    def get(self, request, pk):
+        try:
+            handle = self.attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=self.attachment.original_name,
+            content_type=self.attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -46,4 +46,9 @@ urlpatterns = [
         staff_statement_views.PaperStatementView.as_view(),
         name="staff_paper",
     ),
+    path(
+        "verwaltung/anhaenge/<int:pk>/",
+        staff_statement_views.AttachmentDownloadView.as_view(),
+        name="attachment_download",
+    ),
 ]

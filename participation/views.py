@@ -96,10 +96,12 @@ class StatementCreateView(View):
             )
         # Only a submitted feature needs the plan's feature list (saves a query on most posts).
         feature_choices = None if request.POST.get("feature") else []
-        form = StatementForm(consultation, data=request.POST, user=request.user, feature_choices=feature_choices)
+        form = StatementForm(
+            consultation, data=request.POST, files=request.FILES, user=request.user, feature_choices=feature_choices
+        )
         if not form.is_valid():
             if feature_choices == []:  # show the complete form (with the feature list) again
-                form = StatementForm(consultation, data=request.POST, user=request.user)
+                form = StatementForm(consultation, data=request.POST, files=request.FILES, user=request.user)
                 form.is_valid()
             return render(
                 request,
@@ -124,6 +126,7 @@ class StatementCreateView(View):
                 official=data.get("official", False),
                 ip_address=client_address(request),
                 form_token=data["form_token"],
+                attachments=data.get("attachments"),
             )
         except services.RateLimited:
             return self._refuse(

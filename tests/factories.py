@@ -24,6 +24,20 @@ def minimal_pdf(text="Test") -> bytes:
     )
 
 
+def parseable_pdf(pages: int = 1) -> bytes:
+    """Return a small PDF that pypdf reads (statement attachments are parsed; `minimal_pdf` is not)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()

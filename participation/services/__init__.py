@@ -20,7 +20,7 @@ from .periods import (
     consultation_update,
 )
 from .places import check_reply_parent, check_statement_place, geometry_in_plan_area, parse_location
-from .purge import personal_data_purge
+from .purge import attachment_orphans_purge, personal_data_purge
 from .ratelimit import RateLimited
 from .statements import (
     SubmitResult,
@@ -33,6 +33,7 @@ from .statements import (
 )
 
 __all__ = [
+    "attachment_orphans_purge",
     "MODERATION_ACTIONS",
     "RateLimited",
     "SubmitResult",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from plans import rules
 from plans.links import absolute_url
 
+from ..attachments import CheckedUpload, atomic_with_attachments, form_text, store_attachments
 from ..models import Consultation, ModerationAction, Statement
 from ..periods import local_date, start_of_day
 from ..tasks import send_confirmation_mail
@@ -70,9 +71,14 @@ def statement_submit(
     official: bool = False,
     ip_address: str | None = None,
     form_token: uuid.UUID | None = None,
+    attachments: list[CheckedUpload] | None = None,
     at: dt.datetime | None = None,
 ) -> SubmitResult:
-    """Store a statement submitted online; guests get a confirmation e-mail, logged-in users none."""
+    """Store a statement submitted online; guests get a confirmation e-mail, logged-in users none.
+
+    `attachments` (from `participation.attachments.check_uploads`) are stored in the same transaction;
+    without text, the text fields of a filled-in PDF form among them become the statement text.
+    """
     at = _now(at)
     if not consultation.is_open_at(at):
         raise ValidationError(
@@ -87,7 +93,7 @@ def statement_submit(
                 )
             }
         )
-    text = (text or "").strip()
+    text = (text or "").strip() or (form_text(attachments) if attachments else "")
     if not text:
         raise ValidationError(
             {"comment": ValidationError(_("Bitte geben Sie Ihre Stellungnahme ein."), code="text_required")}
@@ -140,8 +146,10 @@ def statement_submit(
         statement.is_public = _publish_immediately(consultation, statement)
     content = _submitted_content(statement, parent.pk if parent else None)  # before save() sets ids
     try:
-        with transaction.atomic():
+        with atomic_with_attachments():
             statement.save()
+            if attachments:
+                store_attachments(statement, attachments, by=user)
             if not authenticated:
                 _enqueue_with_transaction(send_confirmation_mail, statement.pk, confirmation_url(statement))
     except IntegrityError:
@@ -258,7 +266,7 @@ def statement_flag(*, statement: Statement, by=None, reason: str = "", ip_addres
     return True
 
 
-@transaction.atomic
+@atomic_with_attachments()
 def paper_statement_create(
     *,
     consultation: Consultation,
@@ -272,9 +280,14 @@ def paper_statement_create(
     postal_address: str = "",
     location: Point | None = None,
     feature=None,
+    attachments: list[CheckedUpload] | None = None,
     at=None,
 ) -> Statement:
-    """Enter a statement received by post, e-mail or in person; it counts from the day it was received."""
+    """Enter a statement received by post, e-mail or in person; it counts from the day it was received.
+
+    `attachments` (checked uploads: the scanned letter, enclosures) are stored with it; without text,
+    the text fields of a filled-in PDF form among them become the statement text.
+    """
     rules.require(by, "manage", consultation.plan.municipality)
     at = _now(at)
     if channel == Statement.Channel.ONLINE:
@@ -293,7 +306,7 @@ def paper_statement_create(
                 )
             }
         )
-    text = (text or "").strip()
+    text = (text or "").strip() or (form_text(attachments) if attachments else "")
     if not text:
         raise ValidationError(
             {"text": ValidationError(_("Bitte den Text der Stellungnahme eingeben."), code="text_required")}
@@ -320,4 +333,5 @@ def paper_statement_create(
         is_public=False,
     )
     statement.save()
+    store_attachments(statement, attachments or [], by=by)
     return statement

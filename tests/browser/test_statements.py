@@ -141,3 +141,42 @@ def test_keyboard_user_picks_a_plan_feature_instead_of_the_map(page, demo):
     page.wait_for_selector(".message--success")
     statement = Statement.objects.get(comment__startswith="Zum Baugebiet WA 2")
     assert statement.feature == feature and statement.location is None
+
+
+def test_citizen_attaches_files_error_page_is_accessible(page, demo, tmp_path, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    from participation.models import Attachment
+    from tests.factories import parseable_pdf
+
+    storage = FileSystemStorage(location=tmp_path / "attachments", base_url=None)
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
+
+    plan = demo["plans"]["am-riedborn"]
+    bad = tmp_path / "gutachten.pdf"
+    bad.write_bytes(b"MZ" + bytes(300))
+    good = tmp_path / "lageplan.pdf"
+    good.write_bytes(parseable_pdf())
+    page.goto(plan.get_absolute_url())
+    page.wait_for_selector("#plan-map[data-statements-ready]")
+    page.fill("#id_comment", "Anhang-Test: siehe Gutachten.")
+    page.fill("#id_name", "Anna Anhang")
+    page.fill("#id_email", "anna@example.org")
+    page.set_input_files("#id_attachments", [str(bad)])
+    page.check("#id_privacy_consent")
+    page.click("#statement-form button[type=submit]")
+    page.wait_for_selector("#statement-form-errors")
+    assert "„gutachten.pdf“ hat kein erlaubtes Format" in page.content()
+    assert page.input_value("#id_comment") == "Anhang-Test: siehe Gutachten."
+    assert run_axe(page) == []
+    assert not Statement.objects.filter(comment__startswith="Anhang-Test").exists()
+    page.set_input_files("#id_attachments", [str(good)])
+    page.click("#statement-form button[type=submit]")
+    page.wait_for_selector(".message--success")
+    statement = Statement.objects.get(comment__startswith="Anhang-Test")
+    assert list(Attachment.objects.filter(statement=statement).values_list("original_name", flat=True)) == [
+        "lageplan.pdf"
+    ]
+    assert len(list((tmp_path / "attachments").rglob("*.*"))) == 0  # stored under a random name, in tmp_path
+    assert len([p for p in (tmp_path / "attachments").rglob("*") if p.is_file()]) == 1
+    assert page.csp_violations == []
