@@ -196,3 +196,17 @@ def test_public_result_names_the_authority(client, authority_round):
     number = Weighing.objects.get(statement=world["water"]).number
     assert f"{number}: Untere Wasserbehörde Hochtaunuskreis" in page
     assert "Frau Sachbearbeiterin Wasser" not in page
+
+
+def test_statement_page_links_each_attachment_for_download(client, authority_round):
+    world = authority_round
+    consultation, water, attachment = world["consultation"], world["water"], world["attachment"]
+    client.force_login(world["users"]["moderator"])
+    client.get(reverse("workbench:table", args=[consultation.pk]))
+    page = client.get(reverse("workbench:weighing", args=[consultation.pk, water.pk])).content.decode()
+    url = reverse("participation:attachment_download", kwargs={"pk": attachment.pk})
+    assert f'<a href="{url}">Gutachten Entwässerung.pdf</a>' in page
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == world["pdf"]
+    client.force_login(world["users"]["foreign_planner"])
+    assert client.get(url).status_code in (403, 404)
