@@ -210,3 +210,17 @@ def test_statement_page_links_each_attachment_for_download(client, authority_rou
     assert response.status_code == 200 and b"".join(response.streaming_content) == world["pdf"]
     client.force_login(world["users"]["foreign_planner"])
     assert client.get(url).status_code in (403, 404)
+
+
+def test_staff_may_rename_the_authority_for_the_table(client, authority_round):
+    world = authority_round
+    consultation, water = world["consultation"], world["water"]
+    client.force_login(world["users"]["planner"])
+    client.get(reverse("workbench:table", args=[consultation.pk]))
+    response = client.post(
+        reverse("workbench:weighing", args=[consultation.pk, water.pk]),
+        {"decision": "noted", "response": "", "internal_note": "", "organisation": "Kreis, Untere Wasserbehörde"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("workbench:table", args=[consultation.pk])).content.decode()
+    assert "Kreis, Untere Wasserbehörde" in page and "Untere Wasserbehörde Hochtaunuskreis" not in page

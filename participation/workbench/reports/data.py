@@ -132,8 +132,8 @@ def report_rows(consultation: Consultation, *, statement_ids=None, by_section: b
         section_number,
         section_title,
     ) in values:
-        # Authorities are public bodies: their name is shown, never a pseudonym.
-        organisation = sender_organisation or organisation
+        # Authorities are public bodies: their name is shown, never a pseudonym (unless staff renamed it).
+        organisation = organisation or sender_organisation
         rows.append(
             {
                 "id": sid,
