@@ -2,14 +2,16 @@
 
 import pytest
 
-from tests.browser.conftest import browser, page, run_axe  # noqa: F401  (fixtures)
+from tests.workbench.conftest import attachment_storage, authority_round, world  # noqa: F401  (fixtures)
+
+from .conftest import run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_authority_statements_table_detail_and_bundle_page_are_accessible(page, authority_round):  # noqa: F811
-    world = authority_round
-    consultation = world["consultation"]
+    answered = authority_round
+    consultation = answered["consultation"]
     table = f"/verwaltung/abwaegung/{consultation.pk}/"
     page.goto(f"/verwaltung/anmelden/?next={table}")
     page.fill("#id_username", "planer")
@@ -27,7 +29,7 @@ def test_authority_statements_table_detail_and_bundle_page_are_accessible(page, 
     assert "1 Anhang" in page.inner_text("#statement-table")
     assert run_axe(page) == []
 
-    page.get_by_role("link", name=str(world["water"].weighing.number), exact=True).click()
+    page.get_by_role("link", name=str(answered["water"].weighing.number), exact=True).click()
     page.wait_for_selector(".wb-attachments")
     assert "Gutachten Entwässerung.pdf" in page.inner_text(".wb-attachments")
     assert run_axe(page) == []
