@@ -7,10 +7,11 @@ permission-checked download view and deleted a day later by `manage.py purge_exp
 
 import datetime as dt
 import logging
+import tempfile
 import time
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import QueryDict
@@ -20,9 +21,9 @@ from django.utils.translation import gettext as _
 from participation.models import Consultation
 from plans import rules
 
-from .forms import FilterForm
+from .forms import BY_SECTION, FilterForm
 from .models import ExportJob
-from .reports import FORMATS, export_filename, export_report
+from .reports import FORMATS, export_filename, export_report_to, is_personal
 from .selectors import weighed_statements
 from .services import _number_new_statements, personal_data_export_log
 from .tasks import run_export_job
@@ -36,6 +37,10 @@ PROGRESS_SECONDS = 1.0  # at most one progress write per second
 
 def _permission(personal: bool) -> rules.Permission:
     return "export_personal_data" if personal else "moderate"
+
+
+def _by_section(filters: str) -> bool:
+    return QueryDict(filters).get("order") == BY_SECTION
 
 
 def clean_filters(consultation: Consultation, query: str) -> str:
@@ -54,10 +59,13 @@ def export_job_start(*, consultation: Consultation, by, format: str, personal: b
     """Queue an export of `consultation` (narrowed by the table `filters`); return the job.
 
     The same user asking for the same export while it is still queued or running gets that job again.
+    A format that may carry personal data (the ZIP with attachments) is always a personal-data export.
     """
-    rules.require(by, _permission(personal), consultation.plan.municipality)
     if format not in FORMATS:
+        rules.require(by, "moderate", consultation.plan.municipality)
         raise ValidationError(_("Dieses Exportformat gibt es nicht."), code="unknown_format")
+    personal = is_personal(format, personal)
+    rules.require(by, _permission(personal), consultation.plan.municipality)
     filters = clean_filters(consultation, filters)
     user = rules.user_or_none(by)
     same = ExportJob.objects.filter(
@@ -107,7 +115,7 @@ def export_job_run(*, job: ExportJob, by) -> ExportJob:
     crash replaces the files of the earlier attempt instead of adding a second one.
     """
     consultation = job.consultation
-    rules.require(by, _permission(job.personal), consultation.plan.municipality)
+    rules.require(by, _permission(is_personal(job.format, job.personal)), consultation.plan.municipality)
     claimable = [ExportJob.Status.QUEUED, ExportJob.Status.RUNNING, ExportJob.Status.FAILED]
     if not ExportJob.objects.filter(pk=job.pk, status__in=claimable).update(
         status=ExportJob.Status.RUNNING, started_at=timezone.now(), progress_done=0, error=""
@@ -125,15 +133,21 @@ def export_job_run(*, job: ExportJob, by) -> ExportJob:
     try:
         with transaction.atomic():
             _number_new_statements(consultation)
-        data, rows = export_report(
-            consultation=consultation,
-            format=job.format,
-            personal=job.personal,
-            statement_ids=_statement_ids(job),
-            progress=progress,
-        )
         _delete_files(job.pk)
-        stored = default_storage.save(f"{PREFIX}/{job.pk}/{job.file_name}", ContentFile(data))
+        # Rendered into a temporary file and copied to the storage in chunks (the bundle can be large).
+        with tempfile.TemporaryFile() as spool:
+            rows = export_report_to(
+                spool,
+                consultation=consultation,
+                format=job.format,
+                personal=job.personal,
+                statement_ids=_statement_ids(job),
+                by_section=_by_section(job.filters),
+                progress=progress,
+            )
+            size = spool.tell()
+            spool.seek(0)
+            stored = default_storage.save(f"{PREFIX}/{job.pk}/{job.file_name}", File(spool, name=job.file_name))
     except Exception as error:
         # The page says that it failed; the log has the details (never shown: they may name server paths).
         logger.exception("Export job %s failed", job.pk)
@@ -147,7 +161,7 @@ def export_job_run(*, job: ExportJob, by) -> ExportJob:
         rows=rows,
         progress_done=rows,
         progress_total=rows,
-        size=len(data),
+        size=size,
         storage_name=stored,
         finished_at=finished,
         expires_at=finished + KEEP,
@@ -159,11 +173,12 @@ def export_job_run(*, job: ExportJob, by) -> ExportJob:
 def export_job_open(*, job: ExportJob, by):
     """Open the job's file for download; names and addresses need the permission again and are logged."""
     consultation = job.consultation
-    rules.require(by, _permission(job.personal), consultation.plan.municipality)
+    personal = is_personal(job.format, job.personal)
+    rules.require(by, _permission(personal), consultation.plan.municipality)
     if job.status != ExportJob.Status.SUCCEEDED or job.expires_at <= timezone.now():
         raise ValidationError(_("Dieser Export ist nicht (mehr) verfügbar."), code="export_unavailable")
     handle = default_storage.open(job.storage_name, "rb")
-    if job.personal:
+    if personal:
         personal_data_export_log(consultation=consultation, by=by, via="web", format=job.format, rows=job.rows or 0)
     return handle
 

@@ -7,12 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from geodata.models import Feature
 from participation.models import Statement
+from plans.models import DocumentSection
 
 from .labels import CHANNEL_CHOICES
 from .models import Decision, StatementGroup, Weighing
 from .selectors import late_q
 
 OPEN = "open"
+AUTHORITIES, PUBLIC = "authorities", "public"
+BY_SECTION = "section"
 
 
 class FilterForm(forms.Form):
@@ -20,6 +23,11 @@ class FilterForm(forms.Form):
     topic = forms.ChoiceField(label=_("Thema"), required=False, choices=[("", _("alle"))] + Statement.Topic.choices)
     decision = forms.ChoiceField(
         label=_("Entscheidung"), required=False, choices=[("", _("alle")), (OPEN, _("noch offen"))] + Decision.choices
+    )
+    sender = forms.ChoiceField(
+        label=_("Absender"),
+        required=False,
+        choices=[("", _("alle")), (AUTHORITIES, _("nur Behörden/TöB")), (PUBLIC, _("nur Öffentlichkeit"))],
     )
     channel = forms.ChoiceField(label=_("Eingangsweg"), required=False, choices=[("", _("alle"))] + CHANNEL_CHOICES)
     timing = forms.ChoiceField(
@@ -31,7 +39,13 @@ class FilterForm(forms.Form):
         label=_("Ortsangabe"), required=False, choices=[("", _("alle")), ("yes", _("mit Ort")), ("no", _("ohne Ort"))]
     )
     feature = forms.TypedChoiceField(label=_("Planinhalt"), required=False, coerce=int, empty_value=None)
+    section = forms.TypedChoiceField(label=_("Abschnitt"), required=False, coerce=int, empty_value=None)
     group = forms.TypedChoiceField(label=_("Gruppe"), required=False, coerce=int, empty_value=None)
+    order = forms.ChoiceField(
+        label=_("Sortierung"),
+        required=False,
+        choices=[("", _("nach Nummer")), (BY_SECTION, _("nach Abschnitt gruppiert"))],
+    )
 
     def __init__(self, *args, consultation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +57,13 @@ class FilterForm(forms.Form):
             .order_by("layer__name", "id")
         )
         self.fields["feature"].choices = [("", _("alle"))] + [(f.pk, f"{f.layer.name}: {f}") for f in features]
+        sections = (
+            DocumentSection.objects.filter(statements__consultation=consultation)
+            .select_related("document")
+            .distinct()
+            .order_by("document__order", "document_id", "order", "id")
+        )
+        self.fields["section"].choices = [("", _("alle"))] + [(s.pk, f"{s.document.title}: {s}") for s in sections]
         groups = StatementGroup.objects.filter(consultation=consultation).order_by("id")
         self.fields["group"].choices = [("", _("alle"))] + [(g.pk, g.label) for g in groups]
 
@@ -72,6 +93,10 @@ class FilterForm(forms.Form):
             queryset = queryset.filter(Q(weighing__decision="") | Q(weighing__isnull=True))
         elif data.get("decision"):
             queryset = queryset.filter(weighing__decision=data["decision"])
+        if data.get("sender") == AUTHORITIES:
+            queryset = queryset.filter(channel=Statement.Channel.AUTHORITY)
+        elif data.get("sender") == PUBLIC:
+            queryset = queryset.exclude(channel=Statement.Channel.AUTHORITY)
         if data.get("channel"):
             queryset = queryset.filter(channel=data["channel"])
         if data.get("timing") == "late":
@@ -84,9 +109,16 @@ class FilterForm(forms.Form):
             queryset = queryset.filter(location__isnull=True, drawn_area__isnull=True)
         if data.get("feature"):
             queryset = queryset.filter(feature_id=data["feature"])
+        if data.get("section"):
+            queryset = queryset.filter(section_id=data["section"])
         if data.get("group"):
             queryset = queryset.filter(weighing__group_id=data["group"])
         return queryset
+
+    @property
+    def by_section(self) -> bool:
+        """Return whether the statements are to be grouped (ordered) by plan text section."""
+        return self.is_valid() and self.cleaned_data.get("order") == BY_SECTION
 
 
 class BulkActionForm(forms.Form):

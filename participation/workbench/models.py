@@ -89,8 +89,10 @@ class Weighing(models.Model):
 
     @property
     def pseudonym(self) -> str:
-        """Return the public name: the organisation, else 'Bürger/in <number>'."""
-        return self.organisation or str(_("Bürger/in %(number)s") % {"number": self.number})
+        """Return the public name: the authority or organisation, else 'Bürger/in <number>'."""
+        # An authority (§ 4 BauGB) is a public body and named as it signed, unless staff named it here.
+        organisation = self.organisation or self.statement.organisation
+        return organisation or str(_("Bürger/in %(number)s") % {"number": self.number})
 
 
 class ConsultationResult(models.Model):

@@ -8,16 +8,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from participation.authorities.models import Invitation
 from participation.models import Consultation, Statement
-from participation.periods import local_date
+from participation.periods import end_of_day, local_date
+
+
+def invitation_deadlines(consultation: Consultation) -> list[dt.date]:
+    """Return the distinct deadlines of the authorities invited to `consultation` (§ 4 BauGB), in order."""
+    return sorted(set(Invitation.objects.filter(consultation=consultation).values_list("deadline", flat=True)))
+
+
+def _after(last_day: dt.date, end: dt.datetime) -> Q:
+    return Q(received_on__isnull=False, received_on__gt=last_day) | Q(received_on__isnull=True, submit_date__gte=end)
 
 
 def late_q(consultation: Consultation) -> Q:
-    """Return a filter for late statements: submitted at or after the end (paper: received after the last day)."""
+    """Return a filter for late statements: submitted at or after the end (paper: received after the last day).
+
+    An invited authority's statement is measured against its own (possibly extended) deadline,
+    as `Statement.is_late` does.
+    """
     last_day = local_date(consultation.ends_at - dt.timedelta(microseconds=1))
-    return Q(received_on__isnull=False, received_on__gt=last_day) | Q(
-        received_on__isnull=True, submit_date__gte=consultation.ends_at
-    )
+    late = Q(invitation__isnull=True) & _after(last_day, consultation.ends_at)
+    # One condition per distinct deadline (a handful per round): the end of day is Berlin time, not SQL's.
+    for deadline in invitation_deadlines(consultation):
+        late |= Q(invitation__deadline=deadline) & _after(deadline, end_of_day(deadline))
+    return late
 
 
 def weighed_statements(consultation: Consultation, *, annotate_late: bool = True) -> QuerySet[Statement]:

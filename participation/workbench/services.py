@@ -7,7 +7,9 @@ with viewing the workbench ("moderate"); names and addresses need "export_person
 
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Callable
+from typing import BinaryIO
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -23,7 +25,7 @@ from plans import rules
 from plans.page_cache import bump_plan_page
 
 from .models import ConsultationResult, Decision, PersonalDataExportLog, ResultNotification, StatementGroup, Weighing
-from .reports import export_report
+from .reports import export_report_to, is_personal
 from .selectors import normalised_email, result_blockers, result_recipients, weighed_statements
 from .similarity import similar_clusters
 from .tasks import send_result_notifications
@@ -335,12 +337,25 @@ def personal_data_export_log(*, consultation: Consultation, by, via: str, format
 
 @transaction.atomic
 def report_export(
-    *, consultation: Consultation, by, format: str, personal: bool = False, via: str = "web"
+    *,
+    consultation: Consultation,
+    by,
+    format: str,
+    personal: bool = False,
+    via: str = "web",
+    out: BinaryIO | None = None,
 ) -> tuple[bytes, int]:
-    """Render the Abwägungstabelle; names and addresses need "export_personal_data" and are logged."""
+    """Render the Abwägungstabelle; names and addresses need "export_personal_data" and are logged.
+
+    With `out` (a binary file) the report is written there and the returned bytes are empty.
+    """
+    personal = is_personal(format, personal)
     rules.require(by, "export_personal_data" if personal else "moderate", _municipality(consultation))
     _number_new_statements(consultation)
-    data, rows = export_report(consultation=consultation, format=format, personal=personal)
+    buffer = io.BytesIO()
+    rows = export_report_to(
+        out if out is not None else buffer, consultation=consultation, format=format, personal=personal
+    )
     if personal:
         personal_data_export_log(consultation=consultation, by=by, via=via, format=format, rows=rows)
-    return data, rows
+    return (b"" if out is not None else buffer.getvalue()), rows

@@ -137,3 +137,104 @@ def world(db):
         "names": [s.user_name for s in statements],
         "emails": [s.user_email for s in statements if s.user_email],
     }
+
+
+@pytest.fixture
+def attachment_storage(tmp_path, monkeypatch):
+    """Keep the test's attachments in a temporary folder (the field's storage is built at import)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from participation.models import Attachment
+
+    storage = FileSystemStorage(location=str(tmp_path / "attachments"), base_url=None)
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
+    return storage
+
+
+def add_attachment(statement, name: str, data: bytes, content_type: str = "application/pdf"):
+    """Store `data` as an attachment of `statement` (as the upload would, without its checks)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from participation.models import Attachment
+
+    attachment = Attachment(
+        statement=statement,
+        original_name=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    attachment.file.save(name, ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+@pytest.fixture
+def authority_round(world, attachment_storage):
+    """Two invited authorities answered the closed consultation of `world`: one in its extended time, one late.
+
+    The water authority's statement refers to section 3.2 of the Begründung and carries a PDF.
+    """
+    from participation.authorities.models import Authority, Invitation
+    from plans.models import DocumentSection
+    from tests.factories import DocumentFactory, minimal_pdf
+
+    consultation, town = world["consultation"], world["town"]
+    water = Authority.objects.create(
+        municipality=town, organisation="Untere Wasserbehörde Hochtaunuskreis", emails=["uwb@example.org"]
+    )
+    utility = Authority.objects.create(municipality=town, organisation="Stadtwerke Usingen", emails=["sw@example.org"])
+    # The water authority's deadline was extended beyond the public period; the utility's ended before it.
+    extended = Invitation.objects.create(
+        consultation=consultation, authority=water, deadline=consultation.end_date + dt.timedelta(days=7), key="a"
+    )
+    short = Invitation.objects.create(
+        consultation=consultation, authority=utility, deadline=consultation.end_date - dt.timedelta(days=5), key="b"
+    )
+    document = DocumentFactory(plan=consultation.plan, title="Begründung")
+    section = DocumentSection.objects.create(document=document, number="3.2", title="Entwässerung", order=2)
+    other_section = DocumentSection.objects.create(document=document, number="1", title="Anlass", order=1)
+    after_end = end_of_day(consultation.end_date) + dt.timedelta(days=2)
+    water_statement = StatementFactory(
+        consultation=consultation,
+        channel="authority",
+        organisation=str(water),
+        file_reference="UWB-2026/117",
+        invitation=extended,
+        section=section,
+        comment="Das Niederschlagswasser ist auf den Grundstücken zu versickern.",
+        topic="environment",
+        user_name="Frau Sachbearbeiterin Wasser",
+        user_email="uwb@example.org",
+        submit_date=after_end,
+        is_public=False,
+    )
+    utility_statement = StatementFactory(
+        consultation=consultation,
+        channel="authority",
+        organisation=str(utility),
+        no_objections=True,
+        invitation=short,
+        comment="Keine Anregungen oder Bedenken.",
+        topic="other",
+        user_name="Herr Sachbearbeiter Strom",
+        user_email="sw@example.org",
+        location=None,
+        submit_date=end_of_day(short.deadline) + dt.timedelta(hours=3),
+        is_public=False,
+    )
+    world["statements"][3].section = other_section
+    world["statements"][3].save(update_fields=["section"])
+    pdf = minimal_pdf("Gutachten Entwässerung")
+    attachment = add_attachment(water_statement, "Gutachten Entwässerung.pdf", pdf)
+    return {
+        **world,
+        "water": water_statement,
+        "utility": utility_statement,
+        "section": section,
+        "other_section": other_section,
+        "attachment": attachment,
+        "pdf": pdf,
+    }

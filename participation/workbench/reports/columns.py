@@ -47,6 +47,16 @@ def label(kind: str, value: str) -> str:
     return _label(kind, value or "", get_language() or "de")
 
 
+def _yes(value) -> str:
+    return str(_("ja")) if value else ""
+
+
+def _attachments(row) -> str:
+    """Return '2: gutachten.pdf; foto.jpg' (count and names), '' without attachments."""
+    names = [a.original_name for a in row["attachments"]]
+    return f"{len(names)}: {'; '.join(names)}" if names else ""
+
+
 def _location(row):
     point = row["point"]
     return f"{point.y:.6f}, {point.x:.6f}" if point is not None else ""
@@ -61,11 +71,17 @@ COLUMNS: list[Column] = [
     Column("eingang", _("Eingangsdatum"), lambda r: r["received"], 12, pdf_width=16),
     Column("verspaetet", _("Verspätet"), lambda r: label("late", "1" if r["late"] else ""), 9, pdf_width=12),
     Column("weg", _("Eingangsweg"), lambda r: label("channel", r["channel"]), 12, pdf_width=14),
+    Column("organisation", _("Behörde / Organisation"), lambda r: r["organisation"], 22, pdf=False),
+    Column("aktenzeichen", _("Aktenzeichen"), lambda r: r["file_reference"], 14, pdf_width=12),
+    Column("keine_bedenken", _("Keine Bedenken"), lambda r: _yes(r["no_objections"]), 9, pdf_width=10),
+    Column("frist", _("Frist der Behörde"), lambda r: r["deadline"], 12, pdf=False),
     Column("thema", _("Thema"), lambda r: label("topic", r["topic"]), 14),
     Column("planinhalt", _("Bezug auf Planinhalt"), lambda r: r["feature_label"], 18),
+    Column("abschnitt", _("Abschnitt"), lambda r: r["section"], 18, pdf_width=14),
     Column("text", _("Stellungnahme"), lambda r: r["comment"], 60),
     Column("ort", _("Ort (Breite, Länge)"), _location, 20, pdf=False),
     Column("gruppe", _("Gruppe"), lambda r: r["group_label"], 16, pdf=False),
+    Column("anhaenge", _("Anhänge"), _attachments, 24, pdf_width=12),
     Column("abwaegung", _("Abwägungsvorschlag der Verwaltung"), lambda r: r["response"], 60),
     Column("entscheidung", _("Entscheidung"), lambda r: label("decision", r["decision"]), 16),
 ]

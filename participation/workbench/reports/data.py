@@ -1,11 +1,11 @@
 """Collect the report rows of a consultation in one query (coordinates computed by the database)."""
 
-from django.db.models import FloatField, Func
+from django.db.models import F, FloatField, Func
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from participation.models import Consultation, Statement
+from participation.models import Attachment, Consultation, Statement
 from participation.periods import local_date
 
 from ..selectors import weighed_statements
@@ -27,8 +27,36 @@ def coordinate(function: str):
     return Func(Coalesce("location", surface), function=function, output_field=FloatField())
 
 
-def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]:
-    """Return one dict per weighed statement (ordered by number) with everything the columns need.
+def section_label(number: str, title: str) -> str:
+    """Return a section as shown in tables: '3.2 Verkehr'."""
+    return f"{number} {title}".strip()
+
+
+def section_order() -> list:
+    """Return the ordering that groups statements by plan text section (document, section), unsorted ones last."""
+    return [
+        F("section__document__order").asc(nulls_last=True),
+        F("section__document_id").asc(nulls_last=True),
+        F("section__order").asc(nulls_last=True),
+        F("section_id").asc(nulls_last=True),
+        "weighing__number",
+    ]
+
+
+def attachments_by_statement(statement_ids) -> dict[int, list[Attachment]]:
+    """Return the attachments of the given statements, per statement id, in upload order."""
+    grouped: dict[int, list[Attachment]] = {}
+    for attachment in (
+        Attachment.objects.filter(statement_id__in=statement_ids)
+        .only("id", "statement_id", "original_name", "content_type", "size", "sha256", "file")
+        .order_by("statement_id", "id")
+    ):
+        grouped.setdefault(attachment.statement_id, []).append(attachment)
+    return grouped
+
+
+def report_rows(consultation: Consultation, *, statement_ids=None, by_section: bool = False) -> list[dict]:
+    """Return one dict per weighed statement (ordered by number, or by section) with everything the columns need.
 
     The caller numbers new statements first (`services.report_export` does).
     """
@@ -37,7 +65,7 @@ def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]
         qs = qs.filter(id__in=statement_ids)
     values = (
         qs.annotate(px=coordinate("ST_X"), py=coordinate("ST_Y"))
-        .order_by("weighing__number")
+        .order_by(*(section_order() if by_section else ["weighing__number"]))
         .values_list(
             "id",
             "comment",
@@ -59,6 +87,12 @@ def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]
             "weighing__response",
             "weighing__organisation",
             "weighing__group__label",
+            "organisation",
+            "file_reference",
+            "no_objections",
+            "invitation__deadline",
+            "section__number",
+            "section__title",
         )
     )
     areas = dict(
@@ -66,6 +100,7 @@ def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]
             "id", "drawn_area"
         )
     )
+    attachments = attachments_by_statement(qs.filter(attachments__isnull=False).values("id"))
     pseudonym = gettext("Bürger/in %(number)s")
     tz = timezone.get_current_timezone()
     rows = []
@@ -90,7 +125,15 @@ def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]
         response,
         organisation,
         group_label,
+        sender_organisation,
+        file_reference,
+        no_objections,
+        deadline,
+        section_number,
+        section_title,
     ) in values:
+        # Authorities are public bodies: their name is shown, never a pseudonym (unless staff renamed it).
+        organisation = organisation or sender_organisation
         rows.append(
             {
                 "id": sid,
@@ -111,6 +154,12 @@ def report_rows(consultation: Consultation, *, statement_ids=None) -> list[dict]
                 "group_label": group_label or "",
                 "response": response,
                 "decision": decision,
+                "organisation": organisation,
+                "file_reference": file_reference,
+                "no_objections": no_objections,
+                "deadline": deadline,
+                "section": section_label(section_number or "", section_title or ""),
+                "attachments": attachments.get(sid, []),
             }
         )
     return rows

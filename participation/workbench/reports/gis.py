@@ -16,9 +16,8 @@ import shapely
 def _frame(rows, columns, geometry_key, crs_epsg):
     data = {}
     for column in columns:
-        values = [column.getter(r) for r in rows]
-        if column.key == "eingang":
-            values = [v.isoformat() if isinstance(v, dt.date) else v for v in values]
+        # Dates as ISO text: a column of dates and gaps (the authorities' deadline) has no GDAL date type.
+        values = [v.isoformat() if isinstance(v, dt.date) else v for v in (column.getter(r) for r in rows)]
         data[column.key] = values
     if geometry_key == "point":
         xs = [r["point"].x if r["point"] is not None else float("nan") for r in rows]

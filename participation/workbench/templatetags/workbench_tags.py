@@ -12,6 +12,21 @@ def channel_label(value):
     return _channel_label(value)
 
 
+ATTACHMENT_KINDS = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+}
+
+
+@register.filter
+def attachment_kind(content_type: str) -> str:
+    """Return a short file type name (PDF, JPEG, …) for a content type, else the content type itself."""
+    return ATTACHMENT_KINDS.get(content_type, content_type)
+
+
 @register.simple_tag
 def consultation_result_url(consultation) -> str:
     """Return the public result page's URL of `consultation` if staff published it, else ''."""

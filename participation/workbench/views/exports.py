@@ -13,7 +13,7 @@ from plans import rules
 from .. import export_jobs
 from ..forms import FilterForm
 from ..models import ExportJob
-from ..reports import FORMATS
+from ..reports import FORMATS, is_personal
 from .base import ConsultationStaffMixin, error_messages
 
 
@@ -38,7 +38,8 @@ class ExportStartView(ConsultationStaffMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def personal(self) -> bool:
-        return (self.request.POST if self.request.method == "POST" else self.request.GET).get("personal") == "1"
+        asked = (self.request.POST if self.request.method == "POST" else self.request.GET).get("personal") == "1"
+        return is_personal(self.kwargs["format"], asked)
 
     def filters(self) -> str:
         source = self.request.POST if self.request.method == "POST" else self.request.GET
@@ -88,7 +89,7 @@ class ExportJobMixin(ConsultationStaffMixin):
             ExportJob.objects.select_related("created_by"), pk=self.kwargs["job_id"], consultation=self.consultation
         )
         job.consultation = self.consultation
-        _check_personal(self.request, self.consultation, job.personal)
+        _check_personal(self.request, self.consultation, is_personal(job.format, job.personal))
         return job
 
 

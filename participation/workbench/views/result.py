@@ -97,6 +97,7 @@ class PublicResultView(TemplateView):
                 "response",
                 "organisation",
                 "statement__comment",
+                "statement__organisation",
                 "statement__submit_date",
                 "statement__received_on",
                 "statement__topic",

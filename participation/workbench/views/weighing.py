@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from participation.models import Attachment
+
 from .. import grouping, services
 from ..forms import BulkActionForm, FilterForm, GroupAnswerForm, GroupSimilarForm, WeighingForm
 from ..models import ConsultationResult, Decision, ResultNotification, StatementGroup, Weighing
-from ..selectors import late_q, result_blockers, weighed_statements
+from ..reports.data import section_order
+from ..selectors import invitation_deadlines, late_q, result_blockers, weighed_statements
 from .base import ConsultationStaffMixin, error_messages
 
 PAGE_SIZE = 50
@@ -35,19 +38,28 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
         filtered = filters.apply(base) if self.request.GET else base
         # One scan yields the ordered ids of all matches (count and page from the same list); then only
         # the 50 visible rows are loaded with their long texts.
-        ids = list(filtered.order_by("weighing__number").values_list("id", flat=True))
+        order = section_order() if filters.by_section else ["weighing__number"]
+        ids = list(filtered.order_by(*order).values_list("id", flat=True))
         page = Paginator(ids, PAGE_SIZE).get_page(self.request.GET.get("page"))
         page.object_list = list(
             weighed_statements(self.consultation)
             .filter(id__in=list(page.object_list))
-            .select_related("weighing__group", "feature__layer")
-            .order_by("weighing__number")
+            .select_related("weighing__group", "feature__layer", "section__document", "invitation")
+            .order_by(*order)
         )
+        attachment_counts = dict(
+            Attachment.objects.filter(statement_id__in=[s.pk for s in page.object_list])
+            .values_list("statement_id")
+            .annotate(n=Count("id"))
+        )
+        for statement in page.object_list:
+            statement.attachment_count = attachment_counts.get(statement.pk, 0)
         counts = self.counts(base)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
             filters=filters,
+            by_section=filters.by_section,
             page=page,
             counts=counts,
             decision_counts=[(label, counts[value]) for value, label in Decision.choices],
@@ -71,11 +83,13 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
         return context
 
     def counts(self, base) -> dict:
-        """Return the counts over the whole consultation, cached per data version and effective end."""
-        # Every service write bumps the version; extending or closing the period changes which are late.
+        """Return the counts over the whole consultation, cached per data version, effective end and deadlines."""
+        # Every service write bumps the version; extending or closing the period (or an authority's
+        # deadline) changes which are late.
+        deadlines = ",".join(f"{d:%Y%m%d}" for d in invitation_deadlines(self.consultation))
         key = (
             f"workbench:counts:{self.consultation.pk}:{services.workbench_version(self.consultation)}:"
-            f"{self.consultation.ends_at.timestamp()}"
+            f"{self.consultation.ends_at.timestamp()}:{deadlines}"
         )
         counts = cache.get(key)
         if counts is None:
@@ -162,7 +176,14 @@ class WeighingEditView(ConsultationStaffMixin, TemplateView):
     def get_weighing(self):
         services.weighings_ensure(consultation=self.consultation, by=self.request.user)
         return get_object_or_404(
-            Weighing.objects.select_related("statement", "group", "updated_by", "statement__feature__layer"),
+            Weighing.objects.select_related(
+                "statement",
+                "group",
+                "updated_by",
+                "statement__feature__layer",
+                "statement__section__document",
+                "statement__invitation",
+            ),
             statement_id=self.kwargs["statement_id"],
             statement__consultation=self.consultation,
         )
@@ -174,7 +195,10 @@ class WeighingEditView(ConsultationStaffMixin, TemplateView):
         context.update(
             weighing=weighing,
             statement=statement,
-            late=statement.is_late,
+            # The table's definition (selectors.late_q, honouring an authority's own deadline), not a second one.
+            late=weighed_statements(self.consultation).filter(pk=statement.pk).values_list("late", flat=True).first(),
+            invitation=statement.invitation,
+            attachments=statement.attachments.order_by("id"),
             replies=type(statement).objects.filter(thread_id=statement.thread_id, level__gt=0).order_by("submit_date"),
             form=form or WeighingForm(instance=weighing),
             show_personal=context["can_export_personal"],

@@ -1,5 +1,7 @@
 """Export a consultation's Abwägungstabelle: `manage.py export_comments 12 --format xlsx -o tabelle.xlsx`."""
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
@@ -7,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from participation.models import Consultation
 from plans.rules import SYSTEM
 
-from ...reports import FORMATS
+from ...reports import FORMATS, is_personal
 from ...services import report_export
 
 
@@ -37,15 +39,20 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"Benutzer {user} gibt es nicht.")
         try:
-            data, rows = report_export(
-                consultation=consultation, by=actor, format=format, personal=with_personal_data, via="cli"
-            )
-        except PermissionDenied as error:
-            raise CommandError(str(error)) from None
-        try:
             with open(output, "wb") as handle:
-                handle.write(data)
+                _data, rows = report_export(
+                    consultation=consultation,
+                    by=actor,
+                    format=format,
+                    personal=with_personal_data,
+                    via="cli",
+                    out=handle,
+                )
+        except PermissionDenied as error:
+            Path(output).unlink(missing_ok=True)
+            raise CommandError(str(error)) from None
         except OSError as error:
             raise CommandError(f"Datei {output} kann nicht geschrieben werden: {error}") from error
+        with_personal_data = is_personal(format, with_personal_data)
         variant = "mit Personendaten" if with_personal_data else "anonymisiert"
         self.stdout.write(f"{rows} Stellungnahmen als {FORMATS[format].label} ({variant}) nach {output} geschrieben.")
