@@ -70,7 +70,9 @@ STAFF_URLS = {
     "workbench:group": Rule("moderate"),
     "workbench:statistics": Rule("moderate"),
     "workbench:map": Rule("moderate"),
-    "workbench:export": Rule("moderate"),  # anonymised export; ?personal=1 is tested in tests/test_login.py
+    "workbench:export": Rule(
+        "moderate"
+    ),  # anonymised export (format csv); ?personal=1 and the ZIP with attachments (export_personal_data): tests/test_login.py, tests/workbench/test_bundle.py
     "workbench:export_job": Rule("moderate"),  # an anonymised export job; personal ones: tests/workbench
     "workbench:export_download": Rule("moderate"),  # not finished yet: back to the job page (302)
     "workbench:grouping_status": Rule("moderate"),
@@ -196,9 +198,9 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
             announcement = Announcement.objects.filter(municipality=usingen).first() or AnnouncementFactory(
                 plan=consultation.plan
             )
-            from geodata.models import ImportRun
             from django.core.files.base import ContentFile
 
+            from geodata.models import ImportRun
             from participation.authorities.models import Authority, Invitation
             from participation.models import Attachment
 
