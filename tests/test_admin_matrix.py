@@ -70,9 +70,9 @@ STAFF_URLS = {
     "workbench:group": Rule("moderate"),
     "workbench:statistics": Rule("moderate"),
     "workbench:map": Rule("moderate"),
-    "workbench:export": Rule(
-        "moderate"
-    ),  # anonymised export (format csv); ?personal=1 and the ZIP with attachments (export_personal_data): tests/test_login.py, tests/workbench/test_bundle.py
+    # anonymised export (format csv); ?personal=1 and the ZIP with attachments (export_personal_data) are
+    # tested in tests/test_login.py and tests/workbench/test_bundle.py
+    "workbench:export": Rule("moderate"),
     "workbench:export_job": Rule("moderate"),  # an anonymised export job; personal ones: tests/workbench
     "workbench:export_download": Rule("moderate"),  # not finished yet: back to the job page (302)
     "workbench:grouping_status": Rule("moderate"),
