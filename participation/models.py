@@ -224,8 +224,8 @@ class StatementQuerySet(models.QuerySet):
         return self.submitted().filter(is_public=True, is_removed=False)
 
     def awaiting_moderation(self):
-        """Return confirmed statements that wait for a moderator's approval."""
-        return self.submitted().filter(is_public=False, is_removed=False)
+        """Return confirmed statements that wait for a moderator's approval (authorities' are never published)."""
+        return self.submitted().filter(is_public=False, is_removed=False).exclude(channel=Statement.Channel.AUTHORITY)
 
     def unconfirmed(self):
         """Return guest statements still waiting for their e-mail confirmation."""

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from geodata.models import Feature
 from participation.attachments import AttachmentsField, form_text
-from participation.forms import plan_feature_choices
+from participation.forms import SectionChoiceField, plan_feature_choices
 from participation.models import Statement
 from participation.services import parse_location
+from plans.section_services import plan_section, plan_section_choices
 
 
 class _AnswerForm(forms.Form):
@@ -46,10 +47,11 @@ class _AnswerForm(forms.Form):
 class AuthorityStatementForm(_AnswerForm):
     """A statement of the authority: topic, text, optional place (map click) or plan feature, attachments."""
 
-    field_order = ["clerk_name", "file_reference", "email", "topic", "feature", "comment"]
+    field_order = ["clerk_name", "file_reference", "email", "topic", "feature", "section", "comment"]
 
     topic = forms.ChoiceField(label=_("Thema"), choices=Statement.Topic.choices, initial=Statement.Topic.OTHER)
     feature = forms.ChoiceField(label=_("Bezug auf einen Planinhalt (optional)"), required=False)
+    section = SectionChoiceField(label=_("Abschnitt (optional)"), required=False)
     comment = forms.CharField(
         label=_("Stellungnahme"),
         required=False,  # clean() requires text, or a filled-in PDF form among the attachments
@@ -76,6 +78,22 @@ class AuthorityStatementForm(_AnswerForm):
             self.fields["feature"].choices = [("", _("– kein bestimmter Planinhalt –")), *choices]
         else:
             del self.fields["feature"]
+        sections = plan_section_choices(self.plan)
+        if sections:
+            self.fields["section"].choices = [("", _("– kein bestimmter Abschnitt –")), *sections]
+        else:
+            del self.fields["section"]
+
+    def clean_section(self):
+        value = self.cleaned_data.get("section")
+        if not value:
+            return None
+        section = plan_section(self.plan.pk, value)
+        if section is None:
+            raise ValidationError(
+                _("Bitte wählen Sie einen Abschnitt aus den aktuellen Dokumenten dieses Plans."), code="foreign_section"
+            )
+        return section
 
     def clean_feature(self):
         value = self.cleaned_data.get("feature")

@@ -107,6 +107,7 @@ class AccessView(_AccessLinkView):
                 topic=data.get("topic") or Statement.Topic.OTHER,
                 location=data.get("location"),
                 feature=data.get("feature"),
+                section=data.get("section"),
                 no_objections=no_objections,
                 form_token=data["form_token"],
                 attachments=data.get("attachments") or None,

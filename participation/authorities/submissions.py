@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from participation.attachments import CheckedUpload, atomic_with_attachments, form_text, store_attachments
 from participation.models import Consultation, Statement
 from participation.periods import end_of_day
-from participation.services import check_statement_place
+from participation.services import check_statement_place, check_statement_section
 from plans.models import Municipality
 
 from .models import Invitation, InvitationAction
@@ -101,6 +101,7 @@ def authority_statement_submit(
     topic: str = Statement.Topic.OTHER,
     location: Point | None = None,
     feature=None,
+    section=None,
     no_objections: bool = False,
     form_token: uuid.UUID | None = None,
     attachments: list[CheckedUpload] | None = None,
@@ -122,7 +123,7 @@ def authority_statement_submit(
     email = (email or "").strip()
     file_reference = (file_reference or "").strip()
     if no_objections:
-        text, topic, location, feature = str(NO_OBJECTIONS_TEXT), Statement.Topic.OTHER, None, None
+        text, topic, location, feature, section = str(NO_OBJECTIONS_TEXT), Statement.Topic.OTHER, None, None, None
     text = (text or "").strip() or (form_text(attachments) if attachments else "")
     if not clerk_name and not no_objections:
         errors["clerk_name"] = ValidationError(
@@ -145,6 +146,7 @@ def authority_statement_submit(
     if errors:
         raise ValidationError(errors)
     check_statement_place(consultation, location=location, feature=feature)
+    check_statement_section(consultation, section)
 
     authority = invitation.authority
     statement = Statement(
@@ -158,6 +160,7 @@ def authority_statement_submit(
         topic=topic,
         location=location,
         feature=feature,
+        section=section,
         submit_date=at,
         ip_address=ip_address,
         channel=Statement.Channel.AUTHORITY,

@@ -19,7 +19,13 @@ from .periods import (
     consultation_schedule,
     consultation_update,
 )
-from .places import check_reply_parent, check_statement_place, geometry_in_plan_area, parse_location
+from .places import (
+    check_reply_parent,
+    check_statement_place,
+    check_statement_section,
+    geometry_in_plan_area,
+    parse_location,
+)
 from .purge import attachment_orphans_purge, personal_data_purge
 from .ratelimit import RateLimited
 from .statements import (
@@ -42,6 +48,7 @@ __all__ = [
     "check_bekanntmachung_before",
     "check_reply_parent",
     "check_statement_place",
+    "check_statement_section",
     "close_needs_confirmation",
     "confirmation_token",
     "confirmation_url",

@@ -147,6 +147,31 @@ def test_statement_may_refer_to_a_plan_feature_chosen_from_the_list(
     assert Statement.objects.get().feature == feature
 
 
+def test_statement_may_refer_to_a_section_of_the_plan_texts_and_a_foreign_one_is_refused(
+    client, invitation, django_capture_on_commit_callbacks
+):
+    from plans.rules import SYSTEM
+    from plans.section_services import section_create
+
+    from ..factories import DocumentFactory
+
+    provisions = DocumentFactory(plan=invitation.consultation.plan, title="Textliche Festsetzungen", kind="provisions")
+    section = section_create(document=provisions, by=SYSTEM, number="§ 3", title="Niederschlagswasser")
+    foreign = section_create(document=DocumentFactory(), by=SYSTEM, number="1", title="Fremd")
+    page = client.get(access_url(invitation)).content.decode()
+    assert "§ 3 Niederschlagswasser" in page and 'name="section"' in page
+
+    refused = submit(
+        client, invitation, statement_data(invitation, section=str(foreign.pk)), django_capture_on_commit_callbacks
+    )
+    assert refused.status_code == 400 and "aktuellen Dokumenten dieses Plans" in refused.content.decode()
+    assert not Statement.objects.exists()
+
+    data = statement_data(invitation, section=str(section.pk))
+    assert submit(client, invitation, data, django_capture_on_commit_callbacks).status_code == 302
+    assert Statement.objects.get().section == section
+
+
 def test_no_objections_is_one_click_with_the_fixed_text(
     client, invitation, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -291,3 +316,11 @@ def test_bad_attachment_is_refused_and_nothing_is_stored(
     response = submit(client, invitation, data, django_capture_on_commit_callbacks)
     assert response.status_code == 400 and "stellungnahme.pdf" in response.content.decode()
     assert not Statement.objects.exists() and stored_files(attachment_dir) == [] and mailoutbox == []
+
+
+def test_authority_statements_do_not_wait_in_the_moderation_queue(
+    client, invitation, django_capture_on_commit_callbacks
+):
+    assert submit(client, invitation, statement_data(invitation), django_capture_on_commit_callbacks).status_code == 302
+    assert Statement.objects.submitted().count() == 1
+    assert not Statement.objects.awaiting_moderation().exists()
