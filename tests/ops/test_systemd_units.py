@@ -55,6 +55,7 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "planbeteiligung-purge-expired-exports",
         "planbeteiligung-clearsessions",
         "planbeteiligung-send-authority-reminders",
+        "planbeteiligung-purge-orphaned-attachments",
     }
     for name in timers:
         assert "Type=oneshot" in (UNITS / f"{name}.service").read_text()
@@ -70,5 +71,6 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "purge_expired_exports",
         "clearsessions",
         "send_authority_reminders",
+        "purge_orphaned_attachments",
     }
     assert "OnCalendar=hourly" in (UNITS / "planbeteiligung-clearsessions.timer").read_text()
