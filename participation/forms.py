@@ -175,7 +175,7 @@ class StatementForm(XtdCommentForm):
             geometry = GEOSGeometry(json.dumps(json.loads(raw)), srid=4326)
         except (ValueError, TypeError, GEOSException):
             raise ValidationError(message, code="invalid_geometry") from None
-        if not isinstance(geometry, kind) or not geometry.valid or geometry.num_coords > 500:
+        if not isinstance(geometry, kind) or geometry.empty or not geometry.valid or geometry.num_coords > 500:
             raise ValidationError(message, code="invalid_geometry")
         return geometry
 
