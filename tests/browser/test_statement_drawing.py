@@ -89,7 +89,7 @@ def test_keyboard_user_places_a_point_with_the_crosshair(page, demo, size):
     else:
         pytest.fail("skip link not reached")
     page.keyboard.press("Enter")
-    for presses in range(1, 10):
+    for _ in range(1, 10):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent.trim()") == "Ort mit der Tastatur wählen":
             break
@@ -138,9 +138,7 @@ def test_drawing_can_be_deleted_before_sending_and_clusters_are_named(page, demo
     plan = demo["plans"]["am-riedborn"]
     _open(page, plan, (1366, 768))
     page.evaluate("() => window.planMap.map.setZoom(12, {animate: false})")
-    names = page.evaluate(
-        "() => [...document.querySelectorAll('.marker-cluster')].map(e => e.textContent.trim())"
-    )
+    names = page.evaluate("() => [...document.querySelectorAll('.marker-cluster')].map(e => e.textContent.trim())")
     assert names and all(n.endswith(" Stellungnahmen") for n in names)
     page.get_by_role("button", name="Linie zeichnen").click()
     _click_around_centre(page, plan, [(-40, 0), (40, 10), (40, 10)])
@@ -153,3 +151,43 @@ def test_drawing_can_be_deleted_before_sending_and_clusters_are_named(page, demo
     _fill_and_send(page, "Ohne Zeichnung: allgemeine Anmerkung.")
     statement = Statement.objects.get(comment__startswith="Ohne Zeichnung")
     assert statement.drawn_line is None and statement.drawn_area is None and statement.location is None
+
+
+def test_tap_on_a_cluster_places_the_point_and_a_chosen_element_is_highlighted(page, demo):
+    from geodata.models import Feature, Layer
+
+    plan = demo["plans"]["am-riedborn"]
+    # A layer that is switched off on the map: choosing its element loads and outlines it.
+    layer = Layer.objects.create(
+        plan=plan, name="Baugebiete", kind=Layer.Kind.BUILDING_AREAS, feature_count=1, visible_by_default=False
+    )
+    feature = Feature.objects.create(layer=layer, geometry=plan.area, properties={"name": "WA 2"})
+    _open(page, plan, (1366, 768))
+    page.select_option("#id_feature", label="Baugebiete: WA 2")
+    page.wait_for_selector(f"#plan-map[data-feature-highlight='{feature.pk}']")
+    assert page.locator(".statement-feature-marker").count() == 1
+    assert "Gewählter Planinhalt: Baugebiete: WA 2" in page.locator("#statement-tools-hint").inner_text()
+    # A cluster inside the plan area: with "Punkt setzen" on, a tap there places the point, no zoom.
+    page.get_by_role("button", name="Punkt setzen").click()
+    page.locator("#plan-map").scroll_into_view_if_needed()
+    page.evaluate("() => window.planMap.map.fitBounds(window.planMap.area.getBounds(), {animate: false})")
+    page.wait_for_timeout(300)
+    cluster = page.evaluate(
+        """async () => { const { insideArea } = await import('/static/participation/statement_place.js');
+        const m = window.planMap.map, box = m.getContainer().getBoundingClientRect();
+        for (const el of document.querySelectorAll('.marker-cluster')) {
+          const r = el.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+          const ll = m.containerPointToLatLng([x - box.x, y - box.y]);
+          if (x > box.x && y > box.y && x < box.right && y < box.bottom
+              && insideArea(window.planMap.area, ll)) return [x, y];
+        } return null; }"""
+    )
+    if cluster is None:
+        pytest.skip("no cluster inside the plan area in this view")
+    zoom = page.evaluate("() => window.planMap.map.getZoom()")
+    page.mouse.click(*cluster)
+    page.wait_for_selector("#plan-map[data-statement-place='1']")
+    assert page.evaluate("() => window.planMap.map.getZoom()") == zoom
+    place = page.locator("#statement-place").inner_text()
+    assert place.startswith("Ort gewählt: im Geltungsbereich, auf „Baugebiete: WA 2“")
+    assert run_axe(page) == []

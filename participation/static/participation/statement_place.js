@@ -154,9 +154,22 @@ export function createPlacer({ map, area, form, texts, place, onFeatureChosen })
     }
   }
 
+  // The chosen element may sit in a layer that is switched off: load that layer's GeoJSON to outline it.
+  async function findElement(id) {
+    const onMap = planElements(map, feature).find((e) => String(e.layer.feature.id) === String(id));
+    if (onMap || !id) return onMap || null;
+    const label = feature.selectedOptions[0]?.textContent.trim() || "";
+    for (const { layer, layerConfig } of (window.planLayers || new Map()).values()) {
+      if (layerConfig.mode === "tiles" || !layer.load) continue;
+      await layer.load();
+      const found = layer.getLayers().find((sub) => String(sub.feature?.id) === String(id));
+      if (found) return { layer: found, label };
+    }
+    return null;
+  }
+
   function chooseFeature(id) {
-    const element = planElements(map, feature).find((e) => String(e.layer.feature.id) === String(id));
-    onFeatureChosen(element || null);
+    findElement(id).then(onFeatureChosen);
   }
 
   clear.addEventListener("click", () => setPoint(null, texts.removed));
