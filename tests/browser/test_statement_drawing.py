@@ -1,5 +1,7 @@
 """A citizen draws an area, places a point by keyboard only, deletes a drawing; at 1366×768 and 390×844."""
 
+import re
+
 import pytest
 
 from participation.models import Statement
@@ -138,8 +140,10 @@ def test_drawing_can_be_deleted_before_sending_and_clusters_are_named(page, demo
     plan = demo["plans"]["am-riedborn"]
     _open(page, plan, (1366, 768))
     page.evaluate("() => window.planMap.map.setZoom(12, {animate: false})")
-    names = page.evaluate("() => [...document.querySelectorAll('.marker-cluster')].map(e => e.textContent.trim())")
-    assert names and all(n.endswith(" Stellungnahmen") for n in names)
+    clusters = page.locator(".marker-cluster")
+    assert clusters.count() > 0
+    named = page.get_by_role("button", name=re.compile(r"^\d+ Stellungnahmen$"))
+    assert named.count() == clusters.count()  # "9 Stellungnahmen", not "9"
     page.get_by_role("button", name="Linie zeichnen").click()
     _click_around_centre(page, plan, [(-40, 0), (40, 10), (40, 10)])
     page.wait_for_selector("#plan-map[data-statement-drawing='line']")
