@@ -49,6 +49,7 @@ export function connectTools({ map, area, form, statements }) {
     container.classList.toggle("map--drawing", mode in DRAW_SHAPES);
     container.classList.toggle("map--crosshair", mode === "keyboard");
     container.dataset.statementTool = mode || "";
+    if (mode && mode !== "keyboard") container.scrollIntoView({ block: "nearest" }); // on phones the map is elsewhere
     if (mode === "point") hint(texts.pointHint);
     else if (mode in DRAW_SHAPES && map.pm) {
       map.pm.enableDraw(DRAW_SHAPES[mode], { snappable: false, allowSelfIntersection: false, finishOnEnter: true, continueDrawing: false });
