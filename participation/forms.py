@@ -6,7 +6,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, LineString, Polygon
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -75,6 +75,7 @@ class StatementForm(XtdCommentForm):
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     drawn_area = forms.CharField(required=False, widget=forms.HiddenInput)
+    drawn_line = forms.CharField(required=False, widget=forms.HiddenInput)
     privacy_consent = forms.BooleanField(
         label=_("Ich habe den Datenschutzhinweis gelesen und bin mit der Verarbeitung meiner Angaben einverstanden."),
         error_messages={"required": _("Bitte bestätigen Sie den Datenschutzhinweis.")},
@@ -170,17 +171,23 @@ class StatementForm(XtdCommentForm):
             )
         return section
 
-    def clean_drawn_area(self):
-        raw = (self.cleaned_data.get("drawn_area") or "").strip()
+    def _drawn_geometry(self, name, kind, message):
+        raw = (self.cleaned_data.get(name) or "").strip()
         if not raw:
             return None
         try:
             geometry = GEOSGeometry(json.dumps(json.loads(raw)), srid=4326)
         except (ValueError, TypeError, GEOSException):
-            raise ValidationError(_("Die gezeichnete Fläche ist ungültig.")) from None
-        if not isinstance(geometry, Polygon) or not geometry.valid or geometry.num_coords > 500:
-            raise ValidationError(_("Die gezeichnete Fläche ist ungültig."))
+            raise ValidationError(message, code="invalid_geometry") from None
+        if not isinstance(geometry, kind) or geometry.empty or not geometry.valid or geometry.num_coords > 500:
+            raise ValidationError(message, code="invalid_geometry")
         return geometry
+
+    def clean_drawn_area(self):
+        return self._drawn_geometry("drawn_area", Polygon, _("Die gezeichnete Fläche ist ungültig."))
+
+    def clean_drawn_line(self):
+        return self._drawn_geometry("drawn_line", LineString, _("Die gezeichnete Linie ist ungültig."))
 
     def clean(self):
         cleaned = super().clean()
@@ -198,6 +205,7 @@ class StatementForm(XtdCommentForm):
                 self.target_object,
                 location=cleaned.get("location"),
                 drawn_area=cleaned.get("drawn_area"),
+                drawn_line=cleaned.get("drawn_line"),
                 feature=cleaned.get("feature"),
             )
         except ValidationError as error:

@@ -271,6 +271,7 @@ class Statement(XtdComment):
     topic = models.CharField(_("Thema"), max_length=20, choices=Topic.choices, default=Topic.OTHER)
     location = models.PointField(_("Ort"), srid=4326, null=True, blank=True)
     drawn_area = models.PolygonField(_("Gezeichnete Fläche"), srid=4326, null=True, blank=True)
+    drawn_line = models.LineStringField(_("Gezeichnete Linie"), srid=4326, null=True, blank=True)
     feature = models.ForeignKey(
         "geodata.Feature",
         verbose_name=_("Bezug auf Planinhalt"),

@@ -120,6 +120,7 @@ class StatementCreateView(View):
                 email=data.get("email", ""),
                 location=data.get("location"),
                 drawn_area=data.get("drawn_area"),
+                drawn_line=data.get("drawn_line"),
                 feature=data.get("feature"),
                 section=data.get("section"),
                 parent=data.get("reply_to"),

@@ -55,9 +55,18 @@ def parse_location(lat, lon) -> Point | None:
     return Point(lon_f, lat_f, srid=4326)
 
 
-def check_statement_place(consultation, *, location=None, drawn_area=None, feature=None) -> None:
-    """Raise ValidationError unless location, drawn area and feature belong to the consultation's plan."""
+def check_statement_place(consultation, *, location=None, drawn_area=None, drawn_line=None, feature=None) -> None:
+    """Raise ValidationError unless the one place (point, area or line) and the feature belong to the plan."""
     plan = consultation.plan
+    if sum(geometry is not None for geometry in (location, drawn_area, drawn_line)) > 1:
+        raise ValidationError(
+            {
+                "location": ValidationError(
+                    _("Bitte geben Sie nur einen Ort an: einen Punkt, eine Linie oder eine Fläche."),
+                    code="several_geometries",
+                )
+            }
+        )
     errors = {}
     if location is not None and not geometry_in_plan_area(plan, location):
         errors["location"] = ValidationError(
@@ -66,6 +75,10 @@ def check_statement_place(consultation, *, location=None, drawn_area=None, featu
     if drawn_area is not None and not geometry_in_plan_area(plan, drawn_area):
         errors["location"] = ValidationError(
             _("Die gezeichnete Fläche liegt außerhalb des Geltungsbereichs des Plans."), code="outside_plan_area"
+        )
+    if drawn_line is not None and not geometry_in_plan_area(plan, drawn_line):
+        errors["location"] = ValidationError(
+            _("Die gezeichnete Linie liegt außerhalb des Geltungsbereichs des Plans."), code="outside_plan_area"
         )
     if feature is not None and feature.layer.plan_id != plan.pk:
         errors["feature"] = ValidationError(

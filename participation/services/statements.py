@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import LineString, Point, Polygon
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -65,6 +65,7 @@ def statement_submit(
     email: str = "",
     location: Point | None = None,
     drawn_area: Polygon | None = None,
+    drawn_line: LineString | None = None,
     feature=None,
     section=None,
     parent: Statement | None = None,
@@ -104,7 +105,9 @@ def statement_submit(
     authenticated = bool(user is not None and user.is_authenticated)
     if not authenticated and not (name.strip() and email.strip()):
         raise ValidationError(_("Bitte geben Sie Name und E-Mail-Adresse an."), code="name_email_required")
-    check_statement_place(consultation, location=location, drawn_area=drawn_area, feature=feature)
+    check_statement_place(
+        consultation, location=location, drawn_area=drawn_area, drawn_line=drawn_line, feature=feature
+    )
     check_statement_section(consultation, section)
     check_reply_parent(consultation, parent)
     if official:
@@ -127,6 +130,7 @@ def statement_submit(
         topic=topic,
         location=location,
         drawn_area=drawn_area,
+        drawn_line=drawn_line,
         feature=feature,
         section=section,
         parent_id=parent.pk if parent else 0,
@@ -185,6 +189,7 @@ def _submitted_content(statement: Statement, parent_id: int | None) -> tuple:
         statement.is_official,
         _geometry_key(statement.location),
         _geometry_key(statement.drawn_area),
+        _geometry_key(statement.drawn_line),
     )
 
 
@@ -194,7 +199,7 @@ def _same_content(existing: Statement, content: tuple) -> bool:
     return _submitted_content(existing, parent_id) == content
 
 
-def _geometry_key(geometry: Point | Polygon | None) -> tuple | None:
+def _geometry_key(geometry: Point | Polygon | LineString | None) -> tuple | None:
     """Return SRID, type and coordinates rounded to about a millimetre: comparable after a database round trip."""
     if geometry is None:
         return None

@@ -104,9 +104,11 @@ class FilterForm(forms.Form):
         elif data.get("timing") == "in_time":
             queryset = queryset.exclude(late_q(self.consultation))
         if data.get("located") == "yes":
-            queryset = queryset.filter(Q(location__isnull=False) | Q(drawn_area__isnull=False))
+            queryset = queryset.filter(
+                Q(location__isnull=False) | Q(drawn_area__isnull=False) | Q(drawn_line__isnull=False)
+            )
         elif data.get("located") == "no":
-            queryset = queryset.filter(location__isnull=True, drawn_area__isnull=True)
+            queryset = queryset.filter(location__isnull=True, drawn_area__isnull=True, drawn_line__isnull=True)
         if data.get("feature"):
             queryset = queryset.filter(feature_id=data["feature"])
         if data.get("section"):

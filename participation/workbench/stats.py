@@ -31,7 +31,11 @@ def consultation_statistics(consultation: Consultation) -> Statistics:
     """Return the statistics of the weighed statements of `consultation`."""
     rows = (
         weighed_statements(consultation)
-        .annotate(located=ExpressionWrapper(Q(location__isnull=False) | Q(drawn_area__isnull=False), BooleanField()))
+        .annotate(
+            located=ExpressionWrapper(
+                Q(location__isnull=False) | Q(drawn_area__isnull=False) | Q(drawn_line__isnull=False), BooleanField()
+            )
+        )
         .values_list(
             "received_on",
             "submit_date",

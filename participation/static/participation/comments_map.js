@@ -1,9 +1,10 @@
-// Plan page: published statements as clustered markers; a click inside the plan area
-// places the marker for a new statement (hidden lat/lon fields of the plain HTML form).
+// Plan page: published statements as clustered markers named "9 Stellungnahmen"; the form's map
+// tools (statement_tools.js) place a point or draw a line or area for a new statement.
 // Another module may dispatch "pb:feature-selected" (detail: {id, lat, lng}) when a plan
 // feature is clicked: the statement then refers to that feature.
 
 import { readJSON } from "../plans/basemap.js";
+import { connectTools } from "./statement_tools.js";
 
 function popupContent(marker) {
   const box = document.createElement("div");
@@ -21,11 +22,31 @@ function popupContent(marker) {
   return box;
 }
 
+function clusterIcon(label) {
+  return (cluster) => {
+    const count = cluster.getChildCount();
+    const size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    const html = document.createElement("div");
+    const number = document.createElement("span");
+    number.setAttribute("aria-hidden", "true");
+    number.textContent = String(count);
+    const name = document.createElement("span");
+    name.className = "visually-hidden";
+    name.textContent = label.replace("{count}", String(count));
+    html.append(number, name);
+    return L.divIcon({ html: html.outerHTML, className: `marker-cluster marker-cluster-${size}`, iconSize: L.point(40, 40) });
+  };
+}
+
 function showStatements(map) {
   const markers = readJSON("statement-markers") || [];
-  const group = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.layerGroup();
+  const label = document.getElementById("stellungnahmen")?.dataset.cluster || "{count}";
+  const group = L.markerClusterGroup
+    ? L.markerClusterGroup({ showCoverageOnHover: false, iconCreateFunction: clusterIcon(label) })
+    : L.layerGroup();
+  const icon = new L.Icon.Default({ className: "statement-marker" });
   for (const item of markers) {
-    const marker = L.marker([item.lat, item.lon], { title: `${item.author}: ${item.topic}`, alt: item.topic });
+    const marker = L.marker([item.lat, item.lon], { icon, title: `${item.author}: ${item.topic}`, alt: item.topic });
     marker.bindPopup(() => popupContent(item));
     group.addLayer(marker);
   }
@@ -34,69 +55,19 @@ function showStatements(map) {
   return group;
 }
 
-function pointInRing(lng, lat, ring) {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = [ring[i].lng, ring[i].lat];
-    const [xj, yj] = [ring[j].lng, ring[j].lat];
-    if ((yi > lat) !== (yj > lat) && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-function insideArea(area, latlng) {
-  let inside = false;
-  area.eachLayer((layer) => {
-    if (!layer.getLatLngs) return;
-    const polygons = L.LineUtil.isFlat(layer.getLatLngs()) ? [[layer.getLatLngs()]] : layer.getLatLngs();
-    for (const polygon of polygons) {
-      const rings = L.LineUtil.isFlat(polygon) ? [polygon] : polygon;
-      if (rings.length && pointInRing(latlng.lng, latlng.lat, rings[0])) {
-        inside = !rings.slice(1).some((hole) => pointInRing(latlng.lng, latlng.lat, hole));
-        if (inside) return;
-      }
-    }
-  });
-  return inside;
-}
-
-function connectForm(map, area) {
+function connectForm(map, area, statements) {
   const form = document.getElementById("statement-form");
   if (!form) return;
-  const lat = form.querySelector("input[name=lat]");
-  const lon = form.querySelector("input[name=lon]");
-  const place = document.getElementById("statement-place");
-  const clear = document.getElementById("statement-place-clear");
   const feature = form.querySelector("select[name=feature]");
-  let marker = null;
-
-  function setPlace(latlng, message) {
-    lat.value = latlng ? latlng.lat.toFixed(7) : "";
-    lon.value = latlng ? latlng.lng.toFixed(7) : "";
-    if (marker) { marker.remove(); marker = null; }
-    if (latlng) {
-      marker = L.marker(latlng, { title: place.dataset.chosen, keyboard: false }).addTo(map);
-      place.textContent = message || `${place.dataset.chosen}: ${latlng.lat.toFixed(5)}, ${latlng.lng.toFixed(5)}`;
-      clear.hidden = false;
-    } else {
-      place.textContent = message || place.dataset.empty;
-      clear.hidden = true;
-    }
-    map.getContainer().dataset.statementPlace = latlng ? "1" : "";
-  }
-
-  map.on("click", (event) => {
-    if (!insideArea(area, event.latlng)) {
-      place.textContent = place.dataset.outside;
-      return;
-    }
-    setPlace(event.latlng);
-  });
-  clear.addEventListener("click", () => setPlace(null));
+  const placer = connectTools({ map, area, form, statements });
   document.addEventListener("pb:feature-selected", (event) => {
     const { id, lat: flat, lng } = event.detail || {};
-    if (feature && id != null && feature.querySelector(`option[value="${CSS.escape(String(id))}"]`)) feature.value = String(id);
-    if (flat != null && lng != null) setPlace(L.latLng(flat, lng));
+    if (feature && id != null && feature.querySelector(`option[value="${CSS.escape(String(id))}"]`)) {
+      feature.value = String(id);
+      placer?.chooseFeature(id);
+    }
+    // A drawing stays until it is deleted: a click on a plan element only refers to the element then.
+    if (flat != null && lng != null && !map.getContainer().dataset.statementDrawing) placer?.setPoint(L.latLng(flat, lng));
   });
   for (const link of document.querySelectorAll(".reply-link[data-reply-to]")) {
     link.addEventListener("click", (event) => {
@@ -144,8 +115,8 @@ function init(planMap) {
     planMap.map.eachLayer(hookFeatureLayer);
     planMap.map.on("layeradd", (event) => hookFeatureLayer(event.layer));
   }
-  showStatements(planMap.map);
-  connectForm(planMap.map, planMap.area);
+  const statements = showStatements(planMap.map);
+  connectForm(planMap.map, planMap.area, statements);
   planMap.map.getContainer().dataset.statementsReady = "1";
 }
 

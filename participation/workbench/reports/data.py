@@ -21,10 +21,11 @@ class Point:
 
 
 def coordinate(function: str):
-    """Return ST_X or ST_Y of the location, else of a point on the drawn area."""
-    # ST_X/ST_Y and ST_PointOnSurface exist in PostGIS and SpatiaLite alike.
+    """Return ST_X or ST_Y of the location, else of a point on the drawn area or line."""
+    # ST_X/ST_Y and ST_PointOnSurface exist in PostGIS and SpatiaLite alike (on a line: a point of the line).
     surface = Func("drawn_area", function="ST_PointOnSurface")
-    return Func(Coalesce("location", surface), function=function, output_field=FloatField())
+    on_line = Func("drawn_line", function="ST_PointOnSurface")
+    return Func(Coalesce("location", surface, on_line), function=function, output_field=FloatField())
 
 
 def section_label(number: str, title: str) -> str:
@@ -101,6 +102,11 @@ def report_rows(consultation: Consultation, *, statement_ids=None, by_section: b
         )
     )
     attachments = attachments_by_statement(qs.filter(attachments__isnull=False).values("id"))
+    lines = dict(
+        Statement.objects.filter(id__in=qs.filter(drawn_line__isnull=False).values("id")).values_list(
+            "id", "drawn_line"
+        )
+    )
     pseudonym = gettext("Bürger/in %(number)s")
     tz = timezone.get_current_timezone()
     rows = []
@@ -151,6 +157,7 @@ def report_rows(consultation: Consultation, *, statement_ids=None, by_section: b
                 "comment": comment,
                 "point": Point(px, py) if px is not None else None,
                 "area": areas.get(sid),
+                "line": lines.get(sid),
                 "group_label": group_label or "",
                 "response": response,
                 "decision": decision,

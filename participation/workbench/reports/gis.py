@@ -1,7 +1,7 @@
 """GeoJSON and GeoPackage of the statements in the municipality's metric CRS (default EPSG:25832).
 
 Points: the statement's location (or a point on its drawn area), null geometry when it has
-none, so the file has every statement. GeoPackage adds a polygon layer for drawn areas.
+none, so the file has every statement. GeoPackage adds layers for drawn areas and drawn lines.
 """
 
 import datetime as dt
@@ -46,7 +46,7 @@ def render_geojson(*, rows, columns, consultation) -> bytes:
 
 
 def render_gpkg(*, rows, columns, consultation) -> bytes:
-    """Return a GeoPackage with layers `stellungnahmen` (points) and `stellungnahmen_flaechen` (drawn areas)."""
+    """Return a GeoPackage: `stellungnahmen` (points), `stellungnahmen_flaechen` and `stellungnahmen_linien`."""
     crs = crs_of(consultation)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "stellungnahmen.gpkg")
@@ -62,6 +62,11 @@ def render_gpkg(*, rows, columns, consultation) -> bytes:
                 engine="pyogrio",
                 geometry_type="Polygon",
                 append=False,
+            )
+        lines = [r for r in rows if r.get("line") is not None]
+        if lines:
+            _frame(lines, columns, "line", crs).to_file(
+                path, layer="stellungnahmen_linien", driver="GPKG", engine="pyogrio", geometry_type="LineString"
             )
         with open(path, "rb") as handle:
             return handle.read()

@@ -45,7 +45,7 @@ class MapView(ConsultationStaffMixin, TemplateView):
             [round(y, 6), round(x, 6), number, decision]
             for number, decision, x, y in (
                 weighed_statements(self.consultation)
-                .filter(Q(location__isnull=False) | Q(drawn_area__isnull=False))
+                .filter(Q(location__isnull=False) | Q(drawn_area__isnull=False) | Q(drawn_line__isnull=False))
                 .annotate(px=coordinate("ST_X"), py=coordinate("ST_Y"))
                 .order_by("weighing__number")
                 .values_list("weighing__number", "weighing__decision", "px", "py")
