@@ -9,13 +9,17 @@ translated when shown, so a label map also works in English. Raw ids and referen
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Attribute names (lower case) in the order they are shown.
-ATTRIBUTE_LABELS: dict[str, str] = {
+ATTRIBUTE_LABELS: "dict[str, StrOrPromise]" = {
     "name": _("Name"),
     "bezeichnung": _("Bezeichnung"),
     "besondereartderbaulnutzung": _("Art der baulichen Nutzung"),
@@ -63,7 +67,7 @@ HIDDEN_ATTRIBUTES = frozenset(
 )
 
 # Abbreviations of the BauNVO (Baugebiete and Bauflächen) as plans write them: "WA", "WA 1", "MI2".
-BAUNVO_ABBREVIATIONS: dict[str, str] = {
+BAUNVO_ABBREVIATIONS: "dict[str, StrOrPromise]" = {
     "W": _("Wohnbaufläche"),
     "M": _("Gemischte Baufläche"),
     "G": _("Gewerbliche Baufläche"),
@@ -83,14 +87,14 @@ BAUNVO_ABBREVIATIONS: dict[str, str] = {
 }
 
 # XPlanung code lists (XP_AllgArtDerBaulNutzung, XP_BesondereArtDerBaulNutzung, BP_Bauweise, ...).
-ALLG_ART = {
+ALLG_ART: "dict[str, StrOrPromise]" = {
     "1000": _("Wohnbaufläche"),
     "2000": _("Gemischte Baufläche"),
     "3000": _("Gewerbliche Baufläche"),
     "4000": _("Sonderbaufläche"),
     "9999": _("Sonstige Baufläche"),
 }
-BESONDERE_ART = {
+BESONDERE_ART: "dict[str, StrOrPromise]" = {
     "1000": _("Kleinsiedlungsgebiet"),
     "1100": _("Reines Wohngebiet"),
     "1200": _("Allgemeines Wohngebiet"),
@@ -108,7 +112,7 @@ BESONDERE_ART = {
     "4000": _("Sondergebiet"),
     "9999": _("Sonstiges Gebiet"),
 }
-BAUWEISE = {
+BAUWEISE: "dict[str, StrOrPromise]" = {
     "1000": _("offene Bauweise"),
     "2000": _("geschlossene Bauweise"),
     "3000": _("abweichende Bauweise"),
@@ -116,7 +120,7 @@ BAUWEISE = {
     "g": _("geschlossene Bauweise"),
     "a": _("abweichende Bauweise"),
 }
-BEBAUUNGSART = {
+BEBAUUNGSART: "dict[str, StrOrPromise]" = {
     "1000": _("nur Einzelhäuser"),
     "2000": _("nur Doppelhäuser"),
     "3000": _("nur Hausgruppen"),
@@ -126,7 +130,7 @@ BEBAUUNGSART = {
     "7000": _("nur Reihenhäuser"),
     "8000": _("nur Einzelhäuser, Doppelhäuser und Hausgruppen"),
 }
-DACHFORM = {
+DACHFORM: "dict[str, StrOrPromise]" = {
     "1000": _("Flachdach"),
     "2100": _("Pultdach"),
     "2200": _("versetztes Pultdach"),
@@ -145,7 +149,7 @@ DACHFORM = {
     "5000": _("Mischform"),
     "9999": _("sonstige Dachform"),
 }
-RECHTSCHARAKTER = {
+RECHTSCHARAKTER: "dict[str, StrOrPromise]" = {
     "1000": _("Festsetzung"),
     "2000": _("Nachrichtliche Übernahme"),
     "3000": _("Hinweis"),
@@ -153,7 +157,7 @@ RECHTSCHARAKTER = {
     "5000": _("Kennzeichnung"),
     "9998": _("unbekannt"),
 }
-CODE_LISTS: dict[str, Mapping[str, str]] = {
+CODE_LISTS: "dict[str, Mapping[str, StrOrPromise]]" = {
     "allgartderbaulnutzung": {**ALLG_ART, **BAUNVO_ABBREVIATIONS},
     "besondereartderbaulnutzung": {**BESONDERE_ART, **BAUNVO_ABBREVIATIONS},
     "nutzung": BAUNVO_ABBREVIATIONS,
@@ -259,7 +263,9 @@ def feature_choice_labels(items: list[tuple[str, Mapping | None, float | None]])
         numbers[base] += 1
         params = {"label": base, "number": numbers[base], "count": totals[base]}
         if area:
-            params["area"] = formats.number_format(round(area, -1 if area >= 100 else 0), 0, use_l10n=True, force_grouping=True)
+            params["area"] = formats.number_format(
+                round(area, -1 if area >= 100 else 0), 0, use_l10n=True, force_grouping=True
+            )
             labels.append(gettext("%(label)s (%(number)s von %(count)s, ca. %(area)s m²)") % params)
         else:
             labels.append(gettext("%(label)s (%(number)s von %(count)s)") % params)

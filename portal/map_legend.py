@@ -32,7 +32,9 @@ def kind_colours() -> dict[str, str]:
 def legend_entries() -> list[dict]:
     """Return the legend's kind entries (colour and translated label) in order."""
     labels = dict(Plan.Kind.choices)
-    return [{"colour": colour, "label": " / ".join(str(labels[kind]) for kind in kinds)} for colour, kinds in KIND_GROUPS]
+    return [
+        {"colour": colour, "label": " / ".join(str(labels[kind]) for kind in kinds)} for colour, kinds in KIND_GROUPS
+    ]
 
 
 def map_styles() -> dict:

@@ -34,7 +34,11 @@ def towns():
             PlanFactory(municipality=municipality, kind=kind, area=square(lon + 0.02 + number * 0.02, lat + 0.03, 0.01))
     lonely = MunicipalityFactory(name="Einzelort", boundary=square(10.2, 51.0, 0.1))
     open_plan = PlanFactory(
-        municipality=lonely, kind=Plan.Kind.FNP_CHANGE, number="Nr. 9", title="Änderung Nord", area=square(10.22, 51.03, 0.01)
+        municipality=lonely,
+        kind=Plan.Kind.FNP_CHANGE,
+        number="Nr. 9",
+        title="Änderung Nord",
+        area=square(10.22, 51.03, 0.01),
     )
     ConsultationFactory(plan=open_plan)
     return open_plan
@@ -43,8 +47,14 @@ def towns():
 @pytest.fixture
 def plan_with_layer():
     municipality = MunicipalityFactory(boundary=MultiPolygon(Polygon.from_bbox((8.4, 50.2, 8.7, 50.45)), srid=4326))
-    plan = PlanFactory(municipality=municipality, area=MultiPolygon(Polygon.from_bbox((8.52, 50.32, 8.535, 50.33)), srid=4326))
-    layer = LayerFactory(plan=plan, name="Baugebiete", attribute_labels={"nutzung": "Art der baulichen Nutzung", "grz": "Grundflächenzahl"})
+    plan = PlanFactory(
+        municipality=municipality, area=MultiPolygon(Polygon.from_bbox((8.52, 50.32, 8.535, 50.33)), srid=4326)
+    )
+    layer = LayerFactory(
+        plan=plan,
+        name="Baugebiete",
+        attribute_labels={"nutzung": "Art der baulichen Nutzung", "grz": "Grundflächenzahl"},
+    )
     FeatureFactory(
         layer=layer,
         geometry=Polygon.from_bbox((8.5205, 50.3205, 8.5235, 50.3230)),
@@ -120,14 +130,19 @@ def test_plan_map_without_base_map_shows_plan_area_and_human_attributes(page, pl
     # Clicking the building area shows labelled, translated attributes and no id.
     page.evaluate("() => window.planMap.map.setView([50.32175, 8.522], 17, {animate: false})")
     page.wait_for_timeout(300)
-    xy = page.evaluate("() => { const p = window.planMap.map.latLngToContainerPoint([50.32175, 8.522]); return [p.x, p.y]; }")
+    xy = page.evaluate(
+        "() => { const p = window.planMap.map.latLngToContainerPoint([50.32175, 8.522]); return [p.x, p.y]; }"
+    )
     page.locator("#plan-map").scroll_into_view_if_needed()
     box = page.locator("#plan-map").bounding_box()
     page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
     page.wait_for_selector("#feature-info dl")
     terms = page.locator("#feature-info dt").all_inner_texts()
     values = page.locator("#feature-info dd").all_inner_texts()
-    assert list(zip(terms, values, strict=True)) == [("Art der baulichen Nutzung", "Allgemeines Wohngebiet"), ("Grundflächenzahl", "0,4")]
+    assert list(zip(terms, values, strict=True)) == [
+        ("Art der baulichen Nutzung", "Allgemeines Wohngebiet"),
+        ("Grundflächenzahl", "0,4"),
+    ]
     assert page.locator(".leaflet-popup-content dt").first.inner_text() == "Art der baulichen Nutzung"
 
     assert run_axe(page) == []

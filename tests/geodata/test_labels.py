@@ -183,7 +183,9 @@ def test_statement_form_lists_plan_contents_by_human_and_distinct_names(client):
     x0, y0 = ORIGIN_25832
     for index, width in enumerate((40, 60, 80, 100)):
         geometry = box(x0 + index * 200, y0, x0 + index * 200 + width, y0 + 50)
-        FeatureFactory(layer=layer, properties={"id": str(index + 1), "nutzung": "WA", "grz": 0.4}, geometry=_to_4326(geometry))
+        FeatureFactory(
+            layer=layer, properties={"id": str(index + 1), "nutzung": "WA", "grz": 0.4}, geometry=_to_4326(geometry)
+        )
     layer_after_import(by=SYSTEM, layer=layer)
     labels = [label for _pk, label in plan_feature_choices(plan)]
     assert labels == [

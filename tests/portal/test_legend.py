@@ -40,7 +40,14 @@ def test_start_page_has_a_text_legend_and_passes_colours_to_the_map(client):
     html = client.get("/").content.decode()
     legend = html.split("data-map-legend>")[1].split("</section>")[0]
     text = re.sub(r"<[^>]+>", " ", legend)
-    for label in ("Bebauungsplan / Vorhabenbezogener Bebauungsplan", "Flächennutzungsplan", "Änderung des Flächennutzungsplans", "Öffentliches Bauvorhaben", "Satzung", "Beteiligung läuft"):
+    for label in (
+        "Bebauungsplan / Vorhabenbezogener Bebauungsplan",
+        "Flächennutzungsplan",
+        "Änderung des Flächennutzungsplans",
+        "Öffentliches Bauvorhaben",
+        "Satzung",
+        "Beteiligung läuft",
+    ):
         assert label in text
     assert "<img" not in legend
     config = json.loads(re.search(r'id="map-config" type="application/json">(.*?)</script>', html).group(1))
