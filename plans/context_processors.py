@@ -14,5 +14,6 @@ def site(request):
             "failureNotice": _(
                 "Die Hintergrundkarte ist nicht erreichbar. Planbereiche werden ohne Hintergrund angezeigt."
             ),
+            "noticeClose": _("Hinweis ausblenden"),
         },
     }

@@ -144,6 +144,14 @@ def test_plan_map_without_base_map_shows_plan_area_and_human_attributes(page, pl
         ("Grundflächenzahl", "0,4"),
     ]
     assert page.locator(".leaflet-popup-content dt").first.inner_text() == "Art der baulichen Nutzung"
+    # Leaflet fades the popup in: check contrast once it is opaque.
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
 
     assert run_axe(page) == []
+
+    # The notice can be closed (keyboard), so that it does not cover the plan; focus returns to the map.
+    page.get_by_role("button", name="Hinweis ausblenden").focus()
+    page.keyboard.press("Enter")
+    assert not _notice(page).is_visible()
+    assert page.evaluate("document.activeElement.id") == "plan-map"
     assert page.csp_violations == []

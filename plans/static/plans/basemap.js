@@ -15,9 +15,10 @@ function noticeControl(map) {
   const Notice = L.Control.extend({
     options: { position: "topright" },
     onAdd() {
-      const node = L.DomUtil.create("p", "map-notice");
-      node.setAttribute("role", "status");
-      node.dataset.basemapNotice = "";
+      const node = L.DomUtil.create("div", "map-notice");
+      const text = L.DomUtil.create("p", "map-notice__text", node);
+      text.setAttribute("role", "status");
+      text.dataset.basemapNotice = "";
       L.DomEvent.disableClickPropagation(node);
       return node;
     },
@@ -27,7 +28,21 @@ function noticeControl(map) {
   return control.getContainer();
 }
 
-export function watchBaseMap(map, tiles, text) {
+// The notice can be closed so that it does not cover plans for good; the plain background stays.
+function showNotice(map, notice, text, closeLabel) {
+  notice.querySelector("[data-basemap-notice]").textContent = text;
+  notice.classList.add("map-notice--shown");
+  const close = L.DomUtil.create("button", "map-notice__close", notice);
+  close.type = "button";
+  close.setAttribute("aria-label", closeLabel);
+  close.textContent = "×";
+  L.DomEvent.on(close, "click", () => {
+    notice.hidden = true;
+    map.getContainer().focus();
+  });
+}
+
+export function watchBaseMap(map, tiles, config) {
   const notice = noticeControl(map);
   let loaded = 0;
   let failed = 0;
@@ -38,7 +53,7 @@ export function watchBaseMap(map, tiles, text) {
     map.removeLayer(tiles); // also removes the tile layer's attribution
     map.getContainer().classList.add("map--no-basemap");
     map.getContainer().dataset.basemap = "failed";
-    notice.textContent = text;
+    showNotice(map, notice, config.failureNotice, config.noticeClose);
   };
   const timer = window.setTimeout(() => { if (!loaded) fail(); }, FAILURE_TIMEOUT_MS);
   tiles.on("tileload", () => {
@@ -61,7 +76,7 @@ export function createMap(elementId, options = {}) {
   const config = readJSON("basemap-config");
   const map = L.map(elementId, { preferCanvas: true, ...options });
   const tiles = L.tileLayer(config.url, { attribution: config.attribution, maxZoom: config.maxZoom });
-  watchBaseMap(map, tiles, config.failureNotice);
+  watchBaseMap(map, tiles, config);
   tiles.addTo(map);
   L.control.scale({ metric: true, imperial: false }).addTo(map);
   map.getContainer().setAttribute("tabindex", "0");
