@@ -88,7 +88,7 @@ def test_home_map_without_base_map_shows_notice_scale_legend_and_named_clusters(
     legend = page.locator("section[data-map-legend]")
     text = legend.inner_text()
     assert "Bebauungsplan" in text and "Flächennutzungsplan" in text and "Öffentliches Bauvorhaben" in text
-    assert "Beteiligung läuft" in text
+    assert "Laufende Beteiligung (dicker dunkler Rand)" in text
     assert page.locator("#plans-map .map-legend--map").get_attribute("aria-hidden") == "true"
 
     # Clusters are named "N Pläne"; plans keep their kind's colour, the open one is marked.

@@ -46,7 +46,7 @@ def test_start_page_has_a_text_legend_and_passes_colours_to_the_map(client):
         "Änderung des Flächennutzungsplans",
         "Öffentliches Bauvorhaben",
         "Satzung",
-        "Beteiligung läuft",
+        "Laufende Beteiligung (dicker dunkler Rand)",
     ):
         assert label in text
     assert "<img" not in legend
