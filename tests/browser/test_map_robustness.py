@@ -1,6 +1,7 @@
 """Maps when the base map fails, scale bar, the start page's colours, legend and named clusters, human attributes."""
 
 import re
+import time
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
@@ -155,3 +156,13 @@ def test_plan_map_without_base_map_shows_plan_area_and_human_attributes(page, pl
     assert not _notice(page).is_visible()
     assert page.evaluate("document.activeElement.id") == "plan-map"
     assert page.csp_violations == []
+
+
+def test_base_map_that_never_answers_counts_as_unreachable_after_a_timeout(page, towns):
+    page.route(re.compile(r".*/blank-tile\.png.*"), lambda route: None)  # never answered
+    started = time.monotonic()
+    page.goto("/", wait_until="domcontentloaded")  # the load event would wait for the tiles
+    page.wait_for_selector("#plans-map[data-basemap='failed']", timeout=20_000)
+    assert time.monotonic() - started >= 9  # by the 10 s timeout, not by errors
+    assert _notice(page).inner_text() == NOTICE
+    assert "OpenStreetMap" not in page.locator("#plans-map .leaflet-control-attribution").inner_text()
