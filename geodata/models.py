@@ -41,6 +41,12 @@ class Layer(models.Model):
     xplan_class = models.CharField(
         _("XPlanung-Klasse"), max_length=100, blank=True, help_text=_("z. B. BP_BaugebietsTeilFlaeche")
     )
+    attribute_labels = models.JSONField(
+        _("Beschriftung der Attribute"),
+        default=dict,
+        blank=True,
+        help_text=_("Attributname → angezeigte Bezeichnung, beim Import aus der XPlanung-Tabelle gesetzt"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

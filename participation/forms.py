@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, LineString, Polygon
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
+from geodata.labels import feature_choice_labels
 from geodata.models import Feature, Layer
 from plans import rules
 from plans.section_services import plan_section, plan_section_choices
@@ -24,26 +26,32 @@ from .services import check_reply_parent, check_statement_place, parse_location
 MAX_FEATURE_CHOICES = 200
 
 
-def feature_label(feature) -> str:
-    props = feature.properties or {}
-    for key in ("name", "bezeichnung", "Bezeichnung", "label", "nutzung", "art"):
-        if props.get(key):
-            return f"{feature.layer.name}: {props[key]}"
-    return f"{feature.layer.name}: {feature.source_id or feature.pk}"
+def _area_m2(geometry, srid: int) -> float | None:
+    if geometry.dims < 2:
+        return None
+    try:
+        return geometry.transform(srid, clone=True).area
+    except (GEOSException, GDALException, ValueError):
+        return None
 
 
 def plan_feature_choices(plan) -> list[tuple[str, str]]:
-    """Return (id, label) pairs for the plan's features a statement may refer to (small layers only)."""
+    """Return (id, label) pairs for the plan's features a statement may refer to (small layers only).
+
+    Labels are human (geodata.labels): "Baugebiete: Allgemeines Wohngebiet (2 von 4, ca. 1.200 m²)".
+    """
     features = list(
         Feature.objects.filter(layer__plan=plan)
         .exclude(layer__kind=Layer.Kind.SCOPE)
         .select_related("layer")
-        .only("pk", "properties", "source_id", "layer__name")
+        .only("pk", "properties", "geometry", "layer__name")
         .order_by("layer__order", "layer_id", "pk")[: MAX_FEATURE_CHOICES + 1]
     )
     if len(features) > MAX_FEATURE_CHOICES:
         return []
-    return [(str(f.pk), feature_label(f)) for f in features]
+    srid = plan.municipality.crs_epsg
+    labels = feature_choice_labels([(f.layer.name, f.properties, _area_m2(f.geometry, srid)) for f in features])
+    return [(str(f.pk), label) for f, label in zip(features, labels, strict=True)]
 
 
 class SectionChoiceField(forms.ChoiceField):

@@ -31,6 +31,7 @@ from plans.models import DocumentSection, Municipality, Plan
 from plans.page_cache import fill_markers, marker, page_cache_enabled, plan_page_version, plan_page_version_key
 from plans.selectors import PlanFilterError, municipalities_with_plans
 
+from .map_legend import legend_context, map_styles
 from .selectors import OUTLINE_MIN_ZOOM, map_view, published_plans
 
 
@@ -87,10 +88,12 @@ class PlanMapView(TemplateView):
             kinds=Plan.Kind.choices,
             stages=Plan.Stage.choices,
             selected={k: params.get(k, "") for k in ("gemeinde", "art", "stand", "open")},
+            legend=legend_context(),
             map_config={
                 "api": reverse("plans:api_list"),
                 "params": api_params,
                 "outlineMinZoom": OUTLINE_MIN_ZOOM,
+                "styles": map_styles(),
                 **map_view(plans, municipality, cache_key=urlencode(sorted(api_params.items()))),
             },
         )

@@ -21,6 +21,7 @@ from ..errors import ImportRejected
 from ..importers import files, reader
 from ..importers.geometry import clean
 from ..importers.report import ImportReport
+from ..labels import labels_for_fields
 from ..models import Feature, Layer
 from .publishing import after_import
 
@@ -152,7 +153,7 @@ def layer_create(
 
 
 def write_features(*, layer: Layer, frame, report: ImportReport, progress: ProgressCallback | None = None) -> None:
-    """Clean the geometries of `frame` and bulk-create them as features of `layer`.
+    """Clean the geometries of `frame`, bulk-create them as features of `layer` and set its attribute labels.
 
     Raises ImportRejected if nothing is left; callers run this inside a transaction.
     """
@@ -186,6 +187,8 @@ def write_features(*, layer: Layer, frame, report: ImportReport, progress: Progr
         if progress:
             progress(stop, total)
     report.created += total
+    layer.attribute_labels = labels_for_fields(c for c in frame.columns if c != frame.geometry.name)
+    layer.save(update_fields=["attribute_labels"])
 
 
 def _insert_features(*, layer_id: int, wkbs, properties, source_ids) -> None:

@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
+from geodata.labels import labels_for_fields, layer_label_config
 from geodata.models import default_style
 from geodata.services import layer_uses_tiles
 from geodata.serving import storage
@@ -30,6 +31,16 @@ def clean_style(style) -> dict:
     return result
 
 
+def layer_labels(layer) -> dict[str, str]:
+    """Return the layer's attribute label map; for a layer imported before labels existed, from its attributes."""
+    if layer.attribute_labels:
+        return layer.attribute_labels
+    fields: set[str] = set()
+    for properties in layer.features.values_list("properties", flat=True)[:20]:
+        fields.update(properties or {})
+    return labels_for_fields(sorted(fields))
+
+
 @register.simple_tag
 def plan_layers(plan) -> list[dict]:
     """Return the served layers of `plan` with styles, URLs and legend data."""
@@ -43,6 +54,7 @@ def plan_layers(plan) -> list[dict]:
             "version": layer.version,
             "visible": layer.visible_by_default,
             "style": clean_style(layer.style),
+            "labels": layer_label_config(layer_labels(layer)),
             "downloads": {
                 fmt: reverse("geodata:layer_download", args=[layer.pk]) + f"?format={fmt}"
                 for fmt in ("gpkg", "geojson", "shp")

@@ -94,7 +94,7 @@ def test_plan_map_shows_50k_layer_with_switcher_legend_and_attributes(page, plan
     page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
     page.wait_for_selector("#feature-info dl")
     info = page.locator("#feature-info").inner_text()
-    assert "Gebäudebestand" in info and "nutzung" in info
+    assert "Gebäudebestand" in info and "Art der baulichen Nutzung" in info
     assert page.locator(".leaflet-popup-content dl").count() == 1
 
     # Keyboard: the switcher hides and shows the large layer.
@@ -120,7 +120,7 @@ def test_plan_map_shows_50k_layer_with_switcher_legend_and_attributes(page, plan
     page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
     page.wait_for_function("() => document.querySelector('#feature-info').innerText.includes('WA 1')")
     info = page.locator("#feature-info").inner_text()
-    assert "Baufelder" in info and "grz" in info
+    assert "Baufelder" in info and "Grundflächenzahl" in info and "grz" not in info
 
     assert run_axe(page) == []
     assert page.csp_violations == []

@@ -31,18 +31,67 @@ function withOpacity(hex, opacity) {
   return `rgba(${r}, ${g}, ${b}, ${opacity})`;
 }
 
-function attributeList(properties) {
+// Attribute labels and XPlanung code lists come from the server (geodata/labels.py): "Art der baulichen
+// Nutzung: Allgemeines Wohngebiet" instead of "nutzung WA"; ids and references are left out.
+const numberFormat = new Intl.NumberFormat(document.documentElement.lang || "de");
+const NUMBERED = /^([A-Za-z]{1,3})\s*[-_]?\s*(\d{1,3})$/;
+
+function isHidden(labels, key, value) {
+  return labels.hidden.includes(key.toLowerCase()) || (typeof value === "string" && value.startsWith("#GML"));
+}
+
+function valueText(labels, key, value) {
+  if (typeof value === "boolean") return value ? labels.yes : labels.no;
+  if (typeof value === "number") return numberFormat.format(value);
+  if (Array.isArray(value)) return value.filter((item) => item !== null && item !== "").map((item) => valueText(labels, key, item)).join(", ");
+  if (typeof value === "object") {
+    return Object.entries(value).filter(([k, v]) => !isHidden(labels, k, v) && v !== null && v !== "").map(([k, v]) => valueText(labels, k, v)).join(", ");
+  }
+  const text = String(value).trim();
+  const codes = labels.codes[key];
+  if (codes) {
+    if (Object.hasOwn(codes, text)) return codes[text];
+    const numbered = NUMBERED.exec(text);
+    if (numbered && Object.hasOwn(labels.abbreviations, numbered[1].toUpperCase())) {
+      return `${labels.abbreviations[numbered[1].toUpperCase()]} (${text})`;
+    }
+  }
+  return text;
+}
+
+export function attributeRows(labels, properties) {
+  const rank = (key) => {
+    const index = labels.order.indexOf(key.toLowerCase());
+    return index === -1 ? labels.order.length : index;
+  };
+  const entries = Object.entries(properties || {})
+    .filter(([key, value]) => !isHidden(labels, key, value) && value !== null && value !== undefined && value !== "")
+    .sort((a, b) => rank(a[0]) - rank(b[0]));
+  const rows = [];
+  const seen = new Set();
+  for (const [key, value] of entries) {
+    const row = [labels.attributes[key] || key, valueText(labels, key, value)];
+    const id = row.join("\u0000");
+    if (row[1] && !seen.has(id)) {
+      seen.add(id);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+function attributeList(labels, properties) {
   const list = document.createElement("dl");
   list.className = "feature-info__attributes";
-  const entries = Object.entries(properties || {});
-  for (const [key, value] of entries) {
+  const rows = attributeRows(labels, properties);
+  for (const [label, value] of rows) {
     const term = document.createElement("dt");
-    term.textContent = key;
+    term.textContent = label;
     const detail = document.createElement("dd");
-    detail.textContent = value === null || value === undefined ? "–" : typeof value === "object" ? JSON.stringify(value) : String(value);
+    detail.textContent = value;
     list.append(term, detail);
   }
-  if (!entries.length) {
+  if (!rows.length) {
     const detail = document.createElement("dd");
     detail.textContent = texts.noAttributes || "–";
     list.append(detail);
@@ -54,13 +103,13 @@ function showFeature(map, layerConfig, feature, latlng) {
   const heading = document.createElement("h4");
   heading.className = "feature-info__title";
   heading.textContent = layerConfig.name;
-  panel.replaceChildren(heading, attributeList(feature.properties));
+  panel.replaceChildren(heading, attributeList(layerConfig.labels, feature.properties));
   panel.dataset.featureId = feature.id ?? "";
   const popup = document.createElement("div");
   popup.className = "feature-popup";
   const title = document.createElement("strong");
   title.textContent = layerConfig.name;
-  popup.append(title, attributeList(feature.properties));
+  popup.append(title, attributeList(layerConfig.labels, feature.properties));
   L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(popup).openOn(map);
 }
 

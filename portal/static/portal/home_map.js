@@ -1,7 +1,9 @@
 // Start page map: loads only what it shows (bbox + zoom) after every move. Below `outlineMinZoom` the API
 // answers grid clusters (keyboard-operable buttons that zoom in) and single plans (links); from it on, the
 // plans' outlines. The list beside the map holds the same plans, so the map is never the only way.
-import { createMap, planStyle, readJSON } from "../plans/basemap.js";
+// Plans are coloured by kind; a running participation adds a thick dark ring (points) or a solid, heavier
+// outline (areas, else dashed). The legend beside the map (portal/_map_legend.html) is copied onto the map.
+import { createMap, readJSON } from "../plans/basemap.js";
 
 const config = readJSON("map-config");
 const container = document.getElementById("plans-map");
@@ -12,6 +14,38 @@ const MAX_PAGES = 20;
 let controller = null;
 let lastQuery = "";
 let announceNext = false;
+
+const styles = config.styles;
+
+const kindColour = (kind) => styles.kinds[kind] || styles.fallback;
+
+function outlineStyle(p) {
+  const colour = kindColour(p.kind);
+  return p.open_for_comments
+    ? { color: colour, weight: 4, fillColor: colour, fillOpacity: 0.3 }
+    : { color: colour, weight: 2, dashArray: "6 4", fillColor: colour, fillOpacity: 0.12 };
+}
+
+function planName(p) {
+  const parts = [p.kind_label, p.open_for_comments ? styles.openLabel : ""].filter(Boolean);
+  return `${p.number ? p.number + ": " : ""}${p.title}${parts.length ? ` (${parts.join(", ")})` : ""}`;
+}
+
+// A copy of the legend on the map for sighted users; hidden from assistive technology, which reads the original.
+function addLegend() {
+  const source = document.querySelector("[data-map-legend] .map-legend__list");
+  if (!source) return;
+  const Legend = L.Control.extend({
+    options: { position: "bottomright" },
+    onAdd() {
+      const node = L.DomUtil.create("div", "map-legend map-legend--map");
+      node.setAttribute("aria-hidden", "true");
+      node.append(source.cloneNode(true));
+      return node;
+    },
+  });
+  new Legend().addTo(map);
+}
 
 const clamp = (value, min, max) => Math.min(max, Math.max(min, value));
 const label = (template, count) => template.replace("%(count)s", String(count));
@@ -39,6 +73,7 @@ function clusterMarker(feature) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "plan-cluster";
+  button.style.backgroundColor = styles.cluster;
   button.setAttribute("aria-label", label(container.dataset.clusterLabel, count));
   const text = document.createElement("span");
   text.setAttribute("aria-hidden", "true");
@@ -66,24 +101,27 @@ function planMarker(feature) {
   const [lon, lat] = feature.geometry.coordinates;
   const p = feature.properties;
   const link = document.createElement("a");
-  link.className = "plan-point";
+  link.className = p.open_for_comments ? "plan-point plan-point--open" : "plan-point";
+  link.style.backgroundColor = kindColour(p.kind);
+  link.dataset.kind = p.kind;
   link.href = p.url;
   const text = document.createElement("span");
   text.className = "visually-hidden";
-  text.textContent = `${p.number ? p.number + ": " : ""}${p.title}`;
+  text.textContent = planName(p);
   link.append(text);
+  const size = p.open_for_comments ? 24 : 18;
   return L.marker([lat, lon], {
-    icon: L.divIcon({ html: link, className: "plan-point-icon", iconSize: [18, 18] }),
+    icon: L.divIcon({ html: link, className: "plan-point-icon", iconSize: [size, size] }),
     keyboard: false,
   });
 }
 
 function outline(collection) {
   return L.geoJSON(collection, {
-    style: () => planStyle,
+    style: (feature) => outlineStyle(feature.properties),
     onEachFeature: (feature, featureLayer) => {
       const p = feature.properties;
-      featureLayer.bindTooltip(`${p.number ? p.number + ": " : ""}${p.title}`.replace(/[<>&]/g, ""), { sticky: true });
+      featureLayer.bindTooltip(planName(p).replace(/[<>&]/g, ""), { sticky: true });
       featureLayer.on("click", () => { window.location.href = p.url; });
     },
   });
@@ -140,6 +178,7 @@ async function load() {
 }
 
 window.__plansMap = map;
+addLegend();
 map.on("moveend", load);
 // The data's extent from the server (the municipality's, or that of the listed plans), else the default centre.
 if (config.bounds) map.fitBounds(config.bounds, { padding: [20, 20], maxZoom: 16 });

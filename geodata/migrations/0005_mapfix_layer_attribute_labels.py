@@ -1,0 +1,21 @@
+# Numbered 0005 on purpose: the "address" helper adds a geodata 0004; the lead joins the graph at merge.
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("geodata", "0003_import_run_preview"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="layer",
+            name="attribute_labels",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Attributname → angezeigte Bezeichnung, beim Import aus der XPlanung-Tabelle gesetzt",
+                verbose_name="Beschriftung der Attribute",
+            ),
+        ),
+    ]
