@@ -1,0 +1,174 @@
+"""Typo-tolerant search in the local gazetteer (Address), at most `LIMIT` results.
+
+Both databases compare the normalised query (geodata.address_text) with the normalised address
+text by trigrams, the measure of PostgreSQL's pg_trgm `word_similarity`: the share of the query's
+trigrams found in the address. The street words decide which streets match, a house number orders
+the hits (exact number, then numbers starting with it, then the rest of the street), a postcode
+filters.
+
+- PostGIS: `query <% search_text` uses the GIN trigram index (migration 0004), ordered by
+  `word_similarity`; pg_trgm's default threshold (0.6).
+- SpatiaLite: the distinct streets of the municipality (a few thousand) are scored in Python with
+  the same measure and the same threshold, then their addresses are read by the street index. The
+  trigrams are kept per process until the addresses change. The last query word counts as a prefix
+  (the visitor is still typing), which pg_trgm does not do; otherwise the ranking is the same.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, F, FloatField, Func, IntegerField, Max, Value, When
+
+from plans.models import Municipality
+
+from .address_text import Query, normalise, parse_query
+from .models import Address
+
+LIMIT = 10
+THRESHOLD = 0.6
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, as the API returns it."""
+
+    label: str
+    street: str
+    housenumber: str
+    postcode: str
+    place: str
+    lat: float
+    lon: float
+
+
+class WordSimilar(Func):
+    """`query <% text` (pg_trgm): true when word_similarity ≥ the threshold; answered by the GIN index."""
+
+    arg_joiner = " <%% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class WordSimilarity(Func):
+    """pg_trgm `word_similarity(query, text)`."""
+
+    function = "word_similarity"
+    output_field = FloatField()
+
+
+def search_addresses(text: str, *, municipality: Municipality | None = None, limit: int = LIMIT) -> list[Hit]:
+    """Return up to `limit` addresses matching `text` in `municipality` (all municipalities if None)."""
+    query = parse_query(text)
+    if not query.words and not query.postcode:
+        return []
+    addresses = Address.objects.in_municipality(municipality)
+    if query.postcode:
+        addresses = addresses.filter(postcode=query.postcode)
+    if connection.vendor == "postgresql":
+        rows = _search_postgres(addresses, query, limit)
+    else:
+        rows = _search_python(addresses, query, municipality, limit)
+    return [_hit(address) for address in rows]
+
+
+def _number_rank(number: str):
+    if not number:
+        return Value(0, output_field=IntegerField())
+    return Case(
+        When(number_key=number, then=Value(0)),
+        When(number_key__startswith=number, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def _search_postgres(addresses, query: Query, limit: int) -> list[Address]:
+    if query.words:
+        words = Value(query.words)
+        addresses = addresses.filter(WordSimilar(words, F("search_text"))).annotate(
+            score=WordSimilarity(words, F("search_text"))
+        )
+    else:
+        addresses = addresses.annotate(score=Value(1.0, output_field=FloatField()))
+    addresses = addresses.annotate(number_rank=_number_rank(query.number))
+    return list(addresses.order_by("-score", "number_rank", "street_key", "number_sort", "number_key", "pk")[:limit])
+
+
+def trigrams(text: str, *, prefix: bool = False) -> frozenset[str]:
+    """Return pg_trgm's trigrams of `text` (each word padded: two spaces before, one after).
+
+    With `prefix`, the last word's end trigram is left out: a word still being typed may go on.
+    """
+    grams = set()
+    words = text.split()
+    for index, word in enumerate(words):
+        padded = f"  {word} "
+        if prefix and index == len(words) - 1:
+            padded = padded[:-1]
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset(grams)
+
+
+def _search_python(addresses, query: Query, municipality: Municipality | None, limit: int) -> list[Address]:
+    streets = _street_scores(query, municipality)
+    if not streets:
+        return []
+    # Read only as many streets as can fill the page; each is one range of the (municipality, street) index.
+    best = [key for key, _score in streets[:limit]]
+    rows = list(
+        addresses.filter(street_key__in=best)
+        .annotate(number_rank=_number_rank(query.number))
+        .order_by("number_rank", "number_sort", "number_key", "pk")
+    )
+    order = {key: position for position, (key, _score) in enumerate(streets)}
+    rows.sort(key=lambda address: (order[address.street_key], address.number_rank))
+    return rows[:limit]
+
+
+def _street_scores(query: Query, municipality: Municipality | None) -> list[tuple[str, float]]:
+    """Return (street_key, score) of the streets whose text matches `query`, best first."""
+    wanted = trigrams(query.words, prefix=True)
+    candidates = _street_trigrams(municipality.pk if municipality else None, _data_version(municipality))
+    if not wanted:
+        return [(key, 1.0) for key, _grams in candidates]
+    scored = {}
+    for key, grams in candidates:
+        score = len(wanted & grams) / len(wanted)
+        if score >= THRESHOLD and score > scored.get(key, 0.0):
+            scored[key] = score
+    return sorted(scored.items(), key=lambda item: (-item[1], len(item[0]), item[0]))
+
+
+def _data_version(municipality: Municipality | None) -> tuple[int, int]:
+    """Return (count, highest id) of the addresses: an import always changes it (new rows, new ids)."""
+    stats = Address.objects.in_municipality(municipality).aggregate(count=Count("pk"), last=Max("pk"))
+    return stats["count"], stats["last"] or 0
+
+
+@lru_cache(maxsize=64)
+def _street_trigrams(municipality_id: int | None, version: tuple[int, int]) -> list[tuple[str, frozenset[str]]]:
+    """Return each distinct (street, place) of the municipality with the trigrams of 'street postcode place'."""
+    addresses = Address.objects.all()
+    if municipality_id is not None:
+        addresses = addresses.filter(municipality_id=municipality_id)
+    rows = addresses.values_list("street_key", "postcode", "place").distinct()
+    seen = {}
+    for street_key, postcode, place in rows.iterator():
+        text = " ".join(part for part in (street_key, postcode, normalise(place)) if part)
+        seen[text] = street_key
+    return [(key, trigrams(text)) for text, key in seen.items()]
+
+
+def _hit(address: Address) -> Hit:
+    return Hit(
+        label=address.label,
+        street=address.street,
+        housenumber=address.housenumber,
+        postcode=address.postcode,
+        place=address.place,
+        lat=round(address.point.y, 6),
+        lon=round(address.point.x, 6),
+    )
+
+
