@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 TIMEOUT = (3.05, 5)  # connect, read (seconds)
 CACHE_SECONDS = 24 * 60 * 60
 USER_AGENT = "Planbeteiligung address search"
+# Shorter queries are the first keystrokes of a search; they would only load the service.
+MIN_QUERY_LENGTH = 4
 
 
 def geocoder_url() -> str:
@@ -43,7 +45,7 @@ def geocode(text: str, *, municipality: Municipality | None = None) -> list[Hit]
     """Return up to LIMIT places for `text` from the external geocoder; [] if none is configured or it fails."""
     url = geocoder_url()
     text = text.strip()
-    if not url or not text:
+    if not url or len(text) < MIN_QUERY_LENGTH:
         return []
     extent = municipality.boundary.extent if municipality is not None and municipality.boundary else None
     key = "geocoder:" + hashlib.sha256(f"{url}|{text.casefold()}|{extent}".encode()).hexdigest()

@@ -30,16 +30,21 @@ from ..errors import ImportRejected
 from . import files, reader
 
 COLUMNS = {
-    "street": ("street", "strasse", "straße", "str", "strassenname", "addr:street"),
+    "street": ("street", "strasse", "straße", "str", "strassenname", "stn", "addr:street"),
     "housenumber": ("housenumber", "hausnummer", "hnr", "hausnr", "addr:housenumber"),
-    "suffix": ("zusatz", "hausnummerzusatz", "housenumber_suffix"),
+    "suffix": ("zusatz", "hausnummerzusatz", "adz", "housenumber_suffix"),
     "postcode": ("postcode", "plz", "postleitzahl", "addr:postcode"),
-    "place": ("place", "ort", "gemeinde", "city", "addr:city"),
+    "place": ("place", "ort", "onm", "gemeinde", "city", "addr:city"),
     "x": ("x", "rechtswert", "east", "easting", "ostwert"),
     "y": ("y", "hochwert", "north", "northing", "nordwert"),
     "lon": ("lon", "lng", "longitude", "laenge"),
     "lat": ("lat", "latitude", "breite"),
 }
+# The official "Hauskoordinaten Deutschland" (HK-DE) file: `;`, no header, these 18 fields, x/y in
+# EPSG:25832 with a decimal comma, lines starting with '#' are comments.
+HK_DE_FIELDS = [
+    "nba", "oi", "qua", "lan", "rbz", "krs", "gmd", "ott", "sss", "hnr", "adz", "x", "y", "stn", "plz", "onm", "zon", "pot"
+]  # fmt: skip
 SKIP_REASONS = {
     "no_street": gettext_lazy("ohne Straße"),
     "bad_coordinates": gettext_lazy("Koordinaten fehlen oder sind keine Zahlen"),
@@ -169,10 +174,12 @@ def _read_csv(path: Path, *, srid: int | None) -> tuple[list[dict], CRS]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # official German files often come in Windows-1252
-    first_line = text.split("\n", 1)[0]
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    first_line = lines[0] if lines else ""
     delimiter = ";" if ";" in first_line else ","
+    fieldnames = HK_DE_FIELDS if _is_hk_de(first_line) else None
     try:
-        rows = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows = csv.DictReader(io.StringIO("\n".join(lines)), fieldnames=fieldnames, delimiter=delimiter)
         header = rows.fieldnames or []
         columns = _columns(header, "csv")
         lonlat = "x" not in columns or "y" not in columns
@@ -191,6 +198,17 @@ def _read_csv(path: Path, *, srid: int | None) -> tuple[list[dict], CRS]:
     if not records:
         raise ImportRejected(_("Die Datei enthält keine Adressen."), code="no_addresses")
     return records, crs
+
+
+def _is_hk_de(line: str) -> bool:
+    """Return whether `line` is a data line of an HK-DE file (no header: Land key, house number, coordinates)."""
+    fields = line.split(";")
+    return (
+        len(fields) >= len(HK_DE_FIELDS) - 2
+        and fields[3].strip().isdigit()
+        and _number(fields[11], True) is not None
+        and _number(fields[12], True) is not None
+    )
 
 
 def _read_gis(path: Path, *, srid: int | None, name: str) -> tuple[list[dict], CRS]:

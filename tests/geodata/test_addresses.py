@@ -110,6 +110,21 @@ def test_import_lonlat_csv_defaults_to_wgs84(town, tmp_path):
     assert (round(point.x, 4), round(point.y, 4)) == (8.5371, 50.3353)
 
 
+def test_import_official_hk_de_file_without_header(town, tmp_path):
+    """HK-DE: 18 fields, no header, x/y in EPSG:25832 with a decimal comma, '#' comments."""
+    path = tmp_path / "hk_de.csv"
+    path.write_text(
+        "# Hauskoordinaten Deutschland\n"
+        "N;DEHE000000000001;A;06;4;34;011;0001;01234;5;a;470050,000;5576000,000;Hauptstraße;61250;Usingen;;\n"
+        "N;DEHE000000000002;A;06;4;34;011;0001;01235;12;;470120,500;5576010,250;Mühlweg;61250;Usingen;;\n",
+        encoding="utf-8",
+    )
+    out = run_import(path, municipality="usingen")
+    assert "read: 2  imported: 2  skipped: 0" in out
+    assert sorted(str(a) for a in Address.objects.all()) == ["Hauptstraße 5a, 61250 Usingen", "Mühlweg 12, 61250 Usingen"]
+    assert 8.5 < Address.objects.get(street="Mühlweg").point.x < 8.7
+
+
 def test_import_counts_skipped_rows_by_reason(town, tmp_path):
     path = tmp_path / "mixed.csv"
     path.write_text(
@@ -356,6 +371,7 @@ def photon_answer():
 def test_geocoder_is_asked_only_when_local_search_finds_nothing(client, addresses, photon):
     photon.get(PHOTON_URL, json=photon_answer())
     assert labels(client, "Hauptstr 5")[0] == "Hauptstraße 5, 61250 Usingen"
+    assert labels(client, "Wei") == []  # too short for the external service
     assert len(photon.calls) == 0
     data = search(client, "Weilburger Str 9", gemeinde="usingen")
     assert data["source"] == "geocoder"
