@@ -42,7 +42,13 @@ SECOND = (
     "straße weg gasse allee ring pfad platz steig graben hof berg feld tal höhe markt ufer damm chaussee anger "
     "winkel garten wiese bach brunnen hang"
 ).split()
-DISTRICTS = [("61250", "Usingen"), ("61250", "Eschbach"), ("61250", "Kransberg"), ("61250", "Merzhausen"), ("61250", "Wernborn")]
+DISTRICTS = [
+    ("61250", "Usingen"),
+    ("61250", "Eschbach"),
+    ("61250", "Kransberg"),
+    ("61250", "Merzhausen"),
+    ("61250", "Wernborn"),
+]
 AREA_25832 = (461_000.0, 5_571_000.0, 471_000.0, 5_581_000.0)
 VARIANTS = ("exact", "abbreviated", "ascii_lower", "typo", "prefix", "with_place")
 
@@ -120,7 +126,11 @@ def child(database: str) -> None:
             cursor.execute("ANALYZE geodata_address")
 
     rng = random.Random(SEED + 1)
-    queries = [(variant, query_for(variant, *rng.choice(rows), rng)) for variant in VARIANTS for _ in range(N_QUERIES // len(VARIANTS))]
+    queries = [
+        (variant, query_for(variant, *rng.choice(rows), rng))
+        for variant in VARIANTS
+        for _ in range(N_QUERIES // len(VARIANTS))
+    ]
     rng.shuffle(queries)
     for _variant, text in queries[:20]:  # warm up: connection, caches, the street trigrams (SpatiaLite)
         search_addresses(text, municipality=municipality)

@@ -65,7 +65,10 @@ class AddressSearchView(View):
             municipality = Municipality.objects.filter(slug=slug).first()
             if municipality is None:
                 return _json(
-                    {"error": _("Die Kommune „%(slug)s“ gibt es nicht.") % {"slug": slug[:50]}, "parameter": "gemeinde"},
+                    {
+                        "error": _("Die Kommune „%(slug)s“ gibt es nicht.") % {"slug": slug[:50]},
+                        "parameter": "gemeinde",
+                    },
                     status=404,
                 )
         payload = {"query": text, "municipality": municipality.slug if municipality else None, "source": "local"}

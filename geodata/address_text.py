@@ -39,7 +39,9 @@ def number_sort(housenumber: str) -> int:
 
 def search_text(*, street: str, housenumber: str, postcode: str, place: str) -> str:
     """Return the text an address is found by."""
-    return " ".join(part for part in (normalise(street), number_key(housenumber), postcode.strip(), normalise(place)) if part)
+    return " ".join(
+        part for part in (normalise(street), number_key(housenumber), postcode.strip(), normalise(place)) if part
+    )
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,7 @@ COLUMNS = {
 }
 # The official "Hauskoordinaten Deutschland" (HK-DE) file: `;`, no header, these 18 fields, x/y in
 # EPSG:25832 with a decimal comma, lines starting with '#' are comments.
-HK_DE_FIELDS = [
-    "nba", "oi", "qua", "lan", "rbz", "krs", "gmd", "ott", "sss", "hnr", "adz", "x", "y", "stn", "plz", "onm", "zon", "pot"
-]  # fmt: skip
+HK_DE_FIELDS = ("nba oi qua lan rbz krs gmd ott sss hnr adz x y stn plz onm zon pot").split()
 SKIP_REASONS = {
     "no_street": gettext_lazy("ohne Straße"),
     "bad_coordinates": gettext_lazy("Koordinaten fehlen oder sind keine Zahlen"),
@@ -180,7 +178,7 @@ def _read_csv(path: Path, *, srid: int | None) -> tuple[list[dict], CRS]:
     fieldnames = HK_DE_FIELDS if _is_hk_de(first_line) else None
     try:
         rows = csv.DictReader(io.StringIO("\n".join(lines)), fieldnames=fieldnames, delimiter=delimiter)
-        header = rows.fieldnames or []
+        header = list(rows.fieldnames or [])
         columns = _columns(header, "csv")
         lonlat = "x" not in columns or "y" not in columns
         crs = parse_crs(srid, default=4326 if lonlat else 25832)

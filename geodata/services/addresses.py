@@ -72,4 +72,3 @@ def _address(municipality: Municipality, row: dict) -> Address:
         number_key=number_key(row["housenumber"])[:20],
         number_sort=number_sort(row["housenumber"]),
     )
-

@@ -61,7 +61,9 @@ def test_home_map_moves_to_the_chosen_address(page, demo):
     center = page.evaluate("(() => { const c = window.__plansMap.getCenter(); return [c.lat, c.lng]; })()")
     assert center == pytest.approx([50.3412, 8.52265], abs=1e-4)
     assert page.evaluate("window.__plansMap.getZoom()") >= 17
-    assert page.locator(".address-search [role=status]").inner_text() == "Adresse gewählt: Hauptstraße 5a, 61250 Usingen"
+    assert (
+        page.locator(".address-search [role=status]").inner_text() == "Adresse gewählt: Hauptstraße 5a, 61250 Usingen"
+    )
     assert run_axe(page) == []
     assert page.csp_violations == []
 

@@ -121,7 +121,10 @@ def test_import_official_hk_de_file_without_header(town, tmp_path):
     )
     out = run_import(path, municipality="usingen")
     assert "read: 2  imported: 2  skipped: 0" in out
-    assert sorted(str(a) for a in Address.objects.all()) == ["Hauptstraße 5a, 61250 Usingen", "Mühlweg 12, 61250 Usingen"]
+    assert sorted(str(a) for a in Address.objects.all()) == [
+        "Hauptstraße 5a, 61250 Usingen",
+        "Mühlweg 12, 61250 Usingen",
+    ]
     assert 8.5 < Address.objects.get(street="Mühlweg").point.x < 8.7
 
 
@@ -250,7 +253,10 @@ def labels(client, q, **params):
 
 @pytest.mark.parametrize("q", ["Hauptstr 5", "Hauptstraße 5", "hauptstrasse 5", "HAUPTSTR. 5", "Hauptsrasse 5"])
 def test_search_finds_the_house_number_first_despite_spelling_and_typos(client, addresses, q):
-    assert labels(client, q, gemeinde="usingen")[:2] == ["Hauptstraße 5, 61250 Usingen", "Hauptstraße 5a, 61250 Usingen"]
+    assert labels(client, q, gemeinde="usingen")[:2] == [
+        "Hauptstraße 5, 61250 Usingen",
+        "Hauptstraße 5a, 61250 Usingen",
+    ]
 
 
 def test_search_house_number_with_letter(client, addresses):
@@ -293,6 +299,12 @@ def test_search_is_limited_to_the_requested_municipality(client, addresses):
     assert "Hauptstraße 5, 61276 Weilrod" not in labels(client, "Hauptstr 5", gemeinde="usingen")
     assert labels(client, "Hauptstr 5", gemeinde="nachbarort") == ["Hauptstraße 5, 61276 Weilrod"]
     assert {"Hauptstraße 5, 61276 Weilrod", "Hauptstraße 5, 61250 Usingen"} <= set(labels(client, "Hauptstr 5"))
+
+
+def test_search_by_postcode_alone_and_with_a_house_number(client, addresses):
+    assert labels(client, "61250")[:2] == ["Am Riedborn 1, 61250 Usingen", "Am Riedborn 2, 61250 Usingen"]
+    assert labels(client, "61250 5")[0] == "Hauptstraße 5, 61250 Usingen"
+    assert labels(client, "99999") == []
 
 
 def test_search_for_an_unknown_street_finds_nothing(client, addresses):
@@ -362,7 +374,12 @@ def photon_answer():
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [8.541, 50.336]},
-                "properties": {"street": "Weilburger Straße", "housenumber": "9", "postcode": "61250", "city": "Usingen"},
+                "properties": {
+                    "street": "Weilburger Straße",
+                    "housenumber": "9",
+                    "postcode": "61250",
+                    "city": "Usingen",
+                },
             }
         ],
     }
@@ -466,4 +483,3 @@ def test_without_geocoder_url_nothing_is_requested(client, addresses, settings):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         assert search(client, "Weilburger Str 9")["results"] == []
         assert len(mock.calls) == 0
-
