@@ -11,6 +11,7 @@ from django.db import transaction
 from plans import rules
 from plans.models import Municipality
 
+from ..address_search import forget_streets
 from ..address_text import normalise, number_key, number_sort, search_text
 from ..importers.addresses import read_addresses, skipped_text
 from ..models import Address
@@ -54,6 +55,7 @@ def address_import(
             batch = [_address(municipality, row) for row in result.rows[start : start + BATCH_SIZE]]
             Address.objects.bulk_create(batch)
             report.imported += len(batch)
+    forget_streets()
     return report
 
 

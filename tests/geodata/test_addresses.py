@@ -259,6 +259,11 @@ def test_search_finds_the_house_number_first_despite_spelling_and_typos(client, 
     ]
 
 
+def test_search_tolerates_swapped_letters_in_a_short_street_name(client, addresses):
+    """Below pg_trgm's default threshold (0.55): PostGIS asks once more with 0.5."""
+    assert labels(client, "Riedbron 1", gemeinde="usingen")[0] == "Am Riedborn 1, 61250 Usingen"
+
+
 def test_search_house_number_with_letter(client, addresses):
     assert labels(client, "Hauptstraße 5a")[0] == "Hauptstraße 5a, 61250 Usingen"
 
