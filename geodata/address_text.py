@@ -44,6 +44,11 @@ def search_text(*, street: str, housenumber: str, postcode: str, place: str) -> 
     )
 
 
+def street_text(*, street_key: str, postcode: str, place: str) -> str:
+    """Return the text a street (AddressStreet) is found by: normalised street, postcode and place."""
+    return " ".join(part for part in (street_key, postcode.strip(), normalise(place)) if part)
+
+
 @dataclass(frozen=True)
 class Query:
     """A search query split into its street words, a house number and a postcode."""

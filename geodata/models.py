@@ -155,3 +155,27 @@ class Address(models.Model):
         line = f"{self.street} {self.housenumber}".strip()
         town = f"{self.postcode} {self.place}".strip()
         return f"{line}, {town}" if town else line
+
+
+class AddressStreet(models.Model):
+    """One street (with postcode and place) of a municipality's gazetteer: what a search matches first.
+
+    A town of 100,000 addresses has a few thousand of these; matching them by trigrams and then reading
+    the chosen streets' addresses by index is what keeps the search fast (geodata.address_search).
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="address_streets")
+    street_key = models.CharField(max_length=200)
+    postcode = models.CharField(max_length=10, blank=True)
+    # Normalised "street postcode place", as in Address.search_text without the house number.
+    search_text = models.CharField(max_length=500)
+
+    class Meta:
+        verbose_name = _("Straße")
+        verbose_name_plural = _("Straßen")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "search_text"], name="geodata_addressstreet_unique")
+        ]
+
+    def __str__(self):
+        return self.search_text

@@ -12,9 +12,9 @@ from plans import rules
 from plans.models import Municipality
 
 from ..address_search import forget_streets
-from ..address_text import normalise, number_key, number_sort, search_text
+from ..address_text import normalise, number_key, number_sort, search_text, street_text
 from ..importers.addresses import read_addresses, skipped_text
-from ..models import Address
+from ..models import Address, AddressStreet
 
 BATCH_SIZE = 5000
 
@@ -51,10 +51,24 @@ def address_import(
     report = AddressImportReport(read=result.read, skipped=dict(result.skipped), crs=result.crs)
     with transaction.atomic():
         report.replaced, _deleted = Address.objects.filter(municipality=municipality).delete()
+        AddressStreet.objects.filter(municipality=municipality).delete()
+        streets: dict[str, AddressStreet] = {}
         for start in range(0, len(result.rows), BATCH_SIZE):
             batch = [_address(municipality, row) for row in result.rows[start : start + BATCH_SIZE]]
             Address.objects.bulk_create(batch)
             report.imported += len(batch)
+            for address in batch:
+                text = street_text(street_key=address.street_key, postcode=address.postcode, place=address.place)
+                streets.setdefault(
+                    text,
+                    AddressStreet(
+                        municipality=municipality,
+                        street_key=address.street_key,
+                        postcode=address.postcode,
+                        search_text=text,
+                    ),
+                )
+        AddressStreet.objects.bulk_create(streets.values(), batch_size=BATCH_SIZE)
     forget_streets()
     return report
 

@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 
 from geodata.address_text import normalise, parse_query
 from geodata.errors import ImportRejected
-from geodata.models import Address
+from geodata.models import Address, AddressStreet
 from geodata.services import address_import
 from plans import rules
 from tests.factories import MembershipFactory, MunicipalityFactory
@@ -172,6 +172,9 @@ def test_import_replaces_only_this_municipalitys_addresses(addresses, tmp_path):
     out = run_import(path, municipality="usingen")
     assert "replaced: 21" in out
     assert sorted(Address.objects.values_list("street", flat=True)) == ["Feldweg", "Neue Straße"]
+    assert list(AddressStreet.objects.filter(municipality=addresses).values_list("search_text", flat=True)) == [
+        "neue strasse 61250 usingen"
+    ]
 
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".geojson"])
@@ -287,20 +290,11 @@ def test_search_returns_at_most_ten_results_with_coordinates(client, addresses):
     assert 50.2 < first["lat"] < 50.4 and 8.5 < first["lon"] < 8.7
 
 
-def test_search_is_limited_to_the_requested_municipality(client, addresses):
-    other = MunicipalityFactory(slug="nachbarort", boundary=None)
-    Address.objects.create(
-        municipality=other,
-        street="Hauptstraße",
-        housenumber="5",
-        postcode="61276",
-        place="Weilrod",
-        point="SRID=4326;POINT(8.4 50.3)",
-        search_text="hauptstrasse 5 61276 weilrod",
-        street_key="hauptstrasse",
-        number_key="5",
-        number_sort=5,
-    )
+def test_search_is_limited_to_the_requested_municipality(client, addresses, tmp_path):
+    MunicipalityFactory(slug="nachbarort", boundary=None)
+    path = tmp_path / "weilrod.csv"
+    path.write_text(HEADER + f"Hauptstraße;5;61276;Weilrod;{X0 - 5000};{Y0}\n", encoding="utf-8")
+    run_import(path, municipality="nachbarort")
     assert "Hauptstraße 5, 61276 Weilrod" not in labels(client, "Hauptstr 5", gemeinde="usingen")
     assert labels(client, "Hauptstr 5", gemeinde="nachbarort") == ["Hauptstraße 5, 61276 Weilrod"]
     assert {"Hauptstraße 5, 61276 Weilrod", "Hauptstraße 5, 61250 Usingen"} <= set(labels(client, "Hauptstr 5"))
