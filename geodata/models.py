@@ -130,7 +130,8 @@ class Address(models.Model):
     postcode = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
     place = models.CharField(_("Ort"), max_length=200, blank=True)
     point = models.PointField(_("Lage"), srid=4326)
-    # Normalised (lower case, ß→ss, ä→ae, "str." → "strasse") "street number postcode place": what search matches.
+    # Normalised (lower case, ß→ss, ä→ae, "str." → "strasse") "street number postcode place"; the search
+    # matches the streets (AddressStreet) by their part of it, then orders a street's addresses by number.
     search_text = models.CharField(max_length=500, editable=False)
     street_key = models.CharField(max_length=200, editable=False)
     number_key = models.CharField(max_length=20, editable=False, blank=True)
@@ -164,7 +165,11 @@ class AddressStreet(models.Model):
     the chosen streets' addresses by index is what keeps the search fast (geodata.address_search).
     """
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="address_streets")
+    # No B-tree index here (the import writes each street once): the planner would take one over the GIN
+    # trigram index on search_text (migration 0004) and compute the similarity of every street.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="address_streets", db_index=False
+    )
     street_key = models.CharField(max_length=200)
     postcode = models.CharField(max_length=10, blank=True)
     # Normalised "street postcode place", as in Address.search_text without the house number.
@@ -173,9 +178,6 @@ class AddressStreet(models.Model):
     class Meta:
         verbose_name = _("Straße")
         verbose_name_plural = _("Straßen")
-        constraints = [
-            models.UniqueConstraint(fields=["municipality", "search_text"], name="geodata_addressstreet_unique")
-        ]
 
     def __str__(self):
         return self.search_text

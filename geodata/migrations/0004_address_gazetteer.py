@@ -7,11 +7,15 @@ from django.db import migrations, models
 
 
 def create_trigram_index(apps, schema_editor):
-    """GIN trigram index on the streets' search text (PostgreSQL only; SpatiaLite matches streets in Python)."""
+    """GIN trigram index on the streets' search text (PostgreSQL only; SpatiaLite matches streets in Python).
+
+    Without fastupdate: an import's new streets go straight into the index instead of a pending list that
+    every search would scan until the next VACUUM (20 ms instead of 0.3 ms for 2,000 streets).
+    """
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE INDEX IF NOT EXISTS geodata_addressstreet_search_trgm "
-            "ON geodata_addressstreet USING gin (search_text gin_trgm_ops)"
+            "ON geodata_addressstreet USING gin (search_text gin_trgm_ops) WITH (fastupdate = off)"
         )
 
 
@@ -57,12 +61,11 @@ class Migration(migrations.Migration):
                 ('street_key', models.CharField(max_length=200)),
                 ('postcode', models.CharField(blank=True, max_length=10)),
                 ('search_text', models.CharField(max_length=500)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='address_streets', to='plans.municipality')),
+                ('municipality', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='address_streets', to='plans.municipality')),
             ],
             options={
                 'verbose_name': 'Straße',
                 'verbose_name_plural': 'Straßen',
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'search_text'), name='geodata_addressstreet_unique')],
             },
         ),
         migrations.RunPython(create_trigram_index, drop_trigram_index),
