@@ -119,3 +119,71 @@ class ImportRun(models.Model):
     @property
     def finished(self):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class AddressQuerySet(models.QuerySet):
+    def in_municipality(self, municipality):
+        """Return the addresses of `municipality`, or all addresses when it is None."""
+        return self if municipality is None else self.filter(municipality=municipality)
+
+
+class Address(models.Model):
+    """One address of a municipality's local gazetteer (imported with `import_addresses`)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="addresses")
+    street = models.CharField(_("Straße"), max_length=200)
+    housenumber = models.CharField(_("Hausnummer"), max_length=20, blank=True)
+    postcode = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
+    place = models.CharField(_("Ort"), max_length=200, blank=True)
+    point = models.PointField(_("Lage"), srid=4326)
+    # Normalised (lower case, ß→ss, ä→ae, "str." → "strasse") "street number postcode place"; the search
+    # matches the streets (AddressStreet) by their part of it, then orders a street's addresses by number.
+    search_text = models.CharField(max_length=500, editable=False)
+    street_key = models.CharField(max_length=200, editable=False)
+    number_key = models.CharField(max_length=20, editable=False, blank=True)
+    number_sort = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = AddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Adresse")
+        verbose_name_plural = _("Adressen")
+        indexes = [
+            models.Index(fields=["municipality", "street_key", "number_sort"], name="geodata_address_street"),
+            models.Index(fields=["street_key", "number_sort"], name="geodata_address_street_all"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Return 'Hauptstraße 5a, 61250 Usingen'."""
+        line = f"{self.street} {self.housenumber}".strip()
+        town = f"{self.postcode} {self.place}".strip()
+        return f"{line}, {town}" if town else line
+
+
+class AddressStreet(models.Model):
+    """One street (with postcode and place) of a municipality's gazetteer: what a search matches first.
+
+    A town of 100,000 addresses has a few thousand of these; matching them by trigrams and then reading
+    the chosen streets' addresses by index is what keeps the search fast (geodata.address_search).
+    """
+
+    # No B-tree index here (the import writes each street once): the planner would take one over the GIN
+    # trigram index on search_text (migration 0004) and compute the similarity of every street.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="address_streets", db_index=False
+    )
+    street_key = models.CharField(max_length=200)
+    postcode = models.CharField(max_length=10, blank=True)
+    # Normalised "street postcode place", as in Address.search_text without the house number.
+    search_text = models.CharField(max_length=500)
+
+    class Meta:
+        verbose_name = _("Straße")
+        verbose_name_plural = _("Straßen")
+
+    def __str__(self):
+        return self.search_text

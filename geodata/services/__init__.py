@@ -6,8 +6,10 @@
 - `publishing`: served files of a layer version (GeoJSON or vector tiles)
 - `downloads`: public layer and plan downloads, built by tasks and kept in storage
 - `plan_area`: a plan's Geltungsbereich from a GIS or XPlanGML file
+- `addresses`: the local gazetteer (address search) from an address file
 """
 
+from .addresses import AddressImportReport, address_import
 from .layers import Preview, import_preview, layer_create, layer_import, style_for_kind, write_features
 from .plan_area import AreaCandidate, plan_area_from_file, plan_area_preview, plan_area_read
 from .publishing import (
@@ -36,6 +38,8 @@ from .staging import (
 from .xplan import xplan_import, xplan_read
 
 __all__ = [
+    "AddressImportReport",
+    "address_import",
     "AreaCandidate",
     "Preview",
     "discard_staged",

@@ -80,7 +80,22 @@ export function createMap(elementId, options = {}) {
   tiles.addTo(map);
   L.control.scale({ metric: true, imperial: false }).addTo(map);
   map.getContainer().setAttribute("tabindex", "0");
+  showChosenAddresses(map);
   return map;
 }
+
+// The address search (geodata/address_search.js) names a map; show the chosen address there.
+function showChosenAddresses(map) {
+  let marker = null;
+  map.getContainer().addEventListener("pb:address-selected", ({ detail }) => {
+    if (marker) marker.remove();
+    marker = L.circleMarker([detail.lat, detail.lon], addressStyle).addTo(map);
+    marker.bindTooltip(detail.label);
+    map.setView([detail.lat, detail.lon], Math.max(map.getZoom(), 17));
+    map.getContainer().dataset.addressMarker = `${detail.lat},${detail.lon}`;
+  });
+}
+
+const addressStyle = { radius: 9, color: "#0b2a52", weight: 3, fillColor: "#f5b700", fillOpacity: 1 };
 
 export const planStyle = { color: "#8a1c1c", weight: 3, fillColor: "#c0392b", fillOpacity: 0.15 };
