@@ -250,6 +250,8 @@ ATTACHMENT_MAX_COUNT = env.int("ATTACHMENT_MAX_COUNT", default=5)
 AUTHORITY_REMINDER_DAYS = env.int("AUTHORITY_REMINDER_DAYS", default=7)
 # Address search: optional external geocoder (Photon/Nominatim API) asked only when the local gazetteer has no match.
 GEOCODER_URL = env.str("GEOCODER_URL", default="")
+# Public address search API: searches per client address per minute (0: no limit).
+ADDRESS_SEARCH_RATE_LIMIT = env.int("ADDRESS_SEARCH_RATE_LIMIT", default=120)
 
 # Base map (development default: OpenStreetMap; production: basemap.de, see docs/deployment.md)
 BASEMAP_URL = env.str("BASEMAP_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

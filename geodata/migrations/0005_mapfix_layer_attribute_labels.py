@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("geodata", "0003_import_run_preview"),
+        ("geodata", "0004_address_gazetteer"),
     ]
 
     operations = [
