@@ -1,4 +1,3 @@
-# Numbered 0005 on purpose: the "address" helper adds a geodata 0004; the lead joins the graph at merge.
 from django.db import migrations, models
 
 
