@@ -54,6 +54,20 @@ def plan_feature_choices(plan) -> list[tuple[str, str]]:
     return [(str(f.pk), label) for f, label in zip(features, labels, strict=True)]
 
 
+def parse_drawn_geometry(raw, kind, message):
+    """Return the drawn GeoJSON geometry of type `kind` (at most 500 vertices, valid), None if empty; else refuse."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        geometry = GEOSGeometry(json.dumps(json.loads(raw)), srid=4326)
+    except (ValueError, TypeError, GEOSException):
+        raise ValidationError(message, code="invalid_geometry") from None
+    if not isinstance(geometry, kind) or geometry.empty or not geometry.valid or geometry.num_coords > 500:
+        raise ValidationError(message, code="invalid_geometry")
+    return geometry
+
+
 class SectionChoiceField(forms.ChoiceField):
     """A section of the plan's texts; `clean_section` checks it in the database, so choices are read only to render."""
 
@@ -180,16 +194,7 @@ class StatementForm(XtdCommentForm):
         return section
 
     def _drawn_geometry(self, name, kind, message):
-        raw = (self.cleaned_data.get(name) or "").strip()
-        if not raw:
-            return None
-        try:
-            geometry = GEOSGeometry(json.dumps(json.loads(raw)), srid=4326)
-        except (ValueError, TypeError, GEOSException):
-            raise ValidationError(message, code="invalid_geometry") from None
-        if not isinstance(geometry, kind) or geometry.empty or not geometry.valid or geometry.num_coords > 500:
-            raise ValidationError(message, code="invalid_geometry")
-        return geometry
+        return parse_drawn_geometry(self.cleaned_data.get(name), kind, message)
 
     def clean_drawn_area(self):
         return self._drawn_geometry("drawn_area", Polygon, _("Die gezeichnete Fläche ist ungültig."))

@@ -4,12 +4,13 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.contrib.gis.geos import LineString, Polygon
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from geodata.models import Feature
 from participation.attachments import AttachmentsField, form_text
-from participation.forms import SectionChoiceField, plan_feature_choices
+from participation.forms import SectionChoiceField, parse_drawn_geometry, plan_feature_choices
 from participation.models import Statement
 from participation.services import parse_location
 from plans.section_services import plan_section, plan_section_choices
@@ -69,6 +70,8 @@ class AuthorityStatementForm(_AnswerForm):
     attachments = AttachmentsField()
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
+    drawn_area = forms.CharField(required=False, widget=forms.HiddenInput)
+    drawn_line = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, invitation, **kwargs):
         super().__init__(*args, invitation=invitation, **kwargs)
@@ -83,6 +86,16 @@ class AuthorityStatementForm(_AnswerForm):
             self.fields["section"].choices = [("", _("– kein bestimmter Abschnitt –")), *sections]
         else:
             del self.fields["section"]
+
+    def clean_drawn_area(self):
+        return parse_drawn_geometry(
+            self.cleaned_data.get("drawn_area"), Polygon, _("Die gezeichnete Fläche ist ungültig.")
+        )
+
+    def clean_drawn_line(self):
+        return parse_drawn_geometry(
+            self.cleaned_data.get("drawn_line"), LineString, _("Die gezeichnete Linie ist ungültig.")
+        )
 
     def clean_section(self):
         value = self.cleaned_data.get("section")

@@ -106,6 +106,8 @@ class AccessView(_AccessLinkView):
                 text=data.get("comment", ""),
                 topic=data.get("topic") or Statement.Topic.OTHER,
                 location=data.get("location"),
+                drawn_area=data.get("drawn_area"),
+                drawn_line=data.get("drawn_line"),
                 feature=data.get("feature"),
                 section=data.get("section"),
                 no_objections=no_objections,

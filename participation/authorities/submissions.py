@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import LineString, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -100,6 +100,8 @@ def authority_statement_submit(
     file_reference: str = "",
     topic: str = Statement.Topic.OTHER,
     location: Point | None = None,
+    drawn_area: Polygon | None = None,
+    drawn_line: LineString | None = None,
     feature=None,
     section=None,
     no_objections: bool = False,
@@ -123,7 +125,8 @@ def authority_statement_submit(
     email = (email or "").strip()
     file_reference = (file_reference or "").strip()
     if no_objections:
-        text, topic, location, feature, section = str(NO_OBJECTIONS_TEXT), Statement.Topic.OTHER, None, None, None
+        text, topic, feature, section = str(NO_OBJECTIONS_TEXT), Statement.Topic.OTHER, None, None
+        location = drawn_area = drawn_line = None
     text = (text or "").strip() or (form_text(attachments) if attachments else "")
     if not clerk_name and not no_objections:
         errors["clerk_name"] = ValidationError(
@@ -145,7 +148,9 @@ def authority_statement_submit(
         errors["topic"] = ValidationError(_("Bitte wählen Sie ein Thema."), code="invalid_topic")
     if errors:
         raise ValidationError(errors)
-    check_statement_place(consultation, location=location, feature=feature)
+    check_statement_place(
+        consultation, location=location, drawn_area=drawn_area, drawn_line=drawn_line, feature=feature
+    )
     check_statement_section(consultation, section)
 
     authority = invitation.authority
@@ -159,6 +164,8 @@ def authority_statement_submit(
         comment=text,
         topic=topic,
         location=location,
+        drawn_area=drawn_area,
+        drawn_line=drawn_line,
         feature=feature,
         section=section,
         submit_date=at,

@@ -20,6 +20,10 @@ BUMPS = {"bump_plan_page", "bump_plan_pages"}
 
 # function (module:qualname) -> why the plan page does not show the updated rows
 NOT_ON_PLAN_PAGE = {
+    "participation/authorities/services.py:invitation_reminders_send": "invitations (§ 4) are staff-only",
+    "participation/authorities/submissions.py:invitation_open": "invitations (§ 4) are staff-only",
+    "participation/authorities/submissions.py:authority_statement_submit": "authorities' statements are never public",
+    "participation/authorities/tasks.py:send_invitation_mail": "invitations (§ 4) are staff-only",
     "participation/services/statements.py:statement_flag": "flag_count is for moderators only",
     "participation/workbench/services.py:weighings_bulk_update": "decisions show on the result page, not here",
     "participation/workbench/services.py:group_answer": "decisions show on the result page, not here",
