@@ -20,9 +20,8 @@ import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
 from pyproj import CRS, Transformer
-from pyproj.aoi import AreaOfInterest
 from pyproj.exceptions import ProjError
-from pyproj.transformer import TransformerGroup
+from pyproj.transformer import AreaOfInterest, TransformerGroup
 
 from .crs import crs_label
 from .errors import GeodataError, ImportRejected
@@ -92,7 +91,7 @@ def transformation(
     source: CRS,
     target: CRS,
     *,
-    bounds: tuple[float, float, float, float] | None = None,
+    bounds: tuple[float, ...] | None = None,
     error: type[GeodataError] = ImportRejected,
 ) -> Transformation:
     """Return the best coordinate operation from `source` to `target` for data within `bounds`.
@@ -123,9 +122,9 @@ def transformation(
         raise error(
             _(
                 "Für die genaue Umrechnung von %(source)s nach %(target)s fehlt auf dem Server das "
-                "Transformationsgitter %(grids)s (Debian-Paket proj-data). Ohne es lägen die Koordinaten "
-                "bis zu einige Meter daneben; die Datei wurde deshalb nicht übernommen. Bitte wenden Sie sich "
-                "an den Betrieb der Plattform."
+                "Transformationsgitter %(grids)s (Debian-Paket proj-data). Ohne dieses Gitter lägen die "
+                "Koordinaten bis zu mehrere Meter daneben; deshalb wird nicht umgerechnet. Bitte wenden Sie "
+                "sich an den Betrieb der Plattform."
             )
             % {"source": crs_label(source), "target": crs_label(target), "grids": ", ".join(missing) or "?"},
             code="transformation_grid_missing",
@@ -175,7 +174,8 @@ def _area_of_interest(source: CRS, bounds) -> AreaOfInterest | None:
                 return None
             # A pure inverse projection (same datum): exact, needs no grid.
             to_geodetic = Transformer.from_crs(source, geodetic, always_xy=True)
-            west, south, east, north = to_geodetic.transform_bounds(*bounds, errcheck=True)
+            left, bottom, right, top = bounds
+            west, south, east, north = to_geodetic.transform_bounds(left, bottom, right, top, errcheck=True)
     except ProjError:
         return None
     if not all(math.isfinite(v) for v in (west, south, east, north)):

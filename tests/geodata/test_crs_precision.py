@@ -8,7 +8,9 @@ Its EPSG:31467 (zone 3) coordinates below are the same DHDN point projected with
 Gauß-Krüger parameters (a conversion on the Bessel ellipsoid, no datum change).
 """
 
+import os
 import zipfile
+from io import StringIO
 from pathlib import Path
 
 import geopandas as gpd
@@ -76,7 +78,7 @@ def planner(plan):
 def without_grids():
     """Let PROJ see only pyproj's own data directory (no BETA2007), as on a server without proj-data."""
     original = pyproj.datadir.get_data_dir()
-    pyproj.datadir.set_data_dir(original.split(":")[0])
+    pyproj.datadir.set_data_dir(original.split(os.pathsep)[0])
     yield
     pyproj.datadir.set_data_dir(original)
 
@@ -144,8 +146,6 @@ def test_shapefile_in_31467_lands_within_a_centimetre_of_the_published_point(pla
 
 def test_import_reports_the_transformation(plan, tmp_path):
     path = write_shapefile_zip(tmp_path / "flurstueck.zip", gk3_frame())
-    from io import StringIO
-
     out = StringIO()
     call_command("import_layer", plan.pk, str(path), stdout=out)
     assert "Koordinaten direkt von EPSG:31467 nach EPSG:4326 umgerechnet" in out.getvalue()
@@ -222,3 +222,16 @@ def test_system_check_warns_without_the_grid(without_grids):
 
 def test_system_check_is_quiet_with_the_grid():
     assert "geodata.W001" not in [message.id for message in run_checks()]
+
+
+def test_plan_area_upload_without_the_grid_shows_the_refusal(client, plan, planner, tmp_path, without_grids):
+    path = write_shapefile_zip(tmp_path / "geltungsbereich.zip", gk3_frame())
+    before = plan.area.wkt
+    client.force_login(planner)
+    upload = SimpleUploadedFile("geltungsbereich.zip", path.read_bytes())
+    response = client.post(reverse("geodata:plan_area_upload", args=[plan.pk]), {"file": upload})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'role="alert"' in html
+    assert "fehlt auf dem Server das Transformationsgitter BETA2007" in html and 'name="token"' not in html
+    plan.refresh_from_db()
+    assert plan.area.wkt == before
