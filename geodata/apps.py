@@ -12,5 +12,11 @@ class GeodataConfig(AppConfig):
         # imported after that mixes both libraries and crashes (double free/segfault).
         import pyogrio  # noqa: F401
         import shapely  # noqa: F401
+        from django.core.checks import register
 
         from . import signals  # noqa: F401  (file clean-up on delete)
+        from .transform import check_dhdn_grid, use_system_grids
+
+        # pyproj's wheel has no transformation grids; BETA2007 (DHDN) comes from proj-data.
+        use_system_grids()
+        register(check_dhdn_grid)

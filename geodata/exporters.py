@@ -21,7 +21,9 @@ from plans.models import Plan
 
 from .crs import parse_crs
 from .errors import ExportError
+from .importers.geometry import STORAGE_CRS
 from .models import Feature, Layer
+from .transform import transformation
 
 FORMATS = {
     "gpkg": ("GPKG", "application/geopackage+sqlite3", "gpkg"),
@@ -89,9 +91,12 @@ def layer_frame(layer: Layer, crs: pyproj.CRS, field_length: int | None = None) 
     data = {"feature_id": [row[0] for row in rows], "source_id": [row[1] for row in rows]}
     for key in keys:
         data[_safe_name(key, taken, field_length)] = _column([props.get(key) for props in properties])
-    geoms = shapely.from_wkb([bytes(row[2]) for row in rows]) if rows else []
-    frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
-    return frame.to_crs(crs)
+    geoms = shapely.from_wkb([bytes(row[2]) for row in rows]) if rows else np.array([], dtype=object)
+    if len(geoms) and not crs.equals(STORAGE_CRS):
+        # One direct operation, the same PROJ chooses for imports (BETA2007 for DHDN targets).
+        bounds = tuple(float(v) for v in shapely.total_bounds(geoms))
+        geoms = transformation(STORAGE_CRS, crs, bounds=bounds, error=ExportError).transform(geoms)
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
 
 
 def export_crs(value: str | int | None, plan: Plan) -> pyproj.CRS:

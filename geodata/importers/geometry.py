@@ -1,12 +1,17 @@
-"""Vectorised geometry clean-up with shapely 2: 2D, no empties, valid, EPSG:4326."""
+"""Vectorised geometry clean-up with shapely 2: 2D, no empties, valid, EPSG:4326.
+
+Coordinates are transformed once, directly from the source CRS to EPSG:4326, with the best
+operation PROJ knows (BETA2007 for DHDN, see geodata/transform.py); nothing is rounded.
+"""
 
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 from django.utils.translation import gettext as _
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
+from ..transform import Transformation, transformation
 from .errors import ImportRejected
 
 STORAGE_CRS = CRS.from_epsg(4326)
@@ -20,10 +25,14 @@ class CleanResult:
     empty: int = 0
     unrepairable: int = 0
     notes: list[str] = field(default_factory=list)
+    transformation: Transformation | None = None  # None: the source is already EPSG:4326
 
 
 def clean(geometries, crs: CRS, *, labels=None) -> CleanResult:
     """Force 2D, drop empty/missing, repair invalid (make_valid) and reproject to EPSG:4326.
+
+    The reprojection is one direct operation from `crs` (see geodata/transform.py); it is
+    refused if the best operation needs a grid the server lacks.
 
     Coordinates that are not finite, or outside the valid range of a geographic CRS,
     refuse the whole import (they indicate a broken file, not a fixable geometry).
@@ -58,9 +67,11 @@ def clean(geometries, crs: CRS, *, labels=None) -> CleanResult:
             keep[index] = False
             work = _drop(work, invalid, broken)
 
+    operation = None
     if not crs.equals(STORAGE_CRS):
-        transformer = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
-        work = shapely.transform(work, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+        bounds = tuple(float(v) for v in shapely.total_bounds(work)) if len(work) else None
+        operation = transformation(crs, STORAGE_CRS, bounds=bounds)
+        work = operation.transform(work)
         out = shapely.get_coordinates(work)
         if out.size and not np.isfinite(out).all():
             raise ImportRejected(
@@ -73,7 +84,14 @@ def clean(geometries, crs: CRS, *, labels=None) -> CleanResult:
         still_invalid = ~shapely.is_valid(work)
         if still_invalid.any():
             work[still_invalid] = shapely.make_valid(work[still_invalid])
-    return CleanResult(geometries=work, keep=keep, repaired=repaired, empty=int(empty.sum()), unrepairable=unrepairable)
+    return CleanResult(
+        geometries=work,
+        keep=keep,
+        repaired=repaired,
+        empty=int(empty.sum()),
+        unrepairable=unrepairable,
+        transformation=operation,
+    )
 
 
 def _drop(work, invalid, broken):

@@ -22,11 +22,13 @@ class ImportReport:
     plan_title: str = ""  # XPlanGML: the created or updated plan
     plan_created: bool | None = None
     notes: list[str] = field(default_factory=list)
+    transformation: str = ""  # the coordinate operation used, as a sentence for the user (empty: none needed)
 
     def add(self, other: "ImportReport") -> None:
         for name in ("found", "created", "repaired", "rejected", "empty"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.notes.extend(other.notes)
+        self.transformation = self.transformation or other.transformation
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -131,6 +131,8 @@ def layer_import(
         )
         write_features(layer=layer, frame=frame, report=report, progress=progress)
         after_import(layer=layer)
+    if report.transformation:
+        report.notes.append(report.transformation)
     report.layer_name, report.layer_id, report.plan_id = layer.name, layer.pk, plan.pk
     return report
 
@@ -162,6 +164,8 @@ def write_features(*, layer: Layer, frame, report: ImportReport, progress: Progr
     report.repaired += result.repaired
     report.empty += result.empty
     report.rejected += result.empty + result.unrepairable
+    if result.transformation:
+        report.transformation = result.transformation.sentence()
     if result.empty:
         report.notes.append(_("%(count)d Objekte ohne Geometrie wurden verworfen.") % {"count": result.empty})
     if result.unrepairable:

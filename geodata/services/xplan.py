@@ -131,6 +131,8 @@ def xplan_import(
             done += len(items)
             if progress:
                 progress(done, total)
+    if report.transformation:
+        report.notes.append(report.transformation)
     report.plan_id, report.plan_created, report.plan_title = plan.pk, created, plan.title
     return report
 
