@@ -179,13 +179,15 @@ def update_features(*, layer: Layer, frame, report: ImportReport) -> None:
     """
     wkbs, properties, ids = _cleaned(frame, report)
     existing: dict[str, int] = {}
-    for pk, key in Feature.objects.filter(layer=layer).order_by("pk").values_list("pk", "source_id"):
+    for feature_pk, key in Feature.objects.filter(layer=layer).order_by("pk").values_list("pk", "source_id"):
         if key:
-            existing.setdefault(key, pk)
-    updates, new_rows, seen = [], [], set()
+            existing.setdefault(key, feature_pk)
+    updates: list[Feature] = []
+    new_rows: list[tuple[bytes, str, str]] = []
+    seen: set[str] = set()
     for wkb, props, key in zip(wkbs, properties, ids, strict=True):
         key = (key or "")[:200]
-        pk = existing.get(key) if key and key not in seen else None
+        pk: int | None = existing.get(key) if key and key not in seen else None
         seen.add(key)
         if pk is None:
             new_rows.append((wkb, props, key))

@@ -184,8 +184,8 @@ def xplan_import(
             )
             layer_report = ImportReport(found=len(items))
             layer_report.repaired += sum(1 for item in items if item.gml_id in document.repaired_ids)
-            layer = layers.get(cls)
-            if layer is None:
+            known = layers.get(cls)
+            if known is None:
                 layer = layer_create(
                     plan=plan,
                     name=layer_name,
@@ -196,9 +196,8 @@ def xplan_import(
                 )
                 write_features(layer=layer, frame=frame, report=layer_report)
             else:
-                Layer.objects.filter(pk=layer.pk).update(
-                    source_name=original_name[:300], source_crs=document.crs_label
-                )
+                layer = known
+                Layer.objects.filter(pk=layer.pk).update(source_name=original_name[:300], source_crs=document.crs_label)
                 update_features(layer=layer, frame=frame, report=layer_report)
             after_import(layer=layer)
             report.add(layer_report)
@@ -272,7 +271,7 @@ def _record_stages(*, plan: Plan, document: xplan.XPlanDocument, by, original_na
         if (stage, date) not in recorded:
             plan_services.plan_stage_record(plan=plan, by=by, stage=stage, date=date, note=note)
             recorded.add((stage, date))
-    stage = xplan.plan_stage(document)
+    current = xplan.plan_stage(document)
     dated = {step_stage for date, step_stage, _attribute in steps if date <= today}
-    if stage and stage not in dated and stage != plan.stage:
-        plan_services.plan_stage_record(plan=plan, by=by, stage=stage, date=today, note=note)
+    if current and current not in dated and current != plan.stage:
+        plan_services.plan_stage_record(plan=plan, by=by, stage=current, date=today, note=note)

@@ -18,7 +18,10 @@ from tests.factories import FeatureFactory, LayerFactory
 pytestmark = pytest.mark.django_db
 
 # What make_valid makes of a polygon with a dangling spike: a polygon plus a line.
-MIXED = "GEOMETRYCOLLECTION(POLYGON((8.1 50.1, 8.101 50.1, 8.101 50.101, 8.1 50.101, 8.1 50.1)), LINESTRING(8.101 50.101, 8.102 50.102))"
+MIXED = (
+    "GEOMETRYCOLLECTION(POLYGON((8.1 50.1, 8.101 50.1, 8.101 50.101, 8.1 50.101, 8.1 50.1)),"
+    " LINESTRING(8.101 50.101, 8.102 50.102))"
+)
 POINT_AND_POLYGON = (
     "GEOMETRYCOLLECTION(POINT(8.11 50.11), MULTIPOLYGON(((8.2 50.2, 8.201 50.2, 8.201 50.201, 8.2 50.2)),"
     "((8.21 50.2, 8.211 50.2, 8.211 50.201, 8.21 50.2))))"
@@ -85,7 +88,7 @@ def test_a_feature_that_cannot_be_written_fails_the_export_loudly(mixed_layer, t
     monkeypatch.delitem(exporters._SHAPE_GROUPS, "LineString")
     line = mixed_layer.features.get(geometry__equals=GEOSGeometry("LINESTRING(8.3 50.3, 8.31 50.31)", srid=4326))
     target = tmp_path / "out.zip"
-    with pytest.raises(ExportError, match=r"7 von 8 Objekten geschrieben\. Nicht geschrieben: %d\." % line.pk):
+    with pytest.raises(ExportError, match=rf"7 von 8 Objekten geschrieben\. Nicht geschrieben: {line.pk}\."):
         layer_export(by=SYSTEM, layer=mixed_layer, fmt="shp", path=target)
     assert not target.exists()  # nothing incomplete left behind
     with pytest.raises(CommandError, match="nicht vollständig exportiert"):

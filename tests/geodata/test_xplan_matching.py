@@ -48,7 +48,8 @@ def test_three_plans_numbered_1_stay_three_plans(usingen, tmp_path):
 
 def test_bp_and_fp_with_same_number_and_name_are_different_plans(usingen, tmp_path):
     bp = xplan_import(by=SYSTEM, path=write_xplan(tmp_path, "bp.gml", name="Ortsmitte", number="7"))
-    fp = xplan_import(by=SYSTEM, path=write_xplan(tmp_path, "fp.gml", plan_class="FP_Plan", name="Ortsmitte", number="7"))
+    fp_file = write_xplan(tmp_path, "fp.gml", plan_class="FP_Plan", name="Ortsmitte", number="7")
+    fp = xplan_import(by=SYSTEM, path=fp_file)
     assert bp.plan_created and fp.plan_created and bp.plan_id != fp.plan_id
     assert Plan.objects.get(pk=fp.plan_id).kind == Plan.Kind.FNP
     again = xplan_import(by=SYSTEM, path=tmp_path / "fp.gml")
@@ -81,7 +82,9 @@ def test_several_matching_plans_must_be_chosen_explicitly(usingen, tmp_path):
     assert report.plan_id == first.pk and not report.plan_created
 
 
-def test_staff_form_updates_the_chosen_plan_and_reports_it(client, usingen, tmp_path, django_capture_on_commit_callbacks):
+def test_staff_form_updates_the_chosen_plan_and_reports_it(
+    client, usingen, tmp_path, django_capture_on_commit_callbacks
+):
     xplan_import(by=SYSTEM, path=write_xplan(tmp_path, "a.gml", name="Am Riedborn", number="1"))
     xplan_import(by=SYSTEM, path=write_xplan(tmp_path, "b.gml", name="Schlossgarten", number="1"))
     target = Plan.objects.get(title="Schlossgarten")

@@ -65,7 +65,8 @@ def xplan_text(
     <xplan:{plan_class} gml:id="{plan_id}">
       <xplan:name>{name}</xplan:name>
       <xplan:nummer>{number}</xplan:nummer>
-      <xplan:raeumlicherGeltungsbereich>{_square(X0, Y0, 300, gml_id=plan_id + "_gb")}</xplan:raeumlicherGeltungsbereich>
+      <xplan:raeumlicherGeltungsbereich>{_square(X0, Y0, 300, gml_id=plan_id + "_gb")}
+      </xplan:raeumlicherGeltungsbereich>
       <xplan:gemeinde><xplan:XP_Gemeinde><xplan:ags>{ags}</xplan:ags>
         <xplan:gemeindeName>Usingen</xplan:gemeindeName></xplan:XP_Gemeinde></xplan:gemeinde>
       <xplan:planArt>{plan_art}</xplan:planArt>

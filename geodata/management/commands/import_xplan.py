@@ -49,9 +49,7 @@ class Command(BaseCommand):
             )
         except (ImportRejected, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(
-            self.style.SUCCESS(f"Plan „{report.plan_title}“ (id {report.plan_id}): {report.plan_action}")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Plan „{report.plan_title}“ (id {report.plan_id}): {report.plan_action}"))
         self.stdout.write(f"CRS: {report.source_crs}")
         for layer in report.layers:
             self.stdout.write(
