@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
+import pyogrio
 import pyproj
 import shapely
 from django.contrib.gis.db.models.functions import AsWKB
@@ -110,44 +112,140 @@ def require_export(by, plan: Plan) -> None:
         rules.require(by, "view", plan.municipality)
 
 
-def layer_export(*, layer: Layer, fmt: str, crs: str | int | None = None, path: Path, by) -> Path:
-    """Write the layer to `path` as GeoPackage, GeoJSON or zipped Shapefiles; return the path."""
+@dataclass
+class ExportResult:
+    """What an export wrote: the file, how many features (`written`) and, per file or table, how many rows."""
+
+    path: Path
+    written: int = 0
+    parts: dict[str, int] = field(default_factory=dict)
+
+
+def layer_export(*, layer: Layer, fmt: str, crs: str | int | None = None, path: Path, by) -> ExportResult:
+    """Write the layer to `path` as GeoPackage, GeoJSON or zipped Shapefiles; return what was written.
+
+    Every feature of the layer is written or the export fails (ExportError): the rows in the
+    written file are counted and compared with the layer's features.
+    """
     require_export(by, layer.plan)
     if fmt not in FORMATS:
         raise ExportError(_("Unbekanntes Format: %(format)s") % {"format": fmt}, code="unknown_format")
     target = export_crs(crs, layer.plan)
     path = Path(path)
+    try:
+        return _layer_write(layer, fmt, target, path)
+    except ExportError:
+        path.unlink(missing_ok=True)  # nothing incomplete is left behind
+        raise
+
+
+def _layer_write(layer: Layer, fmt: str, target: pyproj.CRS, path: Path) -> ExportResult:
     driver = FORMATS[fmt][0]
     if fmt == "shp":
         frame = layer_frame(layer, target, field_length=10)
-        _write_shapefiles(frame, path, stem=_safe_name(layer.name, set(), 40))
-        return path
+        parts = _write_shapefiles(frame, path, stem=_safe_name(layer.name, set(), 40))
+        return ExportResult(path=path, written=len(frame), parts=parts)
     frame = layer_frame(layer, target)
     if path.exists():
         path.unlink()
     if fmt == "gpkg":
-        frame.to_file(path, driver=driver, layer=_safe_name(layer.name, set(), 60), engine="pyogrio")
-    else:
-        frame.to_file(path, driver=driver, engine="pyogrio")
-    return path
+        table = _safe_name(layer.name, set(), 60)
+        frame.to_file(path, driver=driver, layer=table, engine="pyogrio")
+        _check_written(layer.name, expected=len(frame), written=_count(path, table))
+        return ExportResult(path=path, written=len(frame), parts={table: len(frame)})
+    frame.to_file(path, driver=driver, engine="pyogrio")
+    _check_written(layer.name, expected=len(frame), written=_count(path))
+    return ExportResult(path=path, written=len(frame), parts={path.name: len(frame)})
 
 
-def _write_shapefiles(frame: gpd.GeoDataFrame, path: Path, stem: str) -> None:
-    """Write one Shapefile per geometry kind (Shapefile cannot mix them) into the zip at `path`."""
-    groups = frame.geometry.geom_type.map(_SHAPE_GROUPS)
+def _count(path: Path, layer: str | None = None) -> int:
+    """Return the number of features GDAL reads back from `path` (one table of it)."""
+    info = pyogrio.read_info(path, layer=layer, force_feature_count=True)
+    return int(info["features"])
+
+
+def _check_written(name: str, *, expected: int, written: int, missing=()) -> None:
+    """Raise ExportError unless every feature of the layer `name` was written."""
+    if written != expected or missing:
+        ids = ", ".join(str(pk) for pk in list(missing)[:20])
+        raise ExportError(
+            _(
+                "Die Ebene „%(name)s“ konnte nicht vollständig exportiert werden: %(written)d von %(expected)d "
+                "Objekten geschrieben.%(ids)s"
+            )
+            % {
+                "name": name,
+                "written": min(written, expected),
+                "expected": expected,
+                "ids": (" " + _("Nicht geschrieben: %(ids)s.") % {"ids": ids}) if ids else "",
+            },
+            code="incomplete_export",
+        )
+
+
+def _shape_parts(frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """Split `frame` by Shapefile geometry kind; a GeometryCollection's parts go to their kinds, same feature_id.
+
+    make_valid turns some invalid polygons into collections of polygons and lines or points;
+    a Shapefile holds one kind only, so such a feature appears in each file it has parts for.
+    """
+    rows: dict[str, list[int]] = {"polygons": [], "lines": [], "points": []}
+    geometries: dict[str, list] = {"polygons": [], "lines": [], "points": []}
+    builders = {"polygons": shapely.multipolygons, "lines": shapely.multilinestrings, "points": shapely.multipoints}
+    for position, geometry in enumerate(frame.geometry.values):
+        if geometry is None or geometry.is_empty:
+            continue
+        group = _SHAPE_GROUPS.get(geometry.geom_type)
+        if group:
+            rows[group].append(position)
+            geometries[group].append(geometry)
+            continue
+        pieces: dict[str, list] = {}
+        for part in shapely.get_parts(geometry):
+            for single in shapely.get_parts(part):  # a Multi* member of the collection
+                kind = _SHAPE_GROUPS.get(single.geom_type)
+                if kind and not single.is_empty:
+                    pieces.setdefault(kind, []).append(single)
+        for kind, singles in pieces.items():
+            rows[kind].append(position)
+            geometries[kind].append(builders[kind](singles))
+    result = {}
+    for group, positions in rows.items():
+        if positions:
+            part = frame.iloc[positions].copy()
+            part = part.set_geometry(gpd.GeoSeries(geometries[group], index=part.index, crs=frame.crs))
+            result[group] = part
+    return result
+
+
+def _write_shapefiles(frame: gpd.GeoDataFrame, path: Path, stem: str) -> dict[str, int]:
+    """Write one Shapefile per geometry kind (Shapefile cannot mix them) into the zip at `path`.
+
+    Return the rows per file. Raise ExportError if a feature ended up in no file (e.g. an empty
+    geometry) or a file holds fewer rows than were written to it.
+    """
+    parts = _shape_parts(frame)
+    counts: dict[str, int] = {}
+    covered: set[int] = set()
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for group in ("polygons", "lines", "points"):
-            part = frame[groups == group]
-            if part.empty:
+            part = parts.get(group)
+            if part is None:
                 continue
             target = Path(tmp) / f"{stem}_{group}.shp"
             part.to_file(target, driver="ESRI Shapefile", engine="pyogrio", encoding="UTF-8")
+            counts[target.name] = _count(target)
+            _check_written(stem, expected=len(part), written=counts[target.name])
+            covered.update(int(pk) for pk in part["feature_id"])
             for file in sorted(Path(tmp).glob(f"{stem}_{group}.*")):
                 archive.write(file, file.name)
+    missing = [int(pk) for pk in frame["feature_id"] if int(pk) not in covered]
+    _check_written(stem, expected=len(frame), written=len(frame) - len(missing), missing=missing)
+    return counts
 
 
-def plan_layers_export(*, plan: Plan, crs: str | int | None = None, path: Path, by, layers=None) -> Path:
-    """Write every layer of `plan` into one GeoPackage at `path` (one table per layer)."""
+def plan_layers_export(*, plan: Plan, crs: str | int | None = None, path: Path, by, layers=None) -> ExportResult:
+    """Write every layer of `plan` into one GeoPackage at `path` (one table per layer); return what was written."""
     require_export(by, plan)
     target = export_crs(crs, plan)
     path = Path(path)
@@ -157,7 +255,16 @@ def plan_layers_export(*, plan: Plan, crs: str | int | None = None, path: Path, 
     layers = list(layers if layers is not None else plan.layers.all())
     if not layers:
         raise ExportError(_("Dieser Plan hat keine Ebenen."), code="no_layers")
-    for layer in layers:
-        frame = layer_frame(layer, target)
-        frame.to_file(path, driver="GPKG", layer=_safe_name(layer.name, taken, 60), engine="pyogrio")
-    return path
+    result = ExportResult(path=path)
+    try:
+        for layer in layers:
+            frame = layer_frame(layer, target)
+            table = _safe_name(layer.name, taken, 60)
+            frame.to_file(path, driver="GPKG", layer=table, engine="pyogrio")
+            _check_written(layer.name, expected=len(frame), written=_count(path, table))
+            result.parts[table] = len(frame)
+            result.written += len(frame)
+    except ExportError:
+        path.unlink(missing_ok=True)
+        raise
+    return result

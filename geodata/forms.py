@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Municipality
+from plans.models import Municipality, Plan
 
 from .models import Layer
 
@@ -72,13 +72,34 @@ class XPlanUploadForm(forms.Form):
     municipality: "forms.ModelChoiceField[Municipality]" = forms.ModelChoiceField(
         label=_("Kommune"), queryset=None, empty_label=None
     )
+    plan: "forms.ModelChoiceField[Plan]" = forms.ModelChoiceField(
+        label=_("Plan"),
+        queryset=None,
+        required=False,
+        empty_label=_("Automatisch zuordnen"),
+        help_text=_(
+            "Automatisch: ein Plan derselben Kommune mit derselben Planart (Bebauungsplan oder "
+            "Flächennutzungsplan), Nummer und demselben Namen wird aktualisiert, sonst wird ein neuer Plan "
+            "angelegt. Wählen Sie einen Plan, um genau diesen zu aktualisieren."
+        ),
+    )
 
     def __init__(self, *args, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
+        self.fields["plan"].queryset = (
+            Plan.objects.filter(municipality__in=municipalities).select_related("municipality").order_by("title")
+        )
 
     def clean_file(self):
         return check_upload_size(self.cleaned_data["file"])
+
+    def clean(self):
+        cleaned = super().clean()
+        plan, municipality = cleaned.get("plan"), cleaned.get("municipality")
+        if plan is not None and municipality is not None and plan.municipality_id != municipality.pk:
+            self.add_error("plan", _("Der gewählte Plan gehört nicht zur gewählten Kommune."))
+        return cleaned
 
 
 class PlanAreaUploadForm(GeoFileForm):

@@ -151,6 +151,7 @@ class XPlanImportView(LoginRequiredMixin, FormView):
             file_name=upload.name,
             options={},
             by=self.request.user,
+            plan=form.cleaned_data.get("plan"),
         )
         return redirect("geodata:import_run", run_id=run.pk)
 

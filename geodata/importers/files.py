@@ -190,8 +190,28 @@ def reject_xml_declarations(path: Path) -> None:
             tail = chunk[-16:]
 
 
+# `<file>.<ext>.xml` beside a dataset is metadata, not data: GDAL's `*.aux.xml` (PAM), ArcGIS's
+# `*.shp.xml`, metadata of rasters and documents. Such sidecars are ignored.
+SIDECAR_INNER_SUFFIXES = {
+    ".aux", ".shp", ".dbf", ".gpkg", ".gml", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".jp2", ".ecw",
+    ".tfw", ".pgw", ".jgw", ".wld", ".pdf", ".vrt", ".ovr",
+}  # fmt: skip
+
+
+def is_sidecar(path: Path) -> bool:
+    """Return True for metadata files beside a dataset (e.g. `plan.tif.aux.xml`, `flaechen.shp.xml`)."""
+    name = path.name.lower()
+    return name.endswith(".xml") and Path(name[:-4]).suffix in SIDECAR_INNER_SUFFIXES
+
+
 def _vector_files(files: list[Path]) -> list[Path]:
-    return [f for f in files if f.suffix.lower() in VECTOR_SUFFIXES and not f.name.startswith(".")]
+    candidates = [
+        f for f in files if f.suffix.lower() in VECTOR_SUFFIXES and not f.name.startswith(".") and not is_sidecar(f)
+    ]
+    gml = [f for f in candidates if f.suffix.lower() == ".gml"]
+    if len(gml) == 1 and all(f.suffix.lower() in (".gml", ".xml") for f in candidates):
+        return gml  # one GML file beside other XML (metadata, a schema copy): the GML is the dataset
+    return candidates
 
 
 def prepare_source(path: Path, workdir: Path, *, original_name: str | None = None) -> Path:

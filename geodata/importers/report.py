@@ -11,6 +11,8 @@ class ImportReport:
 
     found: int = 0
     created: int = 0
+    updated: int = 0  # re-import: features matched by their id and updated in place
+    deleted: int = 0  # re-import: features whose id is no longer in the file
     repaired: int = 0
     rejected: int = 0
     empty: int = 0
@@ -21,11 +23,12 @@ class ImportReport:
     plan_id: int | None = None
     plan_title: str = ""  # XPlanGML: the created or updated plan
     plan_created: bool | None = None
+    plan_action: str = ""  # XPlanGML: "neu angelegt" or "aktualisiert: <plan>"
     notes: list[str] = field(default_factory=list)
     transformation: str = ""  # the coordinate operation used, as a sentence for the user (empty: none needed)
 
     def add(self, other: "ImportReport") -> None:
-        for name in ("found", "created", "repaired", "rejected", "empty"):
+        for name in ("found", "created", "updated", "deleted", "repaired", "rejected", "empty"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.notes.extend(other.notes)
         self.transformation = self.transformation or other.transformation

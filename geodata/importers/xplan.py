@@ -5,6 +5,7 @@ live in `gml.py`; this module maps the XPlanung objects and code lists onto plan
 and layers.
 """
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -54,6 +55,7 @@ class XPlanDocument:
     features: dict[str, list[XPlanFeature]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     repaired_ids: set[str] = field(default_factory=set)
+    dates: dict[str, list[str]] = field(default_factory=dict)  # e.g. {"inkrafttretensDatum": ["2002-02-01"]}
 
 
 def _is_geometry(el: ET.Element) -> bool:
@@ -190,7 +192,19 @@ def read_xplan(path: Path) -> XPlanDocument:
         features=dict(features),
         notes=reader.notes,
         repaired_ids=repaired_ids,
+        dates=_dates(props),
     )
+
+
+def _dates(props: dict) -> dict[str, list[str]]:
+    """Return the plan's procedure dates (every value of each date attribute) as text."""
+    result = {}
+    for attribute, _stage in STAGE_DATES:
+        value = props.get(attribute)
+        if value:
+            values = value if isinstance(value, list) else [value]
+            result[attribute] = [str(v) for v in values if isinstance(v, str) and v]
+    return result
 
 
 def _first(value) -> str:
@@ -224,21 +238,57 @@ FP_PLAN_ART = {
     "5000": Plan.Kind.FNP_CHANGE,
     "9999": Plan.Kind.FNP,
 }
+# BP_Rechtsstand (XPlanung 5.x/6.x; 2250, 45000 and 45001 since 6.0) -> Plan.Stage.
 RECHTSSTAND = {
-    "1000": Plan.Stage.INITIATED,
-    "2000": Plan.Stage.PUBLICATION,
-    "2100": Plan.Stage.EARLY_PARTICIPATION,
-    "2200": Plan.Stage.EARLY_PARTICIPATION,
-    "2300": Plan.Stage.PUBLICATION,
-    "2400": Plan.Stage.PUBLICATION,
-    "3000": Plan.Stage.ADOPTED,
-    "4000": Plan.Stage.IN_FORCE,
-    "4500": Plan.Stage.IN_FORCE,
-    "5000": Plan.Stage.DISCONTINUED,
-    "50000": Plan.Stage.DISCONTINUED,
-    "50100": Plan.Stage.DISCONTINUED,
+    "1000": Plan.Stage.INITIATED,  # Aufstellungsbeschluss
+    "2000": Plan.Stage.PUBLICATION,  # Entwurf
+    "2100": Plan.Stage.EARLY_PARTICIPATION,  # FruehzeitigeBehoerdenBeteiligung
+    "2200": Plan.Stage.EARLY_PARTICIPATION,  # FruehzeitigeOeffentlichkeitsBeteiligung
+    "2250": Plan.Stage.PUBLICATION,  # Entwurfsbeschluss
+    "2300": Plan.Stage.PUBLICATION,  # BehoerdenBeteiligung
+    "2400": Plan.Stage.PUBLICATION,  # OeffentlicheAuslegung
+    "3000": Plan.Stage.ADOPTED,  # Satzung
+    "4000": Plan.Stage.IN_FORCE,  # InkraftGetreten
+    "4500": Plan.Stage.IN_FORCE,  # TeilweiseUntergegangen
+    "45000": Plan.Stage.IN_FORCE,  # TeilweiseAufgehoben
+    "45001": Plan.Stage.IN_FORCE,  # TeilweiseAusserKraft
+    "5000": Plan.Stage.DISCONTINUED,  # Untergegangen
+    "50000": Plan.Stage.DISCONTINUED,  # Aufgehoben
+    "50001": Plan.Stage.DISCONTINUED,  # AusserKraft
 }
-FP_RECHTSSTAND = {**RECHTSSTAND, "3000": Plan.Stage.ADOPTED, "4000": Plan.Stage.IN_FORCE}
+# FP_Rechtsstand (5.x: 1000-2400, 3000, 4000, 5000; 6.0 adds 2250, 50000, 50001).
+FP_RECHTSSTAND = {
+    "1000": Plan.Stage.INITIATED,  # Aufstellungsbeschluss
+    "2000": Plan.Stage.PUBLICATION,  # ImVerfahren (5.x: Entwurf)
+    "2100": Plan.Stage.EARLY_PARTICIPATION,  # FruehzeitigeBehoerdenBeteiligung
+    "2200": Plan.Stage.EARLY_PARTICIPATION,  # FruehzeitigeOeffentlichkeitsBeteiligung
+    "2250": Plan.Stage.PUBLICATION,  # Entwurfsbeschluss
+    "2300": Plan.Stage.PUBLICATION,  # BehoerdenBeteiligung
+    "2400": Plan.Stage.PUBLICATION,  # OeffentlicheAuslegung
+    "3000": Plan.Stage.ADOPTED,  # Plan (Feststellungsbeschluss)
+    "4000": Plan.Stage.IN_FORCE,  # Wirksamkeit
+    "5000": Plan.Stage.DISCONTINUED,  # Untergegangen
+    "50000": Plan.Stage.DISCONTINUED,  # Aufgehoben
+    "50001": Plan.Stage.DISCONTINUED,  # AusserKraft
+}
+
+# Dated procedure steps of BP_Plan / FP_Plan (and XP_Plan) -> Plan.Stage. Repeated
+# auslegungsStartDatum values after the first are an erneute Veröffentlichung.
+STAGE_DATES = (
+    ("aufstellungsbeschlussDatum", Plan.Stage.INITIATED),
+    ("fruehzeitigeTraegerbeteiligungStartDatum", Plan.Stage.EARLY_PARTICIPATION),
+    ("fruehzeitigeOeffentlichkeitsBeteiligungStartDatum", Plan.Stage.EARLY_PARTICIPATION),
+    ("auslegungsStartDatum", Plan.Stage.PUBLICATION),
+    ("traegerbeteiligungsStartDatum", Plan.Stage.PUBLICATION),
+    ("satzungsbeschlussDatum", Plan.Stage.ADOPTED),
+    ("planbeschlussDatum", Plan.Stage.ADOPTED),
+    ("rechtsverordnungsDatum", Plan.Stage.ADOPTED),
+    ("genehmigungsDatum", Plan.Stage.APPROVED),
+    ("inkrafttretensDatum", Plan.Stage.IN_FORCE),
+    ("wirksamkeitsDatum", Plan.Stage.IN_FORCE),
+    ("untergangsDatum", Plan.Stage.DISCONTINUED),
+)
+AGS_PATTERN = re.compile(r"^\d{8}$")
 
 # Content class -> (layer name, Layer.Kind)
 CLASS_LAYERS = {
@@ -273,6 +323,42 @@ def plan_stage(document: XPlanDocument) -> str | None:
     """Return the Plan.Stage of the document's Rechtsstand, or None if it has none we know."""
     table = FP_RECHTSSTAND if document.plan_class == "FP_Plan" else RECHTSSTAND
     return table.get(document.legal_status)
+
+
+def stage_dates(document: XPlanDocument) -> list[tuple[dt.date, str, str]]:
+    """Return the dated procedure steps of the plan as (date, Plan.Stage, attribute), oldest first.
+
+    Only steps up to the stage of the Rechtsstand are returned (a later date in a file whose
+    Rechtsstand says otherwise is not a step that happened); unreadable dates are skipped.
+    """
+    current = plan_stage(document)
+    order = list(Plan.Stage.values)
+    limit = order.index(current) if current else len(order)
+    earliest: dict[str, tuple[dt.date, str, str]] = {}
+    repeated: list[tuple[dt.date, str, str]] = []
+    for attribute, stage in STAGE_DATES:
+        if order.index(stage) > limit:
+            continue
+        dates = sorted(d for d in (_date(v) for v in document.dates.get(attribute, [])) if d)
+        if not dates:
+            continue
+        if attribute == "auslegungsStartDatum":
+            repeated += [(date, Plan.Stage.REPUBLICATION, attribute) for date in dates[1:]]
+        if stage not in earliest or dates[0] < earliest[stage][0]:
+            earliest[stage] = (dates[0], stage, attribute)
+    return sorted([*earliest.values(), *repeated], key=lambda step: (step[0], order.index(step[1])))
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def ags_is_valid(ags: str) -> bool:
+    """Return True if `ags` has the form of an Amtlicher Gemeindeschlüssel (8 digits)."""
+    return bool(AGS_PATTERN.match(ags))
 
 
 def layer_for_class(cls: str) -> tuple[str, str]:

@@ -10,6 +10,7 @@ import orjson
 import pandas as pd
 import shapely
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -159,6 +160,73 @@ def write_features(*, layer: Layer, frame, report: ImportReport, progress: Progr
 
     Raises ImportRejected if nothing is left; callers run this inside a transaction.
     """
+    wkbs, properties, ids = _cleaned(frame, report)
+    total = len(wkbs)
+    size = batch_size()
+    for start in range(0, total, size):
+        stop = min(start + size, total)
+        _insert_features(
+            layer_id=layer.pk, wkbs=wkbs[start:stop], properties=properties[start:stop], source_ids=ids[start:stop]
+        )
+        if progress:
+            progress(stop, total)
+    report.created += total
+    _set_attribute_labels(layer, frame)
+
+
+def update_features(*, layer: Layer, frame, report: ImportReport) -> None:
+    """Bring `layer`'s features in line with `frame`, matched by their source id (e.g. the `gml:id`).
+
+    A feature whose id comes back is updated in place (its primary key, and so every statement
+    referring to it, stays); new ids are inserted; features whose id is gone are deleted.
+    Rows without an id are always new. Callers run this inside a transaction.
+    """
+    wkbs, properties, ids = _cleaned(frame, report)
+    existing: dict[str, int] = {}
+    for feature_pk, key in Feature.objects.filter(layer=layer).order_by("pk").values_list("pk", "source_id"):
+        if key:
+            existing.setdefault(key, feature_pk)
+    updates: list[Feature] = []
+    new_rows: list[tuple[bytes, str, str]] = []
+    seen: set[str] = set()
+    for wkb, props, key in zip(wkbs, properties, ids, strict=True):
+        key = (key or "")[:200]
+        pk: int | None = existing.get(key) if key and key not in seen else None
+        seen.add(key)
+        if pk is None:
+            new_rows.append((wkb, props, key))
+        else:
+            updates.append(
+                Feature(pk=pk, geometry=GEOSGeometry(memoryview(wkb), srid=4326), properties=orjson.loads(props))
+            )
+    kept = {feature.pk for feature in updates}
+    gone = [pk for pk in Feature.objects.filter(layer=layer).values_list("pk", flat=True) if pk not in kept]
+    for start in range(0, len(gone), 500):
+        Feature.objects.filter(pk__in=gone[start : start + 500]).delete()
+    Feature.objects.bulk_update(updates, ["geometry", "properties"], batch_size=500)
+    size = batch_size()
+    for start in range(0, len(new_rows), size):
+        chunk = new_rows[start : start + size]
+        _insert_features(
+            layer_id=layer.pk,
+            wkbs=[row[0] for row in chunk],
+            properties=[row[1] for row in chunk],
+            source_ids=[row[2] for row in chunk],
+        )
+    report.created += len(new_rows)
+    report.updated += len(updates)
+    report.deleted += len(gone)
+    _set_attribute_labels(layer, frame)
+
+
+def _set_attribute_labels(layer: Layer, frame) -> None:
+    """Store the human labels of the frame's attributes on the layer (XPlanung names, BauNVO terms)."""
+    layer.attribute_labels = labels_for_fields(c for c in frame.columns if c != frame.geometry.name)
+    layer.save(update_fields=["attribute_labels"])
+
+
+def _cleaned(frame, report: ImportReport):
+    """Return (WKB, attribute JSON, source id) of the usable rows of `frame`; count what was repaired or dropped."""
     labels = _source_ids(frame)
     result = clean(frame.geometry.values, frame.crs, labels=labels)
     report.repaired += result.repaired
@@ -178,21 +246,7 @@ def write_features(*, layer: Layer, frame, report: ImportReport, progress: Progr
             % {"found": len(frame)},
             code="no_features",
         )
-    properties = _properties_json(frame.loc[result.keep])
-    ids = labels[result.keep]
-    wkbs = shapely.to_wkb(result.geometries)
-    total = len(wkbs)
-    size = batch_size()
-    for start in range(0, total, size):
-        stop = min(start + size, total)
-        _insert_features(
-            layer_id=layer.pk, wkbs=wkbs[start:stop], properties=properties[start:stop], source_ids=ids[start:stop]
-        )
-        if progress:
-            progress(stop, total)
-    report.created += total
-    layer.attribute_labels = labels_for_fields(c for c in frame.columns if c != frame.geometry.name)
-    layer.save(update_fields=["attribute_labels"])
+    return shapely.to_wkb(result.geometries), _properties_json(frame.loc[result.keep]), labels[result.keep]
 
 
 def _insert_features(*, layer_id: int, wkbs, properties, source_ids) -> None:

@@ -257,7 +257,12 @@ def import_run_execute(*, run: ImportRun) -> None:
 def _execute(run: ImportRun, *, path: Path, by, options: dict, progress):
     if run.source == ImportRun.Source.XPLAN:
         return xplan_import(
-            path=path, municipality=run.municipality, by=by, original_name=run.file_name, progress=progress
+            path=path,
+            municipality=run.municipality,
+            plan=run.plan,
+            by=by,
+            original_name=run.file_name,
+            progress=progress,
         )
     assert run.plan is not None, "a layer import run always has a plan"
     return layer_import(

@@ -29,7 +29,7 @@ def layer():
 
 
 def test_gpkg_export_has_crs_count_and_attributes(layer, tmp_path):
-    path = layer_export(by=SYSTEM, layer=layer, fmt="gpkg", crs="EPSG:25832", path=tmp_path / "out.gpkg")
+    path = layer_export(by=SYSTEM, layer=layer, fmt="gpkg", crs="EPSG:25832", path=tmp_path / "out.gpkg").path
     frame = gpd.read_file(path)
     assert frame.crs.to_epsg() == 25832
     assert len(frame) == 4
@@ -43,7 +43,7 @@ def test_gpkg_export_has_crs_count_and_attributes(layer, tmp_path):
 
 
 def test_geojson_export_in_wgs84(layer, tmp_path):
-    path = layer_export(by=SYSTEM, layer=layer, fmt="geojson", crs="4326", path=tmp_path / "out.geojson")
+    path = layer_export(by=SYSTEM, layer=layer, fmt="geojson", crs="4326", path=tmp_path / "out.geojson").path
     frame = gpd.read_file(path)
     assert frame.crs.to_epsg() == 4326
     assert len(frame) == 4
@@ -54,7 +54,7 @@ def test_shapefile_export_splits_geometry_kinds(layer, tmp_path):
     from django.contrib.gis.geos import Point
 
     Feature.objects.create(layer=layer, geometry=Point(8.01, 50.01, srid=4326), properties={"name": "Baum"})
-    path = layer_export(by=SYSTEM, layer=layer, fmt="shp", crs="EPSG:25832", path=tmp_path / "out.zip")
+    path = layer_export(by=SYSTEM, layer=layer, fmt="shp", crs="EPSG:25832", path=tmp_path / "out.zip").path
     names = zipfile.ZipFile(path).namelist()
     assert "Baufelder_Nord_polygons.shp" in names and "Baufelder_Nord_points.shp" in names
     polygons = gpd.read_file(f"/vsizip/{path}/Baufelder_Nord_polygons.shp")

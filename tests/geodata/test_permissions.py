@@ -173,7 +173,7 @@ def test_export_of_an_unpublished_plan_needs_staff(plan, actors, layer, tmp_path
             layer_export(layer=layer, fmt="geojson", path=tmp_path / "a.geojson", by=user)
         with pytest.raises(PermissionDenied):
             plan_layers_export(plan=layer.plan, path=tmp_path / "a.gpkg", by=user)
-    assert layer_export(layer=layer, fmt="geojson", path=tmp_path / "a.geojson", by=actors["moderator"]).exists()
+    assert layer_export(layer=layer, fmt="geojson", path=tmp_path / "a.geojson", by=actors["moderator"]).path.exists()
 
 
 def test_commands_act_as_the_named_user_or_the_installation(plan, actors, geojson, layer, tmp_path):

@@ -114,7 +114,8 @@ def test_reimport_updates_instead_of_duplicating(usingen, tmp_path):
         .replace("<xplan:rechtsstand>2000", "<xplan:rechtsstand>3000")
         .replace("Wohngebiet Am Riedborn", "Wohngebiet Am Riedborn (geändert)")
     )
-    second = xplan_import(by=SYSTEM, path=changed)
+    plan = Plan.objects.get()
+    second = xplan_import(by=SYSTEM, path=changed, plan=plan)  # renamed: the plan is chosen explicitly
     assert second.plan_id == first.plan_id and second.plan_created is False
     plan = Plan.objects.get()
     assert plan.title == "Wohngebiet Am Riedborn (geändert)" and plan.stage == "adopted"
@@ -122,7 +123,7 @@ def test_reimport_updates_instead_of_duplicating(usingen, tmp_path):
 
 
 def test_reimport_keeps_layers_not_from_xplan(usingen):
-    plan = PlanFactory(municipality=usingen, number="64")
+    plan = PlanFactory(municipality=usingen, number="64", title="Wohngebiet Am Riedborn", kind="bplan")
     own = Layer.objects.create(plan=plan, name="Eigene Ebene")
     report = xplan_import(by=SYSTEM, path=BPLAN_54)
     assert report.plan_id == plan.pk
@@ -136,10 +137,11 @@ def test_zip_with_xplan_and_command(usingen, tmp_path):
         zf.writestr("begruendung.pdf", b"%PDF-1.4")
     out = io.StringIO()
     call_command("import_xplan", str(archive), "--municipality", "usingen", stdout=out)
-    assert "created" in out.getvalue() and "Baugebiete (BP_BaugebietsTeilFlaeche): 2 features" in out.getvalue()
+    assert "neu angelegt" in out.getvalue()
+    assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2 features created" in out.getvalue()
     assert "repaired: 1" in out.getvalue()
     call_command("import_xplan", str(archive), stdout=out)
-    assert "updated" in out.getvalue() and Plan.objects.count() == 1
+    assert "aktualisiert: „Wohngebiet Am Riedborn“" in out.getvalue() and Plan.objects.count() == 1
 
 
 def assert_nothing_saved():

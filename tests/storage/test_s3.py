@@ -175,15 +175,16 @@ def test_xplan_reimport_and_plan_geopackage_keep_only_current_objects(
     assert len(gpd.list_layers(target)) == 3
     (first_export,) = s3.keys(f"media/layers/plans/{plan.pk}/")
 
-    changed = gml.replace(b"Wohngebiet Am Riedborn", b"Wohngebiet Am Riedborn (neu)")
+    changed = gml.replace(b"<xplan:GRZ>0.4</xplan:GRZ>", b"<xplan:GRZ>0.45</xplan:GRZ>")
     with django_capture_on_commit_callbacks(execute=True):
         upload_xplan(changed)
-    second_layers = set(plan.layers.values_list("pk", flat=True))
-    assert first_layers.isdisjoint(second_layers)
-    # The replaced layers' objects were deleted with them; only the new layers' files remain.
-    assert {key.split("/")[2] for key in s3.keys("media/layers/") if "/plans/" not in key} == {
-        str(pk) for pk in second_layers
-    }
+    # Re-import updates the layers in place (same ids, features matched by gml:id) ...
+    assert set(plan.layers.values_list("pk", flat=True)) == first_layers
+    # ... and only the current version of each layer's files remains.
+    versions = {layer.pk: layer.version for layer in plan.layers.all()}
+    layer_keys = [key for key in s3.keys("media/layers/") if "/plans/" not in key]
+    assert {key.split("/")[2] for key in layer_keys} == {str(pk) for pk in first_layers}
+    assert all(f"/v{versions[int(key.split('/')[2])]}" in key for key in layer_keys), layer_keys
 
     second = client.get(url)
     b"".join(second.streaming_content)

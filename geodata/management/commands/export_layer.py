@@ -26,10 +26,13 @@ class Command(BaseCommand):
         if layer is None:
             raise CommandError(_("Ebene %(id)s gibt es nicht.") % {"id": layer_id})
         try:
-            path = layer_export(layer=layer, fmt=fmt, crs=crs, path=output, by=actor(options))
+            result = layer_export(layer=layer, fmt=fmt, crs=crs, path=output, by=actor(options))
         except (ExportError, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             _("%(count)s Objekte der Ebene „%(name)s“ nach %(path)s exportiert.")
-            % {"count": layer.features.count(), "name": layer.name, "path": path}
+            % {"count": result.written, "name": layer.name, "path": result.path}
         )
+        if len(result.parts) > 1:
+            for name, rows in result.parts.items():
+                self.stdout.write(f"  {name}: {rows}")

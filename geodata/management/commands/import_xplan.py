@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from geodata.errors import ImportRejected
 from geodata.services import xplan_import
-from plans.models import Municipality
+from plans.models import Municipality, Plan
 
 from ._actor import actor, add_user_argument
 
@@ -16,6 +16,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--municipality", help="Municipality slug (default: matched by the AGS in the file).")
+        parser.add_argument(
+            "--plan",
+            help="Slug of the plan to update (default: matched by AGS, plan class, number and name; "
+            "else a new plan is created).",
+        )
         add_user_argument(parser)
 
     def handle(self, *args, **options):
@@ -27,18 +32,33 @@ class Command(BaseCommand):
             municipality = Municipality.objects.filter(slug=options["municipality"]).first()
             if municipality is None:
                 raise CommandError(f"Municipality {options['municipality']!r} does not exist.")
+        plan = None
+        if options["plan"]:
+            plans = Plan.objects.filter(slug=options["plan"])
+            if municipality is not None:
+                plans = plans.filter(municipality=municipality)
+            found = list(plans[:2])
+            if not found:
+                raise CommandError(f"Plan {options['plan']!r} does not exist.")
+            if len(found) > 1:
+                raise CommandError(f"Several plans are called {options['plan']!r}; add --municipality.")
+            plan = found[0]
         try:
-            report = xplan_import(path=path, by=actor(options), municipality=municipality, original_name=path.name)
+            report = xplan_import(
+                path=path, by=actor(options), municipality=municipality, plan=plan, original_name=path.name
+            )
         except (ImportRejected, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
-        action = "created" if report.plan_created else "updated"
-        self.stdout.write(self.style.SUCCESS(f"Plan „{report.plan_title}“ (id {report.plan_id}) {action}."))
+        self.stdout.write(self.style.SUCCESS(f"Plan „{report.plan_title}“ (id {report.plan_id}): {report.plan_action}"))
         self.stdout.write(f"CRS: {report.source_crs}")
         for layer in report.layers:
-            self.stdout.write(f"  layer {layer['name']} ({layer['class']}): {layer['created']} features")
+            self.stdout.write(
+                f"  layer {layer['name']} ({layer['class']}): {layer['created']} features created, "
+                f"{layer['updated']} updated, {layer['deleted']} deleted"
+            )
         self.stdout.write(
-            f"found: {report.found}  created: {report.created}  "
-            f"repaired: {report.repaired}  rejected: {report.rejected}"
+            f"found: {report.found}  created: {report.created}  updated: {report.updated}  "
+            f"deleted: {report.deleted}  repaired: {report.repaired}  rejected: {report.rejected}"
         )
         for note in report.notes:
             self.stdout.write(f"  - {note}")
