@@ -191,7 +191,7 @@ def test_export_to_31467_uses_the_grid_back(plan, tmp_path):
     path = write_shapefile_zip(tmp_path / "flurstueck.zip", gk3_frame())
     call_command("import_layer", plan.pk, str(path))
     layer = Layer.objects.get(plan=plan)
-    target = layer_export(layer=layer, fmt="gpkg", crs="EPSG:31467", path=tmp_path / "gk3.gpkg", by=SYSTEM)
+    target = layer_export(layer=layer, fmt="gpkg", crs="EPSG:31467", path=tmp_path / "gk3.gpkg", by=SYSTEM).path
     corner = shapely.get_coordinates(pyogrio.read_dataframe(target).geometry)[0]
     assert abs(corner[0] - GK3_POINT[0]) < 0.001 and abs(corner[1] - GK3_POINT[1]) < 0.001
 
