@@ -72,6 +72,7 @@ def test_form_from_a_cached_page_submits_and_the_confirmed_statement_appears_at_
         "name": "Erika Mustermann",
         "email": "erika@example.org",
         "privacy_consent": "on",
+        "public_opt_in": "on",
         "honeypot": "",
         "lat": f"{point.y:.7f}",
         "lon": f"{point.x:.7f}",

@@ -213,6 +213,7 @@ def test_drawn_area_must_lie_in_plan_area():
         name="A B",
         email="a@example.org",
         privacy_consent=True,
+        public_opt_in=True,
         drawn_area=GEOSGeometry(inside, srid=4326),
     )
     assert result.statement.drawn_area is not None
@@ -225,6 +226,7 @@ def test_drawn_area_must_lie_in_plan_area():
             name="A B",
             email="b@example.org",
             privacy_consent=True,
+            public_opt_in=True,
             drawn_area=far,
         )
 
@@ -255,5 +257,6 @@ def test_reply_to_unpublished_statement_is_refused():
             name="A B",
             email="a@example.org",
             privacy_consent=True,
+            public_opt_in=True,
             parent=pending,
         )

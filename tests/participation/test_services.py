@@ -25,6 +25,7 @@ def _submit(consultation, **kwargs):
         name="Erika Mustermann",
         email="erika@example.org",
         privacy_consent=True,
+        public_opt_in=True,
         ip_address="127.0.0.1",
     )
     defaults.update(kwargs)

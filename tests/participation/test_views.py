@@ -26,6 +26,7 @@ def form_data(consultation, **overrides):
         "name": "Erika Mustermann",
         "email": "erika@example.org",
         "privacy_consent": "on",
+        "public_opt_in": "on",
         "honeypot": "",
         "reply_to": "0",
         "lat": f"{point.y:.7f}",
