@@ -156,7 +156,9 @@ class StatementCreateView(View):
                 ),
             )
         elif not result.statement.public_opt_in:
-            messages.success(request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen. Sie wird nicht öffentlich angezeigt."))
+            messages.success(
+                request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen. Sie wird nicht öffentlich angezeigt.")
+            )
         elif result.statement.is_public:
             messages.success(request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen und veröffentlicht."))
         else:
@@ -198,7 +200,9 @@ class StatementConfirmView(View):
             return render(request, self.template_name, {"token": token, "error": " ".join(error.messages)}, status=400)
         plan = statement.consultation.plan
         if not statement.public_opt_in:
-            messages.success(request, _("Ihre Stellungnahme ist bestätigt. Sie wird nicht öffentlich angezeigt. Vielen Dank!"))
+            messages.success(
+                request, _("Ihre Stellungnahme ist bestätigt. Sie wird nicht öffentlich angezeigt. Vielen Dank!")
+            )
         elif statement.is_public:
             messages.success(request, _("Ihre Stellungnahme ist bestätigt und veröffentlicht. Vielen Dank!"))
         else:

@@ -18,7 +18,6 @@ from .validators import (
     validate_pdf,
 )
 
-
 # Art. 77 DSGVO: the supervisory authority of Hessen (a municipality elsewhere enters its own).
 HESSEN_DATA_PROTECTION_AUTHORITY = (
     "Der Hessische Beauftragte für Datenschutz und Informationsfreiheit\n"

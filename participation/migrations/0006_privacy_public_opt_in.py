@@ -8,21 +8,20 @@ def opt_in_earlier_statements(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participation', '0004_authorities_attachments_sections'),
+        ("participation", "0004_authorities_attachments_sections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='statement',
-            name='public_opt_in',
-            field=models.BooleanField(default=False, verbose_name='Öffentliche Anzeige mit Kürzel erlaubt'),
+            model_name="statement",
+            name="public_opt_in",
+            field=models.BooleanField(default=False, verbose_name="Öffentliche Anzeige mit Kürzel erlaubt"),
         ),
         migrations.AlterField(
-            model_name='statement',
-            name='privacy_consent',
-            field=models.BooleanField(default=False, verbose_name='Datenschutzhinweise zur Kenntnis genommen'),
+            model_name="statement",
+            name="privacy_consent",
+            field=models.BooleanField(default=False, verbose_name="Datenschutzhinweise zur Kenntnis genommen"),
         ),
         migrations.RunPython(opt_in_earlier_statements, migrations.RunPython.noop, elidable=True),
     ]

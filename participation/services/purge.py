@@ -65,7 +65,7 @@ def personal_data_purge(
     consultation: Consultation | None = None,
     at: dt.datetime | None = None,
 ) -> int:
-    """Remove names, e-mail and postal addresses and IP addresses of statements on plans past their window; keep the text.
+    """Remove names, e-mail, postal and IP addresses of statements on plans past their window; keep the text.
 
     A plan's window ends one year after its Inkrafttreten; `older_than_days` adds a grace period
     after that. Attachments of these statements (letters, photos, forms: personal data) are deleted

@@ -4,40 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0006_document_sections'),
+        ("plans", "0006_document_sections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='municipality',
-            name='privacy_authority',
-            field=models.TextField(default='Der Hessische Beauftragte für Datenschutz und Informationsfreiheit\nPostfach 3163, 65021 Wiesbaden\nhttps://datenschutz.hessen.de', help_text='Bei der sich Betroffene beschweren können (Art. 77 DSGVO).', verbose_name='Datenschutz-Aufsichtsbehörde'),
+            model_name="municipality",
+            name="privacy_authority",
+            field=models.TextField(
+                default="Der Hessische Beauftragte für Datenschutz und Informationsfreiheit\nPostfach 3163, 65021 Wiesbaden\nhttps://datenschutz.hessen.de",
+                help_text="Bei der sich Betroffene beschweren können (Art. 77 DSGVO).",
+                verbose_name="Datenschutz-Aufsichtsbehörde",
+            ),
         ),
         migrations.AddField(
-            model_name='municipality',
-            name='privacy_controller',
-            field=models.TextField(blank=True, help_text='Name und Anschrift, z. B. Magistrat der Stadt Musterstadt, Marktplatz 1, 12345 Musterstadt.', verbose_name='Verantwortliche Stelle'),
+            model_name="municipality",
+            name="privacy_controller",
+            field=models.TextField(
+                blank=True,
+                help_text="Name und Anschrift, z. B. Magistrat der Stadt Musterstadt, Marktplatz 1, 12345 Musterstadt.",
+                verbose_name="Verantwortliche Stelle",
+            ),
         ),
         migrations.AddField(
-            model_name='municipality',
-            name='privacy_officer',
-            field=models.TextField(blank=True, help_text='Kontakt: Anschrift, E-Mail, Telefon.', verbose_name='Datenschutzbeauftragte Person'),
+            model_name="municipality",
+            name="privacy_officer",
+            field=models.TextField(
+                blank=True,
+                help_text="Kontakt: Anschrift, E-Mail, Telefon.",
+                verbose_name="Datenschutzbeauftragte Person",
+            ),
         ),
         migrations.AddField(
-            model_name='municipality',
-            name='privacy_recipients',
-            field=models.TextField(blank=True, help_text='z. B. Gemeindevertretung und Ausschüsse, beauftragtes Planungsbüro, Genehmigungsbehörde.', verbose_name='Empfänger der Stellungnahmen'),
+            model_name="municipality",
+            name="privacy_recipients",
+            field=models.TextField(
+                blank=True,
+                help_text="z. B. Gemeindevertretung und Ausschüsse, beauftragtes Planungsbüro, Genehmigungsbehörde.",
+                verbose_name="Empfänger der Stellungnahmen",
+            ),
         ),
         migrations.AddField(
-            model_name='municipality',
-            name='privacy_storage',
-            field=models.TextField(blank=True, help_text='Ergänzt die Regel der Plattform, z. B. zur Aufbewahrung der Verfahrensakte im Archiv.', verbose_name='Speicherdauer (ergänzend)'),
+            model_name="municipality",
+            name="privacy_storage",
+            field=models.TextField(
+                blank=True,
+                help_text="Ergänzt die Regel der Plattform, z. B. zur Aufbewahrung der Verfahrensakte im Archiv.",
+                verbose_name="Speicherdauer (ergänzend)",
+            ),
         ),
         migrations.AlterField(
-            model_name='municipality',
-            name='privacy',
-            field=models.TextField(blank=True, help_text='Ergänzt die Datenschutzhinweise nach Art. 13 DSGVO, die aus den folgenden Feldern entstehen.', verbose_name='Datenschutzerklärung (weitere Angaben)'),
+            model_name="municipality",
+            name="privacy",
+            field=models.TextField(
+                blank=True,
+                help_text="Ergänzt die Datenschutzhinweise nach Art. 13 DSGVO, die aus den folgenden Feldern entstehen.",
+                verbose_name="Datenschutzerklärung (weitere Angaben)",
+            ),
         ),
     ]

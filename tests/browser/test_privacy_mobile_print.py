@@ -105,10 +105,14 @@ def test_start_page_map_first_on_a_phone_with_a_list_toggle(open_page, demo, vie
 @SIZES
 def test_plan_page_skip_link_and_statement_pages(open_page, demo, viewport):
     plan = demo["plans"]["am-riedborn"]
-    consultation = plan.consultations.exclude(kind="authorities").filter(closed_at__isnull=True).order_by("-end_date")[0]
+    consultation = (
+        plan.consultations.exclude(kind="authorities").filter(closed_at__isnull=True).order_by("-end_date")[0]
+    )
     start = timezone.now() - dt.timedelta(hours=60)
     for n in range(25):
-        StatementFactory(consultation=consultation, comment=f"Seitentest {n:02d}", submit_date=start + dt.timedelta(hours=n))
+        StatementFactory(
+            consultation=consultation, comment=f"Seitentest {n:02d}", submit_date=start + dt.timedelta(hours=n)
+        )
     page = open_page(plan.get_absolute_url(), viewport)
     page.wait_for_selector("#plan-map[data-statements-ready]")
     page.keyboard.press("Tab")

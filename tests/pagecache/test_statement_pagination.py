@@ -25,7 +25,9 @@ def statement_list(html: str) -> str:
 def statements(consultation):
     start = timezone.now() - dt.timedelta(hours=30)
     return [
-        StatementFactory(consultation=consultation, comment=f"Beitrag {n:02d}", submit_date=start + dt.timedelta(hours=n))
+        StatementFactory(
+            consultation=consultation, comment=f"Beitrag {n:02d}", submit_date=start + dt.timedelta(hours=n)
+        )
         for n in range(25)
     ]
 

@@ -41,9 +41,7 @@ def test_form_acknowledges_the_notice_and_offers_a_separate_opt_in(client):
     assert reverse("plans:privacy", args=[consultation.plan.municipality.slug]) in page
 
 
-def test_without_opt_in_a_confirmed_statement_is_never_public(
-    client, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_without_opt_in_a_confirmed_statement_is_never_public(client, mailoutbox, django_capture_on_commit_callbacks):
     consultation = ConsultationFactory(moderation="post")
     data = form_data(consultation)
     del data["public_opt_in"]
@@ -122,7 +120,11 @@ def test_official_answer_is_public_without_an_opt_in(client):
     parent = StatementFactory(consultation=consultation)
     planner = MembershipFactory(municipality=consultation.plan.municipality).user
     result = services.statement_submit(
-        consultation=consultation, text="Antwort der Stadt", user=planner, parent=parent, privacy_consent=True,
+        consultation=consultation,
+        text="Antwort der Stadt",
+        user=planner,
+        parent=parent,
+        privacy_consent=True,
         official=True,
     )
     assert result.statement.public_opt_in and result.statement.is_public
