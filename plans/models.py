@@ -73,7 +73,8 @@ class Municipality(models.Model):
     privacy_authority = models.TextField(
         _("Datenschutz-Aufsichtsbehörde"),
         default=HESSEN_DATA_PROTECTION_AUTHORITY,
-        help_text=_("Bei der sich Betroffene beschweren können (Art. 77 DSGVO)."),
+        blank=True,
+        help_text=_("Bei der sich Betroffene beschweren können (Art. 77 DSGVO). Leer: die hessische Behörde."),
     )
     privacy_recipients = models.TextField(
         _("Empfänger der Stellungnahmen"),
@@ -155,6 +156,11 @@ class Municipality(models.Model):
     def clean(self):
         super().clean()
         self.domain = self.domain.strip().lower().rstrip(".")
+
+    @property
+    def privacy_authority_or_default(self) -> str:
+        """Return the supervisory authority for complaints (Art. 77 DSGVO); Hessen's unless another is entered."""
+        return self.privacy_authority.strip() or HESSEN_DATA_PROTECTION_AUTHORITY
 
 
 class Membership(models.Model):

@@ -14,7 +14,8 @@ class Migration(migrations.Migration):
             name="privacy_authority",
             field=models.TextField(
                 default="Der Hessische Beauftragte für Datenschutz und Informationsfreiheit\nPostfach 3163, 65021 Wiesbaden\nhttps://datenschutz.hessen.de",
-                help_text="Bei der sich Betroffene beschweren können (Art. 77 DSGVO).",
+                blank=True,
+                help_text="Bei der sich Betroffene beschweren können (Art. 77 DSGVO). Leer: die hessische Behörde.",
                 verbose_name="Datenschutz-Aufsichtsbehörde",
             ),
         ),

@@ -161,7 +161,7 @@ def test_privacy_page_composes_the_art_13_notice(client):
 
 
 def test_privacy_page_without_entries_says_what_is_missing(client):
-    municipality = MunicipalityFactory(contact="Rathaus, Hauptstraße 1")
+    municipality = MunicipalityFactory(contact="Rathaus, Hauptstraße 1", privacy_authority="")
     page = client.get(reverse("plans:privacy", args=[municipality.slug])).content.decode()
     assert "Rathaus, Hauptstraße 1" in page  # the controller falls back to name and contact
     assert "noch nicht hinterlegt" in page
