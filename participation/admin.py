@@ -161,11 +161,12 @@ class StatementAdmin(OperatorAdmin):
         "channel",
         "submit_date",
         "confirmed_at",
+        "public_opt_in",
         "is_public",
         "is_removed",
         "flag_count",
     )
-    list_filter = ("channel", "topic", "is_public", "is_removed")
+    list_filter = ("channel", "topic", "public_opt_in", "is_public", "is_removed")
     list_select_related = ("consultation__plan",)
     search_fields = ("comment",)
     fields = (
@@ -178,6 +179,8 @@ class StatementAdmin(OperatorAdmin):
         "confirmed_at",
         "user_name",
         "user_email",
+        "privacy_consent",
+        "public_opt_in",
         "is_public",
         "is_removed",
         "is_official",

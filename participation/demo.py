@@ -187,7 +187,7 @@ def _demo_statements(consultation, staff_user) -> None:
             content_type=content_type,
             object_pk=str(consultation.pk),
             site_id=settings.SITE_ID,
-            **{"privacy_consent": True, **fields},
+            **{"privacy_consent": True, "public_opt_in": True, **fields},
         )
         statement.save()
         return statement
@@ -236,6 +236,7 @@ def _demo_statements(consultation, staff_user) -> None:
             postal_address=address,
             entered_by=staff_user,
             privacy_consent=False,
+            public_opt_in=False,
             is_public=False,
         )
 

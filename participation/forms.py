@@ -99,8 +99,15 @@ class StatementForm(XtdCommentForm):
     drawn_area = forms.CharField(required=False, widget=forms.HiddenInput)
     drawn_line = forms.CharField(required=False, widget=forms.HiddenInput)
     privacy_consent = forms.BooleanField(
-        label=_("Ich habe den Datenschutzhinweis gelesen und bin mit der Verarbeitung meiner Angaben einverstanden."),
-        error_messages={"required": _("Bitte bestätigen Sie den Datenschutzhinweis.")},
+        label=_("Ich habe die Datenschutzhinweise zur Kenntnis genommen."),
+        error_messages={
+            "required": _("Bitte bestätigen Sie, dass Sie die Datenschutzhinweise zur Kenntnis genommen haben.")
+        },
+    )
+    public_opt_in = forms.BooleanField(
+        label=_("Meine Stellungnahme darf mit meinem Kürzel (z. B. Erika M.) öffentlich angezeigt werden."),
+        help_text=_("Freiwillig. Ohne dieses Häkchen sieht nur die Verwaltung Ihre Stellungnahme."),
+        required=False,
     )
     official = forms.BooleanField(label=_("Als offizielle Antwort der Verwaltung kennzeichnen"), required=False)
     form_token = forms.UUIDField(widget=forms.HiddenInput)

@@ -220,12 +220,17 @@ class StatementQuerySet(models.QuerySet):
         return self.filter(confirmed_at__isnull=False)
 
     def published(self):
-        """Return statements the public may see (confirmed, approved, not hidden)."""
-        return self.submitted().filter(is_public=True, is_removed=False)
+        """Return statements the public may see (confirmed, opted in to publication, approved, not hidden)."""
+        return self.submitted().filter(public_opt_in=True, is_public=True, is_removed=False)
 
     def awaiting_moderation(self):
-        """Return confirmed statements that wait for a moderator's approval (authorities' are never published)."""
-        return self.submitted().filter(is_public=False, is_removed=False).exclude(channel=Statement.Channel.AUTHORITY)
+        """Return confirmed statements that wait for a moderator's approval (only those meant to be shown;
+        authorities' statements are never published)."""
+        return (
+            self.submitted()
+            .filter(public_opt_in=True, is_public=False, is_removed=False)
+            .exclude(channel=Statement.Channel.AUTHORITY)
+        )
 
     def unconfirmed(self):
         """Return guest statements still waiting for their e-mail confirmation."""
@@ -283,7 +288,10 @@ class Statement(XtdComment):
     channel = models.CharField(_("Eingangsweg"), max_length=20, choices=Channel.choices, default=Channel.ONLINE)
     received_on = models.DateField(_("Eingangsdatum"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("Bestätigt am"), null=True, blank=True, db_index=True)
-    privacy_consent = models.BooleanField(_("Datenschutzhinweis akzeptiert"), default=False)
+    # Art. 6 Abs. 1 lit. e DSGVO (public task): the citizen acknowledges the notice, no consent is asked.
+    privacy_consent = models.BooleanField(_("Datenschutzhinweise zur Kenntnis genommen"), default=False)
+    # Publication is not required by the BauGB: only with this separate opt-in, and only with the pseudonym.
+    public_opt_in = models.BooleanField(_("Öffentliche Anzeige mit Kürzel erlaubt"), default=False)
     is_official = models.BooleanField(_("Antwort der Verwaltung"), default=False)
     postal_address = models.TextField(_("Anschrift"), blank=True)
     entered_by = models.ForeignKey(

@@ -11,9 +11,11 @@ import hashlib
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import formats, timezone, translation
 
@@ -25,6 +27,17 @@ from .models import Consultation, Statement
 
 # The statement form's fields that differ per visitor: the double-submit token and the signed timestamp.
 FORM_MARKERS = ("form_token", "timestamp", "security_hash")
+
+# Threads (a statement with its replies) per page of the public statement list.
+STATEMENTS_PER_PAGE = 20
+# Pages beyond this are rendered, but not cached (portal.views.PlanDetailView): no cache flooding by page numbers.
+MAX_CACHED_PAGE = 500
+
+
+def statement_page_number(params) -> int:
+    """Return the requested page of the statement list (`?seite=`); anything that is not a number is page 1."""
+    raw = str(params.get("seite", "") or "")
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
 
 
 def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[str, Any]:
@@ -75,13 +88,19 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
     else:
         topic = ""
     roots.sort(key=lambda s: (s.submit_date, s.pk), reverse=(order != "aelteste"))
-    threads = [{"statement": s, "replies": children.get(s.pk, [])} for s in roots]
+    order = "aelteste" if order == "aelteste" else "neueste"
+    page = Paginator(roots, STATEMENTS_PER_PAGE).get_page(statement_page_number(params))
+    threads = [{"statement": s, "replies": children.get(s.pk, [])} for s in page.object_list]
     list_key = _statement_list_key(threads, open_consultation)
-    markers = cache.get(list_key + ":markers")
+    all_threads = [{"statement": s, "replies": []} for s in roots]
+    markers_key = _statement_list_key(all_threads, open_consultation) + f":markers:{topic}:{order}"
+    markers = cache.get(markers_key)
     if markers is None:
         markers = [
             {
                 "id": s.pk,
+                # A statement on another page of the list: its marker links there.
+                "href": _page_url(index // STATEMENTS_PER_PAGE + 1, topic, order) + f"#stellungnahme-{s.pk}",
                 "lat": round(s.location.y, 6),
                 "lon": round(s.location.x, 6),
                 "topic": s.get_topic_display(),
@@ -89,10 +108,10 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
                 "date": formats.date_format(timezone.localtime(s.submit_date), "d.m.Y"),
                 "text": s.comment[:200],
             }
-            for s in roots
+            for index, s in enumerate(roots)
             if s.location is not None
         ]
-        cache.set(list_key + ":markers", markers, settings.PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS)
+        cache.set(markers_key, markers, settings.PARTICIPATION_STATEMENT_LIST_CACHE_SECONDS)
     return {
         "consultations": consultations,
         "consultation": current,
@@ -105,8 +124,30 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
         "list_key": list_key,
         "topics": Statement.Topic.choices,
         "selected_topic": topic,
-        "order": "aelteste" if order == "aelteste" else "neueste",
+        "order": order,
+        "page": page,
+        "page_links": _page_links(page, topic, order),
     }
+
+
+def _page_url(number: int, topic: str, order: str) -> str:
+    """Return the query string of page `number` of the statement list with its filter (only what the cache knows)."""
+    query = {"thema": topic, "sortierung": order if order != "neueste" else "", "seite": number if number > 1 else ""}
+    encoded = urlencode({k: v for k, v in query.items() if v})
+    return f"?{encoded}" if encoded else "?"
+
+
+def _page_links(page, topic: str, order: str) -> list[dict[str, Any]]:
+    """Return the statement list's page links: number, URL, whether current; None for a gap (…)."""
+    if page.paginator.num_pages <= 1:
+        return []
+    links: list[dict[str, Any]] = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if number == page.paginator.ELLIPSIS:
+            links.append({"gap": True})
+        else:
+            links.append({"number": number, "url": _page_url(number, topic, order), "current": number == page.number})
+    return links
 
 
 def statement_form_markers(form: StatementForm) -> tuple[str, str]:

@@ -125,6 +125,7 @@ class StatementCreateView(View):
                 section=data.get("section"),
                 parent=data.get("reply_to"),
                 privacy_consent=data["privacy_consent"],
+                public_opt_in=data.get("public_opt_in", False),
                 official=data.get("official", False),
                 ip_address=client_address(request),
                 form_token=data["form_token"],
@@ -154,6 +155,10 @@ class StatementCreateView(View):
                     "Vielen Dank! Bitte bestätigen Sie Ihre Stellungnahme über den Link, den wir Ihnen per E-Mail "
                     "geschickt haben. Sie gilt als heute eingegangen."
                 ),
+            )
+        elif not result.statement.public_opt_in:
+            messages.success(
+                request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen. Sie wird nicht öffentlich angezeigt.")
             )
         elif result.statement.is_public:
             messages.success(request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen und veröffentlicht."))
@@ -195,7 +200,11 @@ class StatementConfirmView(View):
         except ValidationError as error:
             return render(request, self.template_name, {"token": token, "error": " ".join(error.messages)}, status=400)
         plan = statement.consultation.plan
-        if statement.is_public:
+        if not statement.public_opt_in:
+            messages.success(
+                request, _("Ihre Stellungnahme ist bestätigt. Sie wird nicht öffentlich angezeigt. Vielen Dank!")
+            )
+        elif statement.is_public:
             messages.success(request, _("Ihre Stellungnahme ist bestätigt und veröffentlicht. Vielen Dank!"))
         else:
             messages.success(

@@ -184,11 +184,12 @@ def load_demo(*, today: dt.date | None = None) -> dict:
                 "council_body": "Stadtverordnetenversammlung",
                 "contact": data["contact"],
                 "imprint": f"{data['name']}\nVertreten durch den Bürgermeister\n{data['contact']}\n\n(Demo-Impressum)",
-                "privacy": (
-                    f"Verantwortlich: {data['name']}. Wir verarbeiten Ihren Namen und Ihre E-Mail-Adresse nur, "
-                    "um Ihre Stellungnahme im Bauleitplanverfahren zu bearbeiten (Art. 6 Abs. 1 lit. e DSGVO, "
-                    "§ 3 BauGB). Veröffentlicht werden Beiträge nur pseudonymisiert. Nach Abschluss des Verfahrens "
-                    "werden Namen und Adressen gelöscht. (Demo-Text)"
+                "privacy": "(Demo-Text) Diese Angaben sind Beispiele und keine echten Kontaktdaten.",
+                "privacy_controller": f"Magistrat der {data['name']}\n{data['contact']}",
+                "privacy_officer": f"Datenschutzbeauftragte der {data['name']}\ndatenschutz@example.org",
+                "privacy_recipients": (
+                    "Planungsbüro Muster & Partner (Auftragsverarbeiter), Darmstadt\n"
+                    "Regierungspräsidium Darmstadt als höhere Verwaltungsbehörde"
                 ),
                 "accessibility": (
                     "Diese Website soll die Anforderungen der WCAG 2.1 auf Stufe AA (HVBIT) erfüllen. "

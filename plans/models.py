@@ -18,6 +18,13 @@ from .validators import (
     validate_pdf,
 )
 
+# Art. 77 DSGVO: the supervisory authority of Hessen (a municipality elsewhere enters its own).
+HESSEN_DATA_PROTECTION_AUTHORITY = (
+    "Der Hessische Beauftragte für Datenschutz und Informationsfreiheit\n"
+    "Postfach 3163, 65021 Wiesbaden\n"
+    "https://datenschutz.hessen.de"
+)
+
 
 class MunicipalityQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -50,7 +57,35 @@ class Municipality(models.Model):
     website = models.URLField(_("Webseite"), blank=True)
     contact = models.TextField(_("Kontakt Planungsamt"), blank=True)
     imprint = models.TextField(_("Impressum"), blank=True)
-    privacy = models.TextField(_("Datenschutzerklärung"), blank=True)
+    privacy = models.TextField(
+        _("Datenschutzerklärung (weitere Angaben)"),
+        blank=True,
+        help_text=_("Ergänzt die Datenschutzhinweise nach Art. 13 DSGVO, die aus den folgenden Feldern entstehen."),
+    )
+    privacy_controller = models.TextField(
+        _("Verantwortliche Stelle"),
+        blank=True,
+        help_text=_("Name und Anschrift, z. B. Magistrat der Stadt Musterstadt, Marktplatz 1, 12345 Musterstadt."),
+    )
+    privacy_officer = models.TextField(
+        _("Datenschutzbeauftragte Person"), blank=True, help_text=_("Kontakt: Anschrift, E-Mail, Telefon.")
+    )
+    privacy_authority = models.TextField(
+        _("Datenschutz-Aufsichtsbehörde"),
+        default=HESSEN_DATA_PROTECTION_AUTHORITY,
+        blank=True,
+        help_text=_("Bei der sich Betroffene beschweren können (Art. 77 DSGVO). Leer: die hessische Behörde."),
+    )
+    privacy_recipients = models.TextField(
+        _("Empfänger der Stellungnahmen"),
+        blank=True,
+        help_text=_("z. B. Gemeindevertretung und Ausschüsse, beauftragtes Planungsbüro, Genehmigungsbehörde."),
+    )
+    privacy_storage = models.TextField(
+        _("Speicherdauer (ergänzend)"),
+        blank=True,
+        help_text=_("Ergänzt die Regel der Plattform, z. B. zur Aufbewahrung der Verfahrensakte im Archiv."),
+    )
     accessibility = models.TextField(_("Erklärung zur Barrierefreiheit"), blank=True)
     accessibility_contact = models.TextField(
         _("Feedback-Kontakt Barrierefreiheit"),
@@ -121,6 +156,11 @@ class Municipality(models.Model):
     def clean(self):
         super().clean()
         self.domain = self.domain.strip().lower().rstrip(".")
+
+    @property
+    def privacy_authority_or_default(self) -> str:
+        """Return the supervisory authority for complaints (Art. 77 DSGVO); Hessen's unless another is entered."""
+        return self.privacy_authority.strip() or HESSEN_DATA_PROTECTION_AUTHORITY
 
 
 class Membership(models.Model):

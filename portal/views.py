@@ -20,10 +20,12 @@ from django.utils.html import escape
 from django.views.generic import DetailView, TemplateView
 
 from participation.plan_page import (
+    MAX_CACHED_PAGE,
     next_state_change,
     plan_page_participation,
     statement_form_markers,
     statement_form_values,
+    statement_page_number,
 )
 from participation.selectors import plans_open_for_comments
 from plans.cache import public_version
@@ -175,6 +177,9 @@ class PlanDetailView(DetailView):
         topic = request.GET.get("thema", "")
         topic = topic if topic in Statement.Topic.values else ""
         order = "aelteste" if request.GET.get("sortierung") == "aelteste" else "neueste"
+        page = statement_page_number(request.GET)  # each page of the statement list is its own rendering
+        if page > MAX_CACHED_PAGE:
+            return None
         return ":".join(
             (
                 "pb:plan-page:html",
@@ -184,6 +189,7 @@ class PlanDetailView(DetailView):
                 timezone.get_current_timezone_name(),
                 topic,
                 order,
+                str(page),
             )
         )
 

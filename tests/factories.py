@@ -198,6 +198,7 @@ class StatementFactory(factory.django.DjangoModelFactory):
     submit_date = factory.LazyFunction(timezone.now)
     confirmed_at = factory.LazyAttribute(lambda o: o.submit_date)
     privacy_consent = True
+    public_opt_in = True
     is_public = True
     location = factory.LazyAttribute(lambda o: o.consultation.plan.area.point_on_surface)
 

@@ -29,7 +29,8 @@ def statement_moderate(
         )
     if statement.confirmed_at is None:
         raise ValidationError(_("Die Stellungnahme ist noch nicht per E-Mail bestätigt."), code="unconfirmed")
-    publish = statement.consultation.publishes_statements
+    # Without the submitter's opt-in a statement stays out of the public list, approved or not.
+    publish = statement.consultation.publishes_statements and statement.public_opt_in
     if action == "approve":
         statement.is_public, statement.is_removed = publish, False
     elif action == "hide":

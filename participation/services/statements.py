@@ -70,6 +70,7 @@ def statement_submit(
     section=None,
     parent: Statement | None = None,
     privacy_consent: bool,
+    public_opt_in: bool = False,
     official: bool = False,
     ip_address: str | None = None,
     form_token: uuid.UUID | None = None,
@@ -77,6 +78,9 @@ def statement_submit(
     at: dt.datetime | None = None,
 ) -> SubmitResult:
     """Store a statement submitted online; guests get a confirmation e-mail, logged-in users none.
+
+    `privacy_consent` acknowledges the Art. 13 notice (required); `public_opt_in` allows showing the
+    statement publicly under its pseudonym (optional; without it the statement is never public).
 
     `attachments` (from `participation.attachments.check_uploads`) are stored in the same transaction;
     without text, the text fields of a filled-in PDF form among them become the statement text.
@@ -91,7 +95,8 @@ def statement_submit(
         raise ValidationError(
             {
                 "privacy_consent": ValidationError(
-                    _("Bitte bestätigen Sie den Datenschutzhinweis."), code="privacy_consent_required"
+                    _("Bitte bestätigen Sie, dass Sie die Datenschutzhinweise zur Kenntnis genommen haben."),
+                    code="privacy_consent_required",
                 )
             }
         )
@@ -138,6 +143,7 @@ def statement_submit(
         ip_address=ip_address,
         channel=Statement.Channel.ONLINE,
         privacy_consent=True,
+        public_opt_in=bool(public_opt_in or official),
         is_official=official,
         confirmed_at=at if authenticated else None,
         form_token=form_token,
@@ -187,6 +193,7 @@ def _submitted_content(statement: Statement, parent_id: int | None) -> tuple:
         statement.section_id,
         parent_id,
         statement.is_official,
+        statement.public_opt_in,
         _geometry_key(statement.location),
         _geometry_key(statement.drawn_area),
         _geometry_key(statement.drawn_line),
@@ -225,6 +232,8 @@ def _enqueue_with_transaction(task, *args) -> None:
 
 
 def _publish_immediately(consultation, statement) -> bool:
+    if not statement.public_opt_in:
+        return False
     if statement.is_official:
         return consultation.publishes_statements
     moderator = _moderator_for(consultation)

@@ -61,6 +61,7 @@ def load_demo(result: dict) -> None:
             submit_date=submitted,
             confirmed_at=submitted,
             privacy_consent=True,
+            public_opt_in=True,
             is_public=True,
             location=area if i % 2 == 0 else None,
         )

@@ -52,6 +52,7 @@ def test_citizen_places_marker_submits_confirms_and_sees_statement(page, demo):
     page.fill("#id_name", "Berta Browser")
     page.fill("#id_email", "berta@example.org")
     page.check("#id_privacy_consent")
+    page.check("#id_public_opt_in")
     page.click("#statement-form button[type=submit]")
     page.wait_for_selector(".message--success")
     statement = Statement.objects.get(comment__startswith="Browser-Test")

@@ -72,6 +72,7 @@ def test_form_from_a_cached_page_submits_and_the_confirmed_statement_appears_at_
         "name": "Erika Mustermann",
         "email": "erika@example.org",
         "privacy_consent": "on",
+        "public_opt_in": "on",
         "honeypot": "",
         "lat": f"{point.y:.7f}",
         "lon": f"{point.x:.7f}",
@@ -224,6 +225,10 @@ def test_personal_data_purge_shows_at_once(client):
         consultation__end_date=timezone.localdate() - dt.timedelta(days=31),
         user_name="Erika Mustermann",
     )
+    plan = statement.consultation.plan
+    plan.stage_changes.create(stage="in_force", date=timezone.localdate() - dt.timedelta(days=400))
+    plan.stage = "in_force"
+    plan.save()
     url = statement.consultation.plan.get_absolute_url()
     assert "Erika M." in cached_get(client, url).content.decode()
     call_command("purge_personal_data", "--older-than", "30", stdout=open("/dev/null", "w"))

@@ -422,10 +422,10 @@ def test_orphaned_files_are_swept_by_the_command(client, consultation, attachmen
 
     assert submit(client, consultation, [SimpleUploadedFile("foto.png", png())]).status_code == 302
     kept = attachment_dir / Attachment.objects.get().file.name
-    orphan = attachment_dir / "attachments/2026/01/0123456789abcdef"
-    orphan.parent.mkdir(parents=True)
+    orphan = attachment_dir / "2026/01/0123456789abcdef"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"left behind")
-    fresh_orphan = attachment_dir / "attachments/2026/01/fedcba9876543210"
+    fresh_orphan = attachment_dir / "2026/01/fedcba9876543210"
     fresh_orphan.write_bytes(b"transaction still running")
     two_days_ago = time.time() - 2 * 24 * 3600
     for path in (kept, orphan):

@@ -213,6 +213,7 @@ def test_drawn_area_must_lie_in_plan_area():
         name="A B",
         email="a@example.org",
         privacy_consent=True,
+        public_opt_in=True,
         drawn_area=GEOSGeometry(inside, srid=4326),
     )
     assert result.statement.drawn_area is not None
@@ -225,6 +226,7 @@ def test_drawn_area_must_lie_in_plan_area():
             name="A B",
             email="b@example.org",
             privacy_consent=True,
+            public_opt_in=True,
             drawn_area=far,
         )
 
@@ -238,7 +240,12 @@ def test_reported_statement_appears_in_moderation_queue(client):
 
 
 def test_purge_one_ended_consultation():
-    ended = ConsultationFactory(start_date=dt.date(2025, 1, 1), end_date=dt.date(2025, 2, 15))
+    from plans.models import StageChange
+
+    ended = ConsultationFactory(start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 2, 15))
+    StageChange.objects.create(plan=ended.plan, stage="in_force", date=dt.date(2024, 9, 1))
+    ended.plan.stage = "in_force"
+    ended.plan.save()
     statement = StatementFactory(consultation=ended)
     call_command("purge_personal_data", "--consultation", ended.pk)
     statement.refresh_from_db()
@@ -255,5 +262,6 @@ def test_reply_to_unpublished_statement_is_refused():
             name="A B",
             email="a@example.org",
             privacy_consent=True,
+            public_opt_in=True,
             parent=pending,
         )

@@ -25,6 +25,7 @@ def _submit(consultation, **kwargs):
         name="Erika Mustermann",
         email="erika@example.org",
         privacy_consent=True,
+        public_opt_in=True,
         ip_address="127.0.0.1",
     )
     defaults.update(kwargs)
@@ -185,12 +186,21 @@ def test_paper_statement_counts_by_date_received_even_when_closed():
     assert exc.value.error_dict["channel"][0].code == "online_channel"
 
 
+def _in_force(plan, on):
+    from plans.models import StageChange
+
+    StageChange.objects.create(plan=plan, stage="in_force", date=on)
+    plan.stage = "in_force"
+    plan.save()
+
+
 def test_purge_removes_personal_data_of_long_ended_procedures_only():
     old = ConsultationFactory(start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 2, 15))
+    _in_force(old.plan, dt.date(2024, 6, 1))
     running = ConsultationFactory()
     old_statement = StatementFactory(consultation=old, postal_address="Weg 1", ip_address="10.1.1.1")
     current = StatementFactory(consultation=running)
-    call_command("purge_personal_data", "--older-than", "365")
+    call_command("purge_personal_data", "--older-than", "30")
     old_statement.refresh_from_db()
     current.refresh_from_db()
     assert (
@@ -201,12 +211,13 @@ def test_purge_removes_personal_data_of_long_ended_procedures_only():
     ) == ("", "", "", None)
     assert old_statement.comment and old_statement.pseudonym == "Bürger/in" and old_statement.personal_data_purged_at
     assert current.user_name and current.user_email
-    with pytest.raises(CommandError, match="noch nicht beendet"):
+    with pytest.raises(CommandError, match="nicht in Kraft getreten"):
         call_command("purge_personal_data", "--consultation", running.pk)
 
 
 def test_purge_is_for_operators_only():
     old = ConsultationFactory(start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 2, 15))
+    _in_force(old.plan, dt.date(2024, 6, 1))
     statement = StatementFactory(consultation=old)
     planner = MembershipFactory(municipality=old.plan.municipality).user
     with pytest.raises(PermissionDenied):

@@ -56,6 +56,7 @@ def form_data(consultation, **overrides):
         "name": "Erika Mustermann",
         "email": "erika@example.org",
         "privacy_consent": "on",
+        "public_opt_in": "on",
         "honeypot": "",
         "reply_to": "0",
         "lat": f"{point.y:.7f}",
@@ -124,6 +125,7 @@ def test_the_service_refuses_a_foreign_section(consultation, texts):
             email="erika@example.org",
             section=foreign,
             privacy_consent=True,
+            public_opt_in=True,
         )
     assert error.value.error_dict["section"][0].code == "foreign_section"
     assert not Statement.objects.exists()

@@ -26,6 +26,7 @@ def form_data(consultation, **overrides):
         "name": "Erika Mustermann",
         "email": "erika@example.org",
         "privacy_consent": "on",
+        "public_opt_in": "on",
         "honeypot": "",
         "reply_to": "0",
         "lat": f"{point.y:.7f}",
@@ -310,11 +311,19 @@ def test_plan_page_with_statements_stays_within_query_budget(client, consultatio
             StatementFactory(consultation=consultation, parent_id=parent.pk, is_official=True)
     with django_assert_max_num_queries(15):
         response = client.get(consultation.plan.get_absolute_url())
-    assert (
-        response.content.decode().count('class="statement"')
-        + response.content.decode().count('class="statement statement--reply statement--official"')
-        == 36
-    )
+    assert listed_on_all_pages(client, consultation, response) == 36
+
+
+def listed_on_all_pages(client, consultation, first_page) -> int:
+    """Return the statements and official replies listed on all pages of the statement list (20 threads a page)."""
+    count = 0
+    for number in range(1, 4):
+        response = first_page if number == 1 else client.get(consultation.plan.get_absolute_url() + f"?seite={number}")
+        page = response.content.decode()
+        count += page.count('class="statement"') + page.count('class="statement statement--reply statement--official"')
+        if 'rel="next"' not in page:
+            return count
+    return count
 
 
 @pytest.mark.parametrize(
@@ -358,8 +367,7 @@ def test_plan_page_with_fifty_statements_stays_within_query_budget(client, consu
     assert Statement.objects.count() == 51
     with django_assert_max_num_queries(15):
         response = client.get(consultation.plan.get_absolute_url())
-    page = response.content.decode()
-    assert page.count('class="statement"') + page.count('class="statement statement--reply statement--official"') == 51
+    assert listed_on_all_pages(client, consultation, response) == 51
 
 
 def test_cached_statement_list_follows_changes_and_keeps_csrf_per_request(consultation):

@@ -7,18 +7,23 @@ from plans.rules import SYSTEM
 
 
 class Command(BaseCommand):
-    help = "Remove names, e-mail and postal addresses from statements of ended consultations; keep the text."
+    help = (
+        "Remove names, e-mail and postal addresses from statements on plans in force for more than a year "
+        "(§ 215 BauGB, § 47 Abs. 2 VwGO); keep the text. Plans not in force keep their data."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--older-than", type=int, dest="older_than", help="Only consultations ended more than DAYS ago"
+            "--older-than",
+            type=int,
+            dest="older_than",
+            default=0,
+            help="Grace period: DAYS more after the year following the plan's Inkrafttreten (default 0)",
         )
-        parser.add_argument("--consultation", type=int, help="Only this (ended) consultation")
+        parser.add_argument("--consultation", type=int, help="Only this consultation (its plan's window must be over)")
 
     def handle(self, *args, **options):
-        if options["older_than"] is None and options["consultation"] is None:
-            raise CommandError("Give --older-than DAYS or --consultation ID.")
-        if options["older_than"] is not None and options["older_than"] < 0:
+        if options["older_than"] < 0:
             raise CommandError("--older-than must not be negative.")
         consultation = None
         if options["consultation"] is not None:

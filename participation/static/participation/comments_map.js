@@ -16,7 +16,9 @@ function popupContent(marker) {
   const text = document.createElement("p");
   text.textContent = marker.text.length >= 200 ? marker.text + " …" : marker.text;
   const link = document.createElement("a");
-  link.href = `#stellungnahme-${marker.id}`;
+  // A statement on another page of the paginated list: its page's address (with the filter).
+  const onThisPage = document.getElementById(`stellungnahme-${marker.id}`);
+  link.href = onThisPage || !marker.href ? `#stellungnahme-${marker.id}` : marker.href;
   link.textContent = document.getElementById("stellungnahmen")?.dataset.readStatement || "";
   box.append(meta, text, link);
   return box;
