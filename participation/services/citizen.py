@@ -87,7 +87,8 @@ def statement_erasure_request(*, token: str, reason: str = "", at: dt.datetime |
         statement.ip_address = None
         statement.user = None
         statement.personal_data_purged_at = at
-        fields += ["user_name", "user_email", "user_url", "postal_address", "ip_address", "user", "personal_data_purged_at"]
+        fields += ["user_name", "user_email", "user_url", "postal_address", "ip_address", "user"]
+        fields.append("personal_data_purged_at")
         outcome = CitizenRequest.Outcome.DONE
     statement.save(update_fields=fields)
     return CitizenRequest.objects.create(
