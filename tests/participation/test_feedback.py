@@ -14,7 +14,7 @@ from participation.receipts import reference_number
 from participation.services.citizen import RESEND_LIMIT
 
 from ..factories import ConsultationFactory, StatementFactory
-from .test_views import form_data, post
+from .test_views import post
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_after_confirmation_the_message_states_when_it_was_received(
     statement = Statement.objects.get()
     received = f"{timezone.localtime(statement.submit_date):%d.%m.%Y, %H:%M} Uhr"
     assert f"ist am {received} eingegangen" in page and reference_number(statement) in page
-    assert 'data-autofocus' in page
+    assert "data-autofocus" in page
 
 
 def test_invalid_form_shows_the_plan_page_with_map_and_a_linked_error_summary(client, consultation):
@@ -97,7 +97,9 @@ def test_text_limit_is_one_setting_for_maxlength_help_and_validation(client, con
 
 def test_default_text_limit_reads_the_same_everywhere(consultation):
     form = StatementForm(consultation, feature_choices=[])
-    assert 'maxlength="10000"' in str(form["comment"]) and form.fields["comment"].help_text == "Höchstens 10.000 Zeichen."
+    assert (
+        'maxlength="10000"' in str(form["comment"]) and form.fields["comment"].help_text == "Höchstens 10.000 Zeichen."
+    )
     assert form.fields["comment"].max_length == 10000  # not django_comments' COMMENT_MAX_LENGTH of 3000
     assert "3000" not in str(form["comment"].as_field_group())
 

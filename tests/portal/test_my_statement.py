@@ -87,7 +87,9 @@ def test_withdrawal_marks_unpublishes_logs_and_leaves_the_abwaegung(client, stat
     assert statement.withdrawn_at is not None and not statement.is_public
     assert CitizenRequest.objects.get(statement=statement).kind == CitizenRequest.Kind.WITHDRAW
     assert not weighed_statements(statement.consultation).filter(pk=statement.pk).exists()
-    assert "Mehr Bäume an der Straße." not in client.get(statement.consultation.plan.get_absolute_url()).content.decode()
+    assert (
+        "Mehr Bäume an der Straße." not in client.get(statement.consultation.plan.get_absolute_url()).content.decode()
+    )
     # A second attempt changes nothing and says why.
     again = client.post(reverse("plans:my_statement_withdraw", args=[token]), follow=True).content.decode()
     assert "bereits zurückgezogen" in again and CitizenRequest.objects.count() == 1
