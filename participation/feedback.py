@@ -57,9 +57,9 @@ def submitted_message(request: HttpRequest, statement: Statement, *, needs_confi
     reference = reference_number(statement)
     if needs_confirmation:
         text = _(
-            "Vielen Dank! Ihre Stellungnahme hat die Eingangsnummer %(reference)s. Bitte bestätigen Sie sie über "
-            "den Link, den wir Ihnen per E-Mail geschickt haben. Erst mit der Bestätigung gilt sie als eingegangen "
-            "– dann mit dem Zeitpunkt des Absendens (%(received)s)."
+            "Vielen Dank! Ihre Stellungnahme hat die Eingangsnummer %(reference)s. Bitte bestätigen Sie Ihre "
+            "Stellungnahme über den Link, den wir Ihnen per E-Mail geschickt haben. Erst mit der Bestätigung gilt "
+            "sie als eingegangen – dann mit dem Zeitpunkt des Absendens (%(received)s)."
         )
     elif statement.is_public:
         text = _(

@@ -124,8 +124,11 @@ def statement_confirmation_resend(*, email: str, ip_address: str | None = None, 
         )
     )
     attempt = int(time.time())  # a new idempotency key per resend: send_once would skip the first one's key
-    for statement in statements:
-        transaction.on_commit(
-            lambda s=statement: send_confirmation_mail.enqueue(s.pk, confirmation_url(s), attempt)
-        )
+    links = [(statement.pk, confirmation_url(statement)) for statement in statements]
+    transaction.on_commit(lambda: _enqueue_links(links, attempt))
     return len(statements)
+
+
+def _enqueue_links(links: list[tuple[int, str]], attempt: int) -> None:
+    for pk, url in links:
+        send_confirmation_mail.enqueue(pk, url, attempt)
