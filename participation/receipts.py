@@ -50,15 +50,21 @@ def _para(text, style) -> Paragraph:
     return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
 
 
-def citizen_receipt_rows(statement) -> list[tuple[str, str]]:
-    """Return the (label, value) lines of a citizen's receipt (page, PDF and e-mail)."""
-    consultation = statement.consultation
-    plan = consultation.plan
-    rows = [
+def receipt_head_rows(statement, consultation_label: str) -> list[tuple[str, str]]:
+    """Return the first lines of every receipt: reference number, time of receipt, plan and consultation."""
+    plan = statement.consultation.plan
+    return [
         (_("Eingangsnummer"), reference_number(statement)),
         (_("Eingegangen am"), received_display(statement)),
         (_("Plan"), f"{plan} ({plan.municipality.name})"),
-        (_("Beteiligung"), consultation.get_kind_display()),
+        (_("Beteiligung"), consultation_label),
+    ]
+
+
+def citizen_receipt_rows(statement) -> list[tuple[str, str]]:
+    """Return the (label, value) lines of a citizen's receipt (page, PDF and e-mail)."""
+    rows = receipt_head_rows(statement, statement.consultation.get_kind_display())
+    rows += [
         (_("Name"), statement.user_name or "–"),
         (_("Thema"), statement.get_topic_display()),
     ]

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views import View
 
 from participation.my_statement import STEPS, core_step, my_statement_path, statement_for_token
+from participation.private_links import mark_private
 from participation.receipts import citizen_receipt_pdf, receipt_filename, received_display, reference_number
 from participation.services.citizen import (
     can_withdraw,
@@ -22,21 +22,10 @@ from participation.services.citizen import (
 )
 from participation.workbench.selectors import statement_progress
 
-# See participation.authorities.public_views: same-origin keeps the token from other sites and lets POSTs pass CSRF.
-REFERRER_POLICY = "same-origin"
-
-
-def _private(response):
-    """Mark a response behind the private link: no index, no Referer to other sites, no stored copies."""
-    response["Referrer-Policy"] = REFERRER_POLICY
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
 
 class _PrivateLinkView(View):
     def dispatch(self, request, *args, **kwargs):
-        return _private(super().dispatch(request, *args, **kwargs))
+        return mark_private(super().dispatch(request, *args, **kwargs))
 
     def statement(self, token):
         statement = statement_for_token(token)
@@ -80,7 +69,6 @@ class MyStatementView(_PrivateLinkView):
 
 class _ActionView(_PrivateLinkView):
     """Run `run()` for the token holder, then show the page again with the outcome."""
-
 
     def post(self, request, token):
         self.statement(token)

@@ -13,7 +13,7 @@ from django_tasks import task
 from operations.mail import send_once, templated_message
 from operations.retry import retry_transient
 
-from ..receipts import receipt_filename, received_display, reference_number
+from ..receipts import receipt_filename, receipt_head_rows, received_display, reference_number
 from ..receipts import receipt_pdf as _receipt_pdf
 
 __all__ = ["receipt_filename", "receipt_pdf", "receipt_rows", "received_display", "reference_number"]
@@ -21,13 +21,8 @@ __all__ = ["receipt_filename", "receipt_pdf", "receipt_rows", "received_display"
 
 def receipt_rows(statement) -> list[tuple[str, str]]:
     """Return the (label, value) lines the receipt shows (page, PDF and e-mail)."""
-    consultation = statement.consultation
-    plan = consultation.plan
-    rows = [
-        (_("Eingangsnummer"), reference_number(statement)),
-        (_("Eingegangen am"), received_display(statement)),
-        (_("Plan"), f"{plan} ({plan.municipality.name})"),
-        (_("Beteiligung"), consultation.get_authority_stage_display()),
+    rows = receipt_head_rows(statement, statement.consultation.get_authority_stage_display())
+    rows += [
         (_("Behörde / Träger öffentlicher Belange"), statement.organisation),
         (_("Sachbearbeitung"), statement.user_name or "–"),
         (_("Aktenzeichen"), statement.file_reference or "–"),
