@@ -220,12 +220,12 @@ class StatementQuerySet(models.QuerySet):
         return self.filter(confirmed_at__isnull=False)
 
     def published(self):
-        """Return statements the public may see (confirmed, approved, not hidden)."""
-        return self.submitted().filter(is_public=True, is_removed=False)
+        """Return statements the public may see (confirmed, approved, not hidden, not withdrawn)."""
+        return self.submitted().filter(is_public=True, is_removed=False, withdrawn_at__isnull=True)
 
     def awaiting_moderation(self):
-        """Return confirmed statements that wait for a moderator's approval."""
-        return self.submitted().filter(is_public=False, is_removed=False)
+        """Return confirmed statements that wait for a moderator's approval (withdrawn ones never do)."""
+        return self.submitted().filter(is_public=False, is_removed=False, withdrawn_at__isnull=True)
 
     def unconfirmed(self):
         """Return guest statements still waiting for their e-mail confirmation."""

@@ -29,7 +29,8 @@ def statement_moderate(
         )
     if statement.confirmed_at is None:
         raise ValidationError(_("Die Stellungnahme ist noch nicht per E-Mail bestätigt."), code="unconfirmed")
-    publish = statement.consultation.publishes_statements
+    # A statement its submitter withdrew (services.citizen) is never published again.
+    publish = statement.consultation.publishes_statements and statement.withdrawn_at is None
     if action == "approve":
         statement.is_public, statement.is_removed = publish, False
     elif action == "hide":

@@ -255,7 +255,8 @@ def statement_confirm(*, token: str, at=None) -> Statement:
         raise ValidationError(_("Der Bestätigungslink ist ungültig."), code="invalid_token")
     if statement.confirmed_at is None:
         statement.confirmed_at = at
-        statement.is_public = _publish_immediately(statement.consultation, statement)
+        # A statement withdrawn before its confirmation stays unpublished (services.citizen).
+        statement.is_public = statement.withdrawn_at is None and _publish_immediately(statement.consultation, statement)
         statement.save(update_fields=["confirmed_at", "is_public"])
     return statement
 

@@ -156,3 +156,18 @@ def test_staff_see_citizens_requests_on_the_consultation_page(client, statement)
     client.force_login(moderator)
     page = client.get(reverse("participation:staff_detail", args=[statement.consultation.pk])).content.decode()
     assert "Anliegen von Einsendenden" in page and "Stellungnahme zurückgezogen" in page
+
+
+def test_a_withdrawn_statement_is_never_published_again(client, statement, django_capture_on_commit_callbacks):
+    from participation.services import confirmation_token, statement_moderate
+
+    statement.confirmed_at, statement.is_public = None, False
+    statement.save()
+    client.post(reverse("plans:my_statement_withdraw", args=[my_statement_token(statement)]))
+    assert client.post(reverse("participation:confirm", args=[confirmation_token(statement)])).status_code == 302
+    statement.refresh_from_db()
+    assert statement.confirmed_at is not None and not statement.is_public
+    assert not Statement.objects.awaiting_moderation().filter(pk=statement.pk).exists()
+    statement_moderate(statement=statement, by=SYSTEM, action="approve")
+    statement.refresh_from_db()
+    assert not statement.is_public and not Statement.objects.published().filter(pk=statement.pk).exists()
