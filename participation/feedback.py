@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .models import Consultation, Statement
@@ -41,7 +42,7 @@ def render_invalid_form(request: HttpRequest, consultation: Consultation, form) 
     )
 
 
-def _links(statement: Statement, *, resend: bool) -> str:
+def _links(statement: Statement, *, resend: bool) -> SafeString:
     parts = [format_html(' <a href="{}">{}</a>', my_statement_path(statement), _("Meine Stellungnahme ansehen"))]
     if resend:
         parts.append(
@@ -49,7 +50,7 @@ def _links(statement: Statement, *, resend: bool) -> str:
                 ' · <a href="{}">{}</a>', reverse("participation:confirm_resend"), _("Bestätigungslink erneut senden")
             )
         )
-    return "".join(parts)
+    return mark_safe("".join(parts))  # noqa: S308  (every part is built by format_html)
 
 
 def submitted_message(request: HttpRequest, statement: Statement, *, needs_confirmation: bool) -> None:

@@ -81,6 +81,15 @@ def test_errors_then_success_message_focused_with_reference(sized_page):
     assert re.search(r"\d{4}-\d{5}", focused)
     assert _in_viewport(page, ".message--success")
     assert run_axe(page) == []
+    # The message's resend link: the same answer for any address, focused.
+    page.click(".message--success >> text=Bestätigungslink erneut senden")
+    page.wait_for_url("**/beteiligung/bestaetigung-erneut-senden/")
+    assert run_axe(page) == []
+    page.fill("#id_email", "berta@example.org")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".message--success[data-autofocus]")
+    assert "erneut geschickt" in page.evaluate("document.activeElement.textContent")
+    assert run_axe(page) == []
     assert page.csp_violations == []
 
 

@@ -43,7 +43,8 @@ def test_guest_lands_on_the_plan_page_with_a_focused_message_and_reference(
     text = message.group(1)
     assert reference in text and "Erst mit der Bestätigung gilt sie als eingegangen" in text
     assert "gilt als heute eingegangen" not in page
-    assert my_statement_path(statement) in text and reverse("participation:confirm_resend") in text
+    assert f'<a href="{my_statement_path(statement)}">Meine Stellungnahme ansehen</a>' in text
+    assert f'<a href="{reverse("participation:confirm_resend")}">Bestätigungslink erneut senden</a>' in text
     assert "participation/autofocus.js" in page
 
 
