@@ -68,7 +68,7 @@ def test_after_confirmation_the_message_states_when_it_was_received(
     statement = Statement.objects.get()
     received = f"{timezone.localtime(statement.submit_date):%d.%m.%Y, %H:%M} Uhr"
     assert f"ist am {received} eingegangen" in page and reference_number(statement) in page
-    assert "data-autofocus" in page
+    assert "data-autofocus" in page and f'<a href="{my_statement_path(statement)}">' in page
 
 
 def test_invalid_form_shows_the_plan_page_with_map_and_a_linked_error_summary(client, consultation):
