@@ -67,6 +67,10 @@ def submitted_message(request: HttpRequest, statement: Statement, *, needs_confi
             "Vielen Dank! Ihre Stellungnahme mit der Eingangsnummer %(reference)s ist am %(received)s "
             "eingegangen und veröffentlicht."
         )
+    elif not statement.consultation.publishes_statements:
+        text = _(
+            "Vielen Dank! Ihre Stellungnahme mit der Eingangsnummer %(reference)s ist am %(received)s eingegangen."
+        )
     else:
         text = _(
             "Vielen Dank! Ihre Stellungnahme mit der Eingangsnummer %(reference)s ist am %(received)s "
@@ -84,6 +88,8 @@ def confirmed_message(request: HttpRequest, statement: Statement) -> None:
             "Ihre Stellungnahme %(reference)s ist bestätigt und veröffentlicht. Sie ist am %(received)s eingegangen. "
             "Vielen Dank!"
         )
+    elif not statement.consultation.publishes_statements:
+        text = _("Ihre Stellungnahme %(reference)s ist bestätigt. Sie ist am %(received)s eingegangen. Vielen Dank!")
     else:
         text = _(
             "Ihre Stellungnahme %(reference)s ist bestätigt. Sie ist am %(received)s eingegangen und wird nach "

@@ -133,3 +133,18 @@ def test_resend_is_rate_limited(client, consultation):
 def test_resend_refuses_an_invalid_address(client):
     response = client.post(reverse("participation:confirm_resend"), {"email": "kein-at"})
     assert response.status_code == 400 and "gültige E-Mail-Adresse" in response.content.decode()
+
+
+def test_logged_in_user_is_told_the_receipt_at_once_and_nothing_about_publishing_when_none_is_planned(client):
+    from ..factories import UserFactory
+
+    consultation = ConsultationFactory(moderation="none")
+    client.force_login(UserFactory())
+    data = form_data(consultation)
+    del data["name"], data["email"]
+    response = client.post(reverse("participation:statement_create", args=[consultation.pk]), data, follow=True)
+    statement = Statement.objects.get()
+    received = f"{timezone.localtime(statement.submit_date):%d.%m.%Y, %H:%M} Uhr"
+    text = re.search(r"data-autofocus>(.*?)</p>", response.content.decode(), re.S).group(1)
+    assert f"Eingangsnummer {reference_number(statement)} ist am {received} eingegangen." in text
+    assert "veröffentlicht" not in text and "bestätigen" not in text
