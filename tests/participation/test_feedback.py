@@ -14,7 +14,7 @@ from participation.receipts import reference_number
 from participation.services.citizen import RESEND_LIMIT
 
 from ..factories import ConsultationFactory, StatementFactory
-from .test_views import post
+from .test_views import form_data, post
 
 pytestmark = pytest.mark.django_db
 
