@@ -11,7 +11,7 @@ from plans import rules
 from plans.admin_scoping import OperatorAdmin, OperatorInline
 
 from . import services
-from .models import Consultation, ConsultationAction, ModerationAction, Statement
+from .models import CitizenRequest, Consultation, ConsultationAction, ModerationAction, Statement
 
 # Service error keys that are not named like the admin form's fields.
 FIELD_FOR_ERROR = {"reason": "short_period_reason"}
@@ -149,6 +149,12 @@ class ModerationActionInline(OperatorInline):
     readonly_fields = fields
 
 
+class CitizenRequestInline(OperatorInline):
+    model = CitizenRequest
+    fields = ("at", "kind", "outcome", "reason")
+    readonly_fields = fields
+
+
 @admin.register(Statement)
 class StatementAdmin(OperatorAdmin):
     """Read-only for operators; moderation happens on the staff pages (or with the logged approve action)."""
@@ -185,9 +191,12 @@ class StatementAdmin(OperatorAdmin):
         "is_removed",
         "is_official",
         "flag_count",
+        "withdrawn_at",
+        "erasure_requested_at",
+        "personal_data_purged_at",
     )
     readonly_fields = fields
-    inlines = [ModerationActionInline]
+    inlines = [ModerationActionInline, CitizenRequestInline]
     actions = ["approve"]
 
     @admin.action(description=_("Ausgewählte Stellungnahmen freigeben"))

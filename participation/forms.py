@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, LineString, Polygon
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
@@ -68,6 +70,19 @@ def parse_drawn_geometry(raw, kind, message):
     return geometry
 
 
+def set_text_limit(field: forms.CharField) -> None:
+    """Give `field` the one text limit (settings.PARTICIPATION_MAX_TEXT_LENGTH) in validator, maxlength and help.
+
+    xtd's form sets django_comments' COMMENT_MAX_LENGTH (3000) on the field; this replaces it everywhere.
+    """
+    limit = settings.PARTICIPATION_MAX_TEXT_LENGTH
+    field.max_length = limit
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+    field.help_text = _("Höchstens %(limit)s Zeichen.") % {"limit": number_format(limit, force_grouping=True)}
+
+
 class SectionChoiceField(forms.ChoiceField):
     """A section of the plan's texts; `clean_section` checks it in the database, so choices are read only to render."""
 
@@ -81,7 +96,6 @@ class StatementForm(XtdCommentForm):
     comment = forms.CharField(
         label=_("Ihre Stellungnahme"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=settings.PARTICIPATION_MAX_TEXT_LENGTH,
         error_messages={
             "required": _("Bitte geben Sie Ihre Stellungnahme ein."),
             "max_length": _(
@@ -121,12 +135,9 @@ class StatementForm(XtdCommentForm):
         del self.fields["followup"]
         self.fields["comment"].widget.attrs.pop("placeholder", None)  # xtd's English placeholder
         self.fields["comment"].widget.attrs.update({"rows": 8})
-        self.fields["comment"].widget.attrs.update({"maxlength": settings.PARTICIPATION_MAX_TEXT_LENGTH})
+        set_text_limit(self.fields["comment"])
         # A filled-in PDF form may be the statement: clean() requires text or such a form.
         self.fields["comment"].required = False
-        self.fields["comment"].help_text = _("Höchstens %(limit)s Zeichen.") % {
-            "limit": settings.PARTICIPATION_MAX_TEXT_LENGTH
-        }
         self.fields["name"].label = _("Name")
         self.fields["name"].widget = forms.TextInput(attrs={"autocomplete": "name"})
         self.fields["email"].label = _("E-Mail-Adresse")

@@ -220,15 +220,16 @@ class StatementQuerySet(models.QuerySet):
         return self.filter(confirmed_at__isnull=False)
 
     def published(self):
-        """Return statements the public may see (confirmed, opted in to publication, approved, not hidden)."""
-        return self.submitted().filter(public_opt_in=True, is_public=True, is_removed=False)
+        """Return statements the public may see (confirmed, opted in to publication, approved, not hidden,
+        not withdrawn)."""
+        return self.submitted().filter(public_opt_in=True, is_public=True, is_removed=False, withdrawn_at__isnull=True)
 
     def awaiting_moderation(self):
-        """Return confirmed statements that wait for a moderator's approval (only those meant to be shown;
-        authorities' statements are never published)."""
+        """Return confirmed statements that wait for a moderator's approval: only those meant to be shown
+        (opted in, not withdrawn; authorities' statements are never published)."""
         return (
             self.submitted()
-            .filter(public_opt_in=True, is_public=False, is_removed=False)
+            .filter(public_opt_in=True, is_public=False, is_removed=False, withdrawn_at__isnull=True)
             .exclude(channel=Statement.Channel.AUTHORITY)
         )
 
@@ -326,6 +327,9 @@ class Statement(XtdComment):
         related_name="statements",
     )
     personal_data_purged_at = models.DateTimeField(_("Personendaten gelöscht am"), null=True, blank=True)
+    # Set by the submitter on the "Meine Stellungnahme" page (participation.services.citizen).
+    withdrawn_at = models.DateTimeField(_("Zurückgezogen am"), null=True, blank=True)
+    erasure_requested_at = models.DateTimeField(_("Löschung beantragt am (Art. 17 DSGVO)"), null=True, blank=True)
 
     objects = StatementManager()
 
@@ -376,6 +380,26 @@ class Statement(XtdComment):
         if self.received_on is not None:
             return self.received_on > local_date(self.consultation.ends_at - dt.timedelta(microseconds=1))
         return self.submit_date >= self.consultation.ends_at
+
+
+class CitizenRequest(ActionLog):
+    """A request the submitter made on the "Meine Stellungnahme" page, logged for staff."""
+
+    class Kind(models.TextChoices):
+        WITHDRAW = "withdraw", _("Stellungnahme zurückgezogen")
+        ERASURE = "erasure", _("Löschung der Personendaten beantragt (Art. 17 DSGVO)")
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("Erledigt")
+        DEFERRED = "deferred", _("Vorgemerkt: Löschung nach Ablauf der Aufbewahrungsfrist")
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="citizen_requests")
+    kind = models.CharField(_("Anliegen"), max_length=20, choices=Kind.choices)
+    outcome = models.CharField(_("Ergebnis"), max_length=20, choices=Outcome.choices, default=Outcome.DONE)
+
+    class Meta(ActionLog.Meta):
+        verbose_name = _("Anliegen von Einsendenden")
+        verbose_name_plural = _("Anliegen von Einsendenden")
 
 
 class ModerationAction(ActionLog):

@@ -16,7 +16,7 @@ from plans.staff import MunicipalityPermissionMixin
 
 from . import selectors, services
 from .forms import BekanntmachungForm, CloseForm, ConsultationForm, PeriodActionForm
-from .models import Consultation, Statement
+from .models import CitizenRequest, Consultation, Statement
 
 State = Consultation.State
 
@@ -240,6 +240,9 @@ class ConsultationDetailView(ConsultationMixin, TemplateView):
             now=now,
             status=selectors.consultation_status(consultation, now),
             history=consultation.actions.select_related("by"),
+            citizen_requests=CitizenRequest.objects.filter(statement__consultation=consultation).select_related(
+                "statement"
+            ),
             can_manage=can_manage,
             allowed=allowed_actions(consultation, now) if can_manage else (),
             forms={

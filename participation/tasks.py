@@ -9,9 +9,14 @@ from operations.retry import retry_transient
 
 @task()
 @retry_transient
-def send_confirmation_mail(statement_id: int, url: str) -> bool:
-    """Send the guest the link that confirms their statement, once (a re-run after a crash sends nothing)."""
+def send_confirmation_mail(statement_id: int, url: str, resend: int = 0) -> bool:
+    """Send the guest the link that confirms their statement, once per `resend` (a re-run after a crash sends nothing).
+
+    The mail carries the text, the reference number and the link to the "Meine Stellungnahme" page.
+    """
     from .models import Statement
+    from .my_statement import my_statement_url
+    from .receipts import reference_number
 
     statement = Statement.objects.select_related("consultation__plan").filter(pk=statement_id).first()
     if statement is None or not statement.user_email or statement.confirmed_at is not None:
@@ -20,6 +25,13 @@ def send_confirmation_mail(statement_id: int, url: str) -> bool:
         to=[statement.user_email],
         subject=_("Bitte bestätigen Sie Ihre Stellungnahme"),
         body_template="participation/email/confirm.txt",
-        context={"statement": statement, "plan": statement.consultation.plan, "url": url},
+        context={
+            "statement": statement,
+            "plan": statement.consultation.plan,
+            "url": url,
+            "reference": reference_number(statement),
+            "my_statement_url": my_statement_url(statement),
+        },
     )
-    return send_once(key=f"statement-confirmation:{statement_id}", message=message)
+    key = f"statement-confirmation:{statement_id}" + (f":{resend}" if resend else "")
+    return send_once(key=key, message=message)

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import staff_statement_views, staff_views, views
+from . import resend_views, staff_statement_views, staff_views, views
 
 app_name = "participation"
 
 urlpatterns = [
     path("beteiligung/<int:pk>/stellungnahme/", views.StatementCreateView.as_view(), name="statement_create"),
     path("beteiligung/bestaetigen/<str:token>/", views.StatementConfirmView.as_view(), name="confirm"),
+    path(
+        "beteiligung/bestaetigung-erneut-senden/",
+        resend_views.ConfirmationResendView.as_view(),
+        name="confirm_resend",
+    ),
     path("beteiligung/stellungnahmen/<int:pk>/melden/", views.StatementFlagView.as_view(), name="statement_flag"),
     path("verwaltung/beteiligungen/", staff_views.ConsultationListView.as_view(), name="staff_list"),
     path(

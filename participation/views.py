@@ -16,6 +16,7 @@ from plans.models import Plan
 from plans.page_cache import page_cache_enabled, plan_page_version
 
 from . import services
+from .feedback import confirmed_message, render_invalid_form, submitted_message
 from .forms import StatementForm
 from .models import Consultation, Statement
 
@@ -103,12 +104,7 @@ class StatementCreateView(View):
             if feature_choices == []:  # show the complete form (with the feature list) again
                 form = StatementForm(consultation, data=request.POST, files=request.FILES, user=request.user)
                 form.is_valid()
-            return render(
-                request,
-                "participation/statement_form.html",
-                {"form": form, "consultation": consultation, "plan": plan, "municipality": plan.municipality},
-                status=400,
-            )
+            return render_invalid_form(request, consultation, form)
         data = form.cleaned_data
         try:
             result = services.statement_submit(
@@ -142,31 +138,10 @@ class StatementCreateView(View):
             if getattr(error, "code", None) == "form_token_used":  # field-dict errors have no code
                 form = self._form_with_fresh_token(request, consultation)
             form.add_error(None, error.messages)
-            return render(
-                request,
-                "participation/statement_form.html",
-                {"form": form, "consultation": consultation, "plan": plan, "municipality": plan.municipality},
-                status=400,
-            )
-        if result.needs_confirmation:
-            messages.success(
-                request,
-                _(
-                    "Vielen Dank! Bitte bestätigen Sie Ihre Stellungnahme über den Link, den wir Ihnen per E-Mail "
-                    "geschickt haben. Sie gilt als heute eingegangen."
-                ),
-            )
-        elif not result.statement.public_opt_in:
-            messages.success(
-                request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen. Sie wird nicht öffentlich angezeigt.")
-            )
-        elif result.statement.is_public:
-            messages.success(request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen und veröffentlicht."))
-        else:
-            messages.success(
-                request, _("Vielen Dank! Ihre Stellungnahme ist eingegangen. Sie wird nach Prüfung veröffentlicht.")
-            )
-        return HttpResponseRedirect(plan.get_absolute_url() + "#beteiligung")
+            return render_invalid_form(request, consultation, form)
+        submitted_message(request, result.statement, needs_confirmation=result.needs_confirmation)
+        # No fragment: the focused success message sits at the top of the plan page.
+        return HttpResponseRedirect(plan.get_absolute_url())
 
     def _form_with_fresh_token(self, request, consultation):
         """Return the citizen's form again with a new form token (and timestamp) so that sending it once more works."""
@@ -199,18 +174,8 @@ class StatementConfirmView(View):
             statement = services.statement_confirm(token=token)
         except ValidationError as error:
             return render(request, self.template_name, {"token": token, "error": " ".join(error.messages)}, status=400)
-        plan = statement.consultation.plan
-        if not statement.public_opt_in:
-            messages.success(
-                request, _("Ihre Stellungnahme ist bestätigt. Sie wird nicht öffentlich angezeigt. Vielen Dank!")
-            )
-        elif statement.is_public:
-            messages.success(request, _("Ihre Stellungnahme ist bestätigt und veröffentlicht. Vielen Dank!"))
-        else:
-            messages.success(
-                request, _("Ihre Stellungnahme ist bestätigt. Sie wird nach Prüfung veröffentlicht. Vielen Dank!")
-            )
-        return HttpResponseRedirect(plan.get_absolute_url() + "#beteiligung")
+        confirmed_message(request, statement)
+        return HttpResponseRedirect(statement.consultation.plan.get_absolute_url())
 
 
 class StatementFlagView(View):

@@ -12,6 +12,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
+        from participation.feedback import register_invalid_form_renderer
+
         from . import page_invalidation
+        from .statement_form_page import render_plan_page_with_form
 
         page_invalidation.connect()
+        register_invalid_form_renderer(render_plan_page_with_form)

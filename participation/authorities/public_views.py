@@ -11,13 +11,14 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from participation.models import Statement
 from participation.periods import local_date
+from participation.private_links import REFERRER_POLICY  # noqa: F401  (re-exported for callers and tests)
+from participation.private_links import mark_private as _private
 from plans.client import client_address
 
 from . import submissions
@@ -39,19 +40,6 @@ REFUSALS = {
         "Die Unterlagen zu diesem Verfahren sind derzeit nicht online. Bitte wenden Sie sich an die Gemeinde."
     ),
 }
-
-
-# "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with the page's POST forms,
-# which Django's CSRF check refuses. same-origin keeps the token from every other site (tiles, linked pages).
-REFERRER_POLICY = "same-origin"
-
-
-def _private(response):
-    """Mark a response behind the access link: no Referer to other sites, no index, no stored copies."""
-    response["Referrer-Policy"] = REFERRER_POLICY
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 class _AccessLinkView(View):

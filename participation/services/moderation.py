@@ -29,8 +29,9 @@ def statement_moderate(
         )
     if statement.confirmed_at is None:
         raise ValidationError(_("Die Stellungnahme ist noch nicht per E-Mail bestätigt."), code="unconfirmed")
-    # Without the submitter's opt-in a statement stays out of the public list, approved or not.
-    publish = statement.consultation.publishes_statements and statement.public_opt_in
+    # Without the submitter's opt-in a statement stays out of the public list, approved or not; a statement
+    # its submitter withdrew (services.citizen) is never published again.
+    publish = statement.consultation.publishes_statements and statement.public_opt_in and statement.withdrawn_at is None
     if action == "approve":
         statement.is_public, statement.is_removed = publish, False
     elif action == "hide":

@@ -106,7 +106,15 @@ def statement_submit(
             {"comment": ValidationError(_("Bitte geben Sie Ihre Stellungnahme ein."), code="text_required")}
         )
     if len(text) > settings.PARTICIPATION_MAX_TEXT_LENGTH:
-        raise ValidationError({"comment": ValidationError(_("Der Text ist zu lang."), code="text_too_long")})
+        raise ValidationError(
+            {
+                "comment": ValidationError(
+                    _("Ihre Stellungnahme ist zu lang: höchstens %(limit)s Zeichen."),
+                    code="text_too_long",
+                    params={"limit": settings.PARTICIPATION_MAX_TEXT_LENGTH},
+                )
+            }
+        )
     authenticated = bool(user is not None and user.is_authenticated)
     if not authenticated and not (name.strip() and email.strip()):
         raise ValidationError(_("Bitte geben Sie Name und E-Mail-Adresse an."), code="name_email_required")
@@ -261,7 +269,8 @@ def statement_confirm(*, token: str, at=None) -> Statement:
         raise ValidationError(_("Der Bestätigungslink ist ungültig."), code="invalid_token")
     if statement.confirmed_at is None:
         statement.confirmed_at = at
-        statement.is_public = _publish_immediately(statement.consultation, statement)
+        # A statement withdrawn before its confirmation stays unpublished (services.citizen).
+        statement.is_public = statement.withdrawn_at is None and _publish_immediately(statement.consultation, statement)
         statement.save(update_fields=["confirmed_at", "is_public"])
     return statement
 

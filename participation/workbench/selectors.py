@@ -41,9 +41,11 @@ def weighed_statements(consultation: Consultation, *, annotate_late: bool = True
 
     Replies (level > 0) are context for the statement they answer and are not weighed
     separately; hidden (removed) statements still count: the council must weigh every
-    statement received, whatever moderation did to its public display.
+    statement received, whatever moderation did to its public display. Statements their submitters
+    withdrew before the end (participation.services.citizen) are left out.
     """
     qs = Statement.objects.filter(consultation=consultation, level=0, is_official=False, confirmed_at__isnull=False)
+    qs = qs.filter(withdrawn_at__isnull=True)  # withdrawn by the submitter before the end: kept, not weighed
     if not annotate_late:
         return qs
     return qs.annotate(
@@ -102,3 +104,27 @@ def result_recipient_count(consultation: Consultation) -> int:
     """Return how many distinct e-mail addresses a result notice would go to now."""
     addresses = result_recipients(consultation).values_list("user_email", flat=True)
     return len({normalised_email(address) for address in addresses})
+
+
+def statement_progress(statement: Statement) -> dict:
+    """Return what the submitter may learn of the Abwägung of `statement`: its step and the published result.
+
+    'weighing' once the period has ended (or a weighing exists), 'result' with `decision` and
+    `response` once the consultation's result is published; before that nothing of the weighing.
+    """
+    from .models import ConsultationResult, Weighing
+
+    consultation = statement.consultation
+    result = ConsultationResult.objects.filter(consultation=consultation, published_at__isnull=False).first()
+    weighing = Weighing.objects.filter(statement=statement).first()
+    if result is not None and weighing is not None and weighing.decision:
+        return {
+            "step": "result",
+            "result": result,
+            "decision": weighing.get_decision_display(),
+            "response": weighing.response,
+            "number": weighing.number,
+        }
+    if weighing is not None or period_has_ended(consultation):
+        return {"step": "weighing"}
+    return {"step": None}

@@ -1,7 +1,6 @@
 """The Abwägungstabelle as PDF (reportlab platypus): title page, statistics with charts, a map, the table."""
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -15,24 +14,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from participation.receipts import _fonts, _register_fonts  # one font setup (DejaVu Sans) for all PDFs
+
 from ..stats import consultation_statistics
-
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-_fonts = {"regular": "Helvetica", "bold": "Helvetica-Bold"}
-
-
-def _register_fonts():
-    """Use DejaVu Sans (full Unicode) when Debian's fonts-dejavu-core is installed, else Helvetica."""
-    if _fonts["regular"] != "Helvetica" or not (DEJAVU / "DejaVuSans.ttf").exists():
-        return
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(DEJAVU / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(DEJAVU / "DejaVuSans-Bold.ttf")))
-    _fonts.update(regular="DejaVuSans", bold="DejaVuSans-Bold")
 
 
 def _styles():
