@@ -131,6 +131,28 @@ class RedisCalls:
         Connection.send_packed_command = counting
 
 
+class GcTime:
+    """Add up the CPU time and count of the garbage collector's runs per generation (gc.callbacks)."""
+
+    def __init__(self):
+        import gc
+
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase, info):
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._started
+            self.collections[info["generation"]] += 1
+
+    def snapshot(self):
+        return self.seconds, list(self.collections)
+
+
 def backend_cpu_seconds(pid: int | None) -> float | None:
     """Return the CPU time (user + system) of process `pid` from /proc, or None when it is not visible."""
     if pid is None:
@@ -222,6 +244,7 @@ def measure_in_process(plan, consultation, args) -> dict:
     from participation.models import Statement
 
     redis_calls = RedisCalls()
+    gc_time = GcTime()
     client = Wsgi(application)
     plan_url, post_url = plan.get_absolute_url(), f"/beteiligung/{consultation.pk}/stellungnahme/"
     status, html = client("GET", plan_url)
@@ -267,6 +290,7 @@ def measure_in_process(plan, consultation, args) -> dict:
         backend_pid = cursor.fetchone()[0]
     counters_before = database_counters(connection)
     pg_before, redis_cpu_before = backend_cpu_seconds(backend_pid), redis_cpu_seconds()
+    gc_before = gc_time.snapshot()
     profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waits
     first = args.warmup + 2
     rounds = []  # (process CPU, wall) per round of n POSTs: the median and minimum tame a noisy machine
@@ -279,6 +303,7 @@ def measure_in_process(plan, consultation, args) -> dict:
         if profiler:
             profiler.disable()
         rounds.append((time.process_time() - cpu, time.perf_counter() - wall))
+    gc_after = gc_time.snapshot()
     pg_after, redis_cpu_after = backend_cpu_seconds(backend_pid), redis_cpu_seconds()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -301,6 +326,7 @@ def measure_in_process(plan, consultation, args) -> dict:
         "posts": total,
         "profiled": args.profile,
         "django_cpu_ms_per_post": statistics.median(cpu_rounds),
+        "django_cpu_ms_per_post_min": cpu_rounds[0],  # other processes only ever add time: the quietest round
         "django_cpu_ms_per_post_rounds": cpu_rounds,
         "postgres_backend_cpu_ms_per_post": per_post(pg_after - pg_before)
         if same_backend and pg_before is not None and pg_after is not None
@@ -308,6 +334,10 @@ def measure_in_process(plan, consultation, args) -> dict:
         "redis_server_cpu_ms_per_post": per_post(redis_cpu_after - redis_cpu_before)
         if redis_cpu_before is not None and redis_cpu_after is not None
         else None,
+        "garbage_collector_cpu_ms_per_post": per_post(gc_after[0] - gc_before[0]),
+        "garbage_collections_per_post": [
+            round((after - before) / total, 2) for before, after in zip(gc_before[1], gc_after[1], strict=True)
+        ],
         "wall_ms_per_post": per_post(sum(wall for _, wall in rounds)),
         "sql_statements_per_post": len(sql),
         "redis_round_trips_per_post": redis_per_post,
