@@ -1,8 +1,9 @@
 """CPU time per guest statement POST, measured in-process (independent of how busy the machine is).
 
-    .venv/bin/python -m bench.intake_cpu [-n 500] [--warmup 100] [--profile] [--sql] [--rate-limit]
+    .venv/bin/python -m bench.intake_cpu [-n 500] [--rounds 3] [--warmup 100] [--profile] [--sql] [--rate-limit]
+    .venv/bin/python -m bench.intake_cpu --gunicorn SECONDS
 
-Posts `n` guest statements through the full WSGI stack (`config.wsgi.application`: every
+Posts guest statements through the full WSGI stack (`config.wsgi.application`: every
 middleware, CSRF cookie + token, the xtd security hash, validation, point-in-plan, moderator,
 form token, the inserts and the confirmation-mail task row) with the settings bench_comments gives
 gunicorn: PostGIS (BENCH_DATABASE_URL, default pb_bench, created if missing), the Redis cache
@@ -10,12 +11,17 @@ gunicorn: PostGIS (BENCH_DATABASE_URL, default pb_bench, created if missing), th
 like the bench, the rate limit off (`--rate-limit` switches it on; every POST then comes from its
 own address and e-mail, so the limit never trips but its Redis round trip is counted).
 
-Reports per POST: the process CPU time (time.process_time, i.e. Django + the WSGI call), the CPU
-time of the PostgreSQL backend serving the connection (from /proc, when PostgreSQL runs on this
+Reports per POST: the process CPU time (time.process_time: Django and the WSGI call; the median
+and the minimum of `--rounds` rounds of `-n` POSTs, since other processes only ever add time), the
+CPU time of the PostgreSQL backend serving the connection (from /proc, when PostgreSQL runs on this
 machine), the CPU time of the Redis server (INFO cpu: only meaningful when nobody else uses that
-server), the wall time, SQL statements (with `--sql` their text), Redis round trips, and
-pg_stat_database's commits and inserted rows. `--profile` adds a cProfile top list of the timed
-loop. Every POST must answer 302 and store exactly one statement, else the script fails.
+server), the garbage collector's share, the wall time, SQL statements (with `--sql` their text),
+Redis round trips, and pg_stat_database's commits and rows. `--profile` adds a cProfile top list
+(CPU time) of the timed POSTs. Every POST must answer 302 and store exactly one statement, else
+the script fails. `--gunicorn SECONDS` instead runs gunicorn as bench_comments does (2 gthread
+workers × 8 threads) and POSTs with wrk for SECONDS: CPU per POST of the gunicorn processes and of
+the PostgreSQL backends (the rate it prints depends on the machine's load and is no figure).
+Results also go to bench/out/intake_cpu.json (intake_cpu_gunicorn.json).
 """
 
 import argparse
@@ -181,7 +187,7 @@ def redis_cpu_seconds() -> float | None:
     from django.core.cache import cache
 
     try:
-        info = cache._cache.get_client().info("cpu")
+        info = cache._cache.get_client().info("cpu")  # type: ignore[attr-defined]  # the Redis backend
     except Exception:
         return None
     return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
@@ -251,7 +257,10 @@ def measure_in_process(plan, consultation, args) -> dict:
     if status != 200 or "csrftoken" not in client.cookies:
         raise SystemExit(f"plan page answered {status} without a CSRF cookie")
     text = html.decode()
-    fields = {name: re.search(rf'name="{name}" value="([^"]*)"', text).group(1) for name in FORM_FIELDS}
+    found = {name: re.search(rf'name="{name}" value="([^"]*)"', text) for name in FORM_FIELDS}
+    if not all(found.values()):
+        raise SystemExit(f"the plan page has no statement form field {[n for n, m in found.items() if not m]}")
+    fields = {name: match.group(1) for name, match in found.items() if match}
     run = uuid.uuid4().hex[:8]
     headers = {"Referer": "http://127.0.0.1:8000" + plan_url}
 

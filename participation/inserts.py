@@ -53,7 +53,7 @@ def insert_new_thread(instance, *, using: str, id_fields: tuple[str, ...] = ()) 
     root_pk = steps[0][0]._meta.pk
     values = []
     for _cls, _link, fields in steps:
-        row = []
+        row: list[tuple] = []  # (field, placeholder or None for the new id, prepared value)
         for field in fields:
             if field.attname in id_fields:
                 row.append((field, None, None))
