@@ -49,8 +49,10 @@ def insert_new_thread(instance, *, using: str, id_fields: tuple[str, ...] = ()) 
     # A single-table model gains nothing: the ORM's one INSERT is as good.
     if connection.vendor != "postgresql" or steps is None or len(steps) < 2 or instance.pk is not None:
         return False
-    instance._prepare_related_fields_for_save(operation_name="save")
     root_pk = steps[0][0]._meta.pk
+    if getattr(instance, root_pk.attname) is not None:  # an id chosen by the caller: the ORM inserts it as given
+        return False
+    instance._prepare_related_fields_for_save(operation_name="save")
     values = []
     for _cls, _link, fields in steps:
         row: list[tuple] = []  # (field, placeholder or None for the new id, prepared value)
