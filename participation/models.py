@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.db import router
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from django_comments_xtd.models import XtdComment, XtdCommentManager
 
 from plans.models import Municipality, Plan
 
+from .inserts import insert_new_thread
 from .periods import end_of_day, local_date, start_of_day
 
 
@@ -342,9 +344,17 @@ class Statement(XtdComment):
         return f"{self.pseudonym}, {self.submit_date:%d.%m.%Y}: {self.comment[:40]}"
 
     def save(self, *args, **kwargs):
-        """Insert a new top-level statement with its thread ids set in the insert (xtd saves twice)."""
+        """Insert a new top-level statement with its thread ids set in the insert (xtd saves twice).
+
+        On PostgreSQL the three tables are written in one INSERT (participation.inserts).
+        """
         if self.pk is not None or self.parent_id:
             return super().save(*args, **kwargs)
+        plain = not args and not kwargs.keys() - {"using", "force_insert"}
+        if plain and kwargs.get("force_insert") in (None, False, True):  # not a tuple of parents to force
+            using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+            if insert_new_thread(self, using=using, id_fields=("thread_id", "parent_id")):
+                return None
         self._new_thread = True
         try:
             models.Model.save(self, *args, **kwargs)

@@ -13,7 +13,7 @@ from django.views import View
 
 from plans.client import client_address
 from plans.models import Plan
-from plans.page_cache import page_cache_enabled, plan_page_version
+from plans.page_cache import page_cache_enabled, plan_page_version, plan_page_version_key
 
 from . import services
 from .feedback import confirmed_message, render_invalid_form, submitted_message
@@ -45,6 +45,11 @@ SUBMIT_FIELDS = (
 )
 
 
+# Per process: the plan of each consultation seen, so that its cached copy and the plan's page version are
+# read together (a stale entry only costs the second read below).
+_plan_of_consultation: dict[int, int] = {}
+
+
 def submit_consultation(pk: int) -> Consultation:
     """Return public consultation `pk` with the SUBMIT_FIELDS, from the cache while its plan's page version holds.
 
@@ -55,12 +60,21 @@ def submit_consultation(pk: int) -> Consultation:
     if not page_cache_enabled():
         return _load_submit_consultation(pk)
     key = f"pb:submit:consultation:{pk}"
-    entry = cache.get(key)
+    plan_id = _plan_of_consultation.get(pk)
+    if plan_id is None:
+        entry = cache.get(key)
+    else:  # one round trip for the copy and its plan's current version
+        version_key = plan_page_version_key(plan_id)
+        found = cache.get_many([key, version_key])
+        entry = found.get(key)
+        if entry is not None and entry[0] == plan_id and entry[1] is not None and entry[1] == found.get(version_key):
+            return entry[2]
     if entry is None:  # plan unknown: remember it, cache from the next request on (version read before the rows)
         consultation = _load_submit_consultation(pk)
         cache.set(key, (consultation.plan_id, None, None), settings.PLAN_PAGE_CACHE_SECONDS)
         return consultation
     plan_id, version, cached = entry
+    _plan_of_consultation[pk] = plan_id
     current = plan_page_version(plan_id)
     if cached is not None and version == current:
         return cached

@@ -36,7 +36,17 @@ def _plan_area_in_crs(plan):
 def geometry_in_plan_area(plan, geometry: GEOSGeometry) -> bool:
     """Return whether `geometry` (SRID 4326) lies inside the plan's Geltungsbereich (with a few metres' tolerance)."""
     prepared, epsg = _plan_area_in_crs(plan)
-    return prepared.covers(geometry.transform(_to_crs(epsg), clone=True))
+    if not isinstance(geometry, Point):
+        return prepared.covers(geometry.transform(_to_crs(epsg), clone=True))
+    # The form and then the service check the same point: the second check reuses the answer
+    # (kept on the point, keyed by the plan version and the coordinates, so a moved point is checked anew).
+    key = (plan.pk, plan.updated_at, epsg, settings.PARTICIPATION_AREA_TOLERANCE_M, geometry.srid, geometry.coords)
+    known = getattr(geometry, "_pb_in_plan_area", None)
+    if known is not None and known[0] == key:
+        return known[1]
+    inside = prepared.covers(geometry.transform(_to_crs(epsg), clone=True))
+    geometry._pb_in_plan_area = (key, inside)  # type: ignore[attr-defined]
+    return inside
 
 
 def parse_location(lat, lon) -> Point | None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans import rules
-from plans.links import absolute_url
+from plans.links import base_url
 
 from ..attachments import CheckedUpload, atomic_with_attachments, form_text, store_attachments
 from ..models import Consultation, ModerationAction, Statement
@@ -46,7 +46,9 @@ def confirmation_token(statement: Statement) -> str:
 
 
 def confirmation_url(statement: Statement) -> str:
-    return absolute_url(reverse("participation:confirm", kwargs={"token": confirmation_token(statement)}))
+    # The confirmation page belongs to no municipality, so it is under SITE_URL (what absolute_url() would find
+    # by resolving the path, on every submission).
+    return base_url() + reverse("participation:confirm", kwargs={"token": confirmation_token(statement)})
 
 
 def _moderator_for(consultation):

@@ -101,3 +101,33 @@ def test_taking_the_plan_offline_refuses_the_next_post(client, settings):
     planner = MembershipFactory(municipality=consultation.plan.municipality).user
     services.plan_unpublish(plan=consultation.plan, by=planner)
     assert post(client, consultation, email="late@example.org").status_code == 404
+
+
+def test_cached_consultation_and_its_page_version_take_one_cache_read(client, monkeypatch):
+    from django.core.cache import caches
+
+    from plans.page_cache import plan_page_version_key
+
+    consultation = ConsultationFactory(moderation="pre")
+    for i in range(3):  # learn the plan, cache the consultation, use the cached copy
+        assert post(client, consultation, email=f"v{i}@example.org").status_code == 302
+    backend, reads, inside = caches["default"], [], []
+    for name in ("get", "get_many"):
+        original = getattr(backend, name)
+
+        def spy(key, *args, _name=name, _original=original, **kwargs):
+            if not inside:  # the local-memory cache's get_many() calls get() per key: one read all the same
+                reads.append((_name, key))
+            inside.append(_name)
+            try:
+                return _original(key, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, name, spy)
+    assert post(client, consultation, email="next@example.org").status_code == 302
+    key = f"pb:submit:consultation:{consultation.pk}"
+    assert [read for read in reads if key in read[1] or read[1] == key] == [
+        ("get_many", [key, plan_page_version_key(consultation.plan_id)])
+    ]
+    assert Statement.objects.filter(user_email="next@example.org").count() == 1

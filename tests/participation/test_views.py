@@ -5,6 +5,7 @@ import re
 import uuid
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from participation.forms import StatementForm
@@ -350,9 +351,12 @@ def test_post_one_second_before_and_after_end_over_http(client, monkeypatch, set
 
 
 def test_guest_post_stays_within_query_budget(client, consultation, django_assert_max_num_queries):
-    """One guest statement: consultation lookup, 3 inserts (thread ids included), mail task, transaction."""
+    """One guest statement: consultation lookup, the inserts (thread ids included), mail task, transaction.
+
+    On PostgreSQL the three tables of the statement take one INSERT (participation.inserts), elsewhere three.
+    """
     post(client, consultation, email="warm@example.org")  # per-process caches (content type, prepared area)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(5 if connection.vendor == "postgresql" else 7):
         response = post(client, consultation)
     assert response.status_code == 302
     statement = Statement.objects.get(user_email="erika@example.org")
