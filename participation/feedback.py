@@ -95,7 +95,7 @@ def confirmed_message(request: HttpRequest, statement: Statement) -> None:
         )
     elif not statement.public_opt_in and statement.consultation.publishes_statements:
         text = _(
-            "Ihre Stellungnahme %(reference)s ist bestätigt. Sie ist am %(received)s eingegangen und wird nicht "
+            "Ihre Stellungnahme %(reference)s ist bestätigt. Sie ist am %(received)s eingegangen. Sie wird nicht "
             "öffentlich angezeigt. Vielen Dank!"
         )
     elif not statement.consultation.publishes_statements:

@@ -375,12 +375,14 @@ def test_purge_deletes_citizen_attachments_and_their_files(
     authority_file = Attachment(statement=authority, original_name="stellungnahme.pdf", content_type="application/pdf")
     authority_file.file.save("x", SimpleUploadedFile("x", parseable_pdf()))
     assert len(stored_files(attachment_dir)) == 2
-    today = timezone.localdate()
-    consultation.__class__.objects.filter(pk=consultation.pk).update(
-        start_date=today - dt.timedelta(days=60), end_date=today - dt.timedelta(days=31)
-    )
+    # The plan took effect two years ago: the one-year window of § 215 BauGB / § 47 Abs. 2 VwGO has passed.
+    from plans.models import StageChange
+
+    plan = consultation.plan
+    StageChange.objects.create(plan=plan, stage="in_force", date=timezone.localdate() - dt.timedelta(days=730))
+    plan.__class__.objects.filter(pk=plan.pk).update(stage="in_force")
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("purge_personal_data", "--older-than", "30", stdout=io.StringIO())
+        call_command("purge_personal_data", stdout=io.StringIO())
     assert list(Attachment.objects.values_list("original_name", flat=True)) == ["stellungnahme.pdf"]
     assert stored_files(attachment_dir) == [Path(attachment_dir / authority_file.file.name)]
 
