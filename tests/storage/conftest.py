@@ -45,8 +45,14 @@ def s3_server():
         aws_secret_access_key="testing",
         region_name=REGION,
     )
-    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    yield S3Server(endpoint=endpoint, client=client)
+    # moto keeps one in-memory backend per process: a bucket made by another module's server is already there.
+    try:
+        client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    except client.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    server_handle = S3Server(endpoint=endpoint, client=client)
+    server_handle.empty()
+    yield server_handle
     server.stop()
 
 
