@@ -56,7 +56,7 @@ def test_planner_opens_extends_and_closes_consultation(page):
     page.fill("#id_reason", "Unterlagen unvollständig")
     page.click("#close-form button[type=submit]")
     page.wait_for_selector(".message--success")
-    rows = page.locator(".history-table tbody tr").all_inner_texts()
+    rows = page.locator("table[aria-labelledby=history-heading] tbody tr").all_inner_texts()
     assert len(rows) == 3
     assert "Geöffnet" in rows[0] and "Bekanntmachung im Amtsblatt" in rows[0] and "planerin" in rows[0]
     assert "Verlängert" in rows[1] and "Wunsch des Ortsbeirats" in rows[1]

@@ -197,7 +197,7 @@ def test_planner_runs_a_publication_procedure_from_plan_to_result_notice(page, b
     page.fill("#id_reason", "Der Entwurf wird nach einem Ratsbeschluss geändert.")
     page.check("#id_confirm_legal_risk")
     submit(page, "#close-form")
-    history = page.locator(".history-table tbody tr").all_inner_texts()
+    history = page.locator("table[aria-labelledby=history-heading] tbody tr").all_inner_texts()
     assert "Vorzeitig beendet" in history[-1] and "Ratsbeschluss" in history[-1]
     assert not Consultation.objects.get().is_open_at()
 
