@@ -35,7 +35,10 @@ class WorkbenchIndexView(LoginRequiredMixin, TemplateView):
                 statement_count=Count(
                     "statements",
                     filter=Q(
-                        statements__level=0, statements__is_official=False, statements__confirmed_at__isnull=False
+                        statements__level=0,
+                        statements__is_official=False,
+                        statements__confirmed_at__isnull=False,
+                        statements__withdrawn_at__isnull=True,  # as selectors.weighed_statements
                     ),
                 )
             )
