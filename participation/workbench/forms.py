@@ -220,7 +220,10 @@ class TextBlockPickForm(forms.Form):
 class GroupSimilarForm(forms.Form):
     threshold = forms.FloatField(
         label=_("Mindest-Übereinstimmung ähnlicher Stellungnahmen (0,5–1,0)"),
-        help_text=_("0,8 bedeutet: Übereinstimmung 80 % – die Texte teilen vier Fünftel ihrer Wortfolgen."),
+        help_text=_(
+            "Ähnliche Stellungnahmen werden gruppiert, wenn ihre Wortfolgen mindestens so weit übereinstimmen: "
+            "0,85 bedeutet Übereinstimmung 85 %, 1,0 nur wortgleiche Texte."
+        ),
         min_value=0.5,
         max_value=1.0,
         initial=0.8,

@@ -153,7 +153,7 @@ class GroupSimilarView(ConsultationStaffMixin, View):
     def post(self, request, *args, **kwargs):
         form = GroupSimilarForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Bitte geben Sie eine Ähnlichkeit zwischen 0,5 und 1,0 an."))
+            messages.error(request, _("Bitte geben Sie eine Übereinstimmung zwischen 0,5 (50 %) und 1,0 (100 %) an."))
             return redirect(self.table_url())
         try:
             grouping.grouping_start(
