@@ -229,9 +229,15 @@ def test_services_check_permissions(world, blocks):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        text_blocks.text_block_create(
-            municipality=world["town"], by=world["users"]["moderator"], title="X", text="X"
-        )
+        text_blocks.text_block_create(municipality=world["town"], by=world["users"]["moderator"], title="X", text="X")
     with pytest.raises(PermissionDenied):
         text_blocks.text_block_delete(block=blocks["traffic"], by=world["users"]["foreign_planner"])
     assert TextBlock.objects.filter(pk=blocks["traffic"].pk).exists()
+
+
+def test_index_and_weighing_page_link_to_the_blocks(client, world, blocks):
+    client.force_login(world["users"]["moderator"])
+    page = client.get(reverse("workbench:index")).content.decode()
+    assert _list_url(world["town"]) in page and _list_url(world["other"]) not in page
+    client.force_login(world["users"]["planner"])
+    assert _list_url(world["town"]) in client.get(_weighing_url(world)).content.decode()
