@@ -140,7 +140,7 @@ def statement_place(statement: Statement) -> dict | None:
         return f"{point.y:.5f}, {point.x:.5f}"
 
     parts = []
-    geometries = []
+    geometries: list = []
     if statement.location:
         parts.append(_("Punkt bei %(coordinates)s (Breite, Länge)") % {"coordinates": coordinates(statement.location)})
         geometries.append(statement.location)
