@@ -58,3 +58,11 @@ def test_insert_block_by_keyboard_then_save_and_next(page, world):  # noqa: F811
     page.goto(f"/verwaltung/abwaegung/textbausteine/{world['town'].pk}/")
     assert "1-mal" in page.inner_text(f"tr[data-block='{block.pk}']")
     assert run_axe(page) == []
+
+    page.get_by_role("link", name="Neuer Textbaustein").click()
+    page.fill("#id_title", "Falsch")
+    page.fill("#id_text", "Für {buergermeister}.")
+    page.get_by_role("button", name="Speichern").click()
+    assert "Unbekannter Platzhalter: {buergermeister}" in page.inner_text("form.wb-form")
+    assert run_axe(page) == []
+    assert not TextBlock.objects.filter(title="Falsch").exists()

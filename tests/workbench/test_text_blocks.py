@@ -42,6 +42,10 @@ def test_planner_creates_edits_and_deletes_a_block(client, world):
     block = TextBlock.objects.get(title="Lärm")
     assert block.municipality == town and block.topic == "environment"
 
+    page = client.get(reverse("workbench:text_block_create", args=[town.pk])).content.decode()
+    assert "<h1>Neuer Textbaustein</h1>" in page
+    page = client.get(reverse("workbench:text_block_edit", args=[town.pk, block.pk])).content.decode()
+    assert "<h1>Textbaustein bearbeiten</h1>" in page and "Das Lärmgutachten zu {plan}" in page
     response = client.post(
         reverse("workbench:text_block_edit", args=[town.pk, block.pk]),
         {"title": "Lärmschutz", "topic": "", "text": "Frist bis {frist_ende}."},
@@ -53,6 +57,8 @@ def test_planner_creates_edits_and_deletes_a_block(client, world):
     page = client.get(_list_url(town)).content.decode()
     assert "Lärmschutz" in page and "{frist_ende}" in page
 
+    confirm = client.get(reverse("workbench:text_block_delete", args=[town.pk, block.pk])).content.decode()
+    assert "Soll der Textbaustein „Lärmschutz“ gelöscht werden?" in confirm
     response = client.post(reverse("workbench:text_block_delete", args=[town.pk, block.pk]))
     assert response.status_code == 302 and not TextBlock.objects.filter(pk=block.pk).exists()
 

@@ -164,3 +164,12 @@ def test_counts_are_reconciled_in_the_workbench_and_on_the_consultation_page(cli
     assert f"Eingegangen: {received}" in page
     assert f"davon in der Abwägung: {weighed}" in page
     assert "zurückgezogen: 1" in page
+
+
+def test_posted_filters_are_re_encoded(client, world):
+    client.force_login(world["users"]["planner"])
+    statement = world["statements"][0]
+    response = _save(client, _weighing_url(world, statement), "topic=traffic\r\nLocation: x", button="save")
+    assert response.status_code == 302
+    table = reverse("workbench:table", args=[world["consultation"].pk])
+    assert response.url == table + "?topic=traffic%0D%0ALocation%3A+x"

@@ -57,7 +57,7 @@ class TextBlockEditView(TextBlockMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         block = self.get_block() if "block_id" in self.kwargs else None
-        context.update(block=block, form=form or TextBlockForm(instance=block))
+        context.update(text_block=block, form=form or TextBlockForm(instance=block))
         return context
 
     def post(self, request, *args, **kwargs):
@@ -88,7 +88,7 @@ class TextBlockDeleteView(TextBlockMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["block"] = self.get_block()
+        context["text_block"] = self.get_block()
         return context
 
     def post(self, request, *args, **kwargs):

@@ -189,8 +189,10 @@ def ordered_statement_ids(consultation, query: str) -> list[int]:
 def _filters_query(data) -> str:
     """Return the table's query string carried by a weighing page (GET parameters or the form's hidden field)."""
     if "filters" in data:
-        return str(data.get("filters", ""))[:1000]
-    query = data.copy()
+        # Re-encoded: whatever was posted, only a well-formed query string goes into the redirect.
+        query = QueryDict(str(data.get("filters", ""))[:1000], mutable=True)
+    else:
+        query = data.copy()
     query.pop("page", None)
     return query.urlencode()
 
