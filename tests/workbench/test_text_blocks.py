@@ -55,7 +55,8 @@ def test_planner_creates_edits_and_deletes_a_block(client, world):
     assert (block.title, block.topic, block.text) == ("Lärmschutz", "", "Frist bis {frist_ende}.")
 
     page = client.get(_list_url(town)).content.decode()
-    assert "Lärmschutz" in page and "{frist_ende}" in page
+    assert "Lärmschutz" in page and "Frist bis {frist_ende}." in page
+    assert "<code>{plan}</code>, <code>{plan_nummer}</code>" in page  # the placeholders are explained
 
     confirm = client.get(reverse("workbench:text_block_delete", args=[town.pk, block.pk])).content.decode()
     assert "Soll der Textbaustein „Lärmschutz“ gelöscht werden?" in confirm

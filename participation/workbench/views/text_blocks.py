@@ -44,7 +44,7 @@ class TextBlockListView(TextBlockMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["blocks"] = text_blocks.blocks_with_use_counts(self.municipality)
         context["can_edit"] = context["staff_role"] == Membership.Role.PLANNER
-        context["placeholders"] = text_blocks.PLACEHOLDERS
+        context["placeholders"] = ["{" + name + "}" for name in text_blocks.PLACEHOLDERS]
         return context
 
 
