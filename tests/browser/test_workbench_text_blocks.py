@@ -66,3 +66,25 @@ def test_insert_block_by_keyboard_then_save_and_next(page, world):  # noqa: F811
     assert "Unbekannter Platzhalter: {buergermeister}" in page.inner_text("form.wb-form")
     assert run_axe(page) == []
     assert not TextBlock.objects.filter(title="Falsch").exists()
+
+
+def test_counts_explained_and_group_picker_are_accessible(page, world):  # noqa: F811
+    from participation.workbench.services import statements_group
+
+    consultation = world["consultation"]
+    TextBlock.objects.create(municipality=world["town"], title="Dank", text="Danke, {kommune}.")
+    weighings_ensure(consultation=consultation, by=SYSTEM)
+    ids = [s.pk for s in world["statements"][:3]]
+    group = statements_group(consultation=consultation, by=SYSTEM, statement_ids=ids, label="Brief")
+    table = f"/verwaltung/abwaegung/{consultation.pk}/"
+    _login(page, "planer", table)
+    page.get_by_text("Wie die Zahlen zusammenhängen").click()
+    assert page.locator("#counts-explained [data-count='weighed']").inner_text() == str(len(world["statements"]))
+    assert run_axe(page) == []
+
+    page.goto(f"{table}gruppe/{group.pk}/")
+    page.select_option("#pick-text_block", label="Dank")
+    page.get_by_role("button", name="Einfügen").click()
+    assert page.input_value("#id_response") == "Danke, Usingen."
+    assert run_axe(page) == []
+    assert page.csp_violations == []
