@@ -255,6 +255,12 @@ class ConsultationDetailView(ConsultationMixin, TemplateView):
                 "awaiting": statements.awaiting_moderation().count(),
                 "published": statements.published().count(),
                 "paper": statements.exclude(channel=Statement.Channel.ONLINE).count(),
+                # How "Eingegangen" splits up (as workbench.selectors.statement_counts): weighed + replies + withdrawn.
+                "weighed": statements.submitted().filter(level=0, is_official=False, withdrawn_at__isnull=True).count(),
+                "withdrawn": statements.submitted()
+                .filter(level=0, is_official=False, withdrawn_at__isnull=False)
+                .count(),
+                "replies": statements.submitted().exclude(level=0, is_official=False).count(),
             },
             **kwargs,
         )

@@ -10,7 +10,7 @@ from participation.models import Statement
 from plans.models import DocumentSection
 
 from .labels import CHANNEL_CHOICES
-from .models import Decision, StatementGroup, Weighing
+from .models import Decision, StatementGroup, TextBlock, Weighing
 from .selectors import late_q
 
 OPEN = "open"
@@ -159,7 +159,17 @@ class BulkActionForm(forms.Form):
         return data
 
 
+NOT_DECIDED = [("", _("– noch nicht entschieden –"))]
+
+
 class WeighingForm(forms.ModelForm):
+    # Ids of text blocks inserted into the response (by the picker), recorded as used when saved.
+    inserted_blocks = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = NOT_DECIDED + Decision.choices
+
     class Meta:
         model = Weighing
         fields = ["decision", "response", "internal_note", "organisation"]
@@ -172,11 +182,52 @@ class WeighingForm(forms.ModelForm):
 class GroupAnswerForm(forms.Form):
     decision = forms.ChoiceField(label=_("Entscheidung"), choices=Decision.choices)
     response = forms.CharField(label=_("Gemeinsame Abwägung"), widget=forms.Textarea(attrs={"rows": 8}))
+    inserted_blocks = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class TextBlockForm(forms.ModelForm):
+    """A text block's title, topic and text; the service checks the placeholders."""
+
+    class Meta:
+        model = TextBlock
+        fields = ["title", "topic", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "text": _(
+                "Platzhalter: {plan} Titel des Plans, {plan_nummer} Nummer des Plans, {kommune} Name der Kommune, "
+                "{gremium} Beschlussgremium, {datum} heutiges Datum, {frist_ende} letzter Tag der Beteiligung."
+            ),
+            "topic": _("Leer lassen für Bausteine zu allen Themen."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("alle Themen"))] + Statement.Topic.choices
+
+
+class TextBlockPickForm(forms.Form):
+    """The picker in the weighing and group views: which block to insert."""
+
+    text_block = forms.TypedChoiceField(label=_("Textbaustein"), coerce=int, required=False)
+
+    def __init__(self, *args, blocks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text_block"].choices = [("", _("– Textbaustein wählen –"))] + [
+            (b.pk, f"{b.title} ({b.get_topic_display()})" if b.topic else b.title) for b in blocks
+        ]
 
 
 class GroupSimilarForm(forms.Form):
     threshold = forms.FloatField(
-        label=_("Ähnlichkeit (Jaccard, 0,5–1,0)"), min_value=0.5, max_value=1.0, initial=0.8, localize=True
+        label=_("Mindest-Übereinstimmung ähnlicher Stellungnahmen (0,5–1,0)"),
+        help_text=_(
+            "Ähnliche Stellungnahmen werden gruppiert, wenn ihre Wortfolgen mindestens so weit übereinstimmen: "
+            "0,85 bedeutet Übereinstimmung 85 %, 1,0 nur wortgleiche Texte."
+        ),
+        min_value=0.5,
+        max_value=1.0,
+        initial=0.8,
+        localize=True,
     )
 
 

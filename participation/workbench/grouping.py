@@ -49,7 +49,9 @@ def grouping_start(*, consultation: Consultation, by, threshold: float = 0.8) ->
     """Queue the grouping of `consultation`'s statements; refuse while one is queued or running."""
     rules.require(by, "manage", consultation.plan.municipality)
     if not 0.5 <= threshold <= 1.0:
-        raise ValidationError(_("Bitte geben Sie eine Ähnlichkeit zwischen 0,5 und 1,0 an."), code="threshold_range")
+        raise ValidationError(
+            _("Bitte geben Sie eine Übereinstimmung zwischen 0,5 (50 %) und 1,0 (100 %) an."), code="threshold_range"
+        )
     if not cache.add(_lock_key(consultation.pk), 1, LOCK_SECONDS):
         raise ValidationError(_("Die Gruppierung läuft bereits."), code="grouping_running")
     state = _save_state(consultation.pk, status="queued", threshold=threshold, phase="", done=0, total=0)

@@ -222,3 +222,42 @@ class ExportJob(models.Model):
         if self.status == self.Status.SUCCEEDED:
             return 100
         return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+
+class TextBlock(models.Model):
+    """A reusable answer (Textbaustein) of one municipality, optionally for one topic, with placeholders."""
+
+    municipality = models.ForeignKey(
+        "plans.Municipality", on_delete=models.CASCADE, related_name="text_blocks", verbose_name=_("Kommune")
+    )
+    topic = models.CharField(_("Thema"), max_length=20, choices=Statement.Topic.choices, blank=True)
+    title = models.CharField(_("Titel"), max_length=200)
+    text = models.TextField(_("Text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Textbaustein")
+        verbose_name_plural = _("Textbausteine")
+        ordering = ["municipality", "topic", "title", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class TextBlockUse(models.Model):
+    """A text block that went into a saved response (recorded when the response is saved containing it)."""
+
+    block = models.ForeignKey(TextBlock, on_delete=models.CASCADE, related_name="uses")
+    weighing = models.ForeignKey(Weighing, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(StatementGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Verwendung eines Textbausteins")
+        verbose_name_plural = _("Verwendungen von Textbausteinen")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.block} ({self.at:%d.%m.%Y})"

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -128,3 +128,65 @@ def statement_progress(statement: Statement) -> dict:
     if weighing is not None or period_has_ended(consultation):
         return {"step": "weighing"}
     return {"step": None}
+
+
+def statement_place(statement: Statement) -> dict | None:
+    """Return the statement's place in words and as GeoJSON for the mini-map, or None without a place.
+
+    Words first: the map is an addition, the description is what screen reader and print users get.
+    """
+
+    def coordinates(point) -> str:
+        return f"{point.y:.5f}, {point.x:.5f}"
+
+    parts = []
+    geometries: list = []
+    if statement.location:
+        parts.append(_("Punkt bei %(coordinates)s (Breite, Länge)") % {"coordinates": coordinates(statement.location)})
+        geometries.append(statement.location)
+    if statement.drawn_area:
+        parts.append(
+            _("eingezeichnete Fläche, Mittelpunkt bei %(coordinates)s")
+            % {"coordinates": coordinates(statement.drawn_area.centroid)}
+        )
+        geometries.append(statement.drawn_area)
+    if statement.drawn_line:
+        line = statement.drawn_line
+        start, end = line.coords[0], line.coords[-1]
+        parts.append(
+            _("eingezeichnete Linie von %(start)s bis %(end)s")
+            % {"start": f"{start[1]:.5f}, {start[0]:.5f}", "end": f"{end[1]:.5f}, {end[0]:.5f}"}
+        )
+        geometries.append(line)
+    if not parts:
+        return None
+    return {
+        "description": "; ".join(str(p) for p in parts),
+        "map": {
+            "area": statement.consultation.plan.area.geojson if statement.consultation.plan.area else None,
+            "features": [g.geojson for g in geometries],
+        },
+    }
+
+
+def statement_counts(consultation: Consultation) -> dict[str, int]:
+    """Return how the received statements split up, so 'Eingegangen' and 'in der Abwägung' can be reconciled.
+
+    received = weighed + replies (replies and staff answers, weighed with the statement they answer)
+    + withdrawn (withdrawn by the submitter). Unconfirmed guest statements are not received yet;
+    published and not_opted_in are parts of the weighed ones (publication needs the submitter's opt-in).
+    """
+    top = Q(level=0, is_official=False)
+    weighed = top & Q(withdrawn_at__isnull=True)
+    counts = Statement.objects.filter(consultation=consultation).aggregate(
+        received=Count("id", filter=Q(confirmed_at__isnull=False)),
+        unconfirmed=Count("id", filter=Q(confirmed_at__isnull=True)),
+        replies=Count("id", filter=Q(confirmed_at__isnull=False) & ~top),
+        withdrawn=Count("id", filter=Q(confirmed_at__isnull=False, withdrawn_at__isnull=False) & top),
+        weighed=Count("id", filter=Q(confirmed_at__isnull=False) & weighed),
+        published=Count(
+            "id", filter=Q(confirmed_at__isnull=False, public_opt_in=True, is_public=True, is_removed=False) & weighed
+        ),
+        not_opted_in=Count("id", filter=Q(confirmed_at__isnull=False, public_opt_in=False) & weighed),
+    )
+    return counts

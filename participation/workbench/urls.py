@@ -45,5 +45,25 @@ urlpatterns = [
         views.ResultUnpublishView.as_view(),
         name="unpublish",
     ),
+    path(
+        "verwaltung/abwaegung/textbausteine/<int:municipality_id>/",
+        views.TextBlockListView.as_view(),
+        name="text_blocks",
+    ),
+    path(
+        "verwaltung/abwaegung/textbausteine/<int:municipality_id>/neu/",
+        views.TextBlockEditView.as_view(),
+        name="text_block_create",
+    ),
+    path(
+        "verwaltung/abwaegung/textbausteine/<int:municipality_id>/<int:block_id>/",
+        views.TextBlockEditView.as_view(),
+        name="text_block_edit",
+    ),
+    path(
+        "verwaltung/abwaegung/textbausteine/<int:municipality_id>/<int:block_id>/loeschen/",
+        views.TextBlockDeleteView.as_view(),
+        name="text_block_delete",
+    ),
     path("beteiligung/<int:consultation_id>/ergebnis/", views.PublicResultView.as_view(), name="public_result"),
 ]

@@ -4,6 +4,7 @@ from .base import ConsultationStaffMixin, WorkbenchIndexView
 from .exports import ExportDownloadView, ExportJobView, ExportStartView
 from .reports import MapView, StatisticsView
 from .result import PublicResultView, ResultPublishView, ResultUnpublishView
+from .text_blocks import TextBlockDeleteView, TextBlockEditView, TextBlockListView
 from .weighing import (
     BulkActionView,
     GroupingStatusView,
@@ -28,6 +29,9 @@ __all__ = [
     "ResultUnpublishView",
     "StatementTableView",
     "StatisticsView",
+    "TextBlockDeleteView",
+    "TextBlockEditView",
+    "TextBlockListView",
     "WeighingEditView",
     "WorkbenchIndexView",
 ]

@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from participation.models import Consultation
 from plans import rules
-from plans.models import Membership
+from plans.models import Membership, Municipality
 from plans.staff import MunicipalityPermissionMixin
 
 from ..reports import FORMATS
@@ -35,12 +35,20 @@ class WorkbenchIndexView(LoginRequiredMixin, TemplateView):
                 statement_count=Count(
                     "statements",
                     filter=Q(
-                        statements__level=0, statements__is_official=False, statements__confirmed_at__isnull=False
+                        statements__level=0,
+                        statements__is_official=False,
+                        statements__confirmed_at__isnull=False,
+                        statements__withdrawn_at__isnull=True,  # as selectors.weighed_statements
                     ),
                 )
             )
             .order_by("plan__municipality__name", "plan__title", "start_date")
         )
+        context["municipalities"] = [
+            m
+            for m in Municipality.objects.for_user(self.request.user).order_by("name")
+            if rules.can_moderate(self.request.user, m)
+        ]
         return context
 
 

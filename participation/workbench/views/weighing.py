@@ -5,19 +5,27 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from participation.models import Attachment
+from participation.models import Attachment, Consultation
 
-from .. import grouping, services
-from ..forms import BulkActionForm, FilterForm, GroupAnswerForm, GroupSimilarForm, WeighingForm
+from .. import grouping, services, text_blocks
+from ..forms import BulkActionForm, FilterForm, GroupAnswerForm, GroupSimilarForm, TextBlockPickForm, WeighingForm
 from ..models import ConsultationResult, Decision, ResultNotification, StatementGroup, Weighing
 from ..reports.data import section_order
-from ..selectors import invitation_deadlines, late_q, result_blockers, weighed_statements
+from ..selectors import (
+    invitation_deadlines,
+    late_q,
+    result_blockers,
+    statement_counts,
+    statement_place,
+    weighed_statements,
+)
 from .base import ConsultationStaffMixin, error_messages
 
 PAGE_SIZE = 50
@@ -62,6 +70,7 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
             by_section=filters.by_section,
             page=page,
             counts=counts,
+            statement_counts=statement_counts(self.consultation),
             decision_counts=[(label, counts[value]) for value, label in Decision.choices],
             query=query.urlencode(),
             bulk_form=BulkActionForm(initial={"filters": query.urlencode()}, auto_id="bulk-%s"),
@@ -144,7 +153,7 @@ class GroupSimilarView(ConsultationStaffMixin, View):
     def post(self, request, *args, **kwargs):
         form = GroupSimilarForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Bitte geben Sie eine Ähnlichkeit zwischen 0,5 und 1,0 an."))
+            messages.error(request, _("Bitte geben Sie eine Übereinstimmung zwischen 0,5 (50 %) und 1,0 (100 %) an."))
             return redirect(self.table_url())
         try:
             grouping.grouping_start(
@@ -168,7 +177,57 @@ class GroupingStatusView(ConsultationStaffMixin, TemplateView):
         return context
 
 
-class WeighingEditView(ConsultationStaffMixin, TemplateView):
+def ordered_statement_ids(consultation, query: str) -> list[int]:
+    """Return the statement ids of the table filtered by `query`, in the table's order."""
+    filters = FilterForm(QueryDict(query), consultation=consultation)
+    base = weighed_statements(consultation, annotate_late=False)
+    filtered = filters.apply(base) if query else base
+    order = section_order() if filters.by_section else ["weighing__number"]
+    return list(filtered.order_by(*order).values_list("id", flat=True))
+
+
+def _filters_query(data) -> str:
+    """Return the table's query string carried by a weighing page (GET parameters or the form's hidden field)."""
+    if "filters" in data:
+        # Re-encoded: whatever was posted, only a well-formed query string goes into the redirect.
+        query = QueryDict(str(data.get("filters", ""))[:1000], mutable=True)
+    else:
+        query = data.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class TextBlockPickerMixin:
+    """The text block picker of the weighing and group pages (progressive enhancement: works without JS)."""
+
+    consultation: Consultation
+    request: HttpRequest
+
+    def picker_context(self, topic: str) -> dict:
+        blocks = text_blocks.blocks_for(self.consultation, topic)
+        values = text_blocks.placeholder_values(self.consultation)
+        return {
+            "pick_form": TextBlockPickForm(blocks=blocks, auto_id="pick-%s"),
+            "text_blocks_data": {str(b.pk): text_blocks.render(b.text, values) for b in blocks},
+        }
+
+    def insert_block(self, data: QueryDict, topic: str) -> tuple[QueryDict, str | None]:
+        """Return the POST data with the chosen block appended to the response, and an error if none was chosen."""
+        blocks = text_blocks.blocks_for(self.consultation, topic)
+        pick = TextBlockPickForm(data, blocks=blocks)
+        data = data.copy()
+        if not pick.is_valid() or not pick.cleaned_data["text_block"]:
+            return data, _("Bitte wählen Sie einen Textbaustein aus.")
+        block = next(b for b in blocks if b.pk == pick.cleaned_data["text_block"])
+        rendered = text_blocks.render(block.text, text_blocks.placeholder_values(self.consultation))
+        response = data.get("response", "").rstrip()
+        data["response"] = f"{response}\n\n{rendered}" if response else rendered
+        ids = text_blocks.parse_block_ids(data.get("inserted_blocks", ""))
+        data["inserted_blocks"] = ",".join(str(i) for i in dict.fromkeys([*ids, block.pk]))
+        return data, None
+
+
+class WeighingEditView(TextBlockPickerMixin, ConsultationStaffMixin, TemplateView):
     """Show one statement with its context and edit its weighing."""
 
     template_name = "workbench/weighing.html"
@@ -192,6 +251,8 @@ class WeighingEditView(ConsultationStaffMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         weighing = getattr(self, "weighing", None) or self.get_weighing()
         statement = weighing.statement
+        statement.consultation = self.consultation
+        filters = _filters_query(self.request.POST if self.request.method == "POST" else self.request.GET)
         context.update(
             weighing=weighing,
             statement=statement,
@@ -201,6 +262,9 @@ class WeighingEditView(ConsultationStaffMixin, TemplateView):
             attachments=statement.attachments.order_by("id"),
             replies=type(statement).objects.filter(thread_id=statement.thread_id, level__gt=0).order_by("submit_date"),
             form=form or WeighingForm(instance=weighing),
+            filters=filters,
+            back_url=self.table_url(filters),
+            place=statement_place(statement),
             show_personal=context["can_export_personal"],
             group_members=(
                 weighing.group.weighings.select_related("statement").exclude(pk=weighing.pk).order_by("number")[:50]
@@ -208,21 +272,49 @@ class WeighingEditView(ConsultationStaffMixin, TemplateView):
                 else []
             ),
         )
+        if context["can_decide"]:
+            context.update(self.picker_context(statement.topic))
         return context
 
     def post(self, request, *args, **kwargs):
         self.weighing = self.get_weighing()
+        topic = self.weighing.statement.topic
+        if "insert_block" in request.POST:
+            data, error = self.insert_block(request.POST, topic)
+            if error:
+                messages.error(request, error)
+            initial = {name: data.get(name, "") for name in WeighingForm.base_fields}
+            form = WeighingForm(initial=initial, instance=self.weighing)
+            return self.render_to_response(self.get_context_data(form=form))
         form = WeighingForm(request.POST, instance=self.weighing)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
+        filters = _filters_query(request.POST)
+        # The next statement is looked up before saving: saving may move this one out of the filter.
+        ids = ordered_statement_ids(self.consultation, filters) if "save_next" in request.POST else []
         # The statement's consultation is the one resolved from the URL: no second lookup.
         self.weighing.statement.consultation = self.consultation
-        services.weighing_update(weighing=self.weighing, by=request.user, **form.cleaned_data)
+        data = {key: form.cleaned_data[key] for key in ("decision", "response", "internal_note", "organisation")}
+        services.weighing_update(weighing=self.weighing, by=request.user, **data)
+        text_blocks.text_block_uses_record(
+            consultation=self.consultation,
+            by=request.user,
+            block_ids=text_blocks.parse_block_ids(form.cleaned_data["inserted_blocks"]),
+            response=data["response"],
+            weighing=self.weighing,
+        )
         messages.success(request, _("Abwägung zu Nr. %(number)s gespeichert.") % {"number": self.weighing.number})
-        return redirect(self.table_url())
+        if "save_next" in request.POST:
+            current = self.weighing.statement_id
+            following = ids[ids.index(current) + 1 :] if current in ids else []
+            if following:
+                url = reverse("workbench:weighing", args=[self.consultation.pk, following[0]])
+                return redirect(f"{url}?{filters}" if filters else url)
+            messages.info(request, _("Das war die letzte Stellungnahme in der aktuellen Auswahl."))
+        return redirect(self.table_url(filters))
 
 
-class GroupView(ConsultationStaffMixin, TemplateView):
+class GroupView(TextBlockPickerMixin, ConsultationStaffMixin, TemplateView):
     """Show a group of similar statements and answer all of them at once."""
 
     template_name = "workbench/group.html"
@@ -240,12 +332,35 @@ class GroupView(ConsultationStaffMixin, TemplateView):
             members=group.weighings.select_related("statement").order_by("number"),
             form=form or GroupAnswerForm(initial={"decision": group.decision, "response": group.response}),
         )
+        if context["can_decide"]:
+            context.update(self.picker_context(self.group_topic(group)))
         return context
 
+    @staticmethod
+    def group_topic(group) -> str:
+        """Return the topic most members share (the picker lists its blocks first)."""
+        first = group.weighings.values_list("statement__topic").annotate(n=Count("id")).order_by("-n").first()
+        return first[0] if first else ""
+
     def post(self, request, *args, **kwargs):
+        if "insert_block" in request.POST:
+            data, error = self.insert_block(request.POST, self.group_topic(self.get_group()))
+            if error:
+                messages.error(request, error)
+            initial = {name: data.get(name, "") for name in GroupAnswerForm.base_fields}
+            return self.render_to_response(self.get_context_data(form=GroupAnswerForm(initial=initial)))
         form = GroupAnswerForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        count = services.group_answer(group=self.get_group(), by=request.user, **form.cleaned_data)
+        group = self.get_group()
+        data = {key: form.cleaned_data[key] for key in ("decision", "response")}
+        count = services.group_answer(group=group, by=request.user, **data)
+        text_blocks.text_block_uses_record(
+            consultation=self.consultation,
+            by=request.user,
+            block_ids=text_blocks.parse_block_ids(form.cleaned_data["inserted_blocks"]),
+            response=data["response"],
+            group=group,
+        )
         messages.success(request, _("%(count)s Stellungnahmen der Gruppe beantwortet.") % {"count": count})
         return redirect(self.table_url())
