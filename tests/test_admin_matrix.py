@@ -111,6 +111,10 @@ STAFF_URLS = {
     "operations:failed_task_retry": Rule("operate"),  # POST only: 405 after the check
     "operations:failed_task_discard": Rule("operate"),
     "participation:attachment_download": Rule("moderate", pk="attachment"),
+    "workbench:text_blocks": Rule("moderate"),
+    "workbench:text_block_create": Rule("manage"),
+    "workbench:text_block_edit": Rule("manage"),
+    "workbench:text_block_delete": Rule("manage"),
     "plans:staff_document_sections": Rule("manage", pk="plan"),
     "plans:staff_document_sections_refresh": Rule("manage", pk="plan"),
     "authorities:staff_list": Rule("manage"),
@@ -138,6 +142,8 @@ PARAMETERS = {
     "run_id": "import_run",
     "job_id": "export_job",
     "municipality": "municipality_slug",
+    "municipality_id": "municipality",
+    "block_id": "text_block",
     "action": "=close",
     "format": "=csv",
     "uidb64": "=MQ",
@@ -203,6 +209,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
             from geodata.models import ImportRun
             from participation.authorities.models import Authority, Invitation
             from participation.models import Attachment
+            from participation.workbench.models import TextBlock
 
             authority = Authority.objects.create(municipality=usingen, organisation="Kreis", emails=["k@k.example"])
 
@@ -220,6 +227,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
                 "municipality_slug": usingen.slug,
                 "document": Document.objects.filter(plan=consultation.plan).first().pk,
                 "authority": authority.pk,
+                "municipality": usingen.pk,
+                "text_block": TextBlock.objects.create(
+                    municipality=usingen, title="Verkehr", text="Die Zufahrt wird geprüft."
+                ).pk,
                 "attachment": Attachment.objects.create(
                     statement_id=Weighing.objects.filter(statement__consultation=consultation).first().statement_id,
                     file=ContentFile(b"%PDF-1.4\n", name="a.pdf"),
