@@ -38,6 +38,8 @@ def test_citizen_places_marker_submits_confirms_and_sees_statement(page, demo):
     assert int(page.get_attribute("#plan-map", "data-statement-markers")) > 10
     assert run_axe(page) == []
     point = plan.area.point_on_surface
+    # "Punkt setzen" first: published statements' markers then let the tap through to the map.
+    page.get_by_role("button", name="Punkt setzen").click()
     xy = page.evaluate(
         "([lat, lon]) => { const m = window.planMap.map; m.setView([lat, lon], 17, {animate: false});"
         " const p = m.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
