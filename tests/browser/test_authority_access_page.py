@@ -38,6 +38,7 @@ def test_authority_places_its_statement_on_the_map_and_gets_an_accessible_receip
     page.wait_for_selector("#plan-map[data-statements-ready]")
     assert run_axe(page) == []
     point = invitation.consultation.plan.area.point_on_surface
+    page.get_by_role("button", name="Punkt setzen").click()
     xy = page.evaluate(
         "([lat, lon]) => { const m = window.planMap.map; m.setView([lat, lon], 17, {animate: false});"
         " const p = m.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",

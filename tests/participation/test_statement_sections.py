@@ -1,7 +1,5 @@
 """Statements refer to a section of a plan text: the select on the plan page, the reading view, the checks."""
 
-import uuid
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -9,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participation import services
-from participation.forms import StatementForm
 from participation.models import Statement
 from plans import rules
 from plans.models import Plan
@@ -18,6 +15,7 @@ from plans.section_services import section_create
 
 from ..factories import ConsultationFactory, DocumentFactory, PlanFactory
 from ..plans.pdfs import make_pdf
+from .test_views import form_data as shared_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -47,24 +45,10 @@ def texts(plan):
 
 
 def form_data(consultation, **overrides):
-    form = StatementForm(consultation, feature_choices=[])
-    point = consultation.plan.area.point_on_surface
-    data = {
-        **{name: form.initial[name] for name in ("content_type", "object_pk", "timestamp", "security_hash")},
-        "comment": "Die Gebäudehöhe in Abschnitt 2.1 ist zu hoch.",
-        "topic": "other",
-        "name": "Erika Mustermann",
-        "email": "erika@example.org",
-        "privacy_consent": "on",
-        "public_opt_in": "on",
-        "honeypot": "",
-        "reply_to": "0",
-        "lat": f"{point.y:.7f}",
-        "lon": f"{point.x:.7f}",
-        "form_token": str(uuid.uuid4()),
-    }
-    data.update(overrides)
-    return data
+    """The plan page's form data (tests/participation/test_views.py) with a text about a section."""
+    return shared_form_data(
+        consultation, **{"comment": "Die Gebäudehöhe in Abschnitt 2.1 ist zu hoch.", "topic": "other", **overrides}
+    )
 
 
 def post(client, consultation, **overrides):
