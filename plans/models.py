@@ -252,7 +252,7 @@ class Plan(models.Model):
     def quoted_title(self) -> str:
         """The title in German quotes, unless it already carries quotes (e.g. 'Wohngebiet „Am Riedborn“')."""
         title = self.title.strip()
-        if any(mark in title for mark in "„“”\"«»"):
+        if any(mark in title for mark in '„“”"«»'):
             return title
         return f"„{title}“"
 
