@@ -7,15 +7,16 @@ from participation.workbench import services
 from participation.workbench.models import Decision, Weighing
 from plans.rules import SYSTEM
 
-from .test_result import _decision_day, immediate_tasks  # noqa: F401 (fixture)
+from .test_result import _decision_day
 
 
 def test_result_mail_names_the_town_alone_the_plan_with_article_and_the_council(
     world,
-    immediate_tasks,
+    settings,
     client,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     town, consultation = world["town"], world["consultation"]
     town.name = "Stadt Usingen"
     town.council_body = "Stadtverordnetenversammlung"
