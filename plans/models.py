@@ -1,5 +1,7 @@
 """Municipalities (tenants), their staff, plans, procedure history and documents."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -269,7 +271,7 @@ class Plan(models.Model):
     @property
     def about_phrase(self) -> str:
         """The plan after 'zu' with article and dative, e.g. 'zum Bebauungsplan Nr. 64 „Am Riedborn“'."""
-        phrases = {
+        phrases: dict[str, Any] = {
             self.Kind.BPLAN: _("zum Bebauungsplan %(name)s"),
             self.Kind.VBPLAN: _("zum vorhabenbezogenen Bebauungsplan %(name)s"),
             self.Kind.FNP: _("zum Flächennutzungsplan %(name)s"),

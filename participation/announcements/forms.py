@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
@@ -36,12 +38,12 @@ class ChannelAccountForm(forms.ModelForm):
         "app_password": _("App-Passwort"),
     }
 
-    HANDLE_HELP = {
+    HANDLE_HELP: dict[str, Any] = {
         ChannelKind.X: _("Benutzername bei X, z. B. @stadt_usingen"),
         ChannelKind.MASTODON: _("Vollständige Mastodon-Adresse, z. B. @stadt@mastodon.example"),
         ChannelKind.BLUESKY: _("Bluesky-Handle, z. B. usingen.bsky.social"),
     }
-    SERVER_HELP = {
+    SERVER_HELP: dict[str, Any] = {
         ChannelKind.MASTODON: _("Adresse der Mastodon-Instanz, z. B. https://mastodon.example"),
         ChannelKind.BLUESKY: _("Bluesky-Server (PDS); leer lassen für https://bsky.social"),
     }
