@@ -38,6 +38,23 @@ def consultation_status(consultation: Consultation, when: dt.datetime) -> str:
     return _("beendet am %(date)s") % {"date": formats.date_format(ended, "d.m.Y")}
 
 
+def consultation_status_sentence(consultation: Consultation, when: dt.datetime) -> str:
+    """Return the state as a whole sentence, e.g. 'Die Beteiligung wurde am 05.10.2026 beendet.'."""
+    state = consultation.state_at(when)
+    if state == Consultation.State.OPEN:
+        return consultation_status(consultation, when) + "."  # already a sentence: "Beteiligung läuft bis …"
+    if state == Consultation.State.SCHEDULED:
+        start = formats.date_format(consultation.start_date, "d.m.Y")
+        if not consultation.is_announced:
+            return _("Die Beteiligung beginnt am %(date)s, sobald die Bekanntmachung erfasst ist.") % {"date": start}
+        return _("Die Beteiligung beginnt am %(date)s.") % {"date": start}
+    if consultation.closed_at and local_date(consultation.closed_at) <= consultation.end_date:
+        ended = local_date(consultation.closed_at)
+    else:
+        ended = consultation.end_date
+    return _("Die Beteiligung wurde am %(date)s beendet.") % {"date": formats.date_format(ended, "d.m.Y")}
+
+
 def plans_with_open_state(plans):
     """Annotate the plans queryset with `open_for_comments` (a public consultation is open now)."""
     return plans.annotate(open_for_comments=Exists(Consultation.objects.open_at().filter(plan=OuterRef("pk"))))

@@ -1,5 +1,7 @@
 """Municipalities (tenants), their staff, plans, procedure history and documents."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -247,6 +249,38 @@ class Plan(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}".strip()
+
+    @property
+    def quoted_title(self) -> str:
+        """The title in German quotes, unless it already carries quotes (e.g. 'Wohngebiet „Am Riedborn“')."""
+        title = self.title.strip()
+        if any(mark in title for mark in '„“”"«»'):
+            return title
+        return f"„{title}“"
+
+    @property
+    def short_name(self) -> str:
+        """Number and quoted title without the kind, e.g. 'Nr. 64 „Am Riedborn“'."""
+        return " ".join(part for part in (self.number.strip(), self.quoted_title) if part)
+
+    @property
+    def display_name(self) -> str:
+        """Kind, number and quoted title, e.g. 'Bebauungsplan Nr. 64 „Am Riedborn“' (nominative, no article)."""
+        return f"{self.get_kind_display()} {self.short_name}"
+
+    @property
+    def about_phrase(self) -> str:
+        """The plan after 'zu' with article and dative, e.g. 'zum Bebauungsplan Nr. 64 „Am Riedborn“'."""
+        phrases: dict[str, Any] = {
+            self.Kind.BPLAN: _("zum Bebauungsplan %(name)s"),
+            self.Kind.VBPLAN: _("zum vorhabenbezogenen Bebauungsplan %(name)s"),
+            self.Kind.FNP: _("zum Flächennutzungsplan %(name)s"),
+            self.Kind.FNP_CHANGE: _("zur Änderung des Flächennutzungsplans %(name)s"),
+            self.Kind.STATUTE: _("zur Satzung %(name)s"),
+            self.Kind.PUBLIC_PROJECT: _("zum öffentlichen Bauvorhaben %(name)s"),
+        }
+        phrase = phrases.get(self.kind, _("zum Plan %(name)s"))
+        return str(phrase) % {"name": self.short_name}
 
     def get_absolute_url(self):
         return reverse("plans:detail", kwargs={"municipality": self.municipality.slug, "plan": self.slug})

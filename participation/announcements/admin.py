@@ -68,6 +68,10 @@ class ChannelAccountAdminForm(forms.ModelForm):
     class Meta:
         model = ChannelAccount
         fields = ["municipality", "kind", "enabled", "api_base_url", "handle"]
+        help_texts = {
+            "handle": _("X: @stadt_usingen · Mastodon: @stadt@mastodon.example · Bluesky: usingen.bsky.social"),
+            "api_base_url": _("Nur für Mastodon (Instanz) und Bluesky (PDS; leer für https://bsky.social)."),
+        }
 
 
 @admin.register(ChannelAccount)

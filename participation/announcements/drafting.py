@@ -32,15 +32,15 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "können Sie online Stellung nehmen – {{ consultation_kind }}."
     ),
     Event.CONSULTATION_REMINDER: (
-        "Nur noch {{ days_left }} Tage: Bis {{ end_date }}, 24 Uhr, können Sie zum Plan {{ plan_name }} "
+        "Nur noch {{ days_left }} Tage: Bis {{ end_date }}, 24 Uhr, können Sie {{ plan_about }} "
         "({{ municipality }}) Stellung nehmen."
     ),
     Event.CONSULTATION_CLOSED: (
-        "Die Beteiligung zu {{ plan_name }} ({{ municipality }}) ist beendet. Vielen Dank für Ihre Stellungnahmen! "
+        "Beteiligung beendet: {{ plan_name }} ({{ municipality }}). Vielen Dank für Ihre Stellungnahmen! "
         "Sie werden nun geprüft und abgewogen."
     ),
     Event.RESULT_PUBLISHED: (
-        "Ergebnis online: Die Stellungnahmen zu {{ plan_name }} ({{ municipality }}) wurden abgewogen. "
+        "Ergebnis online: Die Stellungnahmen {{ plan_about }} ({{ municipality }}) wurden abgewogen. "
         "Das Ergebnis finden Sie auf der Plan-Seite."
     ),
 }
@@ -84,12 +84,12 @@ def _date(value) -> str:
 
 def render_context(*, plan, consultation=None, reminder_days: int = 7) -> dict:
     """Return the plain-string context templates may use (no model objects: nothing to leak)."""
-    name = " ".join(part for part in (plan.get_kind_display(), plan.number) if part)
     return {
         "plan_title": plan.title,
         "plan_number": plan.number,
         "plan_kind": plan.get_kind_display(),
-        "plan_name": f"{name}: {plan.title}" if name else plan.title,
+        "plan_name": plan.display_name,
+        "plan_about": plan.about_phrase,
         "plan_summary": plan.summary,
         "municipality": plan.municipality.name,
         "start_date": _date(consultation.start_date) if consultation else "",

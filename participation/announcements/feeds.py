@@ -138,7 +138,7 @@ def consultations_ical(municipality, consultations, now: dt.datetime) -> str:
             f"DTSTART;VALUE=DATE:{consultation.start_date:%Y%m%d}",
             # DTEND of an all-day event is exclusive: the day after the last day.
             f"DTEND;VALUE=DATE:{end + dt.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{ical_escape(_('Beteiligung: %(plan)s') % {'plan': plan})}",
+            f"SUMMARY:{ical_escape(_('Beteiligung: %(plan)s') % {'plan': plan.display_name})}",
             f"DESCRIPTION:{ical_escape(description)}",
             f"URL:{url}",
             f"LOCATION:{ical_escape(municipality.name)}",

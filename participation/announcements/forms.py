@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,16 @@ class ChannelAccountForm(forms.ModelForm):
         "app_password": _("App-Passwort"),
     }
 
+    HANDLE_HELP: dict[str, Any] = {
+        ChannelKind.X: _("Benutzername bei X, z. B. @stadt_usingen"),
+        ChannelKind.MASTODON: _("Vollständige Mastodon-Adresse, z. B. @stadt@mastodon.example"),
+        ChannelKind.BLUESKY: _("Bluesky-Handle, z. B. usingen.bsky.social"),
+    }
+    SERVER_HELP: dict[str, Any] = {
+        ChannelKind.MASTODON: _("Adresse der Mastodon-Instanz, z. B. https://mastodon.example"),
+        ChannelKind.BLUESKY: _("Bluesky-Server (PDS); leer lassen für https://bsky.social"),
+    }
+
     class Meta:
         model = ChannelAccount
         fields = ["enabled", "api_base_url", "handle"]
@@ -51,8 +63,11 @@ class ChannelAccountForm(forms.ModelForm):
                 widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
                 help_text=_("Gespeichert – leer lassen, um den Wert zu behalten.") if stored.get(name) else "",
             )
+        self.fields["handle"].help_text = self.HANDLE_HELP[kind]
         if kind == ChannelKind.X:
             self.fields["api_base_url"].widget = forms.HiddenInput()
+        else:
+            self.fields["api_base_url"].help_text = self.SERVER_HELP[kind]
 
     def secrets(self) -> dict:
         return {name: self.cleaned_data.get(name, "") for name in self.SECRET_FIELDS[self.kind]}

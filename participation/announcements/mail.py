@@ -43,7 +43,7 @@ def send_plan_alert(*, subscription, plan) -> None:
     """Mail one subscriber about a newly published plan."""
     _send(
         subscription=subscription,
-        subject=_("Neuer Plan: %(plan)s") % {"plan": plan},
+        subject=_("Neuer Plan: %(plan)s") % {"plan": plan.display_name},
         template="announcements/mail/plan_alert.txt",
         context={
             "plan": plan,

@@ -35,7 +35,7 @@ def invitation_message(invitation: Invitation):
     """Return the invitation mail to all addresses of the invited authority."""
     return templated_message(
         to=list(invitation.emails),
-        subject=_("Beteiligung der Behörden: %(plan)s") % {"plan": invitation.consultation.plan.title},
+        subject=_("Beteiligung der Behörden: %(plan)s") % {"plan": invitation.consultation.plan.display_name},
         body_template="authorities/email/invitation.txt",
         context=_context(invitation),
     )
@@ -46,7 +46,7 @@ def extension_message(action: InvitationAction):
     invitation = action.invitation
     return templated_message(
         to=list(invitation.emails),
-        subject=_("Fristverlängerung: %(plan)s") % {"plan": invitation.consultation.plan.title},
+        subject=_("Fristverlängerung: %(plan)s") % {"plan": invitation.consultation.plan.display_name},
         body_template="authorities/email/extension.txt",
         context={**_context(invitation), "action": action},
     )
@@ -56,8 +56,8 @@ def reminder_message(invitation: Invitation):
     """Return the reminder mail before the deadline."""
     return templated_message(
         to=list(invitation.emails),
-        subject=_("Erinnerung: Frist für Ihre Stellungnahme zu %(plan)s")
-        % {"plan": invitation.consultation.plan.title},
+        subject=_("Erinnerung: Frist für Ihre Stellungnahme %(plan)s")
+        % {"plan": invitation.consultation.plan.about_phrase},
         body_template="authorities/email/reminder.txt",
         context=_context(invitation),
     )

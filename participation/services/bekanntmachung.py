@@ -26,7 +26,7 @@ def bekanntmachung_draft(consultation: Consultation) -> str:
         for document in plan.documents.filter(kind__in=ENVIRONMENTAL_KINDS).order_by("order", "id")
     ]
     paragraphs = [
-        _("%(kind)s zum %(plan)s") % {"kind": consultation.get_kind_display(), "plan": plan},
+        _("%(kind)s %(plan)s") % {"kind": consultation.get_kind_display(), "plan": plan.about_phrase},
         _(
             "Der Entwurf mit Begründung wird in der Zeit vom %(start)s bis %(end)s (jeweils einschließlich) "
             "im Internet veröffentlicht unter:"

@@ -21,6 +21,12 @@ def consultation_status(consultation, when):
     return selectors.consultation_status(consultation, when)
 
 
+@register.simple_tag
+def consultation_status_sentence(consultation, when):
+    """Return the state as a whole sentence, e.g. 'Die Beteiligung wurde am 05.10.2026 beendet.'."""
+    return selectors.consultation_status_sentence(consultation, when)
+
+
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 
 

@@ -102,7 +102,7 @@ def test_icalendar_feed_parses_and_has_exclusive_all_day_end(client):
     event = events[0]
     assert event.decoded("DTSTART") == dt.date(2027, 1, 4)
     assert event.decoded("DTEND") == dt.date(2027, 2, 6)
-    assert str(event["SUMMARY"]) == f"Beteiligung: {consultation.plan}"
+    assert str(event["SUMMARY"]) == f"Beteiligung: {consultation.plan.display_name}"
     assert event["UID"].startswith(f"consultation-{consultation.pk}@")
     assert event["DTSTAMP"]
     assert consultation.plan.get_absolute_url() in str(event["URL"])

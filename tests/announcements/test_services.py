@@ -65,7 +65,7 @@ def test_opening_a_consultation_drafts_announcement_and_reminder(settings):
     opened, reminder = drafts
     assert opened.status == "draft" and opened.event == "consultation_opened"
     assert opened.link == f"https://beteiligung.example{plan.get_absolute_url()}"
-    assert "Bebauungsplan Nr. 64: Am Riedborn" in opened.body
+    assert "Bebauungsplan Nr. 64 „Am Riedborn“" in opened.body
     assert (today + dt.timedelta(days=30)).strftime("%d.%m.%Y") in opened.body
     assert reminder.event == "consultation_reminder"
     assert "Nur noch 7 Tage" in reminder.body

@@ -228,7 +228,7 @@ def test_planner_runs_a_publication_procedure_from_plan_to_result_notice(page, b
     assert "1 Benachrichtigungen" in page.inner_text(".message--success")
     notice = mails_to(CITIZEN)[-1]
     assert notice is not confirmation and "Ergebnis der Abwägung" in notice.subject
-    assert f"Beschluss der {COUNCIL} vom {today:%d.%m.%Y}" in notice.body
+    assert f"Beschlossen von: {COUNCIL}, am {today:%d.%m.%Y}." in notice.body
     assert "teilweise berücksichtigt" in notice.body and "Grünstreifen" in notice.body
 
     citizen.goto(f"/beteiligung/{consultation.pk}/ergebnis/")

@@ -120,7 +120,7 @@ def test_published_once_due_notices_go_to_distinct_submitters(decided, immediate
         erika = next(m for m in mail.outbox if m.to[0].strip().lower() == "erika0@example.org")
         assert "Nr. 1," in erika.body and "Nr. 2," in erika.body and "Stellungnahmen" in erika.subject
         decided_on = _decision_day(consultation).strftime("%d.%m.%Y")
-        assert f"Beschluss der {BODY} vom {decided_on}." in erika.body
+        assert f"Beschlossen von: {BODY}, am {decided_on}." in erika.body
         assert reverse("workbench:public_result", args=[consultation.pk]) in erika.body
         result = ConsultationResult.objects.get()
         assert (result.council_body, result.decided_on, result.published_by) == (
@@ -204,7 +204,7 @@ def test_publishing_over_http_refuses_with_the_message_then_publishes(client, de
     assert ResultNotification.objects.count() == 0  # notify unticked
     client.logout()
     public = client.get(reverse("workbench:public_result", args=[consultation.pk])).content.decode()
-    assert f"Beschluss der {BODY} vom {_decision_day(consultation):%d.%m.%Y}" in public
+    assert f"Beschlossen von: {BODY}, am {_decision_day(consultation):%d.%m.%Y}." in public
     assert "Bürger/in 1" in public and "Antwort A" in public
     for name in decided["names"]:
         assert name not in public

@@ -108,6 +108,30 @@ export function connectTools({ map, area, form, statements }) {
     container.dataset.centreInside = inside;
   });
 
+  // "Find an address and comment there": an address chosen in the address search
+  // (geodata/address_search.js) becomes the statement's point when it lies in the Geltungsbereich.
+  container.addEventListener("pb:address-selected", ({ detail }) => {
+    if (!detail || !Number.isFinite(detail.lat) || !Number.isFinite(detail.lon)) return;
+    const label = String(detail.label || "");
+    if (mode) setMode(null);
+    if (container.dataset.statementDrawing) {
+      hint(texts.addressDrawingKept);
+      return;
+    }
+    const latlng = L.latLng(detail.lat, detail.lon);
+    if (!insideArea(area, latlng)) {
+      const message = texts.addressOutside.replace("{name}", label);
+      if (!container.dataset.statementPlace) place.textContent = message; // an earlier point stays chosen
+      hint(message);
+      container.dataset.addressOutside = "1";
+      return;
+    }
+    container.dataset.addressOutside = "";
+    const where = texts.addressChosen.replace("{name}", label);
+    placer.setPoint(latlng, `${place.dataset.chosen}: ${where}, ${placer.describe(latlng)}`);
+    hint("");
+  });
+
   // While a place is being chosen, taps on existing statements go to the map (see the CSS);
   // otherwise a tap on a cluster zooms in, and the hint says how to place a point there.
   statements?.on("clusterclick", () => { if (!mode) hint(texts.clusterExplained); });

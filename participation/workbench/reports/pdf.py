@@ -117,7 +117,7 @@ def render(*, rows, columns, consultation) -> bytes:
     story = [
         Spacer(1, 30 * mm),
         _para(_("Abwägungstabelle"), styles["title"]),
-        _para(f"{plan.get_kind_display()} {plan}", styles["h2"]),
+        _para(plan.display_name, styles["h2"]),
         _para(plan.municipality.name, styles["body"]),
         _para(str(consultation.get_kind_display()), styles["body"]),
         _para(
