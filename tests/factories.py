@@ -56,7 +56,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Gemeinde {n}")
     slug = factory.Sequence(lambda n: f"gemeinde-{n}")
     ags = factory.Sequence(lambda n: f"07{n % 1_000_000:06d}")  # always 8 digits, even past 100 instances
-    boundary = factory.Sequence(lambda n: square(8.0 + n * 0.2, 50.0, 0.15))
+    # Side by side along 50° N, wrapping after 40 towns: a long test run must not leave the range of longitudes.
+    boundary = factory.Sequence(lambda n: square(8.0 + (n % 40) * 0.2, 50.0 + (n // 40 % 20) * 0.2, 0.15))
     crs_epsg = 25832
 
 
