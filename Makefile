@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 APT_PACKAGES := gdal-bin proj-data libsqlite3-mod-spatialite python3-venv python3-dev gettext chromium fonts-dejavu-core poppler-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: help run test system-deps venv node messages migrate demo lint bench lock clean
 
