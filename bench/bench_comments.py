@@ -367,7 +367,9 @@ def main():
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"),
     }
     run_id = uuid.uuid4().hex[:8]
-    extra = ("-k", "gthread", "--threads", str(THREADS)) if THREADS else ()
+    # Keep-alive longer than any pause of the clients: with gunicorn's default of 2 s the server closes an idle
+    # pooled connection while httpx reuses it, and the burst dies with httpx.ReadError (a race, not an overload).
+    extra = ("-k", "gthread", "--threads", str(THREADS), "--keep-alive", "30") if THREADS else ("--keep-alive", "30")
     with gunicorn(env=env, workers=WORKERS, extra_args=extra) as base:
         warm_up = asyncio.run(run_posts(base, plan_url, post_url, 200, 8, run_id + "w"))
         check_burst(consultation, run_id + "w", warm_up)
