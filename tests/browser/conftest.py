@@ -48,6 +48,12 @@ def page(browser, live_server):
 
 def run_axe(page) -> list[dict]:
     """Run axe-core with the WCAG 2.1 A/AA rules and return the violations."""
+    # Leaflet fades popups in (opacity transition): contrast measured mid-fade would be too low.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.leaflet-popup, .leaflet-fade-anim .leaflet-popup')]"
+        ".every((el) => getComputedStyle(el).opacity === '1')",
+        timeout=5_000,
+    )
     page.evaluate(AXE_PATH.read_text())
     result = page.evaluate(
         "async () => await axe.run(document, "
