@@ -50,7 +50,7 @@ def upload(page, title, kind, name):
         "#id_file", files=[{"name": name, "mimeType": "application/pdf", "buffer": minimal_pdf(title)}]
     )
     page.click("#upload-form button[type=submit]")
-    page.wait_for_selector(".message--success")
+    page.wait_for_selector(".message--success", timeout=60_000)
 
 
 def test_planner_creates_plan_by_drawing_and_uploads_two_documents(page):
@@ -69,7 +69,12 @@ def test_planner_creates_plan_by_drawing_and_uploads_two_documents(page):
     assert page.input_value("#id_area") == page.input_value("#id_area_drawn")
     assert "Teilfläche" in page.inner_text("#area-status")
     page.click("#plan-form button[type=submit]")
-    page.wait_for_selector("#upload-form")
+    # Creating the plan runs its follow-up tasks in the request here (immediate backend): on a loaded
+    # two-process test run that can take longer than the default 15 s.
+    try:
+        page.wait_for_selector("#upload-form", timeout=60_000)
+    except PlaywrightTimeoutError:
+        raise AssertionError("The plan form was not accepted: " + page.inner_text("main")[:1500]) from None
     assert run_axe(page) == []
 
     plan = Plan.objects.get()
