@@ -1,4 +1,11 @@
-"""Consultation periods (BauGB § 3, § 4, § 4a) and everything citizens submit to them."""
+"""Consultation periods (BauGB § 3, § 4, § 4a) and everything citizens submit to them.
+
+Longer than the usual 450 lines on purpose: these models are one aggregate (consultation → its log,
+statements → their attachments, moderation log and citizens' requests) bound by foreign keys and by
+querysets that read across them (published, awaiting moderation, withdrawn, opted in), and the
+migrations refer to `participation.models.attachment_upload_to` and `_attachment_storage` by path.
+The behaviour lives elsewhere: services/, periods.py, attachments.py, inserts.py.
+"""
 
 import datetime as dt
 
