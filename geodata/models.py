@@ -26,6 +26,9 @@ class Layer(models.Model):
         GREEN_SPACES = "green_spaces", _("Grünflächen")
         TRAFFIC_AREAS = "traffic_areas", _("Verkehrsflächen")
         EXISTING = "existing", _("Bestand")
+        LABELS = "labels", _("Beschriftungen")
+        RASTER = "raster", _("Planzeichnung (Rasterbild)")
+        CHANGES = "changes", _("Änderungen")
         OTHER = "other", _("Sonstiges")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="layers")
@@ -41,6 +44,18 @@ class Layer(models.Model):
     xplan_class = models.CharField(
         _("XPlanung-Klasse"), max_length=100, blank=True, help_text=_("z. B. BP_BaugebietsTeilFlaeche")
     )
+    # False once a newer version of the plan no longer holds this layer (PlanVersion): only current
+    # layers are shown on the plan page; earlier versions stay readable under their version.
+    current = models.BooleanField(_("In der aktuellen Fassung"), default=True, db_index=True)
+    bereich = models.CharField(
+        _("Bereich"),
+        max_length=200,
+        blank=True,
+        help_text=_("XPlanung-Bereich (XP_Bereich), wenn der Plan mehrere hat"),
+    )
+    # A georeferenced image (kind RASTER): the image warped to EPSG:3857 and its bounds in EPSG:4326.
+    raster_file = models.FileField(_("Rasterbild"), upload_to="layers/raster/", blank=True)
+    raster_bounds = models.PolygonField(_("Ausdehnung des Rasterbilds"), srid=4326, null=True, blank=True)
     attribute_labels = models.JSONField(
         _("Beschriftung der Attribute"),
         default=dict,
@@ -75,6 +90,101 @@ class Feature(models.Model):  # type: ignore[django-manager-missing]  # Statemen
 
     def __str__(self):
         return self.source_id or f"#{self.pk}"
+
+
+class PlanVersion(models.Model):
+    """One state (Fassung) of a plan's layers: every import of a plan creates one.
+
+    Earlier versions stay readable (map, downloads); statements keep pointing at the feature of
+    the version they were made on. Features carry a stable key (`Feature.source_id`: the gml:id,
+    or a configured attribute of a GIS file) that recognises the same element across versions.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("Fassung"))
+    layers = models.ManyToManyField(Layer, related_name="plan_versions", blank=True)
+    import_run = models.ForeignKey(
+        "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_versions"
+    )
+    source_name = models.CharField(_("Quelldatei"), max_length=300, blank=True)
+    note = models.CharField(_("Bemerkung"), max_length=300, blank=True)
+    # The validation report of the import that made this version (geodata.validation): {"errors": [...],
+    # "warnings": [...], ...}. Errors block publication unless staff override them with a reason.
+    validation = models.JSONField(_("Prüfbericht"), default=dict, blank=True)
+    validation_override_reason = models.TextField(_("Begründung für die Veröffentlichung trotz Fehlern"), blank=True)
+    validation_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    validation_override_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Fassung")
+        verbose_name_plural = _("Fassungen")
+        ordering = ["plan", "-number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="geodata_planversion_unique_number")]
+
+    def __str__(self):
+        return f"{self.plan} – {self.number}. Fassung"
+
+
+class VersionComparison(models.Model):
+    """The changes between two versions of a plan, per element (for a § 4a Abs. 3 round)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="version_comparisons")
+    old_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="+")
+    new_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="+")
+    # Counts per change kind and the text-section changes: {"added": 2, "removed": 1, ...}.
+    summary = models.JSONField(default=dict, blank=True)
+    # The union of the changed parts (the changed geometry, buffered): what a round limited to the changes accepts.
+    changed_area = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Änderungsvergleich")
+        verbose_name_plural = _("Änderungsvergleiche")
+        constraints = [
+            models.UniqueConstraint(fields=["old_version", "new_version"], name="geodata_comparison_unique_pair")
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: {self.old_version.number} → {self.new_version.number}"
+
+
+class ElementChange(models.Model):
+    """One changed element between two versions: added, removed, geometry or attributes changed."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("hinzugefügt")
+        REMOVED = "removed", _("entfallen")
+        GEOMETRY = "geometry", _("Geometrie geändert")
+        ATTRIBUTES = "attributes", _("Attribute geändert")
+        TEXT = "text", _("Text geändert")
+
+    comparison = models.ForeignKey(VersionComparison, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("Änderung"), max_length=12, choices=Kind.choices)
+    key = models.CharField(_("Objekt-Schlüssel"), max_length=200, blank=True)
+    layer_name = models.CharField(_("Ebene"), max_length=200, blank=True)
+    old_feature = models.ForeignKey(Feature, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    new_feature = models.ForeignKey(Feature, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The changed part in EPSG:4326: the element (added/removed/attributes) or the symmetric difference (geometry).
+    geometry = models.GeometryField(srid=4326, null=True, blank=True)
+    area_gained_m2 = models.FloatField(null=True, blank=True)
+    area_lost_m2 = models.FloatField(null=True, blank=True)
+    # {"attribute": [old, new], ...} for attribute changes; [{"op": "equal|insert|delete", "text": ...}] for text.
+    details = models.JSONField(default=dict, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Änderung")
+        verbose_name_plural = _("Änderungen")
+        ordering = ["comparison", "order", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.key or self.layer_name}"
 
 
 class ImportRun(models.Model):

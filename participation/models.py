@@ -138,6 +138,21 @@ class Consultation(models.Model):  # type: ignore[django-manager-missing]  # Sta
     authority_stage = models.CharField(
         _("Beteiligungsschritt (§ 4)"), max_length=10, choices=AuthorityStage.choices, default=AuthorityStage.FORMAL
     )
+    # A round after the draft changed (§ 4a Abs. 3 BauGB): the changes it is about, and whether statements
+    # are limited to them (then only locations and elements within the changed parts are accepted).
+    comparison = models.ForeignKey(
+        "geodata.VersionComparison",
+        verbose_name=_("Änderungen gegenüber der früheren Fassung"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultations",
+    )
+    limited_to_changes = models.BooleanField(
+        _("Stellungnahmen nur zu den geänderten Teilen"),
+        default=False,
+        help_text=_("§ 4a Abs. 3 Satz 2 BauGB: nur zu den Änderungen dürfen Stellungnahmen abgegeben werden"),
+    )
 
     class Meta:
         verbose_name = _("Beteiligung")

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from participation.models import Consultation, Statement
 
@@ -14,6 +15,12 @@ class Decision(models.TextChoices):
     PARTLY = "partly", _("teilweise berücksichtigt")
     NOT_CONSIDERED = "not_considered", _("nicht berücksichtigt")
     NOTED = "noted", _("zur Kenntnis genommen")
+
+
+class WeighingState(models.TextChoices):
+    DRAFT = "draft", _("Entwurf")
+    PROPOSED = "proposed", _("Abwägungsvorschlag")
+    DECIDED = "decided", _("vom Rat beschlossen")
 
 
 class StatementGroup(models.Model):
@@ -76,8 +83,15 @@ class Weighing(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("Bearbeitet am"), null=True, blank=True)
+    # draft → proposed (Abwägungsvorschlag) → decided by the council (frozen: services refuse changes).
+    state = models.CharField(
+        _("Stand"), max_length=10, choices=WeighingState.choices, default=WeighingState.DRAFT, db_index=True
+    )
+    decided_on = models.DateField(_("Ratsbeschluss vom"), null=True, blank=True)
 
     objects = WeighingQuerySet.as_manager()
+    # Every saved change of decision, response and state, with who and when (services set _history_user).
+    history = HistoricalRecords(excluded_fields=["internal_note"], related_name="+")
 
     class Meta:
         verbose_name = _("Abwägung")
@@ -93,6 +107,112 @@ class Weighing(models.Model):
         # An authority (§ 4 BauGB) is a public body and named as it signed, unless staff named it here.
         organisation = self.organisation or self.statement.organisation
         return organisation or str(_("Bürger/in %(number)s") % {"number": self.number})
+
+
+class Segment(models.Model):
+    """One concern (Belang) of a statement, split off by staff, weighed on its own.
+
+    The statement's text stays intact; a segment records its span (character offsets into the text) and a copy of
+    the excerpt, its own topic, plan section or element, decision and response. A statement with segments is
+    weighed through them: exports and the public result list the segments under their statement.
+    """
+
+    weighing = models.ForeignKey(Weighing, on_delete=models.CASCADE, related_name="segments")
+    number = models.PositiveIntegerField(_("Teil"))  # shown as "<statement number>.<number>"
+    start = models.PositiveIntegerField(_("Beginn im Text"), default=0)
+    end = models.PositiveIntegerField(_("Ende im Text"), default=0)
+    excerpt = models.TextField(_("Textauszug"))
+    topic = models.CharField(_("Thema"), max_length=20, choices=Statement.Topic.choices, blank=True)
+    section = models.ForeignKey(
+        "plans.DocumentSection",
+        verbose_name=_("Abschnitt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    feature = models.ForeignKey(
+        "geodata.Feature",
+        verbose_name=_("Planelement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision = models.CharField(_("Entscheidung"), max_length=20, choices=Decision.choices, blank=True, db_index=True)
+    response = models.TextField(_("Abwägungsvorschlag der Verwaltung"), blank=True)
+    state = models.CharField(
+        _("Stand"), max_length=10, choices=WeighingState.choices, default=WeighingState.DRAFT, db_index=True
+    )
+    decided_on = models.DateField(_("Ratsbeschluss vom"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Bearbeitet von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("Bearbeitet am"), null=True, blank=True)
+
+    history = HistoricalRecords(related_name="+")
+
+    class Meta:
+        verbose_name = _("Teil einer Stellungnahme")
+        verbose_name_plural = _("Teile von Stellungnahmen")
+        ordering = ["weighing", "number"]
+        constraints = [models.UniqueConstraint(fields=["weighing", "number"], name="workbench_segment_unique_number")]
+
+    def __str__(self):
+        return f"Nr. {self.weighing.number}.{self.number}"
+
+
+class ExternalReviewer(models.Model):
+    """A person outside the administration (planning consultant, Fachamt of another body) who weighs assigned items.
+
+    Logs in with a scoped account (`user`, without a Membership) and sees only what is assigned to them.
+    """
+
+    municipality = models.ForeignKey(
+        "plans.Municipality", on_delete=models.CASCADE, related_name="external_reviewers", verbose_name=_("Kommune")
+    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_reviewer")
+    organisation = models.CharField(_("Büro / Stelle"), max_length=200, blank=True)
+    active = models.BooleanField(_("Aktiv"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Externe Bearbeitung")
+        verbose_name_plural = _("Externe Bearbeitungen")
+
+    def __str__(self):
+        return self.organisation or self.user.get_username()
+
+
+class Assignment(models.Model):
+    """A statement (its weighing) or one segment assigned to a staff member or external reviewer, with a due date."""
+
+    weighing = models.ForeignKey(Weighing, on_delete=models.CASCADE, related_name="assignments")
+    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Zugewiesen an"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    due_date = models.DateField(_("Erledigen bis"), null=True, blank=True)
+    note = models.TextField(_("Hinweis"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("Erledigt am"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Zuweisung")
+        verbose_name_plural = _("Zuweisungen")
+        ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return f"{self.weighing} → {self.assignee}"
 
 
 class ConsultationResult(models.Model):
