@@ -13,7 +13,10 @@ phase 2 sends a burst of 10,000 posts from an asyncio/httpx client with 128 conn
 against the same database stores as much as the first; after each phase the stored rows of
 the run are counted and compared with the successful answers (the script fails otherwise).
 Database: BENCH_DATABASE_URL, default postgis://postgres@127.0.0.1:5432/pb_bench (created if
-missing). BENCH_QUICK=1: 5 s measurement, 500-post burst.
+missing). BENCH_QUICK=1: 5 s measurement, 500-post burst. Phase 1b repeats phase 1 paced to
+BENCH_COMMENT_RATE POSTs per second (default 300; 0 skips it): the latency at the target load, where
+phase 1's latency is that of a saturated server (16 connections / throughput). BENCH_COMMENT_BURST=0
+skips the burst.
 """
 
 import asyncio
@@ -29,6 +32,8 @@ SLUG = "bench-kommentare"
 MEASURE_SECONDS = int(os.environ.get("BENCH_COMMENT_SECONDS", "5" if quick() else "30"))
 MEASURE_CONCURRENCY = int(os.environ.get("BENCH_COMMENT_CONCURRENCY", "16"))
 BURST_POSTS = int(os.environ.get("BENCH_COMMENT_BURST", "500" if quick() else "10000"))
+# Phase 1b: the same POSTs paced to the target rate (≥ 300 POST/s), for the latency at that load.
+PACED_RATE = int(os.environ.get("BENCH_COMMENT_RATE", "300"))
 BURST_CONCURRENCY = int(os.environ.get("BENCH_COMMENT_BURST_CONCURRENCY", "128"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 # gthread workers keep connections alive (sync workers close each one) and measured fastest on 2 cores:
@@ -176,6 +181,20 @@ counter = 0
 local thread_no = 0
 local next_thread = 0
 local threads = {}
+-- Pacing (phase "paced"): each wrk thread hands out send slots at rate/threads per second; a connection
+-- that got its answer waits for the next free slot (wrk's delay() hook). 0 = as fast as possible.
+local rate = %(rate)s
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } pb_timespec;
+int clock_gettime(int clk_id, pb_timespec *tp);
+]]
+local ts = ffi.new("pb_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+local next_slot = nil
 
 function setup(thread)
   thread:set("thread_no", next_thread)
@@ -185,6 +204,20 @@ end
 
 function init(args)
   thread_no = tonumber(wrk.thread:get("thread_no"))
+end
+
+if rate > 0 then
+  function delay()
+    local interval = 1000 * %(threads)s / rate
+    local now = now_ms()
+    if next_slot == nil or next_slot < now - interval then
+      next_slot = now  -- start, or the schedule fell behind by more than one slot: do not burst to catch up
+    end
+    local wait = next_slot - now
+    next_slot = next_slot + interval
+    if wait < 0 then return 0 end
+    return math.floor(wait)
+  end
 end
 
 function request()
@@ -218,8 +251,12 @@ end
 """
 
 
-def run_wrk(base, plan_url, post_url, run_id, *, seconds, connections, threads=2):
-    """Drive the POSTs with wrk (a C load generator: far less client CPU than Python on 2 cores)."""
+def run_wrk(base, plan_url, post_url, run_id, *, seconds, connections, threads=2, rate=0):
+    """Drive the POSTs with wrk (a C load generator: far less client CPU than Python on 2 cores).
+
+    With `rate` > 0 the requests are paced to that many per second (latency at a given load);
+    with 0, every connection sends its next request as soon as the answer is in (saturation).
+    """
     import subprocess
     import tempfile
     import urllib.parse
@@ -240,6 +277,8 @@ def run_wrk(base, plan_url, post_url, run_id, *, seconds, connections, threads=2
         "path": post_url,
         "csrf": csrf,
         "referer": base + plan_url,
+        "rate": rate,
+        "threads": threads,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
@@ -278,6 +317,7 @@ def run_wrk(base, plan_url, post_url, run_id, *, seconds, connections, threads=2
         "sent": values["generated"],
         "connections": connections,
         "client": "wrk",
+        **({"offered_per_s": rate} if rate else {}),
     }
 
 
@@ -382,13 +422,32 @@ def main():
         # CPU time per POST in the Django processes does not depend on how busy the shared machine is.
         measure["django_cpu_ms_per_post"] = round(cpu_used * 1000 / max(measure["requests"], 1), 2)
         check_wrk_run(consultation, run_id + "m", measure)
-        burst = asyncio.run(run_posts(base, plan_url, post_url, BURST_POSTS, BURST_CONCURRENCY, run_id + "b"))
-    check_burst(consultation, run_id + "b", burst)
+        paced = None
+        if PACED_RATE:
+            cpu_before = server_cpu_seconds(base)
+            paced = run_wrk(
+                base,
+                plan_url,
+                post_url,
+                run_id + "p",
+                seconds=MEASURE_SECONDS,
+                connections=MEASURE_CONCURRENCY,
+                rate=PACED_RATE,
+            )
+            cpu_used = server_cpu_seconds(base) - cpu_before
+            paced["django_cpu_ms_per_post"] = round(cpu_used * 1000 / max(paced["requests"], 1), 2)
+            check_wrk_run(consultation, run_id + "p", paced)
+        burst = None
+        if BURST_POSTS:
+            burst = asyncio.run(run_posts(base, plan_url, post_url, BURST_POSTS, BURST_CONCURRENCY, run_id + "b"))
+    if burst is not None:
+        check_burst(consultation, run_id + "b", burst)
     result = {
         "config": "guest submission (confirmation mail task enqueued), rate limit off",
         "run_id": run_id,
         "baseline_get": baseline,
         "measure": measure,
+        "paced": paced,
         "burst": burst,
     }
     write_result("comments", result)

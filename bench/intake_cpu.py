@@ -199,6 +199,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds; the median round counts (default 3)")
     parser.add_argument("--warmup", type=int, default=100, help="POSTs before timing (default 100)")
     parser.add_argument("--profile", action="store_true", help="cProfile the timed POSTs and print the top list")
+    parser.add_argument("--profile-dump", help="also write the cProfile data to this file (for pstats)")
     parser.add_argument("--top", type=int, default=40, help="lines of the cProfile list (default 40)")
     parser.add_argument("--sql", action="store_true", help="print the SQL statements of one POST")
     parser.add_argument("--rate-limit", action="store_true", help="rate limit on (as in production)")
@@ -362,6 +363,8 @@ def measure_in_process(plan, consultation, args) -> dict:
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(args.top)
         stats.sort_stats("tottime").print_stats(args.top)
+        if args.profile_dump:
+            stats.dump_stats(args.profile_dump)
         print(out.getvalue())
     return result
 

@@ -296,7 +296,7 @@ COMMENTS_TIMEOUT = 24 * 60 * 60
 
 # Background tasks: the database backend by default, or Redis (django-tasks-rq); `manage.py run_worker` runs
 # them on either (docs/adr/0009-task-queue.md). Transient failures are retried with exponential backoff.
-TASKS_BACKEND = env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="operations.task_backend.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=5)
 TASKS_BACKOFF_BASE = env.float("TASKS_BACKOFF_BASE", default=30.0)  # seconds; attempt n waits base * 2**(n-1)

@@ -97,7 +97,7 @@ def smtp(smtp_server, settings):
 @pytest.fixture
 def database_tasks(settings):
     """Queue tasks in the database (the default backend), with fast retries."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "operations.task_backend.DatabaseBackend"}}
     settings.TASKS_BACKOFF_BASE = 60.0
     settings.TASKS_MAX_ATTEMPTS = 3
     settings.SITE_URL = "http://testserver"
