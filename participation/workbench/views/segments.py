@@ -190,6 +190,11 @@ class DiffView(WeighingObjectMixin, TemplateView):
 
     template_name = "workbench/diff.html"
 
+    def get(self, request, *args, **kwargs):
+        if not request.GET.get("version"):
+            return redirect("workbench:history", self.consultation.pk, kwargs["statement_id"])
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         weighing = self.get_weighing()
