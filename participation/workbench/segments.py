@@ -232,7 +232,7 @@ def segment_delete(*, segment: Segment, by) -> None:
     check_not_decided(weighing, segment)
     user = rules.user_or_none(by)
     if user is not None:
-        segment._history_user = user
+        segment._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
     segment.delete()
     _renumber(weighing)
     sync_weighing(weighing, by)

@@ -332,6 +332,7 @@ def result_publish(
     result.decided_on = decided_on
     result.save()
     # The council decided the whole table: every weighing and segment is frozen with the decision's date.
+    assert decided_on is not None  # checked above
     freeze_decided(consultation, by=by, decided_on=decided_on, everything=True)
     if first_publication:
         result_published.send(sender=Consultation, consultation=consultation, by=by)

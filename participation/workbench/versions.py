@@ -3,6 +3,7 @@
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -18,8 +19,8 @@ _TOKENS = re.compile(r"\s+|[^\s]+")
 class Version:
     """One saved version of a weighing or segment, with what changed against the one before."""
 
-    record: object
-    previous: object | None
+    record: Any
+    previous: Any
     changed: list[str] = field(default_factory=list)
 
     @property
@@ -56,7 +57,7 @@ def versions(instance: Weighing | Segment) -> list[Version]:
 def word_diff(old: str, new: str) -> SafeString:
     """Return `new` as HTML with the words removed since `old` in <del> and the added ones in <ins>."""
     before, after = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
-    parts = []
+    parts: list[str] = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":

@@ -255,7 +255,8 @@ class TextBlockPickerMixin:
 
 def text_pieces(text: str, segments) -> list[tuple[int, str, object]]:
     """Return the statement's text as (start, text, segment or None) pieces, the segments' spans marked."""
-    pieces, position = [], 0
+    pieces: list[tuple[int, str, object]] = []
+    position = 0
     for segment in sorted(segments, key=lambda s: s.start):
         if segment.start > position:
             pieces.append((position, text[position : segment.start], None))
