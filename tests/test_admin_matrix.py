@@ -68,6 +68,14 @@ STAFF_URLS = {
     "workbench:group_similar": Rule("moderate"),
     "workbench:weighing": Rule("moderate"),
     "workbench:group": Rule("moderate"),
+    "workbench:segment_create": Rule("moderate"),  # like bulk: GET passes the read check, then 405
+    "workbench:segments_split": Rule("moderate"),
+    "workbench:segment": Rule("moderate"),
+    "workbench:segment_delete": Rule("moderate"),
+    "workbench:propose": Rule("moderate"),
+    "workbench:history": Rule("moderate"),
+    "workbench:diff": Rule("moderate"),  # without a version: back to the history (302)
+    "workbench:council_decision": Rule("manage"),
     "workbench:statistics": Rule("moderate"),
     "workbench:map": Rule("moderate"),
     # anonymised export (format csv); ?personal=1 and the ZIP with attachments (export_personal_data) are
@@ -144,6 +152,7 @@ PARAMETERS = {
     "municipality": "municipality_slug",
     "municipality_id": "municipality",
     "block_id": "text_block",
+    "segment_number": "=1",
     "action": "=close",
     "format": "=csv",
     "uidb64": "=MQ",
@@ -212,6 +221,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
             from participation.workbench.models import TextBlock
 
             authority = Authority.objects.create(municipality=usingen, organisation="Kreis", emails=["k@k.example"])
+            from participation.workbench.segments import segment_create
+
+            first = Weighing.objects.filter(statement__consultation=consultation).first()
+            segment_create(weighing=first, by=SYSTEM, start=0, end=min(10, len(first.statement.comment)))
 
             objects = {
                 "consultation": consultation.pk,

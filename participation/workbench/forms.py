@@ -10,7 +10,7 @@ from participation.models import Statement
 from plans.models import DocumentSection
 
 from .labels import CHANNEL_CHOICES
-from .models import Decision, StatementGroup, TextBlock, Weighing
+from .models import Decision, Segment, StatementGroup, TextBlock, Weighing
 from .selectors import late_q
 
 OPEN = "open"
@@ -246,3 +246,54 @@ class ResultPublishForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     notify = forms.BooleanField(label=_("Einreichende per E-Mail benachrichtigen"), required=False, initial=True)
+
+
+class SegmentCreateForm(forms.Form):
+    """A text span of the statement (character offsets), set by selecting text or typed in without JavaScript."""
+
+    start = forms.IntegerField(label=_("Beginn (Zeichen)"), min_value=0)
+    end = forms.IntegerField(label=_("Ende (Zeichen)"), min_value=0)
+
+
+class SegmentForm(forms.ModelForm):
+    """A segment's topic, plan section and element, decision and response."""
+
+    inserted_blocks = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Segment
+        fields = ["topic", "section", "feature", "decision", "response"]
+        widgets = {"response": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, consultation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = NOT_DECIDED + Decision.choices
+        self.fields["topic"].choices = [("", _("wie die Stellungnahme"))] + Statement.Topic.choices
+        self.fields["section"].queryset = (
+            DocumentSection.objects.filter(document__plan=consultation.plan)
+            .select_related("document")
+            .order_by("document__order", "document_id", "order", "id")
+        )
+        self.fields["section"].label_from_instance = lambda s: f"{s.document.title}: {s}"
+        # The plan's elements that statements of this round refer to (a plan may have thousands of elements).
+        current = self.instance.feature_id if self.instance else None
+        self.fields["feature"].queryset = (
+            Feature.objects.filter(layer__plan=consultation.plan)
+            .filter(Q(statements__consultation=consultation) | Q(pk=current))
+            .select_related("layer")
+            .distinct()
+            .order_by("layer__name", "id")
+        )
+        self.fields["feature"].label_from_instance = lambda f: f"{f.layer.name}: {f}"
+        self.fields["section"].empty_label = self.fields["feature"].empty_label = _("– keine Angabe –")
+
+
+class CouncilDecisionForm(forms.Form):
+    """The council's decision on the Abwägungsvorschläge (body and date); the service checks them."""
+
+    council_body = forms.CharField(label=_("Beschlussgremium"), max_length=100, required=False)
+    decided_on = forms.DateField(
+        label=_("Datum des Beschlusses"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -190,3 +190,16 @@ def statement_counts(consultation: Consultation) -> dict[str, int]:
         not_opted_in=Count("id", filter=Q(confirmed_at__isnull=False, public_opt_in=False) & weighed),
     )
     return counts
+
+
+def state_counts(consultation: Consultation) -> dict[str, dict[str, int]]:
+    """Return how many weighings and segments of `consultation` are draft, proposed and decided."""
+    from .models import Segment, Weighing
+
+    counts: dict[str, dict[str, int]] = {}
+    for key, qs in (
+        ("weighings", Weighing.objects.for_consultation(consultation)),
+        ("segments", Segment.objects.filter(weighing__statement__consultation=consultation)),
+    ):
+        counts[key] = dict(qs.values_list("state").annotate(n=Count("id")).order_by())
+    return counts

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from participation.models import Consultation
 from participation.periods import local_date
@@ -24,10 +25,20 @@ from participation.signals import result_published
 from plans import rules
 from plans.page_cache import bump_plan_page
 
-from .models import ConsultationResult, Decision, PersonalDataExportLog, ResultNotification, StatementGroup, Weighing
+from .models import (
+    ConsultationResult,
+    Decision,
+    PersonalDataExportLog,
+    ResultNotification,
+    StatementGroup,
+    Weighing,
+    WeighingState,
+)
 from .reports import export_report_to, is_personal
+from .segments import check_not_decided, derived_decision, frozen_error, record_who
 from .selectors import normalised_email, result_blockers, result_recipients, weighed_statements
 from .similarity import similar_clusters
+from .states import freeze_decided
 from .tasks import send_result_notifications
 
 Progress = Callable[[str, int, int], None]
@@ -97,13 +108,15 @@ def weighing_update(
     """Set decision, response, internal note and organisation of one statement's weighing."""
     consultation = weighing.statement.consultation
     rules.require(by, "manage", _municipality(consultation))
+    check_not_decided(Weighing.objects.only("state").get(pk=weighing.pk))
     _check_decision(decision)
-    weighing.decision = decision
+    segment_decisions = list(weighing.segments.values_list("decision", flat=True))
+    # A statement with segments is decided through them: its own decision is derived from theirs.
+    weighing.decision = derived_decision(segment_decisions) if segment_decisions else decision
     weighing.response = response
     weighing.internal_note = internal_note
     weighing.organisation = organisation
-    weighing.updated_by = rules.user_or_none(by)
-    weighing.updated_at = timezone.now()
+    record_who(weighing, by)
     weighing.save()
     _bump(consultation.pk)
     return weighing
@@ -127,10 +140,21 @@ def weighings_bulk_update(
         changes["decision"] = decision
     if response is not None:
         changes["response"] = response
+    selected = Weighing.objects.filter(statement__consultation=consultation, statement_id__in=statement_ids)
     _bump(consultation.pk)
-    return Weighing.objects.filter(statement__consultation=consultation, statement_id__in=statement_ids).update(
-        **changes
-    )
+    return _update_with_history(selected, changes, by)
+
+
+def _update_with_history(weighings, changes: dict, by) -> int:
+    """Apply `changes` to `weighings` with one history record each; refuse all if any is decided (all-or-nothing)."""
+    rows = list(weighings)
+    if any(w.state == WeighingState.DECIDED for w in rows):
+        raise frozen_error()
+    for weighing in rows:
+        for field, value in changes.items():
+            setattr(weighing, field, value)
+    bulk_update_with_history(rows, Weighing, list(changes), batch_size=2000, default_user=rules.user_or_none(by))
+    return len(rows)
 
 
 @transaction.atomic
@@ -138,13 +162,18 @@ def group_answer(*, group: StatementGroup, by, decision: str, response: str) -> 
     """Answer every statement of `group` with one decision and response; return how many."""
     rules.require(by, "manage", _municipality(group.consultation))
     _check_decision(decision)
+    changes = {
+        "decision": decision,
+        "response": response,
+        "updated_by": rules.user_or_none(by),
+        "updated_at": timezone.now(),
+    }
+    count = _update_with_history(group.weighings.all(), changes, by)
     group.decision = decision
     group.response = response
     group.save(update_fields=["decision", "response"])
     _bump(group.consultation_id)
-    return group.weighings.update(
-        decision=decision, response=response, updated_by=rules.user_or_none(by), updated_at=timezone.now()
-    )
+    return count
 
 
 @transaction.atomic
@@ -302,6 +331,9 @@ def result_publish(
     result.council_body = council_body.strip()
     result.decided_on = decided_on
     result.save()
+    # The council decided the whole table: every weighing and segment is frozen with the decision's date.
+    assert decided_on is not None  # checked above
+    freeze_decided(consultation, by=by, decided_on=decided_on, everything=True)
     if first_publication:
         result_published.send(sender=Consultation, consultation=consultation, by=by)
     queued = 0

@@ -34,6 +34,7 @@ def send_result_notifications(consultation_id: int) -> int:
             statement__consultation_id=consultation_id, status=ResultNotification.Status.QUEUED
         )
         .select_related("statement__weighing")
+        .prefetch_related("statement__weighing__segments")
         .order_by("email_sha256", "statement__weighing__number")
     )
     context = {

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "workbench"
+_STATEMENT = "verwaltung/abwaegung/<int:consultation_id>/stellungnahme/<int:statement_id>/"
 
 urlpatterns = [
     path("verwaltung/abwaegung/", views.WorkbenchIndexView.as_view(), name="index"),
@@ -15,6 +16,18 @@ urlpatterns = [
         "verwaltung/abwaegung/<int:consultation_id>/stellungnahme/<int:statement_id>/",
         views.WeighingEditView.as_view(),
         name="weighing",
+    ),
+    path(f"{_STATEMENT}teile/", views.SegmentCreateView.as_view(), name="segment_create"),
+    path(f"{_STATEMENT}teile/absaetze/", views.SegmentSplitView.as_view(), name="segments_split"),
+    path(f"{_STATEMENT}teile/<int:segment_number>/", views.SegmentEditView.as_view(), name="segment"),
+    path(f"{_STATEMENT}teile/<int:segment_number>/loeschen/", views.SegmentDeleteView.as_view(), name="segment_delete"),
+    path(f"{_STATEMENT}vorschlag/", views.ProposeView.as_view(), name="propose"),
+    path(f"{_STATEMENT}verlauf/", views.HistoryView.as_view(), name="history"),
+    path(f"{_STATEMENT}verlauf/vergleich/", views.DiffView.as_view(), name="diff"),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/ergebnis/ratsbeschluss/",
+        views.CouncilDecisionView.as_view(),
+        name="council_decision",
     ),
     path("verwaltung/abwaegung/<int:consultation_id>/gruppe/<int:group_id>/", views.GroupView.as_view(), name="group"),
     path("verwaltung/abwaegung/<int:consultation_id>/statistik/", views.StatisticsView.as_view(), name="statistics"),

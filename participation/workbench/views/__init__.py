@@ -4,6 +4,16 @@ from .base import ConsultationStaffMixin, WorkbenchIndexView
 from .exports import ExportDownloadView, ExportJobView, ExportStartView
 from .reports import MapView, StatisticsView
 from .result import PublicResultView, ResultPublishView, ResultUnpublishView
+from .segments import (
+    CouncilDecisionView,
+    DiffView,
+    HistoryView,
+    ProposeView,
+    SegmentCreateView,
+    SegmentDeleteView,
+    SegmentEditView,
+    SegmentSplitView,
+)
 from .text_blocks import TextBlockDeleteView, TextBlockEditView, TextBlockListView
 from .weighing import (
     BulkActionView,
@@ -17,6 +27,14 @@ from .weighing import (
 __all__ = [
     "BulkActionView",
     "ConsultationStaffMixin",
+    "CouncilDecisionView",
+    "DiffView",
+    "HistoryView",
+    "ProposeView",
+    "SegmentCreateView",
+    "SegmentDeleteView",
+    "SegmentEditView",
+    "SegmentSplitView",
     "ExportDownloadView",
     "ExportJobView",
     "ExportStartView",

@@ -12,9 +12,9 @@ from django.views.generic import TemplateView
 from participation.models import Consultation
 
 from .. import services
-from ..forms import ResultPublishForm
-from ..models import ConsultationResult, Weighing
-from ..selectors import result_blockers, result_recipient_count, weighed_statements
+from ..forms import CouncilDecisionForm, ResultPublishForm
+from ..models import ConsultationResult, Segment, Weighing
+from ..selectors import result_blockers, result_recipient_count, state_counts, weighed_statements
 from .base import ConsultationStaffMixin
 
 
@@ -36,6 +36,14 @@ class ResultPublishView(ConsultationStaffMixin, TemplateView):
             )
         context.update(
             form=form,
+            decision_form=CouncilDecisionForm(
+                initial={
+                    "council_body": (result and result.council_body) or self.municipality.council_body,
+                    "decided_on": result.decided_on if result else None,
+                },
+                auto_id="decision-%s",
+            ),
+            state_counts=state_counts(self.consultation),
             result=result,
             blockers=[message for error in result_blockers(self.consultation) for message in error.messages],
             recipient_count=result_recipient_count(self.consultation),
@@ -104,11 +112,19 @@ class PublicResultView(TemplateView):
             )
             .order_by("number")
         )
+        page = Paginator(weighings, 100).get_page(self.request.GET.get("page"))
+        shown = list(page.object_list)
+        by_weighing: dict[int, list[Segment]] = {}
+        for segment in Segment.objects.filter(weighing__in=[w.pk for w in shown]).order_by("weighing_id", "number"):
+            by_weighing.setdefault(segment.weighing_id, []).append(segment)
+        for weighing in shown:
+            weighing.shown_segments = by_weighing.get(weighing.pk, [])
+        page.object_list = shown
         context.update(
             consultation=consultation,
             plan=consultation.plan,
             municipality=consultation.plan.municipality,
             result=result,
-            page=Paginator(weighings, 100).get_page(self.request.GET.get("page")),
+            page=page,
         )
         return context

@@ -15,9 +15,26 @@ from django.views.generic import TemplateView
 from participation.models import Attachment, Consultation
 
 from .. import grouping, services, text_blocks
-from ..forms import BulkActionForm, FilterForm, GroupAnswerForm, GroupSimilarForm, TextBlockPickForm, WeighingForm
-from ..models import ConsultationResult, Decision, ResultNotification, StatementGroup, Weighing
+from ..forms import (
+    BulkActionForm,
+    FilterForm,
+    GroupAnswerForm,
+    GroupSimilarForm,
+    SegmentCreateForm,
+    TextBlockPickForm,
+    WeighingForm,
+)
+from ..models import (
+    ConsultationResult,
+    Decision,
+    ResultNotification,
+    Segment,
+    StatementGroup,
+    Weighing,
+    WeighingState,
+)
 from ..reports.data import section_order
+from ..segments import frozen_error
 from ..selectors import (
     invitation_deadlines,
     late_q,
@@ -29,6 +46,7 @@ from ..selectors import (
 from .base import ConsultationStaffMixin, error_messages
 
 PAGE_SIZE = 50
+DECISION_LABELS = dict(Decision.choices)
 
 
 class StatementTableView(ConsultationStaffMixin, TemplateView):
@@ -60,8 +78,16 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
             .values_list("statement_id")
             .annotate(n=Count("id"))
         )
+        segment_decisions: dict[int, list] = {}
+        for sid, number, decision in (
+            Segment.objects.filter(weighing__statement_id__in=[s.pk for s in page.object_list])
+            .order_by("weighing__statement_id", "number")
+            .values_list("weighing__statement_id", "number", "decision")
+        ):
+            segment_decisions.setdefault(sid, []).append((number, DECISION_LABELS.get(decision, "")))
         for statement in page.object_list:
             statement.attachment_count = attachment_counts.get(statement.pk, 0)
+            statement.segment_decisions = segment_decisions.get(statement.pk, [])
         counts = self.counts(base)
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -227,6 +253,20 @@ class TextBlockPickerMixin:
         return data, None
 
 
+def text_pieces(text: str, segments) -> list[tuple[int, str, object]]:
+    """Return the statement's text as (start, text, segment or None) pieces, the segments' spans marked."""
+    pieces: list[tuple[int, str, object]] = []
+    position = 0
+    for segment in sorted(segments, key=lambda s: s.start):
+        if segment.start > position:
+            pieces.append((position, text[position : segment.start], None))
+        pieces.append((segment.start, text[segment.start : segment.end], segment))
+        position = max(position, segment.end)
+    if position < len(text) or not pieces:
+        pieces.append((position, text[position:], None))
+    return pieces
+
+
 class WeighingEditView(TextBlockPickerMixin, ConsultationStaffMixin, TemplateView):
     """Show one statement with its context and edit its weighing."""
 
@@ -251,6 +291,7 @@ class WeighingEditView(TextBlockPickerMixin, ConsultationStaffMixin, TemplateVie
         context = super().get_context_data(**kwargs)
         weighing = getattr(self, "weighing", None) or self.get_weighing()
         statement = weighing.statement
+        segments = list(weighing.segments.select_related("section", "feature__layer").order_by("number"))
         statement.consultation = self.consultation
         filters = _filters_query(self.request.POST if self.request.method == "POST" else self.request.GET)
         context.update(
@@ -266,6 +307,10 @@ class WeighingEditView(TextBlockPickerMixin, ConsultationStaffMixin, TemplateVie
             back_url=self.table_url(filters),
             place=statement_place(statement),
             show_personal=context["can_export_personal"],
+            segments=segments,
+            text_pieces=text_pieces(statement.comment, segments),
+            frozen=weighing.state == WeighingState.DECIDED,
+            segment_form=SegmentCreateForm(auto_id="span-%s"),
             group_members=(
                 weighing.group.weighings.select_related("statement").exclude(pk=weighing.pk).order_by("number")[:50]
                 if weighing.group
@@ -278,6 +323,9 @@ class WeighingEditView(TextBlockPickerMixin, ConsultationStaffMixin, TemplateVie
 
     def post(self, request, *args, **kwargs):
         self.weighing = self.get_weighing()
+        if self.weighing.state == WeighingState.DECIDED:
+            messages.error(request, frozen_error().messages[0])
+            return self.render_to_response(self.get_context_data(), status=400)
         topic = self.weighing.statement.topic
         if "insert_block" in request.POST:
             data, error = self.insert_block(request.POST, topic)
