@@ -118,9 +118,12 @@ def _geometry_change(metric: _Metric, old: Element, new: Element) -> Change | No
     )
 
 
-def _match(old: list[Element], new: list[Element]) -> tuple[list[tuple[Element, Element]], list[Element], list[Element]]:
+Pairs = list[tuple[Element, Element]]
+
+
+def _match(old: list[Element], new: list[Element]) -> tuple[Pairs, list[Element], list[Element]]:
     """Pair the elements of one layer by key, the unkeyed ones by identical geometry; return pairs, removed, added."""
-    pairs: list[tuple[Element, Element]] = []
+    pairs: Pairs = []
     new_by_key = {element.key: element for element in reversed(new) if element.key}
     removed: list[Element] = []
     unkeyed_old: list[Element] = []

@@ -43,11 +43,14 @@ def default_versions(plan: Plan) -> tuple[PlanVersion | None, PlanVersion | None
 
 def version_choices(plan: Plan) -> list[tuple[str, str]]:
     """Return (pk, label) of the versions of `plan` for a select field, newest first."""
-    return [
-        (str(v.pk), _("%(number)s. Fassung vom %(date)s%(source)s")
-         % {"number": v.number, "date": f"{v.created_at:%d.%m.%Y}", "source": f" ({v.source_name})" if v.source_name else ""})
-        for v in plan_versions(plan)
-    ]
+    choices = []
+    for version in plan_versions(plan):
+        label = _("%(number)s. Fassung vom %(date)s") % {
+            "number": version.number,
+            "date": f"{version.created_at:%d.%m.%Y}",
+        }
+        choices.append((str(version.pk), f"{label} ({version.source_name})" if version.source_name else label))
+    return choices
 
 
 def element_label(feature: Feature | None, key: str) -> str:
@@ -71,9 +74,7 @@ def legend() -> list[dict]:
 
 def comparison_changes(comparison: VersionComparison) -> list[ElementChange]:
     """Return the changes of `comparison` in list order, with their features and layers."""
-    return list(
-        comparison.changes.select_related("old_feature__layer", "new_feature__layer").order_by("order", "id")
-    )
+    return list(comparison.changes.select_related("old_feature__layer", "new_feature__layer").order_by("order", "id"))
 
 
 def _attribute_rows(change: ElementChange) -> list[dict]:
@@ -111,7 +112,11 @@ def change_rows(changes: list[ElementChange]) -> list[dict]:
                 "kind": change.kind,
                 "kind_label": change.get_kind_display(),
                 "legend_kind": change.kind if change.kind in (Kind.ADDED, Kind.REMOVED) else "changed",
-                "element": (f"{change.key} {details.get('title', '')}".strip() if is_text else element_label(feature, change.key)),
+                "element": (
+                    f"{change.key} {details.get('title', '')}".strip()
+                    if is_text
+                    else element_label(feature, change.key)
+                ),
                 "key": change.key,
                 "layer": change.layer_name,
                 "area_gained_m2": change.area_gained_m2,

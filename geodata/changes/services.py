@@ -46,12 +46,7 @@ def _provisions_at(plan: Plan, version: PlanVersion, *, latest: bool) -> Documen
         if current is not None:
             return current
     at = version.created_at
-    return (
-        documents.filter(online_since__lte=at)
-        .exclude(online_until__lte=at)
-        .order_by("-online_since", "-id")
-        .first()
-    )
+    return documents.filter(online_since__lte=at).exclude(online_until__lte=at).order_by("-online_since", "-id").first()
 
 
 def _sections(document: Document | None) -> list[diff.Section]:
@@ -105,9 +100,7 @@ def summarise(changes: list[diff.Change]) -> dict:
 
 def _check_versions(plan: Plan, old_version: PlanVersion, new_version: PlanVersion) -> None:
     if old_version.plan_id != plan.pk or new_version.plan_id != plan.pk:
-        raise ValidationError(
-            _("Die gewählten Fassungen gehören nicht zu diesem Plan."), code="foreign_version"
-        )
+        raise ValidationError(_("Die gewählten Fassungen gehören nicht zu diesem Plan."), code="foreign_version")
     if old_version.number >= new_version.number:
         raise ValidationError(
             {
@@ -119,9 +112,7 @@ def _check_versions(plan: Plan, old_version: PlanVersion, new_version: PlanVersi
 
 
 @transaction.atomic
-def comparison_create(
-    *, plan: Plan, old_version: PlanVersion, new_version: PlanVersion, by
-) -> VersionComparison:
+def comparison_create(*, plan: Plan, old_version: PlanVersion, new_version: PlanVersion, by) -> VersionComparison:
     """Compare two versions of `plan` and store the changes (computed anew if the pair was compared before)."""
     rules.require(by, "manage", plan.municipality)
     _check_versions(plan, old_version, new_version)
