@@ -87,10 +87,11 @@ def _geometry_change(metric: _Metric, old: Element, new: Element) -> Change | No
     """Return the geometry change of one matched element (symmetric difference, area gained/lost), or None."""
     if old.geometry.equals_exact(new.geometry, 1e-12):
         return None
-    old_m, new_m = metric(old.geometry), metric(new.geometry)
     if _polygonal(old.geometry) and _polygonal(new.geometry):
+        # Differences in the stored CRS (shared edges coincide exactly there), areas of the parts in metres.
         gained_part, lost_part = new.geometry.difference(old.geometry), old.geometry.difference(new.geometry)
-        gained, lost = new_m.difference(old_m).area, old_m.difference(new_m).area
+        gained = 0.0 if gained_part.empty else metric(gained_part).area
+        lost = 0.0 if lost_part.empty else metric(lost_part).area
         if gained + lost < AREA_TOLERANCE_M2:
             return None
         changed = gained_part.union(lost_part) if not gained_part.empty else lost_part
@@ -104,7 +105,7 @@ def _geometry_change(metric: _Metric, old: Element, new: Element) -> Change | No
             area_gained_m2=round(gained, 2),
             area_lost_m2=round(lost, 2),
         )
-    if old_m.equals_exact(new_m, DISTANCE_TOLERANCE_M):
+    if metric(old.geometry).equals_exact(metric(new.geometry), DISTANCE_TOLERANCE_M):
         return None
     return Change(
         kind=GEOMETRY,
