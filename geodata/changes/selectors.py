@@ -3,7 +3,7 @@
 import json
 
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GeometryCollection, GEOSGeometry
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -200,3 +200,14 @@ def changed_keys(comparison: VersionComparison) -> tuple[set[str], set[int]]:
             keys.add(key)
         ids.update(i for i in (old_id, new_id) if i)
     return keys, ids
+
+
+def changed_elements_area(comparison: VersionComparison) -> GEOSGeometry | None:
+    """Return the union of the old and new geometries of the changed elements (SRID 4326), None without any."""
+    _keys, ids = changed_keys(comparison)
+    geometries = list(Feature.objects.filter(pk__in=ids).values_list("geometry", flat=True))
+    if not geometries:
+        return None
+    union = GeometryCollection(*geometries, srid=4326).unary_union
+    union.srid = 4326
+    return union

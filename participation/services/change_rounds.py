@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from geodata.changes.selectors import change_rows, changed_keys, comparison_changes
+from geodata.changes.selectors import change_rows, changed_elements_area, changed_keys, comparison_changes
 from geodata.changes.services import comparison_create
 from operations.mail import send_once, templated_message
 from plans.links import base_url
@@ -80,17 +80,18 @@ def change_mail_recipients(consultation: Consultation) -> dict[str, list[Stateme
     """Return address → statements of earlier rounds of the plan that touched a changed element of this round.
 
     A statement touches a change when its element is (a version of) a changed element or its place lies
-    within the changed parts. Only confirmed addresses of statements still standing (not withdrawn, personal
-    data kept) count; addresses that opted out of change mails for the plan are left out.
+    within the changed parts or on a changed element. Only confirmed addresses of statements still standing
+    (not withdrawn, personal data kept) count; addresses that opted out of change mails for the plan are left out.
     """
     comparison = consultation.comparison
     if comparison is None or not comparison.summary.get("total"):
         return {}
     keys, feature_ids = changed_keys(comparison)
-    area = comparison.changed_area
     touched = Q(feature_id__in=feature_ids) | Q(feature__source_id__in=keys - {""})
-    if area is not None:
-        touched |= Q(location__intersects=area) | Q(drawn_area__intersects=area) | Q(drawn_line__intersects=area)
+    # A place on a changed element counts too, also on a part of it that stayed as it was.
+    for area in (comparison.changed_area, changed_elements_area(comparison)):
+        if area is not None:
+            touched |= Q(location__intersects=area) | Q(drawn_area__intersects=area) | Q(drawn_line__intersects=area)
     statements = (
         Statement.objects.submitted()
         .filter(consultation__plan=consultation.plan, channel__in=MAILED_CHANNELS)

@@ -34,6 +34,7 @@ function changeLayer(map) {
   const sync = () => (toggle.checked ? layer.addTo(map) : layer.remove());
   toggle.addEventListener("change", sync);
   sync();
+  section.dataset.changeCount = String(layer.getLayers().length);
 }
 
 async function versionLayers(layers, pane) {
