@@ -240,7 +240,8 @@ def diff_sections(old: Sequence[Section], new: Sequence[Section], *, layer_name:
         new_text = after.text if after else ""
         if before and after and _normalised(old_text) == _normalised(new_text):
             continue
-        title = (after or before).title if (after or before) else ""
+        section = after or before
+        title = section.title if section is not None else ""
         changes.append(
             Change(
                 kind=TEXT,

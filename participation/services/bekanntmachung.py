@@ -37,7 +37,7 @@ def bekanntmachung_draft(consultation: Consultation) -> str:
         + "\n"
         + absolute_url(plan.get_absolute_url()),
     ]
-    if consultation.comparison_id:
+    if consultation.comparison_id is not None:
         paragraphs.extend(_changes_paragraphs(consultation))
     if documents:
         paragraphs.append(
@@ -90,6 +90,8 @@ def _change_line(row: dict) -> str:
 def _changes_paragraphs(consultation: Consultation) -> list[str]:
     """Return the paragraphs naming the changes since the earlier version and the limitation, if any."""
     comparison = consultation.comparison
+    if comparison is None:
+        return []
     rows = change_rows(comparison_changes(comparison))
     intro = _("Der Entwurf wurde gegenüber der %(old)s. Fassung geändert (jetzt %(new)s. Fassung). Die Änderungen:") % {
         "old": comparison.old_version.number,

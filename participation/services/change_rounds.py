@@ -154,7 +154,7 @@ def change_mails_send(*, consultation: Consultation, at: dt.datetime | None = No
     if consultation.kind != Kind.REPUBLICATION or not consultation.is_open_at(at):
         return 0
     recipients = change_mail_recipients(consultation)
-    if not recipients:
+    if not recipients or consultation.comparison is None:
         return 0
     plan = consultation.plan
     rows = change_rows(comparison_changes(consultation.comparison))
