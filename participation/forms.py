@@ -16,8 +16,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
+from geodata.changes.selectors import default_versions, plan_versions
 from geodata.labels import feature_choice_labels
-from geodata.models import Feature, Layer
+from geodata.models import Feature, Layer, PlanVersion
 from plans import rules
 from plans.section_services import plan_section, plan_section_choices
 
@@ -246,6 +247,14 @@ class StatementForm(XtdCommentForm):
         return cleaned
 
 
+class VersionChoiceField(forms.ModelChoiceField):
+    """A plan version, labelled "2. Fassung vom 30.11.2026 (plan.gml)"."""
+
+    def label_from_instance(self, obj):
+        label = _("%(number)s. Fassung vom %(date)s") % {"number": obj.number, "date": f"{obj.created_at:%d.%m.%Y}"}
+        return f"{label} ({obj.source_name})" if obj.source_name else label
+
+
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -281,12 +290,69 @@ class ConsultationForm(forms.Form):
         help_text=_("z. B. Auslegung im Rathaus, Zimmer 12, Mo–Fr 8–12 Uhr"),
     )
     contact = forms.CharField(label=_("Ansprechperson"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    authority_stage = forms.ChoiceField(
+        label=_("Beteiligungsschritt (nur § 4 BauGB)"),
+        choices=Consultation.AuthorityStage.choices,
+        initial=Consultation.AuthorityStage.FORMAL,
+        required=False,
+    )
+    old_version = VersionChoiceField(
+        label=_("Frühere Fassung (nur bei erneuter Beteiligung nach § 4a Abs. 3 BauGB)"),
+        queryset=PlanVersion.objects.none(),
+        required=False,
+        help_text=_("Die Änderungen gegenüber dieser Fassung werden berechnet und auf der Planseite gezeigt."),
+    )
+    new_version = VersionChoiceField(label=_("Geänderte Fassung"), queryset=PlanVersion.objects.none(), required=False)
+    limited_to_changes = forms.BooleanField(
+        label=_("Stellungnahmen nur zu den geänderten Teilen"),
+        required=False,
+        help_text=_(
+            "§ 4a Abs. 3 Satz 2 BauGB: Dann nimmt das Formular nur Orte und Planinhalte in den geänderten Teilen an."
+        ),
+    )
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, plan=None, consultation: Consultation | None = None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if editing:  # kind and round define the consultation; they are fixed once it exists
+        self.consultation = consultation
+        if editing:  # kind, round and § 4 step define the consultation; they are fixed once it exists
             del self.fields["kind"]
             del self.fields["round"]
+            del self.fields["authority_stage"]
+        versions = plan_versions(plan) if plan is not None else PlanVersion.objects.none()
+        self.fields["old_version"].queryset = versions  # type: ignore[attr-defined]
+        self.fields["new_version"].queryset = versions  # type: ignore[attr-defined]
+        if not editing and plan is not None:
+            previous, current = default_versions(plan)
+            self.fields["old_version"].initial = previous
+            self.fields["new_version"].initial = current
+        if not versions:
+            for name in ("old_version", "new_version", "limited_to_changes"):
+                del self.fields[name]
+
+    def clean(self):
+        """Drop the compared versions for a consultation that is no round after changes (§ 4a Abs. 3)."""
+        cleaned = super().clean()
+        kind = cleaned.get("kind") or getattr(self.consultation, "kind", "")
+        stage = cleaned.get("authority_stage") or getattr(self.consultation, "authority_stage", "")
+        changes_round = kind == Consultation.Kind.REPUBLICATION or (
+            kind == Consultation.Kind.AUTHORITIES and stage == Consultation.AuthorityStage.CHANGES
+        )
+        if "old_version" in self.fields and not changes_round:
+            cleaned["old_version"] = cleaned["new_version"] = None
+            if cleaned.get("limited_to_changes"):
+                self.add_error(
+                    "limited_to_changes",
+                    ValidationError(
+                        _(
+                            "Nur eine erneute Beteiligung nach § 4a Abs. 3 BauGB kann auf die Änderungen "
+                            "beschränkt werden."
+                        ),
+                        code="limited_wrong_kind",
+                    ),
+                )
+        if "authority_stage" in self.fields and kind != Consultation.Kind.AUTHORITIES:
+            cleaned["authority_stage"] = ""
+        return cleaned
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Attach a service's ValidationError to the matching fields (others to the form)."""

@@ -98,6 +98,9 @@ class ConsultationCreateView(ServiceFormMixin, MunicipalityPermissionMixin, Form
         self.plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=self.kwargs["plan_pk"])
         return self.plan.municipality
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "plan": self.plan}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(plan=self.plan, consultation=None, **kwargs)
 
@@ -126,7 +129,8 @@ class ConsultationUpdateView(ServiceFormMixin, ConsultationMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "editing": True}
+        consultation = self.get_consultation()
+        return {**super().get_form_kwargs(), "editing": True, "plan": consultation.plan, "consultation": consultation}
 
     def get_initial(self):
         c = self.get_consultation()
@@ -138,6 +142,9 @@ class ConsultationUpdateView(ServiceFormMixin, ConsultationMixin, FormView):
             "moderation": c.moderation,
             "access_routes": c.access_routes,
             "contact": c.contact,
+            "old_version": c.comparison.old_version_id if c.comparison else None,
+            "new_version": c.comparison.new_version_id if c.comparison else None,
+            "limited_to_changes": c.limited_to_changes,
         }
 
     def get_context_data(self, **kwargs):
@@ -244,6 +251,7 @@ class ConsultationDetailView(ConsultationMixin, TemplateView):
                 "statement"
             ),
             can_manage=can_manage,
+            comparison=consultation.comparison,
             allowed=allowed_actions(consultation, now) if can_manage else (),
             forms={
                 action: PeriodActionForm(prefix=action, reason_required=action == "reopen")

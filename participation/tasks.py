@@ -35,3 +35,17 @@ def send_confirmation_mail(statement_id: int, url: str, resend: int = 0) -> bool
     )
     key = f"statement-confirmation:{statement_id}" + (f":{resend}" if resend else "")
     return send_once(key=key, message=message)
+
+
+@task()
+@retry_transient
+def send_change_mails(consultation_id: int) -> int:
+    """Mail earlier submitters whose statement touched a change of this round (once per address)."""
+    from .models import Consultation
+    from .services.change_rounds import change_mails_send
+
+    consultations = Consultation.objects.select_related("plan__municipality", "comparison")
+    consultation = consultations.filter(pk=consultation_id).first()
+    if consultation is None:
+        return 0
+    return change_mails_send(consultation=consultation)

@@ -13,6 +13,11 @@ urlpatterns = [
         name="confirm_resend",
     ),
     path("beteiligung/stellungnahmen/<int:pk>/melden/", views.StatementFlagView.as_view(), name="statement_flag"),
+    path(
+        "beteiligung/aenderungen/abmelden/<str:token>/",
+        views.ChangeMailOptOutView.as_view(),
+        name="change_mail_opt_out",
+    ),
     path("verwaltung/beteiligungen/", staff_views.ConsultationListView.as_view(), name="staff_list"),
     path(
         "verwaltung/plaene/<int:plan_pk>/beteiligungen/neu/",

@@ -33,6 +33,8 @@ SUBMIT_FIELDS = (
     "closed_at",
     "bekanntmachung_date",  # is_open_at: a period that needs a Bekanntmachung opens only after it
     "moderation",
+    "limited_to_changes",  # a round limited to the changes (§ 4a Abs. 3) checks places against its comparison
+    "comparison_id",
     "plan__id",
     "plan__municipality_id",
     "plan__slug",
@@ -207,3 +209,25 @@ class StatementFlagView(View):
         )
         messages.success(request, _("Danke für Ihren Hinweis. Die Moderation prüft den Beitrag."))
         return HttpResponseRedirect(statement.consultation.plan.get_absolute_url() + "#beteiligung")
+
+
+class ChangeMailOptOutView(View):
+    """GET shows, POST records the end of change mails about a plan for the address in the signed link."""
+
+    template_name = "participation/change_mail_opt_out.html"
+
+    def _read(self, token):
+        found = services.read_opt_out_token(token)
+        if found is None:
+            raise Http404
+        plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=found[0])
+        return plan, found[1]
+
+    def get(self, request, token):
+        plan, email = self._read(token)
+        return render(request, self.template_name, {"plan": plan, "email": email, "done": False})
+
+    def post(self, request, token):
+        plan, email = self._read(token)
+        services.change_mail_opt_out(plan=plan, email=email)
+        return render(request, self.template_name, {"plan": plan, "email": email, "done": True})

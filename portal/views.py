@@ -33,6 +33,7 @@ from plans.models import DocumentSection, Municipality, Plan
 from plans.page_cache import fill_markers, marker, page_cache_enabled, plan_page_version, plan_page_version_key
 from plans.selectors import PlanFilterError, municipalities_with_plans
 
+from .change_map import plan_page_changes
 from .map_legend import legend_context, map_styles
 from .selectors import OUTLINE_MIN_ZOOM, map_view, published_plans
 
@@ -264,5 +265,6 @@ class PlanDetailView(DetailView):
             now=timezone.now(),
             map_config={"area": plan.area_geojson, "plan_id": plan.pk},
             p=participation,
+            changes=plan_page_changes(participation["consultation"]),
         )
         return context

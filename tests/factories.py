@@ -262,3 +262,65 @@ def building_features(layer, count: int, seed: int = 7, origin=(8.52, 50.32), si
     ]
     Feature.objects.bulk_create(features, batch_size=2000)
     return features
+
+
+def plan_version(
+    plan, number: int, features: list[tuple], *, layer_name="Baugebiete", xplan_class="BP_BaugebietsTeilFlaeche"
+):
+    """Create version `number` of `plan` with one layer of `features` ((key, polygon, properties), ...).
+
+    Earlier layers of the plan stop being current, as an import of a new version does (geodata.PlanVersion).
+    """
+    from geodata.models import PlanVersion
+
+    plan.layers.filter(current=True).update(current=False)
+    layer = Layer.objects.create(
+        plan=plan, name=layer_name, xplan_class=xplan_class, kind=Layer.Kind.BUILDING_AREAS, feature_count=len(features)
+    )
+    Feature.objects.bulk_create(
+        Feature(layer=layer, source_id=key, geometry=geometry, properties=properties)
+        for key, geometry, properties in features
+    )
+    version = PlanVersion.objects.create(plan=plan, number=number, source_name=f"plan_v{number}.gml")
+    version.layers.add(layer)
+    return version
+
+
+def changed_plan(plan):
+    """Give `plan` two versions: A kept, B grown with a new GRZ, C removed, D added; return (v1, v2, parts).
+
+    `parts` names a point inside each element (4326): "A" lies in no change, "D" in the added element.
+    """
+    from django.contrib.gis.geos import Point
+
+    lon, lat = plan.area.extent[:2]
+    box = lambda x, y, w, h: Polygon.from_bbox((lon + x, lat + y, lon + x + w, lat + y + h))  # noqa: E731
+    a, b, c, d = (
+        box(0.001, 0.001, 0.002, 0.002),
+        box(0.004, 0.001, 0.002, 0.002),
+        box(0.001, 0.005, 0.002, 0.002),
+        box(0.006, 0.006, 0.002, 0.002),
+    )
+    b2 = box(0.004, 0.001, 0.003, 0.002)
+    v1 = plan_version(
+        plan,
+        1,
+        [
+            ("A", a, {"name": "WA 1", "grz": 0.4}),
+            ("B", b, {"name": "WA 2", "grz": 0.4}),
+            ("C", c, {"name": "MI 1", "grz": 0.6}),
+        ],
+    )
+    v2 = plan_version(
+        plan,
+        2,
+        [
+            ("A", a, {"name": "WA 1", "grz": 0.4}),
+            ("B", b2, {"name": "WA 2", "grz": 0.5}),
+            ("D", d, {"name": "WA 3", "grz": 0.3}),
+        ],
+    )
+    parts = {
+        key: Point(*geometry.centroid.coords, srid=4326) for key, geometry in (("A", a), ("B", b2), ("C", c), ("D", d))
+    }
+    return v1, v2, parts

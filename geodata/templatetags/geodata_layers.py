@@ -45,7 +45,8 @@ def layer_labels(layer) -> dict[str, str]:
 def plan_layers(plan) -> list[dict]:
     """Return the served layers of `plan` with styles, URLs and legend data."""
     layers = []
-    for layer in plan.layers.filter(feature_count__gt=0):
+    # Only the current version's layers: earlier versions stay readable under their version (PlanVersion).
+    for layer in plan.layers.filter(feature_count__gt=0, current=True):
         entry = {
             "id": layer.pk,
             "name": layer.name,

@@ -1,12 +1,22 @@
 """Write operations of the participation core; each action checks the actor's permission itself.
 
-Modules by job: `periods` (consultation_*), `bekanntmachung`, `statements` (submit, confirm,
+Modules by job: `periods` (consultation_*), `change_rounds` (§ 4a Abs. 3: versions compared, limitation,
+mails to earlier submitters), `bekanntmachung`, `statements` (submit, confirm,
 flag, paper statements), `places` (where a statement may point), `moderation`, `ratelimit`,
 `purge`. The names below are re-exported, so callers write
 `from participation import services; services.consultation_close(...)`.
 """
 
 from .bekanntmachung import bekanntmachung_draft, bekanntmachung_record
+from .change_rounds import (
+    change_mail_opt_out,
+    change_mail_recipients,
+    change_mails_schedule,
+    change_mails_send,
+    is_change_round,
+    opt_out_url,
+    read_opt_out_token,
+)
 from .moderation import MODERATION_ACTIONS, statement_moderate
 from .periods import (
     check_bekanntmachung_before,
@@ -45,7 +55,14 @@ __all__ = [
     "SubmitResult",
     "bekanntmachung_draft",
     "bekanntmachung_record",
+    "change_mail_opt_out",
+    "change_mail_recipients",
+    "change_mails_schedule",
+    "change_mails_send",
     "check_bekanntmachung_before",
+    "is_change_round",
+    "opt_out_url",
+    "read_opt_out_token",
     "check_reply_parent",
     "check_statement_place",
     "check_statement_section",

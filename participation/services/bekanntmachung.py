@@ -7,12 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from geodata.changes.selectors import change_rows, comparison_changes
 from plans import rules
 from plans.links import absolute_url
 from plans.models import Document
 
 from ..models import Consultation, ConsultationAction
 from ..periods import local_date
+from .change_rounds import change_mails_schedule
 
 ENVIRONMENTAL_KINDS = (Document.Kind.ENVIRONMENTAL_REPORT, Document.Kind.EXPERT_REPORT)
 
@@ -35,6 +37,8 @@ def bekanntmachung_draft(consultation: Consultation) -> str:
         + "\n"
         + absolute_url(plan.get_absolute_url()),
     ]
+    if consultation.comparison_id is not None:
+        paragraphs.extend(_changes_paragraphs(consultation))
     if documents:
         paragraphs.append(
             _("Folgende Arten umweltbezogener Informationen sind verfügbar:") + "\n" + "\n".join(documents)
@@ -59,6 +63,50 @@ def bekanntmachung_draft(consultation: Consultation) -> str:
         )
     )
     return "\n\n".join(str(paragraph) for paragraph in paragraphs)
+
+
+def _area(value) -> str:
+    return f"{value:,.0f}".replace(",", ".") + " m²"
+
+
+def _change_line(row: dict) -> str:
+    """Return one change as a line of the Bekanntmachung: kind, element, layer, areas, attributes old → new."""
+    line = f"- {row['kind_label']}: {row['element']}"
+    if row["layer"]:
+        line += f" ({row['layer']})"
+    areas = []
+    if row["area_gained_m2"]:
+        areas.append(_("%(area)s hinzu") % {"area": _area(row["area_gained_m2"])})
+    if row["area_lost_m2"]:
+        areas.append(_("%(area)s entfallen") % {"area": _area(row["area_lost_m2"])})
+    if areas:
+        line += ", " + ", ".join(areas)
+    attributes = [f"{a['name']}: {a['old']} → {a['new']}" for a in row["attributes"]]
+    if attributes:
+        line += "; " + "; ".join(attributes)
+    return line
+
+
+def _changes_paragraphs(consultation: Consultation) -> list[str]:
+    """Return the paragraphs naming the changes since the earlier version and the limitation, if any."""
+    comparison = consultation.comparison
+    if comparison is None:
+        return []
+    rows = change_rows(comparison_changes(comparison))
+    intro = _("Der Entwurf wurde gegenüber der %(old)s. Fassung geändert (jetzt %(new)s. Fassung). Die Änderungen:") % {
+        "old": comparison.old_version.number,
+        "new": comparison.new_version.number,
+    }
+    lines = [_change_line(row) for row in rows] or [_("- keine Änderungen an Planzeichnung und Festsetzungen")]
+    paragraphs = [intro + "\n" + "\n".join(lines)]
+    if consultation.limited_to_changes:
+        paragraphs.append(
+            _(
+                "Stellungnahmen können nur zu den geänderten oder ergänzten Teilen abgegeben werden "
+                "(§ 4a Abs. 3 Satz 2 BauGB)."
+            )
+        )
+    return paragraphs
 
 
 @transaction.atomic
@@ -115,6 +163,7 @@ def bekanntmachung_record(
     consultation.save(
         update_fields=["bekanntmachung_date", "bekanntmachung_media", "bekanntmachung_text", "updated_at"]
     )
+    change_mails_schedule(consultation)  # the announced round opens on its start: earlier submitters hear of it
     return ConsultationAction.objects.create(
         consultation=consultation,
         kind=ConsultationAction.Kind.BEKANNTMACHUNG,

@@ -12,12 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from geodata.models import PlanVersion
 from plans import rules
 from plans.models import Plan
 
 from ..models import Consultation, ConsultationAction
 from ..periods import check_period, is_shortened, local_date
 from ..signals import period_changed
+from .change_rounds import apply_changes, change_mails_schedule
 
 State = Consultation.State
 Kind = Consultation.Kind
@@ -88,9 +90,17 @@ def consultation_create(
     moderation: str = Consultation.Moderation.PRE,
     access_routes: str = "",
     contact: str = "",
+    authority_stage: str = "",
+    old_version: PlanVersion | None = None,
+    new_version: PlanVersion | None = None,
+    limited_to_changes: bool = False,
     at: dt.datetime | None = None,
 ) -> Consultation:
-    """Create a consultation for `plan` and schedule its period (logged as "Zeitraum festgelegt")."""
+    """Create a consultation for `plan` and schedule its period (logged as "Zeitraum festgelegt").
+
+    A round after changes (§ 4a Abs. 3) names the compared versions: the comparison is computed and stored
+    with it; `limited_to_changes` needs at least one change.
+    """
     rules.require(by, "manage", plan.municipality)
     at = at or timezone.now()
     if kind not in Kind.values:
@@ -106,6 +116,9 @@ def consultation_create(
         contact=contact.strip(),
         created_by=rules.user_or_none(by),
     )
+    if authority_stage:
+        consultation.authority_stage = authority_stage
+    apply_changes(consultation, by=by, old_version=old_version, new_version=new_version, limited=limited_to_changes)
     _apply_period(consultation, start_date, end_date, reason)
     consultation.full_clean()
     consultation.save()
@@ -114,6 +127,7 @@ def consultation_create(
 
 
 UPDATABLE = ("title", "moderation", "access_routes", "contact")
+CHANGES_UNSET = object()
 
 
 @transaction.atomic
@@ -125,9 +139,15 @@ def consultation_update(
     end_date: dt.date | None = None,
     reason: str = "",
     at: dt.datetime | None = None,
+    old_version=CHANGES_UNSET,
+    new_version=CHANGES_UNSET,
+    limited_to_changes: bool | None = None,
     **details: str,
 ) -> ConsultationAction | None:
-    """Change dates and details of a consultation that has not started; new dates are logged as a reschedule."""
+    """Change dates and details of a consultation that has not started; new dates are logged as a reschedule.
+
+    Passing the versions (or None for both) or `limited_to_changes` sets the compared versions and the limitation.
+    """
     rules.require(by, "manage", consultation.plan.municipality)
     at = at or timezone.now()
     unknown = set(details) - set(UPDATABLE)
@@ -150,6 +170,16 @@ def consultation_update(
         consultation.short_period_reason = reason.strip()
     for name in changed:
         setattr(consultation, name, details[name].strip())
+    if old_version is not CHANGES_UNSET or limited_to_changes is not None:
+        before = (consultation.comparison_id, consultation.limited_to_changes)
+        if old_version is CHANGES_UNSET:
+            comparison = consultation.comparison
+            old_version = comparison.old_version if comparison else None
+            new_version = comparison.new_version if comparison else None
+        limited = consultation.limited_to_changes if limited_to_changes is None else limited_to_changes
+        apply_changes(consultation, by=by, old_version=old_version, new_version=new_version, limited=limited)
+        if (consultation.comparison_id, consultation.limited_to_changes) != before:
+            changed += ["comparison"]
     if not (dates_changed or changed):
         return None
     consultation.full_clean()
@@ -355,4 +385,5 @@ def consultation_reopen(
         previous_end=previous_end,
         previous_close=previous_close or "",
     )
+    change_mails_schedule(consultation)  # sent once per address: a reopened round mails only those not mailed yet
     return _changed(consultation, action)

@@ -7,6 +7,8 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from geodata.changes.selectors import feature_is_changed, geometry_in_changed_area
+
 from ..models import Statement
 
 # Per-process caches: building a coordinate transformation costs milliseconds, using one microseconds.
@@ -93,6 +95,34 @@ def check_statement_place(consultation, *, location=None, drawn_area=None, drawn
     if feature is not None and feature.layer.plan_id != plan.pk:
         errors["feature"] = ValidationError(
             _("Der gewählte Planinhalt gehört nicht zu diesem Plan."), code="foreign_feature"
+        )
+    if errors:
+        raise ValidationError(errors)
+    check_within_changes(consultation, place=location or drawn_area or drawn_line, feature=feature)
+
+
+def check_within_changes(consultation, *, place=None, feature=None) -> None:
+    """Raise ValidationError if a round limited to the changes (§ 4a Abs. 3) gets a place or element outside them."""
+    if not (consultation.limited_to_changes and consultation.comparison_id):
+        return
+    comparison = consultation.comparison
+    errors = {}
+    if place is not None and not geometry_in_changed_area(comparison, place):
+        errors["location"] = ValidationError(
+            _(
+                "Diese Beteiligung ist auf die Änderungen beschränkt (§ 4a Abs. 3 Satz 2 BauGB): Stellungnahmen "
+                "sind nur zu den geänderten Teilen des Plans möglich. Der markierte Ort liegt außerhalb der "
+                "Änderungen; die geänderten Teile sind in der Karte und in der Liste der Änderungen zu sehen."
+            ),
+            code="outside_changes",
+        )
+    if feature is not None and not feature_is_changed(comparison, feature):
+        errors["feature"] = ValidationError(
+            _(
+                "Diese Beteiligung ist auf die Änderungen beschränkt (§ 4a Abs. 3 Satz 2 BauGB): Der gewählte "
+                "Planinhalt wurde nicht geändert. Bitte wählen Sie einen geänderten Planinhalt."
+            ),
+            code="feature_not_changed",
         )
     if errors:
         raise ValidationError(errors)
