@@ -53,7 +53,11 @@ def plan_version_validation_override(*, version: PlanVersion, by, reason: str) -
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
-            {"reason": ValidationError(_("Bitte begründen Sie, warum trotz Fehlern veröffentlicht werden soll."), code="reason_required")}
+            {
+                "reason": ValidationError(
+                    _("Bitte begründen Sie, warum trotz Fehlern veröffentlicht werden soll."), code="reason_required"
+                )
+            }
         )
     if not validation_errors(version):
         raise ValidationError(_("Der Prüfbericht dieser Fassung enthält keine Fehler."), code="nothing_to_override")
@@ -68,7 +72,7 @@ def validation_publication_guard(plan: Plan) -> None:
     """Refuse to publish a plan whose current version has validation errors that staff have not overridden."""
     version = current_version(plan)
     errors = validation_errors(version)
-    if errors and not version.validation_override_reason:
+    if version is not None and errors and not version.validation_override_reason:
         raise ValidationError(
             ngettext(
                 "Der Prüfbericht der aktuellen Fassung (%(number)d. Fassung) enthält %(count)d Fehler. Beheben "

@@ -2,10 +2,12 @@
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from typing import Any
 
 import shapely
 
 from ..importers.gml import GML, local, namespace
+from ..importers.xplan import XPlanDocument
 from .places import Places
 from .report import Problem, ValidationReport
 
@@ -37,14 +39,15 @@ def raw_features(root: ET.Element | None) -> list[RawFeature]:
 class Context:
     """The document being validated and the shared lookups of the checks."""
 
-    document: object  # geodata.importers.xplan.XPlanDocument
+    document: XPlanDocument
     report: ValidationReport
     features: list[RawFeature]
     places: Places
     xplan_namespace: str = ""
-    metric: dict[str, object] = field(default_factory=dict)  # gml:id -> geometry in metres
+    default_srs: str = ""  # the srsName of the file's gml:boundedBy envelope
+    metric: dict[str, Any] = field(default_factory=dict)  # gml:id -> geometry in metres
     classes: dict[str, str] = field(default_factory=dict)  # gml:id -> class of every object
-    plan_area: object = None  # the plan's Geltungsbereich in metres
+    plan_area: Any = None  # the plan's Geltungsbereich in metres
 
     @classmethod
     def build(cls, document, report: ValidationReport) -> "Context":
@@ -57,6 +60,8 @@ class Context:
             places=places,
             xplan_namespace=namespace(root.tag) if root is not None else "",
         )
+        envelope = root.find(f"{{{GML}}}boundedBy/{{{GML}}}Envelope") if root is not None else None
+        context.default_srs = envelope.get("srsName", "") if envelope is not None else ""
         context.classes = {f.gml_id: f.cls for f in context.features if f.gml_id}
         for items in document.features.values():
             for item in items:

@@ -1,10 +1,12 @@
 """Flächenschluss per Bereich (gaps, overlaps) and objects outside the Geltungsbereich."""
 
+from typing import Any
+
 import shapely
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from ..importers.gml import GML, GeometryReader, crs_from_srs_name, local
+from ..importers.gml import GeometryReader, crs_from_srs_name, local
 from .context import Context
 from .report import ERROR
 
@@ -39,11 +41,10 @@ def is_flaechenschluss(feature, model_says: bool) -> bool:
     return (flag == "true" or model_says) and ebene == "0"
 
 
-def bereich_areas(context: Context) -> dict[str, object]:
+def bereich_areas(context: Context) -> dict[str, Any]:
     """Return the Geltungsbereich (metres) of each Bereich: its own `geltungsbereich`, else the plan's."""
-    envelope = context.document.root.find(f"{{{GML}}}boundedBy/{{{GML}}}Envelope")
-    reader = GeometryReader(envelope.get("srsName", "") if envelope is not None else "")
-    areas = {}
+    reader = GeometryReader(context.default_srs)
+    areas: dict[str, Any] = {}
     for feature in context.features:
         if not feature.cls.endswith("_Bereich"):
             continue
@@ -63,7 +64,7 @@ def bereich_areas(context: Context) -> dict[str, object]:
 
 def bereich_members(context: Context) -> dict[str, str]:
     """Return gml:id -> Bereich gml:id, from gehoertZuBereich or the Bereich's planinhalt."""
-    member_of = {}
+    member_of: dict[str, str] = {}
     for feature in context.features:
         if feature.cls.endswith("_Bereich"):
             for prop in feature.element:
@@ -94,9 +95,7 @@ def check_flaechenschluss(context: Context, flaechenschluss_class) -> None:
             polygons = _polygons(_valid(geometry)) if geometry is not None else []
             if polygons:
                 bereich = member_of.get(item.gml_id, "")
-                groups.setdefault(bereich if bereich in areas else "", []).append(
-                    (item, shapely.union_all(polygons))
-                )
+                groups.setdefault(bereich if bereich in areas else "", []).append((item, shapely.union_all(polygons)))
     for bereich, members in groups.items():
         area = areas.get(bereich, context.plan_area)
         _overlaps(context, members)
@@ -134,8 +133,12 @@ def _gaps(context: Context, bereich: str, area, members: list) -> None:
         context.problem(
             ERROR,
             "flaechenschluss_gap",
-            _("Flächenschluss: Lücke von %(area)s m² im Geltungsbereich%(bereich)s, die kein Flächenschlussobjekt deckt.")
-            % {"area": _m2(part.area), "bereich": _(" des Bereichs %(id)s") % {"id": bereich} if bereich else ""},
+            (
+                _("Flächenschluss: Lücke von %(area)s m² im Bereich %(bereich)s, die kein Flächenschlussobjekt deckt.")
+                if bereich
+                else _("Flächenschluss: Lücke von %(area)s m² im Geltungsbereich, die kein Flächenschlussobjekt deckt.")
+            )
+            % {"area": _m2(part.area), "bereich": bereich},
             gml_id=bereich,
             cls=context.classes.get(bereich, ""),
             geometry=part,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from shapely.geometry import LinearRing, LineString, Point
 
 from ..errors import ImportRejected
-from ..importers.gml import GML, GeometryReader, crs_from_srs_name, local
+from ..importers.gml import GeometryReader, crs_from_srs_name, local
 from .context import Context
 from .report import ERROR, WARNING
 
@@ -32,8 +32,7 @@ REASON_PATTERN = re.compile(r"^(?P<reason>[^\[]+)(?:\[(?P<x>\S+) (?P<y>\S+)\])?"
 
 def check_rings(context: Context) -> None:
     """Check every polygon ring as written: closed, no repeated points, ≥ 3 points, orientation."""
-    envelope = context.document.root.find(f"{{{GML}}}boundedBy/{{{GML}}}Envelope")
-    default_srs = envelope.get("srsName", "") if envelope is not None else ""
+    default_srs = context.default_srs
     reader = GeometryReader(default_srs)
     for feature in context.features:
         for polygon in (el for el in feature.element.iter() if local(el.tag) in POLYGON_ELEMENTS):
@@ -78,7 +77,10 @@ def _check_ring(context: Context, feature, coords, *, exterior: bool) -> None:
         context.problem(
             WARNING,
             "ring_not_closed",
-            _("Ein Ring ist nicht geschlossen (erster und letzter Punkt verschieden); er wurde beim Import geschlossen."),
+            _(
+                "Ein Ring ist nicht geschlossen (erster und letzter Punkt verschieden); "
+                "er wurde beim Import geschlossen."
+            ),
             gml_id=gml_id,
             cls=cls,
             geometry=line,

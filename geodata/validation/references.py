@@ -42,7 +42,10 @@ def check_references(context: Context, root) -> None:
                 context.problem(
                     ERROR,
                     "missing_reference",
-                    _("Der Verweis %(property)s auf „%(href)s“ führt ins Leere: kein Objekt mit dieser gml:id in der Datei.")
+                    _(
+                        "Der Verweis %(property)s auf „%(href)s“ führt ins Leere: "
+                        "kein Objekt mit dieser gml:id in der Datei."
+                    )
                     % {"property": prop, "href": href},
                     gml_id=feature.gml_id,
                     cls=feature.cls,
@@ -54,7 +57,10 @@ def check_references(context: Context, root) -> None:
                 context.problem(
                     ERROR,
                     "wrong_reference_target",
-                    _("Der Verweis %(property)s zeigt auf %(target)s (%(cls)s), erwartet wird ein Objekt „…%(expected)s“.")
+                    _(
+                        "Der Verweis %(property)s zeigt auf %(target)s (%(cls)s), "
+                        "erwartet wird ein Objekt „…%(expected)s“."
+                    )
                     % {"property": prop, "target": target, "cls": target_class, "expected": expected},
                     gml_id=feature.gml_id,
                     cls=feature.cls,

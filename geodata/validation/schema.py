@@ -57,7 +57,7 @@ class DictModel:
         spec = self.data.get(version, {}).get(name)
         if spec is None:
             return None
-        attributes = {}
+        attributes: dict[str, AttributeInfo] = {}
         for base in [name, *spec.get("bases", ())]:
             for attr, attr_spec in self.data.get(version, {}).get(base, {}).get("attributes", {}).items():
                 values = attr_spec.get("values")
@@ -141,7 +141,10 @@ def check_schema(context: Context, model: ModelTable | None) -> None:
     use_model = model is not None and model.covers(version)
     if not use_model:
         context.report.notes.append(
-            _("Klassen, Attribute und Codelisten wurden nicht geprüft: für XPlanung %(version)s fehlt die Modelltabelle.")
+            _(
+                "Klassen, Attribute und Codelisten wurden nicht geprüft: "
+                "für XPlanung %(version)s fehlt die Modelltabelle."
+            )
             % {"version": version}
         )
     for feature in context.features:

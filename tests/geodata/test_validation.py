@@ -30,12 +30,16 @@ def local_xy(point):
 
 
 def test_a_clean_file_has_no_problems(tmp_path):
-    report = validate(tmp_path, [area_member("GML_a", box(0, 0, 100, 100)), area_member("GML_b", box(100, 0, 200, 100))])
+    report = validate(
+        tmp_path, [area_member("GML_a", box(0, 0, 100, 100)), area_member("GML_b", box(100, 0, 200, 100))]
+    )
     assert report.as_dict()["errors"] == [] and report.as_dict()["warnings"] == []
 
 
 def test_flaechenschluss_gap_is_reported_with_its_place_and_area(tmp_path):
-    report = validate(tmp_path, [area_member("GML_a", box(0, 0, 100, 100)), area_member("GML_b", box(110, 0, 200, 100))])
+    report = validate(
+        tmp_path, [area_member("GML_a", box(0, 0, 100, 100)), area_member("GML_b", box(110, 0, 200, 100))]
+    )
     (gap,) = report.as_dict()["errors"]
     assert gap["code"] == "flaechenschluss_gap" and gap["area_m2"] == pytest.approx(1000, abs=0.5)
     assert "Lücke von 1.000,0 m²" in gap["message"]
@@ -56,7 +60,9 @@ def test_gap_below_tolerance_is_not_reported(tmp_path):
 
 
 def test_flaechenschluss_overlap_is_reported_with_both_objects(tmp_path):
-    report = validate(tmp_path, [area_member("GML_a", box(0, 0, 110, 100)), area_member("GML_b", box(100, 0, 200, 100))])
+    report = validate(
+        tmp_path, [area_member("GML_a", box(0, 0, 110, 100)), area_member("GML_b", box(100, 0, 200, 100))]
+    )
     (overlap,) = report.as_dict()["errors"]
     assert overlap["code"] == "flaechenschluss_overlap" and overlap["area_m2"] == pytest.approx(1000, abs=0.5)
     assert "GML_a" in overlap["message"] and "GML_b" in overlap["message"]
@@ -116,7 +122,10 @@ def test_hole_given_counter_clockwise(tmp_path):
     cw_hole_member = member.replace("GML_a", "GML_b")
     report = validate(tmp_path, [member])
     assert "ring_orientation" in codes(report) and "Innenring" in report.errors[0].message
-    clockwise = cw_hole_member.replace(polygon(box(0, 0, 200, 100), "GML_b_g", holes=[hole_ccw]), polygon(box(0, 0, 200, 100), "GML_b_g", holes=[hole_ccw[::-1]]))
+    clockwise = cw_hole_member.replace(
+        polygon(box(0, 0, 200, 100), "GML_b_g", holes=[hole_ccw]),
+        polygon(box(0, 0, 200, 100), "GML_b_g", holes=[hole_ccw[::-1]]),
+    )
     assert "ring_orientation" not in codes(validate(tmp_path, [clockwise]))
 
 
@@ -163,7 +172,9 @@ def test_unknown_attribute_invalid_code_and_missing_mandatory_attribute(tmp_path
     ]
     problems = {p["code"]: p for p in validate(tmp_path, members, model=model).as_dict()["errors"]}
     assert set(problems) == {"unknown_attribute", "invalid_code", "missing_attribute"}
-    assert problems["unknown_attribute"]["gml_id"] == "GML_a" and "dachneigung" in problems["unknown_attribute"]["message"]
+    assert (
+        problems["unknown_attribute"]["gml_id"] == "GML_a" and "dachneigung" in problems["unknown_attribute"]["message"]
+    )
     assert "4711" in problems["invalid_code"]["message"]
     assert "nutzungsform" in problems["missing_attribute"]["message"]
 
@@ -177,7 +188,10 @@ def test_unknown_class_and_foreign_namespace(tmp_path):
     members = [area_member("GML_a", box(0, 0, 100, 100)), area_member("GML_b", box(100, 0, 200, 100)), fantasy, old]
     problems = {p["code"]: p for p in validate(tmp_path, members).as_dict()["errors"]}
     assert problems["unknown_class"]["gml_id"] == "GML_x"
-    assert problems["wrong_namespace_version"]["gml_id"] == "GML_t" and "5.4" in problems["wrong_namespace_version"]["message"]
+    assert (
+        problems["wrong_namespace_version"]["gml_id"] == "GML_t"
+        and "5.4" in problems["wrong_namespace_version"]["message"]
+    )
 
 
 def test_without_a_model_table_the_schema_checks_say_so(tmp_path):

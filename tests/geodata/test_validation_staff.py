@@ -97,7 +97,9 @@ def imported_plan_with_version(client, usingen, capture) -> tuple[Plan, PlanVers
     return plan, validation_for_version(version=version, validation=run.report["validation"])
 
 
-def test_errors_block_publication_until_staff_give_a_reason(client, usingen, planner, django_capture_on_commit_callbacks):
+def test_errors_block_publication_until_staff_give_a_reason(
+    client, usingen, planner, django_capture_on_commit_callbacks
+):
     plan, version = imported_plan_with_version(client, usingen, django_capture_on_commit_callbacks)
     publish = reverse("plans:staff_plan_publish", args=[plan.pk])
     response = client.post(publish, {"confirm": "on"}, follow=True)
@@ -126,7 +128,9 @@ def test_errors_block_publication_until_staff_give_a_reason(client, usingen, pla
 def test_override_service_rules(usingen):
     plan = PlanFactory(municipality=usingen, status=Plan.Status.DRAFT)
     version = PlanVersion.objects.create(plan=plan, number=1)
-    clean = validation_for_version(version=version, validation={"errors": [], "warnings": [{"code": "duplicate_point"}]})
+    clean = validation_for_version(
+        version=version, validation={"errors": [], "warnings": [{"code": "duplicate_point"}]}
+    )
     with pytest.raises(ValidationError) as refused:
         plan_version_validation_override(version=clean, by=SYSTEM, reason="Warum nicht")
     assert refused.value.code == "nothing_to_override"

@@ -27,7 +27,9 @@ def polygon(ring, gml_id: str, holes=()) -> str:
     )
 
 
-def area_member(gml_id: str, ring, *, cls="BP_BaugebietsTeilFlaeche", extra="", flaechenschluss=True, bereich="#GML_bereich"):
+def area_member(
+    gml_id: str, ring, *, cls="BP_BaugebietsTeilFlaeche", extra="", flaechenschluss=True, bereich="#GML_bereich"
+):
     """Return a featureMember with a Flächenschlussobjekt (or not) of class `cls` covering `ring`."""
     link = f'<xplan:gehoertZuBereich xlink:href="{bereich}"/>' if bereich else ""
     return (
