@@ -53,9 +53,3 @@ class ValidationReport:
             "warnings": [p.as_dict() for p in self.warnings],
             "notes": list(self.notes),
         }
-
-
-def report_problems(data: dict | None) -> list[dict]:
-    """Return the problems of a stored report (`ValidationReport.as_dict()`), errors first."""
-    data = data or {}
-    return [*data.get("errors", []), *data.get("warnings", [])]
