@@ -64,6 +64,9 @@ class LayerImportView(PlanStaffMixin, FormView):
     form_class = LayerUploadForm
     template_name = "geodata/staff/layer_import.html"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(version=current_version(self.plan), **kwargs)
+
     def form_valid(self, form):
         options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
         run = services.import_preview_start(

@@ -120,6 +120,8 @@ def test_errors_block_publication_until_staff_give_a_reason(
     version.refresh_from_db()
     assert version.validation_override_reason == reason and version.validation_override_by == planner
     assert reason in client.get(url).content.decode()
+    layers_page = client.get(reverse("geodata:layer_import", args=[plan.pk])).content.decode()
+    assert "Prüfbericht der 1. Fassung: 1 Fehler, 1 Warnung – Veröffentlichung trotz Fehlern begründet." in layers_page
     client.post(publish, {"confirm": "on"})
     plan.refresh_from_db()
     assert plan.status == Plan.Status.PUBLISHED
