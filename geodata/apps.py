@@ -14,9 +14,14 @@ class GeodataConfig(AppConfig):
         import shapely  # noqa: F401
         from django.core.checks import register
 
+        from plans import publication_guards
+
         from . import signals  # noqa: F401  (file clean-up on delete)
+        from .services.validation import validation_publication_guard
         from .transform import check_dhdn_grid, use_system_grids
 
         # pyproj's wheel has no transformation grids; BETA2007 (DHDN) comes from proj-data.
         use_system_grids()
         register(check_dhdn_grid)
+        # Errors in the Prüfbericht of a plan's current version block its publication (unless overridden).
+        publication_guards.register(validation_publication_guard)

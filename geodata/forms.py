@@ -121,3 +121,15 @@ class PlanAreaUploadForm(GeoFileForm):
         required=False,
         help_text=_("Nur nötig, wenn ein GeoPackage oder ZIP-Archiv mehrere Ebenen enthält."),
     )
+
+
+class ValidationOverrideForm(forms.Form):
+    """The reason for publishing a plan version despite errors in its Prüfbericht."""
+
+    reason = forms.CharField(
+        label=_("Begründung für die Veröffentlichung trotz Fehlern"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,  # the service refuses an empty reason with its own message
+        help_text=_("Die Begründung wird mit Ihrem Namen und dem Zeitpunkt gespeichert."),
+    )

@@ -5,7 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,14 +14,16 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView
 
+from plans.forms import apply_service_errors
 from plans.models import Plan
 from plans.staff import MunicipalityPermissionMixin
 
 from . import services
 from .errors import ImportRejected
-from .forms import LayerUploadForm, PlanAreaUploadForm, XPlanUploadForm
+from .forms import LayerUploadForm, PlanAreaUploadForm, ValidationOverrideForm, XPlanUploadForm
 from .models import ImportRun
 from .selectors import import_run_progress, layers_with_serving, plan_area_m2, planner_municipalities
+from .services.validation import current_version
 
 AREA_TOKEN_SALT = "geodata.plan-area"
 TOKEN_MAX_AGE = 3600
@@ -62,6 +64,9 @@ class LayerImportView(PlanStaffMixin, FormView):
     form_class = LayerUploadForm
     template_name = "geodata/staff/layer_import.html"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(version=current_version(self.plan), **kwargs)
+
     def form_valid(self, form):
         options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
         run = services.import_preview_start(
@@ -91,6 +96,39 @@ class ImportRunView(ImportRunMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["map_data"] = {"bounds": (self.run.preview or {}).get("bounds_4326")}
         return context
+
+
+class PlanValidationView(PlanStaffMixin, FormView):
+    """The Prüfbericht of the plan's current version, with the form to publish despite its errors."""
+
+    form_class = ValidationOverrideForm
+    template_name = "geodata/staff/validation.html"
+    plan_kwarg = "pk"
+
+    def get_context_data(self, **kwargs):
+        version = current_version(self.plan)
+        area = self.plan.area.extent if self.plan.area else None
+        return super().get_context_data(
+            version=version,
+            validation=(version.validation if version is not None else {}) or {},
+            map_data={"bounds": list(area) if area else None},
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        version = current_version(self.plan)
+        if version is None:
+            form.add_error(None, _("Der Plan hat noch keine Fassung mit Prüfbericht."))
+            return self.form_invalid(form)
+        try:
+            services.plan_version_validation_override(
+                version=version, by=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Die Begründung wurde gespeichert; der Plan kann veröffentlicht werden."))
+        return redirect("geodata:plan_validation", pk=self.plan.pk)
 
 
 class ImportRunConfirmView(ImportRunMixin, View):
@@ -124,7 +162,7 @@ class ImportRunStatusView(ImportRunMixin, View):
 
 
 class XPlanImportView(LoginRequiredMixin, FormView):
-    """Upload an XPlanGML file; the plan is created or updated in the background."""
+    """Upload an XPlanGML file; its preview (with the Prüfbericht) is computed in the background."""
 
     form_class = XPlanUploadForm
     template_name = "geodata/staff/xplan_import.html"
@@ -142,14 +180,9 @@ class XPlanImportView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
-        municipality = form.cleaned_data["municipality"]
-        name = services.stage_upload(upload=upload, by=self.request.user, municipality=municipality)
-        run = services.import_run_start(
-            source=ImportRun.Source.XPLAN,
-            municipality=municipality,
-            staged=name,
-            file_name=upload.name,
-            options={},
+        run = services.xplan_preview_start(
+            municipality=form.cleaned_data["municipality"],
+            upload=upload,
             by=self.request.user,
             plan=form.cleaned_data.get("plan"),
         )

@@ -16,6 +16,7 @@ urlpatterns = [
         staff_views.PlanAreaConfirmView.as_view(),
         name="plan_area_confirm",
     ),
+    path("verwaltung/plaene/<int:pk>/pruefbericht/", staff_views.PlanValidationView.as_view(), name="plan_validation"),
     path("verwaltung/importe/<int:run_id>/", staff_views.ImportRunView.as_view(), name="import_run"),
     path(
         "verwaltung/importe/<int:run_id>/bestaetigen/",

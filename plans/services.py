@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import rules
+from . import publication_guards, rules
 from .models import Document, Municipality, Plan, StageChange
 from .section_services import schedule_section_extraction
 from .signals import plan_published
@@ -159,6 +159,7 @@ def plan_publish(*, plan: Plan, by, at: dt.datetime | None = None) -> Plan:
     rules.require(by, "manage", plan.municipality)
     if plan.status == Plan.Status.PUBLISHED:
         raise ValidationError(_("Der Plan ist bereits veröffentlicht."), code="already_published")
+    publication_guards.check(plan)
     plan.status = Plan.Status.PUBLISHED
     plan.published_at = at or timezone.now()
     plan.save(update_fields=["status", "published_at", "updated_at"])

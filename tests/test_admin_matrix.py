@@ -100,6 +100,7 @@ STAFF_URLS = {
     "geodata:xplan_import": Rule("planner"),  # planning office of any municipality
     "geodata:plan_area_upload": Rule("manage", pk="plan"),
     "geodata:plan_area_confirm": Rule("manage", pk="plan"),
+    "geodata:plan_validation": Rule("manage", pk="plan"),
     "participation:staff_create": Rule("manage"),
     "participation:staff_update": Rule("manage", pk="consultation"),
     "participation:staff_bekanntmachung": Rule("manage", pk="consultation"),

@@ -26,6 +26,7 @@ class ImportReport:
     plan_action: str = ""  # XPlanGML: "neu angelegt" or "aktualisiert: <plan>"
     notes: list[str] = field(default_factory=list)
     transformation: str = ""  # the coordinate operation used, as a sentence for the user (empty: none needed)
+    validation: dict = field(default_factory=dict)  # XPlanGML: the Prüfbericht (geodata.validation), as data
 
     def add(self, other: "ImportReport") -> None:
         for name in ("found", "created", "updated", "deleted", "repaired", "rejected", "empty"):

@@ -56,6 +56,8 @@ class XPlanDocument:
     notes: list[str] = field(default_factory=list)
     repaired_ids: set[str] = field(default_factory=set)
     dates: dict[str, list[str]] = field(default_factory=dict)  # e.g. {"inkrafttretensDatum": ["2002-02-01"]}
+    # The parsed XML, kept for the validation report (geodata.validation: raw rings, references, schema).
+    root: ET.Element | None = field(default=None, repr=False, compare=False)
 
 
 def _is_geometry(el: ET.Element) -> bool:
@@ -193,6 +195,7 @@ def read_xplan(path: Path) -> XPlanDocument:
         notes=reader.notes,
         repaired_ids=repaired_ids,
         dates=_dates(props),
+        root=root,
     )
 
 

@@ -7,6 +7,8 @@
 - `downloads`: public layer and plan downloads, built by tasks and kept in storage
 - `plan_area`: a plan's Geltungsbereich from a GIS or XPlanGML file
 - `addresses`: the local gazetteer (address search) from an address file
+- `xplan_preview`: what an XPlanGML import would do, with its Prüfbericht, before anything is written
+- `validation`: the Prüfbericht of a plan version, its override and the publication guard
 """
 
 from .addresses import AddressImportReport, address_import
@@ -34,8 +36,16 @@ from .staging import (
     staged_exists,
     staging_storage,
     upload_copy,
+    xplan_preview_start,
+)
+from .validation import (
+    plan_version_validation_override,
+    validation_for_run,
+    validation_for_version,
+    validation_publication_guard,
 )
 from .xplan import xplan_import, xplan_read
+from .xplan_preview import xplan_preview
 
 __all__ = [
     "AddressImportReport",
@@ -69,6 +79,12 @@ __all__ = [
     "upload_copy",
     "style_for_kind",
     "write_features",
+    "plan_version_validation_override",
+    "validation_for_run",
+    "validation_for_version",
+    "validation_publication_guard",
     "xplan_import",
+    "xplan_preview",
+    "xplan_preview_start",
     "xplan_read",
 ]

@@ -36,7 +36,9 @@ from ..errors import ImportRejected
 from ..models import ImportRun
 from ..tasks import preview_import, run_import
 from .layers import import_preview, layer_import
+from .validation import validation_for_run
 from .xplan import xplan_import
+from .xplan_preview import xplan_preview
 
 logger = logging.getLogger(__name__)
 
@@ -171,19 +173,45 @@ def import_preview_start(*, plan: Plan, upload, options: dict, by) -> ImportRun:
     return run
 
 
+def xplan_preview_start(*, municipality: Municipality, upload, by, plan: Plan | None = None) -> ImportRun:
+    """Stage an XPlanGML upload and queue its preview (plan, classes, Prüfbericht) as a background task."""
+    rules.require(by, "manage", municipality)
+    if plan is not None and plan.municipality_id != municipality.pk:
+        raise PermissionDenied(_("Sie haben für diese Aktion keine Berechtigung."))
+    name = stage_upload(upload=upload, by=by, municipality=municipality)
+    run = ImportRun.objects.create(
+        source=ImportRun.Source.XPLAN,
+        status=ImportRun.Status.PREVIEWING,
+        municipality=municipality,
+        plan=plan,
+        file_path=name,
+        file_name=upload.name[:300],
+        options={},
+        created_by=rules.user_or_none(by),
+    )
+    transaction.on_commit(lambda: preview_import.enqueue(run.pk))
+    return run
+
+
+def _preview(run: ImportRun, path: Path) -> dict:
+    options = run.options or {}
+    if run.source == ImportRun.Source.XPLAN:
+        return xplan_preview(path=path, municipality=run.municipality, plan=run.plan, original_name=run.file_name)
+    return import_preview(
+        path=path,
+        original_name=run.file_name,
+        layer_name=options.get("layer_name") or None,
+        crs=options.get("crs") or None,
+    ).as_dict()
+
+
 def import_preview_execute(*, run: ImportRun) -> None:
-    """Read what a staged layer upload holds and keep it on the run; a file that fails the checks fails the run."""
+    """Read what a staged upload holds and keep it on the run; a file that fails the checks fails the run."""
     if run.status != ImportRun.Status.PREVIEWING:
         return
-    options = run.options or {}
     try:
         with staged_copy(run.file_path) as path:
-            preview = import_preview(
-                path=path,
-                original_name=run.file_name,
-                layer_name=options.get("layer_name") or None,
-                crs=options.get("crs") or None,
-            )
+            preview = _preview(run, path)
     except ImportRejected as exc:
         run.status, run.error = ImportRun.Status.FAILED, str(exc)
     except FileNotFoundError:
@@ -196,7 +224,7 @@ def import_preview_execute(*, run: ImportRun) -> None:
         run.status = ImportRun.Status.FAILED
         run.error = _("Der Import ist wegen eines internen Fehlers fehlgeschlagen; es wurde nichts gespeichert.")
     else:
-        run.status, run.preview = ImportRun.Status.READY, preview.as_dict()
+        run.status, run.preview = ImportRun.Status.READY, preview
     if run.status == ImportRun.Status.FAILED:
         run.finished_at = timezone.now()
         discard_staged(run.file_path)
@@ -249,6 +277,8 @@ def import_run_execute(*, run: ImportRun) -> None:
         run.progress_done = run.progress_total = report.created
         if report.plan_id and run.plan_id is None:
             run.plan_id = report.plan_id
+        if report.validation:
+            validation_for_run(run=run, validation=report.validation)
     run.finished_at = timezone.now()
     run.save()
     discard_staged(run.file_path)

@@ -21,6 +21,7 @@ from ..importers import files, xplan
 from ..importers.geometry import clean
 from ..importers.report import ImportReport
 from ..models import Layer
+from ..validation import validate_xplan
 from .layers import ProgressCallback, layer_create, update_features, write_features
 from .publishing import after_import
 
@@ -150,6 +151,7 @@ def xplan_import(
         raise ImportRejected(_("Der Plan hat keinen Namen (name)."), code="no_name")
 
     report = ImportReport(source_crs=document.crs_label, notes=list(document.notes))
+    report.validation = validate_xplan(document).as_dict()
     if document.ags and not xplan.ags_is_valid(document.ags):
         report.notes.append(
             _("Der Amtliche Gemeindeschlüssel in der Datei (%(ags)s) ist ungültig und wurde nicht geprüft.")

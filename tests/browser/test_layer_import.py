@@ -92,9 +92,46 @@ def test_xplan_upload_page(staff_page):
     assert run_axe(page) == []
     fixture = Path(__file__).resolve().parents[1] / "data" / "geodata" / "bplan_5_4_epsg25832.gml"
     page.set_input_files("#id_file", str(fixture))
-    page.get_by_role("button", name="Importieren").click()
+    page.get_by_role("button", name="Datei prüfen").click()
+
+    # The preview lists the Prüfbericht (the sample's Flächenschluss has gaps), errors first, each with a map link.
+    page.wait_for_selector("#import-preview-map[data-ready]")
+    assert "2 Fehler, 1 Warnung" in page.inner_text("#validation-summary")
+    items = page.locator("#validation-problems > li")
+    assert items.count() == 3 and "Fehler" in items.nth(0).inner_text() and "Warnung" in items.nth(2).inner_text()
+    assert not Plan.objects.filter(number="64", municipality=municipality).exists()
+    assert run_axe(page) == []
+    show = page.get_by_role("button", name="Auf der Karte zeigen").first
+    show.focus()
+    page.keyboard.press("Enter")  # keyboard: the map centres on the gap's place
+    lat, lon = float(show.get_attribute("data-lat")), float(show.get_attribute("data-lon"))
+    page.wait_for_function("document.querySelector('#import-preview-map').dataset.centre !== undefined")
+    centre = page.evaluate("document.querySelector('#import-preview-map').dataset.centre")
+    assert [round(float(v), 6) for v in centre.split(",")] == [round(lat, 6), round(lon, 6)]
+    assert "GML_bereich_0" in page.inner_text("#validation-map-status")
+    assert run_axe(page) == []
+    page.get_by_role("button", name="Import starten").click()
+
     page.wait_for_selector("#import-report")
     assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2" in page.inner_text("main")
+    assert "2 Fehler, 1 Warnung" in page.inner_text("#validation-summary")
     assert run_axe(page) == []
     assert page.csp_violations == []
-    assert Plan.objects.filter(number="64", municipality=municipality).exists()
+    plan = Plan.objects.get(number="64", municipality=municipality)
+
+    # The Prüfbericht of the current version: errors block publication until a reason is given.
+    from geodata.models import ImportRun, PlanVersion
+    from geodata.services import validation_for_version
+
+    run = ImportRun.objects.get(plan=plan)
+    version = PlanVersion.objects.filter(plan=plan).first() or PlanVersion.objects.create(plan=plan, number=1)
+    validation_for_version(version=version, validation=run.report["validation"])
+    page.goto(f"/verwaltung/plaene/{plan.pk}/pruefbericht/")
+    page.wait_for_selector("#import-preview-map[data-ready]")
+    assert run_axe(page) == []
+    page.fill("#id_reason", "Die Lücken sind öffentliche Wege, die im Entwurf 2 festgesetzt werden.")
+    page.get_by_role("button", name="Begründung speichern").click()
+    page.wait_for_selector("#override-current")
+    assert "öffentliche Wege" in page.inner_text("#override-current")
+    assert run_axe(page) == []
+    assert page.csp_violations == []

@@ -97,6 +97,11 @@ def test_staff_form_updates_the_chosen_plan_and_reports_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"file": upload, "municipality": usingen.pk, "plan": target.pk})
     run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.READY, run.error
+    assert "Aktualisiert Plan „Schlossgarten“" in client.get(response.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
+    run.refresh_from_db()
     assert run.status == ImportRun.Status.SUCCEEDED, run.error
     target.refresh_from_db()
     assert target.title == "Schlossgarten (Entwurf 2)" and Plan.objects.count() == 2

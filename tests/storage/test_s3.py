@@ -156,6 +156,10 @@ def test_xplan_reimport_and_plan_geopackage_keep_only_current_objects(
             response = client.post(reverse("geodata:xplan_import"), {"file": upload, "municipality": usingen.pk})
         assert response.status_code == 302
         run = ImportRun.objects.order_by("-pk").first()
+        assert run.status == ImportRun.Status.READY, run.error  # previewed (with its Prüfbericht) first
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
+        run.refresh_from_db()
         assert run.status == ImportRun.Status.SUCCEEDED, run.error
         assert s3.keys("staging/") == []
         return run

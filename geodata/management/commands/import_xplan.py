@@ -62,3 +62,8 @@ class Command(BaseCommand):
         )
         for note in report.notes:
             self.stdout.write(f"  - {note}")
+        validation = report.validation or {}
+        errors, warnings = validation.get("errors", []), validation.get("warnings", [])
+        self.stdout.write(f"validation: {len(errors)} errors, {len(warnings)} warnings")
+        for problem in [*errors, *warnings]:
+            self.stdout.write(f"  {problem['severity']} {problem['code']} {problem['gml_id']}: {problem['message']}")

@@ -1,5 +1,6 @@
-// Import preview: show the file's bounding box on a small map.
+// Import preview: show the file's bounding box on a small map, and the places of the Prüfbericht's problems.
 import { createMap, readJSON } from "../plans/basemap.js";
+import { showProblems } from "./validation_map.js";
 
 const data = readJSON("import-preview-data");
 const map = createMap("import-preview-map");
@@ -11,4 +12,5 @@ if (data && data.bounds) {
 } else {
   map.setView([50.29, 8.53], 10);
 }
+showProblems(map);
 map.getContainer().dataset.ready = "1";
