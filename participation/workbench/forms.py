@@ -10,7 +10,7 @@ from participation.models import Statement
 from plans.models import DocumentSection
 
 from .labels import CHANNEL_CHOICES
-from .models import Decision, StatementGroup, TextBlock, Weighing
+from .models import CouncilTemplate, Decision, StatementGroup, TextBlock, Weighing
 from .selectors import late_q
 
 OPEN = "open"
@@ -246,3 +246,16 @@ class ResultPublishForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     notify = forms.BooleanField(label=_("Einreichende per E-Mail benachrichtigen"), required=False, initial=True)
+
+
+class CouncilTemplateForm(forms.Form):
+    """Which council document a municipality's Word template is for, and the file; the service checks the file."""
+
+    kind = forms.ChoiceField(label=_("Dokument"), choices=CouncilTemplate.Kind.choices)
+    file = forms.FileField(
+        label=_("Word-Vorlage (DOCX)"),
+        help_text=_("Eine DOCX-Datei ohne Makros mit den Platzhaltern aus der Anleitung."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+        ),
+    )
