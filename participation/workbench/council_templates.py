@@ -35,14 +35,16 @@ def check_template(content: bytes, name: str) -> None:
         raise ValidationError(
             _("Die Vorlage ist zu groß (höchstens %(limit)d MB)."), code="template_too_large", params={"limit": 10}
         )
-    upload = ContentFile(content, name=name)
-    checked = check_uploads([upload])  # type, ZIP structure, macros; raises with the file's name
+    not_docx = ValidationError(
+        _("Die Datei „%(name)s“ ist keine Word-Datei (DOCX). Bitte laden Sie eine DOCX-Vorlage hoch."),
+        code="template_not_docx",
+        params={"name": name},
+    )
+    if not content.startswith(b"PK\x03\x04"):
+        raise not_docx
+    checked = check_uploads([ContentFile(content, name=name)])  # ZIP structure, size, macros; names the file
     if checked[0].content_type != DOCX:
-        raise ValidationError(
-            _("Die Datei „%(name)s“ ist keine Word-Datei (DOCX). Bitte laden Sie eine DOCX-Vorlage hoch."),
-            code="template_not_docx",
-            params={"name": name},
-        )
+        raise not_docx
     try:
         docx.render(content, council.sample_context(), io.BytesIO())
     except docx.UnknownPlaceholders as unknown:

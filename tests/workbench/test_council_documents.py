@@ -1,4 +1,4 @@
-"""Council documents: the Abwägungstabelle and the Beschlussvorlage as DOCX and ODT, opened as a council member would."""
+"""Council documents: Abwägungstabelle and Beschlussvorlage as DOCX and ODT, opened as a council member would."""
 
 import io
 
@@ -30,7 +30,11 @@ def weighed(world):
         weighing=second, by=planner, decision="not_considered", response="Die Zufahrt bleibt.", internal_note=""
     )
     services.weighing_update(
-        weighing=fourth, by=planner, decision="considered", response="Ein Randstreifen wird festgesetzt.", internal_note=""
+        weighing=fourth,
+        by=planner,
+        decision="considered",
+        response="Ein Randstreifen wird festgesetzt.",
+        internal_note="",
     )
     Segment.objects.create(
         weighing=first,
@@ -164,7 +168,10 @@ def test_beschlussvorlage_as_odt_has_the_counts(weighed):
 
 @pytest.mark.parametrize(
     ("format", "name"),
-    [("docx", "abwaegung-am-riedborn-publication-1.docx"), ("bv-odt", "beschlussvorlage-am-riedborn-publication-1.odt")],
+    [
+        ("docx", "abwaegung-am-riedborn-publication-1.docx"),
+        ("bv-odt", "beschlussvorlage-am-riedborn-publication-1.odt"),
+    ],
 )
 def test_export_job_writes_the_document_and_counts_the_statements(
     client, weighed, world, immediate_tasks, django_capture_on_commit_callbacks, format, name
