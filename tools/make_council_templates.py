@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -25,7 +26,7 @@ TABLE_WIDTHS = (Cm(1.6), Cm(11.0), Cm(10.5), Cm(3.6))
 TABLE_HEADERS = ("Nr.", "Stellungnahme", "Abwägungsvorschlag der Verwaltung", "Entscheidung")
 
 
-def _base_document(title: str) -> Document:
+def _base_document(title: str) -> WordDocument:
     document = Document()
     document.core_properties.title = title
     document.core_properties.language = "de-DE"
@@ -134,7 +135,7 @@ def _statement_table(document) -> None:
     _cell_text(closing.cells[0], "{%tr endfor %}")
 
 
-def table_template() -> Document:
+def table_template() -> WordDocument:
     """Return the default Abwägungstabelle: a landscape table with a repeated header row."""
     document = _base_document("Abwägungstabelle")
     section = document.sections[0]
@@ -171,7 +172,7 @@ def _counts_table(document) -> None:
     _cell_text(summary.cells[1], "{{ anzahl_stellungnahmen }}", bold=True)
 
 
-def paper_template() -> Document:
+def paper_template() -> WordDocument:
     """Return the default Beschlussvorlage: portrait pages, then the Abwägungstabelle as landscape annex."""
     document = _base_document("Beschlussvorlage")
     section = document.sections[0]
@@ -205,8 +206,8 @@ def paper_template() -> Document:
 def main(target: Path = TARGET) -> None:
     """Write both templates into `target`."""
     target.mkdir(parents=True, exist_ok=True)
-    table_template().save(target / "abwaegungstabelle.docx")
-    paper_template().save(target / "beschlussvorlage.docx")
+    table_template().save(str(target / "abwaegungstabelle.docx"))
+    paper_template().save(str(target / "beschlussvorlage.docx"))
     sys.stdout.write(f"Wrote the council templates to {target}\n")
 
 

@@ -16,7 +16,7 @@ from ..models import CouncilTemplate
 from . import council
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "templates" / "workbench" / "council"
-DEFAULT_NAMES = {
+DEFAULT_NAMES: dict[str, str] = {
     CouncilTemplate.Kind.TABLE: "abwaegungstabelle.docx",
     CouncilTemplate.Kind.PAPER: "beschlussvorlage.docx",
 }
