@@ -194,7 +194,7 @@ def test_export_job_writes_the_document_and_counts_the_statements(
 
 def test_control_characters_in_a_statement_do_not_break_the_documents(weighed):
     statement = Weighing.objects.get(statement__consultation=weighed, number=3).statement
-    statement.comment = "Zeile eins\x0b\x00\fZeile zwei & <drei>"
+    statement.comment = "Zeile eins\x0b\x00\fZeile zwei & <drei>\r\n  eingerückt\tmit  Tab"
     statement.save()
     for format in ("docx", "odt"):
         content, _count = export_report(consultation=weighed, format=format)
@@ -202,4 +202,4 @@ def test_control_characters_in_a_statement_do_not_break_the_documents(weighed):
             rows = _docx_rows(_table(docx.Document(io.BytesIO(content))))
         else:
             rows = _odt_rows(_odt_tables(content)[1][0])[1:]
-        assert rows[4][1].endswith("Zeile einsZeile zwei & <drei>")
+        assert rows[4][1].endswith("Zeile einsZeile zwei & <drei>\n  eingerückt\tmit  Tab"), format

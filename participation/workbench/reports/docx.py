@@ -6,11 +6,15 @@ sandbox, without `range` (no endless loops), and every unknown placeholder is re
 """
 
 import io
+import re
 from pathlib import Path
 
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsmap
 from docxtpl import DocxTemplate
 from jinja2 import Undefined
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 
 from ..models import CouncilTemplate
 from . import council
@@ -20,6 +24,53 @@ DEFAULT_NAMES: dict[str, str] = {
     CouncilTemplate.Kind.TABLE: "abwaegungstabelle.docx",
     CouncilTemplate.Kind.PAPER: "beschlussvorlage.docx",
 }
+
+
+_CELL_TAGS = re.compile(r"\{%-?\s*(tc|colspan|hm|vm)\b")
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_LISTING = re.compile("[\t\n\a\f]")
+
+
+class _Template(DocxTemplate):
+    """docxtpl with the same output, faster on tables of thousands of rows (10,000 statements: about half the time).
+
+    Line breaks are resolved only in paragraphs that have one; the table grid is recounted only
+    when the template changes cell counts (column loops, merges); the rendered body is parsed
+    together with its document element instead of being moved into the old one (lxml walks
+    every node of a moved tree).
+    """
+
+    def build_xml(self, context, jinja_env=None):
+        self._cells_change = bool(_CELL_TAGS.search(self.get_xml()))
+        return super().build_xml(context, jinja_env)
+
+    def resolve_listing(self, xml):
+        resolve = super().resolve_listing
+        return _PARAGRAPH.sub(lambda m: resolve(m.group(0)) if _LISTING.search(m.group(0)) else m.group(0), xml)
+
+    def fix_tables(self, xml):
+        root = self.docx._element
+        if self._cells_change or [child.tag for child in root] != [root.body.tag]:
+            return super().fix_tables(xml)
+        shell = etree.tostring(etree.Element(root.tag, attrib=dict(root.attrib), nsmap=root.nsmap), encoding="unicode")
+        try:
+            return parse_xml(shell[: -len("/>")] + ">" + xml + f"</{shell[1:].split(' ', 1)[0]}>").body
+        except etree.XMLSyntaxError:
+            return super().fix_tables(xml)  # its parser recovers
+
+    def fix_docpr_ids(self, tree):
+        # python-docx's elements take namespace prefixes without a `namespaces` argument
+        for element in etree.ElementBase.xpath(tree, "//wp:docPr", namespaces=nsmap):
+            self.docx_ids_index += 1
+            element.attrib["id"] = str(self.docx_ids_index)
+
+    def map_tree(self, tree):
+        new_root = tree.getparent()
+        if new_root is None:
+            return super().map_tree(tree)
+        part = self.docx._part
+        part._element = new_root
+        self.docx = part.document
 
 
 class UnknownPlaceholders(Exception):
@@ -81,7 +132,7 @@ def template_for(municipality, kind: str) -> bytes:
 def render(template: bytes, values: dict, out) -> None:
     """Fill the DOCX `template` with `values` and write the document into `out`."""
     found: list[str] = []
-    document = DocxTemplate(io.BytesIO(template))
+    document = _Template(io.BytesIO(template))
     try:
         document.render(values, jinja_env=environment(found))
     except Exception:
