@@ -194,7 +194,7 @@ def test_export_job_writes_the_document_and_counts_the_statements(
 
 def test_control_characters_in_a_statement_do_not_break_the_documents(weighed):
     statement = Weighing.objects.get(statement__consultation=weighed, number=3).statement
-    statement.comment = "Zeile eins\x0b\x00\fZeile zwei & <drei>\r\n  eingerückt\tmit  Tab"
+    statement.comment = "Zeile eins\x0b\x1b\fZeile zwei & <drei>\r\n  eingerückt\tmit  Tab"
     statement.save()
     for format in ("docx", "odt"):
         content, _count = export_report(consultation=weighed, format=format)
