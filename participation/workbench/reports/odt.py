@@ -81,7 +81,7 @@ class _Document:
             automatic.addElement(start)
             self.pages[name] = start
         self.tables = 0
-        self.streamed: dict[str, object] = {}  # marker text -> the rows' XML, produced when saving
+        self.streamed: dict[str, list[str]] = {}  # marker text -> the rows' XML, produced when saving
 
     def heading(self, text: str, level: int, page: str = "") -> None:
         style = self.pages[page] if page else self.heading_styles[level]
@@ -138,8 +138,8 @@ class _Document:
             row.addElement(cell)
         table.addElement(row)
 
-    def streamed_rows(self, table: Table, rows) -> None:
-        """Add rows given as XML text (an iterable of strings), written into content.xml when saving."""
+    def streamed_rows(self, table: Table, rows: list[str]) -> None:
+        """Add rows given as XML text, written into content.xml when saving."""
         marker = f"\ue000rows{len(self.streamed)}\ue000"
         # A stand-in row that uses the cell and text styles (odfpy keeps only automatic styles in use).
         self.row(table, [[[(marker, self.bold), ("", self.italic)]]])
@@ -157,7 +157,7 @@ class _Document:
                 at = content.index(marker)
                 start = content.rindex("<table:table-row", 0, at)
                 end = content.index("</table:table-row>", at) + len("</table:table-row>")
-                content = content[:start] + "".join(rows) + content[end:]  # type: ignore[call-overload]
+                content = content[:start] + "".join(rows) + content[end:]
             for item in source.infolist():  # the same order, "mimetype" first and stored
                 target.writestr(item, content.encode() if item.filename == "content.xml" else source.read(item))
 
@@ -231,7 +231,8 @@ def _statement_table(document: _Document, values: dict, progress) -> None:
         progress(len(lines), len(lines))
 
 
-def _line_cells(line: dict):
+def _line_cells(line: dict) -> list:
+    heading: list[tuple[str, str | None]]
     if line["ist_teil"]:
         heading = [(_("Teil %(number)s") % {"number": line["nr"]}, "Italic")]
     else:
