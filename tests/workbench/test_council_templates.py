@@ -154,3 +154,25 @@ def test_every_placeholder_is_documented():
     guide = (ROOT / "docs/council-documents.md").read_text()
     documented = set(re.findall(r"^\| `(?:z\.)?([a-z_]+)`", guide, flags=re.MULTILINE))
     assert set(PLACEHOLDERS) | set(LINE_PLACEHOLDERS) <= documented
+
+
+def test_a_template_with_a_column_loop_is_filled_in(client, world):
+    """Column loops ({%tc %}) change the number of cells: the table grid is recounted."""
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=3)
+    for cell, text in zip(
+        table.rows[0].cells, ["{%tc for e in entscheidungen %}", "{{ e.bezeichnung }}", "{%tc endfor %}"], strict=True
+    ):
+        cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    client.force_login(world["users"]["planner"])
+    assert _upload(client, world["town"], out.getvalue()).status_code == 302
+    exported, _count = export_report(consultation=world["consultation"], format="docx")
+    (row,) = docx.Document(io.BytesIO(exported)).tables[0].rows
+    assert [cell.text for cell in row.cells] == [
+        "berücksichtigt",
+        "teilweise berücksichtigt",
+        "nicht berücksichtigt",
+        "zur Kenntnis genommen",
+    ]
