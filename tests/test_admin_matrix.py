@@ -124,6 +124,11 @@ STAFF_URLS = {
     "workbench:text_block_create": Rule("manage"),
     "workbench:text_block_edit": Rule("manage"),
     "workbench:text_block_delete": Rule("manage"),
+    "workbench:council_templates": Rule("moderate"),  # the list; upload and delete offered to planners only
+    "workbench:council_template_upload": Rule("manage"),  # POST only: 405 after the check
+    "workbench:council_template_download": Rule("moderate"),  # without an own template: the default
+    "workbench:council_template_default": Rule("moderate"),
+    "workbench:council_template_delete": Rule("manage"),
     "plans:staff_document_sections": Rule("manage", pk="plan"),
     "plans:staff_document_sections_refresh": Rule("manage", pk="plan"),
     "authorities:staff_list": Rule("manage"),
@@ -154,6 +159,7 @@ PARAMETERS = {
     "municipality_id": "municipality",
     "block_id": "text_block",
     "segment_number": "=1",
+    "kind": "=abwaegungstabelle",
     "action": "=close",
     "format": "=csv",
     "uidb64": "=MQ",

@@ -10,7 +10,7 @@ from participation.models import Statement
 from plans.models import DocumentSection
 
 from .labels import CHANNEL_CHOICES
-from .models import Decision, Segment, StatementGroup, TextBlock, Weighing
+from .models import CouncilTemplate, Decision, Segment, StatementGroup, TextBlock, Weighing
 from .selectors import late_q
 
 OPEN = "open"
@@ -296,4 +296,17 @@ class CouncilDecisionForm(forms.Form):
         label=_("Datum des Beschlusses"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class CouncilTemplateForm(forms.Form):
+    """Which council document a municipality's Word template is for, and the file; the service checks the file."""
+
+    kind = forms.ChoiceField(label=_("Dokument"), choices=CouncilTemplate.Kind.choices)
+    file = forms.FileField(
+        label=_("Word-Vorlage (DOCX)"),
+        help_text=_("Eine DOCX-Datei ohne Makros mit den Platzhaltern aus der Anleitung."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+        ),
     )

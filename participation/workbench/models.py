@@ -381,3 +381,36 @@ class TextBlockUse(models.Model):
 
     def __str__(self):
         return f"{self.block} ({self.at:%d.%m.%Y})"
+
+
+class CouncilTemplate(models.Model):
+    """A municipality's own Word template (DOCX with placeholders) for a council document; replaces the default."""
+
+    class Kind(models.TextChoices):
+        TABLE = "abwaegungstabelle", _("Abwägungstabelle")
+        PAPER = "beschlussvorlage", _("Beschlussvorlage")
+
+    municipality = models.ForeignKey(
+        "plans.Municipality", on_delete=models.CASCADE, related_name="council_templates", verbose_name=_("Kommune")
+    )
+    kind = models.CharField(_("Dokument"), max_length=20, choices=Kind.choices)
+    # Kept in the database (a few hundred KB): replaced or refused in one transaction, never a stray file.
+    content = models.BinaryField(_("Inhalt"))
+    original_name = models.CharField(_("Dateiname"), max_length=255)
+    size = models.PositiveIntegerField(_("Größe"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("Hochgeladen am"))
+
+    class Meta:
+        verbose_name = _("Vorlage für Ratsdokumente")
+        verbose_name_plural = _("Vorlagen für Ratsdokumente")
+        ordering = ["municipality", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "kind"], name="workbench_council_template_unique_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.original_name}"

@@ -78,5 +78,30 @@ urlpatterns = [
         views.TextBlockDeleteView.as_view(),
         name="text_block_delete",
     ),
+    path(
+        "verwaltung/abwaegung/ratsvorlagen/<int:municipality_id>/",
+        views.CouncilTemplateListView.as_view(),
+        name="council_templates",
+    ),
+    path(
+        "verwaltung/abwaegung/ratsvorlagen/<int:municipality_id>/hochladen/",
+        views.CouncilTemplateUploadView.as_view(),
+        name="council_template_upload",
+    ),
+    path(
+        "verwaltung/abwaegung/ratsvorlagen/<int:municipality_id>/<str:kind>/datei/",
+        views.CouncilTemplateDownloadView.as_view(),
+        name="council_template_download",
+    ),
+    path(
+        "verwaltung/abwaegung/ratsvorlagen/<int:municipality_id>/<str:kind>/standard/",
+        views.CouncilTemplateDownloadView.as_view(default=True),
+        name="council_template_default",
+    ),
+    path(
+        "verwaltung/abwaegung/ratsvorlagen/<int:municipality_id>/<str:kind>/loeschen/",
+        views.CouncilTemplateDeleteView.as_view(),
+        name="council_template_delete",
+    ),
     path("beteiligung/<int:consultation_id>/ergebnis/", views.PublicResultView.as_view(), name="public_result"),
 ]

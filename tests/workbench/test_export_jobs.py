@@ -179,5 +179,5 @@ def test_unknown_format_is_refused(world):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        export_jobs.export_job_start(consultation=world["consultation"], by=SYSTEM, format="docx")
+        export_jobs.export_job_start(consultation=world["consultation"], by=SYSTEM, format="doc")
     assert error.value.code == "unknown_format" and not ExportJob.objects.exists()

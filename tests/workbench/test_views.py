@@ -165,7 +165,7 @@ def test_index_lists_only_own_consultations(client, world):
 def test_unknown_consultation_and_format_give_404(client, world):
     client.force_login(world["users"]["planner"])
     assert client.get(reverse("workbench:table", args=[999999])).status_code == 404
-    assert client.get(reverse("workbench:export", args=[world["consultation"].pk, "docx"])).status_code == 404
+    assert client.get(reverse("workbench:export", args=[world["consultation"].pk, "doc"])).status_code == 404
     foreign_statement = world["foreign_consultation"].statements.first()
     url = reverse("workbench:weighing", args=[world["consultation"].pk, foreign_statement.pk])
     assert client.get(url).status_code == 404

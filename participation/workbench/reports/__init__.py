@@ -8,8 +8,9 @@ from typing import BinaryIO
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from . import bundle, csv, gis, pdf, xlsx
+from . import bundle, csv, docx, gis, odt, pdf, xlsx
 from .columns import columns_for
 from .data import report_rows
 
@@ -23,7 +24,12 @@ class Format:
     render: Callable | None = None  # (rows, columns, consultation) -> bytes
     write: Callable | None = None  # (out, rows, columns, consultation, progress): streams into the file `out`
     personal_only: bool = False  # may carry personal data whatever the columns say (attachments)
+    file_prefix: str = "abwaegung"  # the download's name starts with it
 
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT = "application/vnd.oasis.opendocument.text"
+PAPER = "beschlussvorlage"
 
 FORMATS = {
     f.key: f
@@ -35,6 +41,10 @@ FORMATS = {
         Format("pdf", "PDF", "application/pdf", "pdf", pdf.render),
         Format("geojson", "GeoJSON", "application/geo+json", "geojson", gis.render_geojson),
         Format("gpkg", "GeoPackage", "application/geopackage+sqlite3", "gpkg", gis.render_gpkg),
+        Format("docx", "DOCX", DOCX, "docx", write=docx.write_table),
+        Format("odt", "ODT", ODT, "odt", write=odt.write_table),
+        Format("bv-docx", _("Beschlussvorlage (DOCX)"), DOCX, "docx", write=docx.write_paper, file_prefix=PAPER),
+        Format("bv-odt", _("Beschlussvorlage (ODT)"), ODT, "odt", write=odt.write_paper, file_prefix=PAPER),
         # Attachments may name and show anyone: the bundle is always an export with personal data.
         Format("zip", bundle.LABEL, "application/zip", "zip", write=bundle.write, personal_only=True),
     )
@@ -118,5 +128,5 @@ def export_report(
 def export_filename(consultation, format: str, personal: bool) -> str:
     """Return a download file name like 'abwaegung-baugebiet-3-runde1.xlsx'."""
     suffix = "-personendaten" if is_personal(format, personal) else ""
-    extension = FORMATS[format].extension
-    return f"abwaegung-{consultation.plan.slug}-{consultation.kind}-{consultation.round}{suffix}.{extension}"
+    extension, prefix = FORMATS[format].extension, FORMATS[format].file_prefix
+    return f"{prefix}-{consultation.plan.slug}-{consultation.kind}-{consultation.round}{suffix}.{extension}"

@@ -1,6 +1,12 @@
 """Workbench pages, split by job: the Abwägung itself, reports (statistics, map, exports), the result."""
 
 from .base import ConsultationStaffMixin, WorkbenchIndexView
+from .council import (
+    CouncilTemplateDeleteView,
+    CouncilTemplateDownloadView,
+    CouncilTemplateListView,
+    CouncilTemplateUploadView,
+)
 from .exports import ExportDownloadView, ExportJobView, ExportStartView
 from .reports import MapView, StatisticsView
 from .result import PublicResultView, ResultPublishView, ResultUnpublishView
@@ -35,6 +41,10 @@ __all__ = [
     "SegmentDeleteView",
     "SegmentEditView",
     "SegmentSplitView",
+    "CouncilTemplateDeleteView",
+    "CouncilTemplateDownloadView",
+    "CouncilTemplateListView",
+    "CouncilTemplateUploadView",
     "ExportDownloadView",
     "ExportJobView",
     "ExportStartView",
