@@ -64,7 +64,7 @@ def test_staff_filter_group_decide_and_export(page, world, immediate_tasks, tmp_
     page.goto(table)
     page.locator(".wb-exports form").first.get_by_role("button", name="XLSX").click()
     page.wait_for_selector("#export-rows")
-    assert page.inner_text("#export-rows") == "8 Stellungnahmen exportiert."
+    assert page.inner_text("#export-rows") == "8 Zeilen exportiert."
     assert run_axe(page) == []
     with page.expect_download() as download_info:
         page.get_by_role("link", name="herunterladen").click()

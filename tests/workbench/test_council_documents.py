@@ -67,7 +67,7 @@ def _docx_rows(table):
 def test_docx_table_lists_statements_with_their_segments_in_landscape(weighed, world):
     content, count = export_report(consultation=weighed, format="docx")
     document = docx.Document(io.BytesIO(content))
-    assert count == 8
+    assert count == 10  # rows written: 8 statements and the 2 segments of no. 1
     assert document.sections[0].orientation == WD_ORIENT.LANDSCAPE
     assert document.paragraphs[0].text == "Abwägungstabelle"
     assert "„Am Riedborn“ – Usingen" in document.paragraphs[1].text
@@ -111,7 +111,7 @@ def _odt_rows(table):
 def test_odt_table_has_a_header_row_statements_and_segments(weighed, world):
     content, count = export_report(consultation=weighed, format="odt")
     document, tables = _odt_tables(content)
-    assert count == 8
+    assert count == 10  # rows written: 8 statements and the 2 segments of no. 1
     (table,) = tables
     header = table.getElementsByType(TableHeaderRows)
     assert len(header) == 1 and _odt_rows(header[0]) == [HEADERS]
@@ -154,7 +154,7 @@ def test_beschlussvorlage_has_the_proposal_the_counts_and_the_table_as_annex(wei
     }
     assert len(_docx_rows(_table(document))) == 10  # the annex: 8 statements, 2 segments
     assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE]
-    assert count == 8
+    assert count == 10  # rows written: 8 statements and the 2 segments of no. 1
 
 
 def test_beschlussvorlage_as_odt_has_the_counts(weighed):
@@ -180,9 +180,9 @@ def test_export_job_writes_the_document_and_counts_the_statements(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("workbench:export", args=[weighed.pk, format]), {"filters": "topic=traffic"})
     job = ExportJob.objects.get()
-    assert (job.status, job.rows, job.file_name) == ("succeeded", 4, name)
+    assert (job.status, job.rows, job.file_name) == ("succeeded", 6, name)  # 4 statements + 2 segment rows
     page = client.get(response["Location"]).content.decode()
-    assert "4 Stellungnahmen exportiert." in page
+    assert "6 Zeilen exportiert." in page
     download = client.get(reverse("workbench:export_download", args=[weighed.pk, job.pk]))
     content = b"".join(download.streaming_content)
     if format == "docx":

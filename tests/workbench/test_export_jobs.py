@@ -45,7 +45,7 @@ def test_filtered_xlsx_export_reports_and_contains_exactly_its_rows(
     assert job.storage_name == f"exports/{job.pk}/{job.file_name}" and default_storage.exists(job.storage_name)
     assert job.expires_at - job.finished_at == dt.timedelta(days=1)
     page = client.get(response["Location"]).content.decode()
-    assert "4 Stellungnahmen exportiert." in page and "Thema: Verkehr" in page
+    assert "4 Zeilen exportiert." in page and "Thema: Verkehr" in page
     assert 'http-equiv="refresh"' not in page
     sheet = openpyxl.load_workbook(io.BytesIO(_download(client, job)))["Abwägung"]
     assert sheet.max_row == 1 + 4

@@ -347,7 +347,7 @@ def test_export_download_is_anonymised_csv(client, world, immediate_tasks, djang
     with django_capture_on_commit_callbacks(execute=True):
         started = client.post(reverse("workbench:export", args=[c.pk, "csv"]), {"filters": ""})
     job_page = client.get(started["Location"]).content.decode()
-    assert "8 Stellungnahmen exportiert." in job_page
+    assert "8 Zeilen exportiert." in job_page
     download = reverse("workbench:export_download", args=[c.pk, ExportJob.objects.get().pk])
     assert download in job_page
     response = client.get(download)

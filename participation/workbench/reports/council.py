@@ -35,8 +35,21 @@ def clean(value) -> str:
     return _NOT_XML.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
 
 
+# A segment row of reports.data (segment_row) names these differently: its "number" is "12.1", its own number is
+# "segment", its text "comment".
+_SEGMENT_ROW_KEYS = {"number": "segment", "excerpt": "comment"}
+
+
 def _item(item, key: str):
-    return item.get(key) if isinstance(item, dict) else getattr(item, key, None)
+    if isinstance(item, dict):
+        return item.get(_SEGMENT_ROW_KEYS.get(key, key)) if "segment" in item else item.get(key)
+    return getattr(item, key, None)
+
+
+def statement_rows(rows: list[dict]) -> list[dict]:
+    """Return the statements' rows only (reports.data follows each with its segments' rows; those come from
+    the statement's "segments" here)."""
+    return [row for row in rows if row.get("segment") is None]
 
 
 def segments_by_statement(rows: list[dict]) -> dict[int, list[dict]]:
@@ -68,6 +81,7 @@ def segments_by_statement(rows: list[dict]) -> dict[int, list[dict]]:
 
 def table_lines(rows: list[dict], *, personal: bool) -> list[dict]:
     """Return the table lines: each statement, then its segments as "12.1", "12.2"."""
+    rows = statement_rows(rows)
     segments = segments_by_statement(rows)
     lines = []
     for row in rows:
@@ -128,6 +142,7 @@ def context(consultation, rows: list[dict], *, personal: bool) -> dict:
     """Return every placeholder's value for the documents of `consultation` with the report `rows`."""
     plan = consultation.plan
     municipality = plan.municipality
+    rows = statement_rows(rows)
     lines = table_lines(rows, personal=personal)
     decided = Counter(row["decision"] or "" for row in rows)
     step = consultation.get_kind_display()
