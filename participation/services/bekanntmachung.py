@@ -13,6 +13,7 @@ from plans.models import Document
 
 from ..models import Consultation, ConsultationAction
 from ..periods import local_date
+from ..signals import bekanntmachung_recorded
 
 ENVIRONMENTAL_KINDS = (Document.Kind.ENVIRONMENTAL_REPORT, Document.Kind.EXPERT_REPORT)
 
@@ -115,7 +116,7 @@ def bekanntmachung_record(
     consultation.save(
         update_fields=["bekanntmachung_date", "bekanntmachung_media", "bekanntmachung_text", "updated_at"]
     )
-    return ConsultationAction.objects.create(
+    action = ConsultationAction.objects.create(
         consultation=consultation,
         kind=ConsultationAction.Kind.BEKANNTMACHUNG,
         by=rules.user_or_none(by),
@@ -125,3 +126,5 @@ def bekanntmachung_record(
         closed_at=consultation.closed_at,
         details={"date": date.isoformat(), "media": ",".join(media)},
     )
+    bekanntmachung_recorded.send(sender=Consultation, consultation=consultation, action=action)
+    return action
