@@ -38,7 +38,7 @@ class Proxy:
                     self.end_headers()
                     return
                 try:
-                    with urllib.request.urlopen(upstream + self.path, timeout=10) as response:  # noqa: S310
+                    with urllib.request.urlopen(upstream + self.path, timeout=60) as response:  # noqa: S310
                         body, status = response.read(), response.status
                 except urllib.error.HTTPError as error:
                     body, status = error.read(), error.code
@@ -80,7 +80,7 @@ def published_plan():
 
 def test_outage_appears_in_the_chain_and_the_evidence_report(proxy, published_plan):
     start = timezone.now()
-    first = availability_check(base_url=proxy.url, at=start)
+    first = availability_check(base_url=proxy.url, timeout=60, at=start)
     assert (first.plans, first.urls, first.failed) == (1, 2, 0)
     checks = list(Check.objects.filter(plan=published_plan).order_by("url"))
     assert all(c.ok and c.status_code == 200 for c in checks)
@@ -88,11 +88,11 @@ def test_outage_appears_in_the_chain_and_the_evidence_report(proxy, published_pl
     assert document_check.content_matches is True  # the bytes served are the bytes published
 
     proxy.down = True  # the site fails for 35 minutes
-    outage = availability_check(base_url=proxy.url, at=start + dt.timedelta(minutes=10))
+    outage = availability_check(base_url=proxy.url, timeout=60, at=start + dt.timedelta(minutes=10))
     assert (outage.failed, outage.outages) == (2, 2)
-    availability_check(base_url=proxy.url, at=start + dt.timedelta(minutes=20))  # still down: no new entry
+    availability_check(base_url=proxy.url, timeout=60, at=start + dt.timedelta(minutes=20))  # still down: no new entry
     proxy.down = False
-    back = availability_check(base_url=proxy.url, at=start + dt.timedelta(minutes=45))
+    back = availability_check(base_url=proxy.url, timeout=60, at=start + dt.timedelta(minutes=45))
     assert (back.failed, back.restored) == (0, 2)
 
     kinds = list(Entry.objects.filter(chain=published_plan.pk).order_by("seq").values_list("kind", flat=True))
