@@ -39,6 +39,11 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Publication record (records app, docs/publication-record.md): the availability check fetches the plan pages and
+# documents through this public address every PUBLICATION_CHECK_INTERVAL_MINUTES (the systemd timer's interval).
+PUBLICATION_CHECK_BASE_URL = env.str("PUBLICATION_CHECK_BASE_URL", default=SITE_URL)
+PUBLICATION_CHECK_INTERVAL_MINUTES = env.int("PUBLICATION_CHECK_INTERVAL_MINUTES", default=10)
+PUBLICATION_CHECK_TIMEOUT = env.float("PUBLICATION_CHECK_TIMEOUT", default=15.0)
 
 INSTALLED_APPS = [
     "accounts.apps.OperatorAdminConfig",
@@ -70,6 +75,7 @@ INSTALLED_APPS = [
     "participation.announcements",
     "participation.authorities",
     "participation.workbench",
+    "records",
     "portal",
     # Last: the widget templates for FORM_RENDERER; the project's templates/forms/ come first.
     "django.forms",

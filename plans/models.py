@@ -343,6 +343,7 @@ class Document(models.Model):
         ENVIRONMENTAL_REPORT = "environmental", _("Umweltbericht")
         EXPERT_REPORT = "expert", _("Gutachten")
         ANNOUNCEMENT = "announcement", _("Bekanntmachung")
+        SUMMARY = "summary", _("Zusammenfassende Erklärung (§ 10a BauGB)")
         OTHER = "other", _("Sonstiges")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="documents")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from . import publication_guards, rules
 from .models import Document, Municipality, Plan, StageChange
 from .section_services import schedule_section_extraction
-from .signals import plan_published
+from .signals import document_offline, document_online, plan_published, plan_unpublished, stage_recorded
 from .validators import parse_plan_area, validate_pdf
 
 EDITABLE_FIELDS = ("kind", "number", "title", "summary", "description", "area")
@@ -175,6 +175,7 @@ def plan_unpublish(*, plan: Plan, by) -> Plan:
         raise ValidationError(_("Der Plan ist nicht veröffentlicht."), code="not_published")
     plan.status = Plan.Status.WITHDRAWN
     plan.save(update_fields=["status", "updated_at"])
+    plan_unpublished.send(sender=Plan, plan=plan, by=by)
     return plan
 
 
@@ -207,6 +208,7 @@ def plan_stage_record(
     assert latest is not None  # `change` was just created
     plan.stage = latest.stage
     plan.save(update_fields=["stage", "updated_at"])
+    stage_recorded.send(sender=StageChange, change=change, by=by)
     return change
 
 
@@ -256,6 +258,7 @@ def document_upload(*, plan: Plan, by, title: str, kind: str, file: File, at: dt
     document.file.save(_file_name(file), file, save=False)
     document.save()
     schedule_section_extraction(document)
+    document_online.send(sender=Document, document=document, by=by)
     return document
 
 
@@ -287,6 +290,8 @@ def document_replace(
     document.online_until = now
     document.save(update_fields=["online_until"])
     schedule_section_extraction(new)
+    document_offline.send(sender=Document, document=document, by=by, reason="replaced")
+    document_online.send(sender=Document, document=new, by=by)
     return new
 
 
@@ -322,4 +327,5 @@ def document_withdraw(*, document: Document, by, reason: str, at: dt.datetime | 
     document.withdrawn_reason = reason.strip()
     document.online_until = document.online_until or now
     document.save(update_fields=["withdrawn_at", "withdrawn_reason", "online_until"])
+    document_offline.send(sender=Document, document=document, by=by, reason="withdrawn")
     return document

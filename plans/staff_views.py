@@ -213,6 +213,7 @@ class PlanCockpitView(PlanStaffMixin, TemplateView):
             area_upload_url=optional_url(
                 "geodata:plan_area_upload", f"/verwaltung/plaene/{plan.pk}/geltungsbereich/datei/", pk=plan.pk
             ),
+            evidence_url=optional_url("records:evidence", f"/verwaltung/plaene/{plan.pk}/nachweis/", pk=plan.pk),
         )
         return context
 

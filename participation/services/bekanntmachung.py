@@ -14,6 +14,7 @@ from plans.models import Document
 
 from ..models import Consultation, ConsultationAction
 from ..periods import local_date
+from ..signals import bekanntmachung_recorded
 from .change_rounds import change_mails_schedule
 
 ENVIRONMENTAL_KINDS = (Document.Kind.ENVIRONMENTAL_REPORT, Document.Kind.EXPERT_REPORT)
@@ -164,7 +165,7 @@ def bekanntmachung_record(
         update_fields=["bekanntmachung_date", "bekanntmachung_media", "bekanntmachung_text", "updated_at"]
     )
     change_mails_schedule(consultation)  # the announced round opens on its start: earlier submitters hear of it
-    return ConsultationAction.objects.create(
+    action = ConsultationAction.objects.create(
         consultation=consultation,
         kind=ConsultationAction.Kind.BEKANNTMACHUNG,
         by=rules.user_or_none(by),
@@ -174,3 +175,5 @@ def bekanntmachung_record(
         closed_at=consultation.closed_at,
         details={"date": date.isoformat(), "media": ",".join(media)},
     )
+    bekanntmachung_recorded.send(sender=Consultation, consultation=consultation, action=action)
+    return action

@@ -56,6 +56,7 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "planbeteiligung-clearsessions",
         "planbeteiligung-send-authority-reminders",
         "planbeteiligung-purge-orphaned-attachments",
+        "planbeteiligung-check-publication",
     }
     for name in timers:
         assert "Type=oneshot" in (UNITS / f"{name}.service").read_text()
@@ -72,5 +73,6 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "clearsessions",
         "send_authority_reminders",
         "purge_orphaned_attachments",
+        "check_publication",
     }
     assert "OnCalendar=hourly" in (UNITS / "planbeteiligung-clearsessions.timer").read_text()
