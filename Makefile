@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-APT_PACKAGES := gdal-bin proj-data libsqlite3-mod-spatialite python3-venv python3-dev gettext chromium fonts-dejavu-core poppler-utils
+APT_PACKAGES := gdal-bin proj-data libsqlite3-mod-spatialite python3-venv python3-dev gettext chromium fonts-dejavu-core poppler-utils xmlsec1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?= -n 2
@@ -26,6 +26,7 @@ system-deps:
 	ls /usr/lib/*/mod_spatialite.so >/dev/null 2>&1 || missing="yes"; \
 	command -v chromium >/dev/null || missing="yes"; \
 	command -v msgfmt >/dev/null || missing="yes"; \
+	command -v xmlsec1 >/dev/null || missing="yes"; \
 	/usr/bin/python3.11 -c "import venv, ensurepip" >/dev/null 2>&1 || missing="yes"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
