@@ -213,6 +213,7 @@ class PlanCockpitView(PlanStaffMixin, TemplateView):
             area_upload_url=optional_url(
                 "geodata:plan_area_upload", f"/verwaltung/plaene/{plan.pk}/geltungsbereich/datei/", pk=plan.pk
             ),
+            council_url=optional_url("council:plan", f"/verwaltung/plaene/{plan.pk}/gremien/", pk=plan.pk),
         )
         return context
 
