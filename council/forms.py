@@ -11,14 +11,12 @@ class SourceForm(forms.Form):
         label=_("OParl-Adresse (System)"),
         max_length=500,
         required=False,
-        assume_scheme="https",
         help_text=_("z. B. https://ris.example.de/oparl/v1/system; leer: keine Anbindung."),
     )
     body_url = forms.URLField(
         label=_("Körperschaft (optional)"),
         max_length=500,
         required=False,
-        assume_scheme="https",
         help_text=_("OParl-ID der Körperschaft, wenn das System mehrere führt; leer: die erste."),
     )
 
