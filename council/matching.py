@@ -48,9 +48,7 @@ def number_pattern(core: str) -> re.Pattern:
     parts = re.split(r"([/.\-])", core)
     body = "".join(r"\s*" + re.escape(part) + r"\s*" if part in "/.-" else re.escape(part) for part in parts)
     # Not followed by a further digit, letter or number part: "12" must not match "123", "12a" or "12/3".
-    return re.compile(
-        PREFIX + r"\s*(?:nr\.?\s*)?" + body + r"(?![0-9a-zäöüß])(?!\s*[/\-]\s*\d)(?!\.\d)", re.IGNORECASE
-    )
+    return re.compile(PREFIX + r"\s*(?:nr\.?\s*)?" + body + r"(?![0-9a-zäöüß])(?!\s*[/\-]\s*\d)(?!\.\d)", re.IGNORECASE)
 
 
 def mentions_number(title: str, number: str) -> bool:
@@ -71,7 +69,9 @@ def guess_stage(title: str, default: str) -> str:
 def stage_links_suggest(*, source: OParlSource, by) -> int:
     """Suggest a stage link for every paper whose title names a plan's number; return how many are new."""
     rules.require(by, "manage", source.municipality)
-    plans = [p for p in Plan.objects.filter(municipality=source.municipality).exclude(number="") if number_core(p.number)]
+    plans = [
+        p for p in Plan.objects.filter(municipality=source.municipality).exclude(number="") if number_core(p.number)
+    ]
     if not plans:
         return 0
     patterns = [(plan, number_pattern(number_core(plan.number))) for plan in plans]

@@ -103,7 +103,9 @@ class OParlClient:
             try:
                 data = response.json()
             except ValueError as error:
-                raise OParlError(_("Der OParl-Server lieferte kein JSON: %(url)s") % {"url": url}, code="not_json") from error
+                raise OParlError(
+                    _("Der OParl-Server lieferte kein JSON: %(url)s") % {"url": url}, code="not_json"
+                ) from error
             if not isinstance(data, dict):
                 raise OParlError(_("Der OParl-Server lieferte kein JSON: %(url)s") % {"url": url}, code="not_json")
             return data
@@ -125,7 +127,8 @@ class OParlClient:
             if not isinstance(data, list):
                 raise OParlError(_("Keine OParl-Liste: %(url)s") % {"url": next_url}, code="not_a_list")
             yield from (item for item in data if isinstance(item, dict))
-            links = page.get("links") if isinstance(page.get("links"), dict) else {}
+            links = page.get("links")
+            links = links if isinstance(links, dict) else {}
             following = links.get("next")
             next_url = following if isinstance(following, str) and following != next_url else None
 

@@ -33,15 +33,21 @@ class Decision:
 
 def _links(plan: Plan) -> QuerySet[StageLink]:
     items = AgendaItem.objects.select_related("meeting").prefetch_related("meeting__organizations")
-    return StageLink.objects.filter(plan=plan).select_related("paper").prefetch_related(
-        Prefetch("paper__agenda_items", queryset=items),
-        Prefetch("agenda_item", queryset=items),
+    return (
+        StageLink.objects.filter(plan=plan)
+        .select_related("paper")
+        .prefetch_related(
+            Prefetch("paper__agenda_items", queryset=items),
+            Prefetch("agenda_item", queryset=items),
+        )
     )
 
 
 def decision_of(link: StageLink) -> Decision:
     """Return what the plan page shows of `link`: the meeting of its agenda item, or of the paper's decisive one."""
-    item = link.agenda_item if link.agenda_item is not None and not link.agenda_item.deleted else decisive_item(link.paper)
+    item = (
+        link.agenda_item if link.agenda_item is not None and not link.agenda_item.deleted else decisive_item(link.paper)
+    )
     meeting = item.meeting if item is not None else None
     paper = link.paper
     return Decision(

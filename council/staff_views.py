@@ -1,5 +1,7 @@
 """Staff pages: a plan's council decisions (/verwaltung/plaene/<pk>/gremien/) and the OParl endpoint."""
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -40,7 +42,9 @@ class PlanCouncilView(PlanStaffMixin, TemplateView):
             suggested=links["suggested"],
             confirmed=links["confirmed"],
             stages=Plan.Stage.choices,
-            weighing_exports=self.weighing_exports() if any(l.stage in WEIGHING_STAGES for l, _d in links["confirmed"]) else [],
+            weighing_exports=self.weighing_exports()
+            if any(link.stage in WEIGHING_STAGES for link, _d in links["confirmed"])
+            else [],
         )
         return context
 
@@ -55,9 +59,17 @@ class PlanCouncilView(PlanStaffMixin, TemplateView):
             found.append(
                 {
                     "consultation": consultation,
-                    "start_url": reverse("workbench:export", kwargs={"consultation_id": consultation.pk, "format": "pdf"}),
+                    "start_url": reverse(
+                        "workbench:export", kwargs={"consultation_id": consultation.pk, "format": "pdf"}
+                    ),
                     "jobs": [
-                        (job, reverse("workbench:export_download", kwargs={"consultation_id": consultation.pk, "job_id": job.pk}))
+                        (
+                            job,
+                            reverse(
+                                "workbench:export_download",
+                                kwargs={"consultation_id": consultation.pk, "job_id": job.pk},
+                            ),
+                        )
                         for job in jobs
                     ],
                 }
@@ -68,10 +80,14 @@ class PlanCouncilView(PlanStaffMixin, TemplateView):
 class LinkActionMixin(PlanStaffMixin):
     """A POST about one of the plan's links (URL kwarg `link`); back to the council page."""
 
-    http_method_names = ["post"]
+    http_method_names: Sequence[str] = ["post"]
 
     def get_link(self) -> StageLink:
-        return get_object_or_404(StageLink.objects.select_related("paper__source", "plan__municipality"), pk=self.kwargs["link"], plan=self.plan)
+        return get_object_or_404(
+            StageLink.objects.select_related("paper__source", "plan__municipality"),
+            pk=self.kwargs["link"],
+            plan=self.plan,
+        )
 
     def back(self):
         return redirect("council:plan", pk=self.plan.pk)
@@ -152,7 +168,9 @@ class SourceUpdateView(SourceMixin, FormView):
 
     def form_valid(self, form):
         try:
-            source = services.oparl_source_update(municipality=self.municipality, by=self.request.user, **form.cleaned_data)
+            source = services.oparl_source_update(
+                municipality=self.municipality, by=self.request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
             return self.form_invalid(form)

@@ -73,7 +73,10 @@ def _ids(value: Any) -> list[str]:
 
 
 def organization_fields(item: dict) -> dict:
-    return {"name": _text(item.get("name"), 300) or _text(item.get("id"), 300), "short_name": _text(item.get("shortName"), 100)}
+    return {
+        "name": _text(item.get("name"), 300) or _text(item.get("id"), 300),
+        "short_name": _text(item.get("shortName"), 100),
+    }
 
 
 def meeting_fields(item: dict) -> dict:
@@ -164,7 +167,12 @@ def _write_meetings(source, items, counts):
                 if gone:
                     agenda_item = {**agenda_item, "deleted": True}
                 _upsert(
-                    AgendaItem, source, agenda_item, agenda_item_fields(agenda_item), counts["agenda_items"], meeting=meeting
+                    AgendaItem,
+                    source,
+                    agenda_item,
+                    agenda_item_fields(agenda_item),
+                    counts["agenda_items"],
+                    meeting=meeting,
                 )
             # An item no longer on the agenda was removed from the meeting.
             dropped = meeting.items.exclude(oparl_id__in=[i["id"] for i in embedded]).filter(deleted=False)

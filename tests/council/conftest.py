@@ -46,10 +46,19 @@ def build_documents(server: OParlServer) -> None:
     }
     server.lists["/oparl/v1/bodies"] = [body]
     server.documents["/oparl/v1/body/1"] = body
-    for number, name in ((1, "Bau- und Planungsausschuss"), (2, "Stadtverordnetenversammlung"), (3, "Haupt- und Finanzausschuss")):
+    for number, name in (
+        (1, "Bau- und Planungsausschuss"),
+        (2, "Stadtverordnetenversammlung"),
+        (3, "Haupt- und Finanzausschuss"),
+    ):
         server.put(
             "/oparl/v1/body/1/organizations",
-            {"id": url(f"/oparl/v1/organization/{number}"), "type": V + "Organization", "name": name, "modified": EARLIER},
+            {
+                "id": url(f"/oparl/v1/organization/{number}"),
+                "type": V + "Organization",
+                "name": name,
+                "modified": EARLIER,
+            },
         )
     server.put(
         "/oparl/v1/body/1/meetings",
@@ -143,7 +152,12 @@ def paper_document(server, number, reference, name, item, meeting, modified=EARL
                 "mimeType": "application/pdf",
                 "accessUrl": f"https://ris.musterstadt.example/datei/{number}00.pdf",
             },
-            {"id": url(f"/oparl/v1/file/{number}01"), "type": V + "File", "name": "Kaputt", "accessUrl": "javascript:alert(1)"},
+            {
+                "id": url(f"/oparl/v1/file/{number}01"),
+                "type": V + "File",
+                "name": "Kaputt",
+                "accessUrl": "javascript:alert(1)",
+            },
         ],
         "consultation": [
             {

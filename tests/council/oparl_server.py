@@ -63,8 +63,12 @@ class OParlServer:
             links["next"] = self.url(path) + "?" + urlencode({**query, "page": page + 1})
         return {
             "data": data,
-            "pagination": {"totalElements": len(items), "elementsPerPage": PER_PAGE, "currentPage": page,
-                           "totalPages": total_pages},
+            "pagination": {
+                "totalElements": len(items),
+                "elementsPerPage": PER_PAGE,
+                "currentPage": page,
+                "totalPages": total_pages,
+            },
             "links": links,
         }
 

@@ -47,8 +47,16 @@ def test_first_sync_mirrors_two_meetings_with_their_agenda_items_and_papers(coun
     )
     # The file with a javascript: address is left out.
     assert paper.files == [
-        {"name": "Vorlage 2026/0150", "accessUrl": "https://ris.musterstadt.example/datei/2.pdf", "mimeType": "application/pdf"},
-        {"name": "Übersichtsplan", "accessUrl": "https://ris.musterstadt.example/datei/200.pdf", "mimeType": "application/pdf"},
+        {
+            "name": "Vorlage 2026/0150",
+            "accessUrl": "https://ris.musterstadt.example/datei/2.pdf",
+            "mimeType": "application/pdf",
+        },
+        {
+            "name": "Übersichtsplan",
+            "accessUrl": "https://ris.musterstadt.example/datei/200.pdf",
+            "mimeType": "application/pdf",
+        },
     ]
     source = OParlSource.objects.get(pk=council.source.pk)
     assert source.body_name == "Stadt Musterstadt"
@@ -81,7 +89,12 @@ def test_second_sync_asks_only_for_changes_since_the_first_and_updates_the_chang
     council.server.put(
         "/oparl/v1/body/1/papers",
         paper_document(
-            council.server, 1, "2026/0101", "Bebauungsplan Nr. 12 – Aufstellungsbeschluss (geändert)", 1, 1,
+            council.server,
+            1,
+            "2026/0101",
+            "Bebauungsplan Nr. 12 – Aufstellungsbeschluss (geändert)",
+            1,
+            1,
             modified=timezone.now().isoformat(),
         ),
     )
@@ -90,7 +103,9 @@ def test_second_sync_asks_only_for_changes_since_the_first_and_updates_the_chang
 
     for path in LISTS:
         queries = council.server.requested(path)
-        assert queries and all(dt.datetime.fromisoformat(q["modified_since"]) == watermark.replace(microsecond=0) for q in queries)
+        assert queries and all(
+            dt.datetime.fromisoformat(q["modified_since"]) == watermark.replace(microsecond=0) for q in queries
+        )
     assert result["papers"] == {"new": 0, "changed": 1, "deleted": 0}
     assert result["meetings"] == result["organizations"] == {"new": 0, "changed": 0, "deleted": 0}
     assert Paper.objects.get(reference="2026/0101").name == "Bebauungsplan Nr. 12 – Aufstellungsbeschluss (geändert)"
@@ -111,8 +126,12 @@ def test_a_paper_deleted_on_the_server_is_marked_deleted_and_keeps_its_data(coun
     oparl_sync(source=council.source, by=SYSTEM)
     council.server.put(
         "/oparl/v1/body/1/papers",
-        {"id": council.id("/oparl/v1/paper/3"), "type": "https://schema.oparl.org/1.1/Paper", "deleted": True,
-         "modified": timezone.now().isoformat()},
+        {
+            "id": council.id("/oparl/v1/paper/3"),
+            "type": "https://schema.oparl.org/1.1/Paper",
+            "deleted": True,
+            "modified": timezone.now().isoformat(),
+        },
     )
 
     result = oparl_sync(source=council.source, by=SYSTEM)
