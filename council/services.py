@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from plans import rules
 from plans.models import Municipality, Plan
 from plans.outbound import check_url
-from plans.page_cache import bump_plan_page
+from plans.page_cache import bump_plan_page, bump_plan_pages
 
 from .models import AgendaItem, OParlSource, Paper, StageLink
 from .tasks import sync_oparl_source
@@ -26,6 +26,7 @@ def oparl_source_update(*, municipality: Municipality, by, system_url: str, body
             )
         if source is not None:
             with transaction.atomic():
+                bump_plan_pages(StageLink.objects.filter(paper__source=source).values_list("plan_id", flat=True))
                 source.delete()
         return None
     errors = {}
