@@ -13,6 +13,7 @@ from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 USER_AGENT = "Planbeteiligung OParl client (+https://oparl.org/)"
 MAX_REDIRECTS = 5
+MAX_BYTES = 20 * 1024 * 1024
 
 
 class OParlError(Exception):
@@ -86,22 +88,23 @@ class OParlClient:
                 raise OParlError(" ".join(error.messages), code=f"refused_{error.code}") from error
             self.requests += 1
             try:
-                response = self.http.get(url)
+                with self.http.stream("GET", url) as response:
+                    if response.is_redirect and response.headers.get("location"):
+                        url = str(response.url.join(response.headers["location"]))
+                        continue
+                    if response.status_code >= 500 or response.status_code == 429:
+                        raise _Transient(f"HTTP {response.status_code}")
+                    if response.status_code != 200:
+                        raise OParlError(
+                            _("Der OParl-Server antwortete mit HTTP %(status)s für %(url)s.")
+                            % {"status": response.status_code, "url": url},
+                            code="http_error",
+                        )
+                    content = self._read(response, url)
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
                 raise _Transient(type(error).__name__) from error
-            if response.is_redirect and response.headers.get("location"):
-                url = str(response.url.join(response.headers["location"]))
-                continue
-            if response.status_code >= 500 or response.status_code == 429:
-                raise _Transient(f"HTTP {response.status_code}")
-            if response.status_code != 200:
-                raise OParlError(
-                    _("Der OParl-Server antwortete mit HTTP %(status)s für %(url)s.")
-                    % {"status": response.status_code, "url": url},
-                    code="http_error",
-                )
             try:
-                data = response.json()
+                data = orjson.loads(content)
             except ValueError as error:
                 raise OParlError(
                     _("Der OParl-Server lieferte kein JSON: %(url)s") % {"url": url}, code="not_json"
@@ -110,6 +113,16 @@ class OParlClient:
                 raise OParlError(_("Der OParl-Server lieferte kein JSON: %(url)s") % {"url": url}, code="not_json")
             return data
         raise OParlError(_("Zu viele Weiterleitungen: %(url)s") % {"url": url}, code="redirects")
+
+    def _read(self, response: httpx.Response, url: str) -> bytes:
+        """Return the body of `response`, refusing one larger than MAX_BYTES (an OParl page is small)."""
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise OParlError(_("Die Antwort von %(url)s ist zu groß.") % {"url": url}, code="too_large")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def pages(self, url: str, *, since: datetime | None = None) -> Iterator[dict]:
         """Yield every object of the paginated list at `url`, following `links.next`, at most `max_pages` pages."""

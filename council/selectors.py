@@ -56,7 +56,7 @@ def decision_of(link: StageLink) -> Decision:
         stage_label=str(link.get_stage_display()),
         date=meeting.start if meeting else None,
         bodies=[o.name for o in meeting.organizations.all() if not o.deleted] if meeting else [],
-        result=item.result if item is not None else "",
+        result=item.result if item is not None and item.public else "",  # nichtöffentlich: no result shown
         cancelled=bool(meeting and meeting.cancelled),
         meeting_url=meeting.web_url if meeting else "",
         reference=paper.reference,

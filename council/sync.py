@@ -156,16 +156,18 @@ def _write_organizations(source, items, counts):
 def _write_meetings(source, items, counts):
     with transaction.atomic():
         for item in items:
+            gone = bool(item.get("deleted"))
             fields = meeting_fields(item)
             meeting = _upsert(Meeting, source, item, fields, counts["meetings"])
-            meeting.organizations.set(
-                Organization.objects.filter(source=source, oparl_id__in=fields["organization_ids"])
-            )
-            embedded = _valid(i for i in item.get("agendaItem") or [] if isinstance(i, dict))
+            if not gone:
+                meeting.organizations.set(
+                    Organization.objects.filter(source=source, oparl_id__in=fields["organization_ids"])
+                )
+            agenda = item.get("agendaItem")
+            if not gone and not (isinstance(agenda, list) and all(isinstance(i, dict) for i in agenda)):
+                continue  # no embedded agenda (yet): keep the items we know
+            embedded = _valid(agenda or []) if not gone else []
             for agenda_item in embedded:
-                gone = bool(item.get("deleted"))
-                if gone:
-                    agenda_item = {**agenda_item, "deleted": True}
                 _upsert(
                     AgendaItem,
                     source,
@@ -174,7 +176,7 @@ def _write_meetings(source, items, counts):
                     counts["agenda_items"],
                     meeting=meeting,
                 )
-            # An item no longer on the agenda was removed from the meeting.
+            # An item no longer on the agenda was removed from the meeting (all of them if the meeting is deleted).
             dropped = meeting.items.exclude(oparl_id__in=[i["id"] for i in embedded]).filter(deleted=False)
             counts["agenda_items"]["deleted"] += dropped.update(deleted=True)
 

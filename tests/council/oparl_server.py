@@ -21,6 +21,7 @@ class OParlServer:
         self.lists: dict[str, list[dict]] = {}
         self.requests: list[tuple[str, dict]] = []
         self.failures: dict[str, list[int]] = {}
+        self.redirects: dict[str, str] = {}
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -83,6 +84,11 @@ class OParlServer:
                 pending = server.failures.get(parts.path)
                 if pending:
                     self._send(pending.pop(0), {"error": "unavailable"})
+                elif parts.path in server.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirects[parts.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                 elif parts.path in server.lists:
                     self._send(200, server._page(parts.path, query))
                 elif parts.path in server.documents:

@@ -94,6 +94,19 @@ def test_a_decision_joins_the_recorded_step_of_its_stage(client, synced):
     assert not steps[1].xpath(".//li[@class='decision']")
 
 
+def test_the_result_of_a_non_public_agenda_item_is_not_shown(client, synced):
+    link = StageLink.objects.get(plan=synced.plan, paper__reference="2026/0150")
+    link.agenda_item.public = False
+    link.agenda_item.save()
+    client.force_login(synced.planner)
+    client.post(reverse("council:link_confirm", kwargs={"pk": synced.plan.pk, "link": link.pk}))
+    client.logout()
+
+    page = client.get(synced.plan.get_absolute_url()).content.decode()
+
+    assert "2026/0150" in page and "mehrheitlich beschlossen" not in page
+
+
 def test_a_cached_plan_page_shows_a_newly_confirmed_decision(client, synced, settings):
     settings.PLAN_PAGE_CACHE = "on"
     assert "2026/0150" not in client.get(synced.plan.get_absolute_url()).content.decode()

@@ -209,6 +209,18 @@ def test_a_private_host_is_refused_without_the_allow_list(council, settings):
     assert internal.value.error_dict["system_url"][0].code == "outbound_internal"
 
 
+def test_a_redirect_is_followed_but_only_to_an_admitted_host(council):
+    council.server.redirects["/oparl/v1/system"] = "/oparl/v1/system-moved"
+    council.server.documents["/oparl/v1/system-moved"] = council.server.documents["/oparl/v1/system"]
+
+    assert oparl_sync(source=council.source, by=SYSTEM)["papers"]["new"] == 3
+
+    council.server.redirects["/oparl/v1/body/1"] = "http://10.0.0.1/oparl/v1/body/1"
+    with pytest.raises(OParlError) as raised:
+        oparl_sync(source=OParlSource.objects.get(pk=council.source.pk), by=SYSTEM)
+    assert raised.value.code == "refused_outbound_not_https"
+
+
 def test_only_the_municipality_planners_may_sync(council):
     foreign = MembershipFactory().user
 
