@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "participation.authorities",
     "participation.workbench",
     "records",
+    "council",
     "portal",
     # Last: the widget templates for FORM_RENDERER; the project's templates/forms/ come first.
     "django.forms",
@@ -378,6 +379,14 @@ SOCIAL_REQUEST_TIMEOUT = env.float("SOCIAL_REQUEST_TIMEOUT", default=15.0)
 # Outbound requests to servers named by staff (Mastodon/Bluesky) go only to public https hosts;
 # hosts listed here are admitted although they resolve to internal addresses, and may use http (plans/outbound.py).
 OUTBOUND_ALLOWED_HOSTS = env.list("OUTBOUND_ALLOWED_HOSTS", default=[])
+
+# OParl client (council/oparl.py): seconds per request, pages per list and sync, retries on 5xx/timeouts and their
+# backoff base (seconds, doubled per retry); the overlap subtracted from a sync's start for the next modified_since.
+OPARL_TIMEOUT = env.float("OPARL_TIMEOUT", default=20.0)
+OPARL_MAX_PAGES = env.int("OPARL_MAX_PAGES", default=1000)
+OPARL_RETRIES = env.int("OPARL_RETRIES", default=3)
+OPARL_BACKOFF = env.float("OPARL_BACKOFF", default=2.0)
+OPARL_OVERLAP_MINUTES = env.int("OPARL_OVERLAP_MINUTES", default=10)
 
 ANNOUNCEMENTS_SECRET_KEY = env.str("ANNOUNCEMENTS_SECRET_KEY", default="")
 # Outbox: give up after this many attempts; a 'sending' row older than the claim timeout belongs to a dead worker.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("participation.workbench.urls")),
     path("", include("operations.urls")),
     path("", include("records.urls")),
+    path("", include("council.urls")),
     # One "plans" namespace: the plans app's own pages, then the composed public pages of portal.
     path("", include((plans.urls.urlpatterns + portal.urls.urlpatterns, "plans"))),
 ]

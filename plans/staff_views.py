@@ -214,6 +214,7 @@ class PlanCockpitView(PlanStaffMixin, TemplateView):
                 "geodata:plan_area_upload", f"/verwaltung/plaene/{plan.pk}/geltungsbereich/datei/", pk=plan.pk
             ),
             evidence_url=optional_url("records:evidence", f"/verwaltung/plaene/{plan.pk}/nachweis/", pk=plan.pk),
+            council_url=optional_url("council:plan", f"/verwaltung/plaene/{plan.pk}/gremien/", pk=plan.pk),
         )
         return context
 

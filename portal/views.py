@@ -19,6 +19,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.views.generic import DetailView, TemplateView
 
+from council.selectors import plan_decisions
 from participation.plan_page import (
     MAX_CACHED_PAGE,
     next_state_change,
@@ -36,6 +37,7 @@ from plans.selectors import PlanFilterError, municipalities_with_plans
 from .change_map import plan_page_changes
 from .map_legend import legend_context, map_styles
 from .selectors import OUTLINE_MIN_ZOOM, map_view, published_plans
+from .timeline import procedure_timeline
 
 
 class PlanMapView(TemplateView):
@@ -260,7 +262,7 @@ class PlanDetailView(DetailView):
                 has_sections=Exists(DocumentSection.objects.filter(document=OuterRef("pk")))
             ),
             document_history=plan.documents.history(),
-            stage_changes=plan.stage_changes.all(),
+            timeline=procedure_timeline(list(plan.stage_changes.all()), plan_decisions(plan)),
             consultations=participation["consultations"],
             now=timezone.now(),
             map_config={"area": plan.area_geojson, "plan_id": plan.pk},

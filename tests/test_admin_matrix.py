@@ -146,6 +146,12 @@ STAFF_URLS = {
     "authorities:staff_revoke": Rule("manage", pk="invitation"),
     "authorities:staff_resend": Rule("manage", pk="invitation"),
     "authorities:staff_extend": Rule("manage", pk="invitation"),
+    "council:plan": Rule("manage", pk="plan"),
+    "council:link_create": Rule("manage", pk="plan"),  # POST only: 405 after the check
+    "council:link_confirm": Rule("manage", pk="plan"),
+    "council:link_reject": Rule("manage", pk="plan"),
+    "council:source": Rule("manage"),
+    "council:source_sync": Rule("manage"),
 }
 
 # Other URL parameters, by name: a key of the objects fixture, or a fixed value.
@@ -163,6 +169,7 @@ PARAMETERS = {
     "block_id": "text_block",
     "segment_number": "=1",
     "kind": "=abwaegungstabelle",
+    "link": "stage_link",
     "action": "=close",
     "format": "=csv",
     "uidb64": "=MQ",
@@ -235,6 +242,14 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
 
             first = Weighing.objects.filter(statement__consultation=consultation).first()
             segment_create(weighing=first, by=SYSTEM, start=0, end=min(10, len(first.statement.comment)))
+            from council.models import OParlSource, Paper, StageLink
+
+            oparl = OParlSource.objects.create(municipality=usingen, system_url="https://ris.usingen.example/oparl")
+            stage_link = StageLink.objects.create(
+                plan=consultation.plan,
+                stage="publication",
+                paper=Paper.objects.create(source=oparl, oparl_id="https://ris.usingen.example/p/1", name="Entwurf"),
+            )
 
             objects = {
                 "consultation": consultation.pk,
@@ -265,6 +280,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
                 "invitation": Invitation.objects.create(
                     consultation=consultation, authority=authority, deadline=consultation.end_date, key="k"
                 ).pk,
+                "stage_link": stage_link.pk,
                 "export_job": ExportJob.objects.create(
                     consultation=consultation, format="csv", file_name="a.csv", expires_at=timezone.now()
                 ).pk,

@@ -1,7 +1,9 @@
 """A citizen finds a plan on the map and opens it; both pages pass axe-core (WCAG 2.1 AA)."""
 
 import pytest
+from django.utils import timezone
 
+from council.models import AgendaItem, Meeting, OParlSource, Organization, Paper, StageLink
 from plans.demo import load_demo
 
 from .conftest import run_axe
@@ -55,9 +57,34 @@ def test_start_page_has_no_wcag_violations(page, demo):
     assert run_axe(page) == []
 
 
+def link_council_decision(plan):
+    """Link a council decision (meeting, body, result, paper with files) to the plan's publication stage."""
+    source = OParlSource.objects.create(municipality=plan.municipality, system_url="https://ris.example/oparl")
+    ids = iter(f"https://ris.example/oparl/{n}" for n in range(10))
+    body = Organization.objects.create(source=source, oparl_id=next(ids), name="Bau- und Planungsausschuss")
+    meeting = Meeting.objects.create(source=source, oparl_id=next(ids), name="Sitzung", start=timezone.now())
+    meeting.organizations.add(body)
+    paper = Paper.objects.create(
+        source=source,
+        oparl_id=next(ids),
+        reference="2026/0042",
+        name=f"Bebauungsplan {plan.number} – Entwurfsbeschluss",
+        web_url="https://ris.example/vorlage/42",
+        main_file={"name": "Vorlage", "accessUrl": "https://ris.example/42.pdf", "mimeType": "application/pdf"},
+    )
+    item = AgendaItem.objects.create(
+        source=source, oparl_id=next(ids), meeting=meeting, number="4", result="beschlossen", paper=paper
+    )
+    StageLink.objects.create(
+        plan=plan, stage="publication", paper=paper, agenda_item=item, status=StageLink.Status.CONFIRMED
+    )
+
+
 def test_plan_page_has_no_wcag_violations(page, demo):
+    link_council_decision(demo["plans"]["am-riedborn"])
     page.goto(demo["plans"]["am-riedborn"].get_absolute_url())
     page.wait_for_selector("#plan-map[data-ready]")
+    assert page.locator(".timeline .decision").count() == 1
     assert run_axe(page) == []
     assert page.csp_violations == []
 

@@ -57,6 +57,7 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "planbeteiligung-send-authority-reminders",
         "planbeteiligung-purge-orphaned-attachments",
         "planbeteiligung-check-publication",
+        "planbeteiligung-sync-oparl",
     }
     for name in timers:
         assert "Type=oneshot" in (UNITS / f"{name}.service").read_text()
@@ -74,5 +75,7 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "send_authority_reminders",
         "purge_orphaned_attachments",
         "check_publication",
+        "sync_oparl",
     }
     assert "OnCalendar=hourly" in (UNITS / "planbeteiligung-clearsessions.timer").read_text()
+    assert "OnCalendar=hourly" in (UNITS / "planbeteiligung-sync-oparl.timer").read_text()
