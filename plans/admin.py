@@ -19,7 +19,7 @@ class MunicipalityAdmin(LeafletGeoAdminMixin, OperatorAdmin):
     """Operators create municipalities, set their legal texts and MFA flag, and assign staff roles."""
 
     editable = True
-    list_display = ["name", "ags", "slug", "crs_epsg", "mfa_required"]
+    list_display = ["name", "ags", "slug", "crs_epsg", "mfa_required", "password_login"]
     search_fields = ["name", "ags"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -28,7 +28,7 @@ class MunicipalityAdmin(LeafletGeoAdminMixin, OperatorAdmin):
 @admin.register(Membership)
 class MembershipAdmin(OperatorAdmin):
     editable = True
-    list_display = ["user", "municipality", "role"]
+    list_display = ["user", "municipality", "role", "source"]
     list_filter = ["municipality", "role"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
