@@ -59,3 +59,24 @@ def oidc_provider(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def bundid_idp(tmp_path, settings):
+    """Start the BundID-like IdP, configure our SP for it (keys made now) and register the SP's metadata there."""
+    from django.test import Client
+
+    from tests.accounts.saml_idp import IdentityProvider, write_keypair
+
+    idp = IdentityProvider(tmp_path)
+    key_file, cert_file = write_keypair(tmp_path, "sp")
+    settings.SITE_URL = "http://testserver"
+    settings.BUNDID_ENABLED = True
+    settings.BUNDID_IDP_METADATA = idp.metadata_path
+    settings.BUNDID_SP_KEY_FILE = key_file
+    settings.BUNDID_SP_CERT_FILE = cert_file
+    metadata = Client().get("/bundid/metadata/")
+    assert metadata.status_code == 200
+    idp.trust(metadata.content)
+    yield idp
+    idp.stop()
