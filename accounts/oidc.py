@@ -110,8 +110,12 @@ def sso_user_login(*, issuer: str, claims: dict):
         identity = OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject)
     user = identity.user
     changed = []
-    for field, claim in (("email", "email"), ("first_name", "given_name"), ("last_name", "family_name")):
-        value = str(claims.get(claim) or "")[: User._meta.get_field(field).max_length]
+    for field, claim, limit in (
+        ("email", "email", 254),
+        ("first_name", "given_name", 150),
+        ("last_name", "family_name", 150),
+    ):
+        value = str(claims.get(claim) or "")[:limit]
         if value and getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)

@@ -11,7 +11,7 @@ from .models import Membership, Municipality
 logger = logging.getLogger(__name__)
 
 # When several groups map to the same municipality, the stronger role wins.
-_STRENGTH = {Membership.Role.MODERATOR: 1, Membership.Role.PLANNER: 2}
+_STRENGTH: dict[str, int] = {Membership.Role.MODERATOR.value: 1, Membership.Role.PLANNER.value: 2}
 
 
 def roles_from_groups(*, groups: Iterable[str], role_map: Mapping[str, tuple[str, str]]) -> dict[str, str]:
@@ -62,7 +62,7 @@ def membership_sync_from_groups(
         elif membership is not None and not role:
             membership.delete()
             outcome["removed"].append(slug)
-        elif membership is not None and membership.role != role:
+        elif membership is not None and role and membership.role != role:
             membership.role = role
             membership.save(update_fields=["role"])
             outcome["updated"].append(slug)
