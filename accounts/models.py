@@ -35,5 +35,3 @@ class SingleSignOnDevice(Device):
     def verify_token(self, token):
         return False
 
-    def is_interactive(self):
-        return False

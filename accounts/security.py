@@ -27,8 +27,10 @@ def password_login_refused(user) -> bool:
     return bool(flags) and not any(flags)
 
 
-def has_interactive_device(user) -> bool:
-    """Return whether `user` has a confirmed device that asks for a code (TOTP), not the SSO's marker device."""
+def has_code_device(user) -> bool:
+    """Return whether `user` has a confirmed device that gives codes (TOTP), not the SSO's marker device."""
     from django_otp import devices_for_user
 
-    return any(device.is_interactive() for device in devices_for_user(user, confirmed=True))
+    from .models import SingleSignOnDevice
+
+    return any(not isinstance(d, SingleSignOnDevice) for d in devices_for_user(user, confirmed=True))

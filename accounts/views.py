@@ -20,7 +20,7 @@ from plans.rules import is_second_factor_verified
 
 from .forms import CodeForm, StaffAuthenticationForm
 from .oidc import oidc_enabled
-from .security import has_interactive_device, municipalities_requiring_mfa
+from .security import has_code_device, municipalities_requiring_mfa
 
 PENDING_KEY = "pb_login_pending"
 PENDING_SECONDS = 5 * 60
@@ -37,7 +37,7 @@ class StaffLoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        if not has_interactive_device(user):
+        if not has_code_device(user):
             return super().form_valid(form)
         self.request.session.cycle_key()
         self.request.session[PENDING_KEY] = {
@@ -104,5 +104,5 @@ def permission_denied(request, exception=None):
     """Render the 403 page; explain two-factor setup when a municipality requires it for personal data."""
     user = request.user
     needs_mfa = not is_second_factor_verified(user) and municipalities_requiring_mfa(user).exists()
-    context = {"needs_mfa": needs_mfa, "has_device": needs_mfa and has_interactive_device(user)}
+    context = {"needs_mfa": needs_mfa, "has_device": needs_mfa and has_code_device(user)}
     return TemplateResponse(request, "403.html", context, status=403).render()

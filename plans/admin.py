@@ -12,6 +12,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    readonly_fields = ["source"]  # roles granted here are "local"; SSO logins set their own
 
 
 @admin.register(Municipality)
@@ -29,7 +30,8 @@ class MunicipalityAdmin(LeafletGeoAdminMixin, OperatorAdmin):
 class MembershipAdmin(OperatorAdmin):
     editable = True
     list_display = ["user", "municipality", "role", "source"]
-    list_filter = ["municipality", "role"]
+    list_filter = ["municipality", "role", "source"]
+    readonly_fields = ["source"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
 
