@@ -62,7 +62,13 @@ def oidc_provider(tmp_path_factory):
 
 
 @pytest.fixture
-def bundid_idp(tmp_path, settings):
+def bundid_site_url():
+    """Our public address as BundID knows it (the test client's host; browser tests use the live server's)."""
+    return "http://testserver"
+
+
+@pytest.fixture
+def bundid_idp(tmp_path, settings, bundid_site_url):
     """Start the BundID-like IdP, configure our SP for it (keys made now) and register the SP's metadata there."""
     from django.test import Client
 
@@ -70,7 +76,7 @@ def bundid_idp(tmp_path, settings):
 
     idp = IdentityProvider(tmp_path)
     key_file, cert_file = write_keypair(tmp_path, "sp")
-    settings.SITE_URL = "http://testserver"
+    settings.SITE_URL = bundid_site_url
     settings.BUNDID_ENABLED = True
     settings.BUNDID_IDP_METADATA = idp.metadata_path
     settings.BUNDID_SP_KEY_FILE = key_file
