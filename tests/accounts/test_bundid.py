@@ -112,7 +112,7 @@ def test_replayed_or_forged_response_is_refused(client, bundid_idp):
     start = client.get(reverse("accounts:bundid_login"))
     page = requests.get(start["Location"], timeout=30).text
     xml = base64.b64decode(re.search(r'name="SAMLResponse" value="([^"]+)"', page).group(1))
-    assert b"Erika" in xml
+    assert b"Erika" in xml and b'Name="urn:oid:2.5.4.42"' in xml and BPK2.encode() in xml  # BundID's OID names
     tampered = base64.b64encode(xml.replace(b"Erika", b"Eve")).decode()
     response = client.post(reverse("accounts:bundid_acs"), {"SAMLResponse": tampered})
     assert response.status_code == 400 and "pb_bundid" not in client.session
