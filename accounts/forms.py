@@ -1,16 +1,39 @@
-"""Forms of the staff login: one-time code, password reset mail through the site's mail sender."""
+"""Forms of the staff login: password (refused where only SSO is allowed), one-time code, password reset mail."""
 
 import logging
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from plans.links import absolute_url
 from plans.mail import send_templated_mail
 
+from .security import password_login_refused
+
 logger = logging.getLogger(__name__)
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """User name and password; refused for users whose municipalities all switched password login off."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if password_login_refused(user):
+            if settings.OIDC_ENABLED:
+                message = _(
+                    "Ihre Kommune hat die Anmeldung mit Passwort abgeschaltet. "
+                    "Bitte melden Sie sich über „Mit zentraler Anmeldung (SSO)“ an."
+                )
+            else:
+                message = _(
+                    "Ihre Kommune hat die Anmeldung mit Passwort abgeschaltet. "
+                    "Bitte wenden Sie sich an den Betrieb der Plattform."
+                )
+            raise ValidationError(message, code="password_login_off")
 
 
 class CodeForm(forms.Form):

@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import match_token
 
 from plans.rules import is_second_factor_verified
 
-from .forms import CodeForm
-from .security import municipalities_requiring_mfa
+from .forms import CodeForm, StaffAuthenticationForm
+from .oidc import oidc_enabled
+from .security import has_code_device, municipalities_requiring_mfa
 
 PENDING_KEY = "pb_login_pending"
 PENDING_SECONDS = 5 * 60
@@ -29,10 +30,14 @@ class StaffLoginView(auth_views.LoginView):
     """Step 1: user name and password (django-axes counts failures per user name and client address)."""
 
     template_name = "registration/login.html"
+    authentication_form = StaffAuthenticationForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sso_enabled=oidc_enabled(), **kwargs)
 
     def form_valid(self, form):
         user = form.get_user()
-        if not user_has_device(user, confirmed=True):
+        if not has_code_device(user):
             return super().form_valid(form)
         self.request.session.cycle_key()
         self.request.session[PENDING_KEY] = {
@@ -99,5 +104,5 @@ def permission_denied(request, exception=None):
     """Render the 403 page; explain two-factor setup when a municipality requires it for personal data."""
     user = request.user
     needs_mfa = not is_second_factor_verified(user) and municipalities_requiring_mfa(user).exists()
-    context = {"needs_mfa": needs_mfa, "has_device": needs_mfa and user_has_device(user, confirmed=True)}
+    context = {"needs_mfa": needs_mfa, "has_device": needs_mfa and has_code_device(user)}
     return TemplateResponse(request, "403.html", context, status=403).render()

@@ -162,6 +162,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out attempts before the password is checked
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.StaffOIDCBackend",  # answers only the SSO callback, and only with OIDC_ENABLED
 ]
 # Lockout after AXES_FAILURE_LIMIT wrong passwords for the same user name from the same client address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -181,6 +182,42 @@ AXES_VERBOSE = False
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 # Name shown in authenticator apps for TOTP entries.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Planbeteiligung")
+
+# --- Staff single sign-on with OpenID Connect (accounts/oidc.py, docs/login.md) ---
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+# Expected `iss` of the ID tokens, e.g. https://login.example.de/realms/kommunen (empty: not checked).
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+# The claim with the user's groups, and which group grants which role where: {"group": ["slug", "planner"]}.
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ROLE_MAP = env.json("OIDC_ROLE_MAP", default={})
+# SSO sessions count as second-factor verified only if the ID token's amr/acr names one of these methods.
+OIDC_MFA_AMR_VALUES = env.list("OIDC_MFA_AMR_VALUES", default=[])
+OIDC_MFA_ACR_VALUES = env.list("OIDC_MFA_ACR_VALUES", default=[])
+
+# --- BundID for citizens (SAML 2.0, accounts/bundid.py, docs/login.md): off unless configured ---
+BUNDID_ENABLED = env.bool("BUNDID_ENABLED", default=False)
+# The IdP's metadata: a file path or an https URL.
+BUNDID_IDP_METADATA = env.str("BUNDID_IDP_METADATA", default="")
+# Our SP's entity id (default: SITE_URL + /bundid/metadata/), key and certificate (PEM files, never in the repo).
+BUNDID_SP_ENTITY_ID = env.str("BUNDID_SP_ENTITY_ID", default="")
+BUNDID_SP_KEY_FILE = env.str("BUNDID_SP_KEY_FILE", default="")
+BUNDID_SP_CERT_FILE = env.str("BUNDID_SP_CERT_FILE", default="")
+BUNDID_XMLSEC_BINARY = env.str("BUNDID_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
+# A BundID login stays valid in the browser session for this long (seconds).
+BUNDID_SESSION_SECONDS = env.int("BUNDID_SESSION_SECONDS", default=2 * 60 * 60)
 
 # Internationalisation: German first, English second.
 LANGUAGE_CODE = "de"

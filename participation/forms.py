@@ -127,11 +127,12 @@ class StatementForm(XtdCommentForm):
     official = forms.BooleanField(label=_("Als offizielle Antwort der Verwaltung kennzeichnen"), required=False)
     form_token = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, target_object, *args, user=None, feature_choices=None, **kwargs):
+    def __init__(self, target_object, *args, user=None, citizen=None, feature_choices=None, **kwargs):
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("form_token", uuid.uuid4())
         super().__init__(target_object, *args, **kwargs)
         self.user = user
+        self.citizen = citizen  # a BundID identity (accounts.bundid): name and address come from its assertion
         del self.fields["url"]
         del self.fields["followup"]
         self.fields["comment"].widget.attrs.pop("placeholder", None)  # xtd's English placeholder
@@ -148,7 +149,7 @@ class StatementForm(XtdCommentForm):
         self.fields["email"].widget = forms.EmailInput(attrs={"autocomplete": "email"})
         self.fields["honeypot"].label = _("Dieses Feld bitte leer lassen")
         self.fields["reply_to"].required = False
-        if user is not None and user.is_authenticated:
+        if (user is not None and user.is_authenticated) or citizen is not None:
             del self.fields["name"]
             del self.fields["email"]
         if not self._is_staff(user):

@@ -319,6 +319,12 @@ class Statement(XtdComment):
     public_opt_in = models.BooleanField(_("Öffentliche Anzeige mit Kürzel erlaubt"), default=False)
     is_official = models.BooleanField(_("Antwort der Verwaltung"), default=False)
     postal_address = models.TextField(_("Anschrift"), blank=True)
+    # BundID (accounts.bundid): the submitter was identified by the state's service account; name and address
+    # come from its assertion, no confirmation mail. The subject is a keyed hash, never the BundID's own id.
+    identified_with = models.CharField(
+        _("Identifiziert mit"), max_length=20, choices=[("bundid", "BundID")], blank=True, default=""
+    )
+    identity_subject = models.CharField(_("Pseudonyme Kennung"), max_length=64, blank=True, db_index=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Erfasst von"),

@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import formats, timezone, translation
 
+from accounts.bundid import bundid_enabled, citizen_identity
 from plans.models import Plan
 from plans.page_cache import marker
 
@@ -53,6 +54,8 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
     current = open_consultation or (started[-1] if started else None)
     form = None
     params = request.GET if request is not None else {}
+    user = getattr(request, "user", None)
+    citizen = None if request is None or (user is not None and user.is_authenticated) else citizen_identity(request)
     reply_to = None
     if open_consultation is not None:
         initial = {}
@@ -66,7 +69,7 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
                 reply_to = None
         if str(params.get("abschnitt", "")).isdigit():  # "Abschnitt kommentieren" in a document's reading view
             initial["section"] = params["abschnitt"]
-        form = StatementForm(open_consultation, user=getattr(request, "user", None), initial=initial)
+        form = StatementForm(open_consultation, user=user, citizen=citizen, initial=initial)
     topic = params.get("thema", "")
     order = params.get("sortierung", "neueste")
     topics = dict(Statement.Topic.choices)
@@ -117,6 +120,8 @@ def plan_page_participation(*, plan: Plan, request: HttpRequest | None) -> dict[
         "consultation": current,
         "open_consultation": open_consultation,
         "form": form,
+        "citizen": citizen,
+        "bundid_enabled": bundid_enabled(),
         "reply_to": reply_to,
         "threads": threads,
         "count": len(roots),

@@ -1,4 +1,4 @@
-"""Read helpers of the participation core: human-readable consultation state, plans open for comments."""
+"""Read helpers of the participation core: consultation state, plans open for comments, a citizen's statements."""
 
 import datetime as dt
 
@@ -7,7 +7,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Consultation
+from .models import Consultation, Statement
 from .periods import local_date
 
 
@@ -63,3 +63,14 @@ def plans_with_open_state(plans):
 def plans_open_for_comments(plans):
     """Return only the plans with a public consultation open now."""
     return plans.filter(Exists(Consultation.objects.open_at().filter(plan=OuterRef("pk"))))
+
+
+def statements_of_identity(subject: str):
+    """Return the statements submitted under the BundID identity `subject` (newest first)."""
+    if not subject:
+        return Statement.objects.none()
+    return (
+        Statement.objects.filter(identity_subject=subject, identified_with="bundid")
+        .select_related("consultation__plan__municipality")
+        .order_by("-submit_date", "-pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import resend_views, staff_statement_views, staff_views, views
+from . import my_statements_views, resend_views, staff_statement_views, staff_views, views
 
 app_name = "participation"
 
@@ -12,6 +12,7 @@ urlpatterns = [
         resend_views.ConfirmationResendView.as_view(),
         name="confirm_resend",
     ),
+    path("beteiligung/meine-stellungnahmen/", my_statements_views.MyStatementsView.as_view(), name="my_statements"),
     path("beteiligung/stellungnahmen/<int:pk>/melden/", views.StatementFlagView.as_view(), name="statement_flag"),
     path(
         "beteiligung/aenderungen/abmelden/<str:token>/",

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.bundid import citizen_identity
 from plans.client import client_address
 from plans.models import Plan
 from plans.page_cache import page_cache_enabled, plan_page_version, plan_page_version_key
@@ -113,12 +114,20 @@ class StatementCreateView(View):
             )
         # Only a submitted feature needs the plan's feature list (saves a query on most posts).
         feature_choices = None if request.POST.get("feature") else []
+        citizen = None if request.user.is_authenticated else citizen_identity(request)
         form = StatementForm(
-            consultation, data=request.POST, files=request.FILES, user=request.user, feature_choices=feature_choices
+            consultation,
+            data=request.POST,
+            files=request.FILES,
+            user=request.user,
+            citizen=citizen,
+            feature_choices=feature_choices,
         )
         if not form.is_valid():
             if feature_choices == []:  # show the complete form (with the feature list) again
-                form = StatementForm(consultation, data=request.POST, files=request.FILES, user=request.user)
+                form = StatementForm(
+                    consultation, data=request.POST, files=request.FILES, user=request.user, citizen=citizen
+                )
                 form.is_valid()
             return render_invalid_form(request, consultation, form)
         data = form.cleaned_data
@@ -128,6 +137,7 @@ class StatementCreateView(View):
                 text=data["comment"],
                 topic=data["topic"],
                 user=request.user,
+                citizen=citizen,
                 name=data.get("name", ""),
                 email=data.get("email", ""),
                 location=data.get("location"),
@@ -152,17 +162,17 @@ class StatementCreateView(View):
             )
         except ValidationError as error:
             if getattr(error, "code", None) == "form_token_used":  # field-dict errors have no code
-                form = self._form_with_fresh_token(request, consultation)
+                form = self._form_with_fresh_token(request, consultation, citizen)
             form.add_error(None, error.messages)
             return render_invalid_form(request, consultation, form)
         submitted_message(request, result.statement, needs_confirmation=result.needs_confirmation)
         # No fragment: the focused success message sits at the top of the plan page.
         return HttpResponseRedirect(plan.get_absolute_url())
 
-    def _form_with_fresh_token(self, request, consultation):
+    def _form_with_fresh_token(self, request, consultation, citizen):
         """Return the citizen's form again with a new form token (and timestamp) so that sending it once more works."""
         data = request.POST.copy()
-        form = StatementForm(consultation, data=data, user=request.user)
+        form = StatementForm(consultation, data=data, user=request.user, citizen=citizen)
         for name, value in {**form.generate_security_data(), "form_token": str(uuid.uuid4())}.items():
             data[name] = value
         form.is_valid()

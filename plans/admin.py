@@ -12,6 +12,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    readonly_fields = ["source"]  # roles granted here are "local"; SSO logins set their own
 
 
 @admin.register(Municipality)
@@ -19,7 +20,7 @@ class MunicipalityAdmin(LeafletGeoAdminMixin, OperatorAdmin):
     """Operators create municipalities, set their legal texts and MFA flag, and assign staff roles."""
 
     editable = True
-    list_display = ["name", "ags", "slug", "crs_epsg", "mfa_required"]
+    list_display = ["name", "ags", "slug", "crs_epsg", "mfa_required", "password_login"]
     search_fields = ["name", "ags"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -28,8 +29,9 @@ class MunicipalityAdmin(LeafletGeoAdminMixin, OperatorAdmin):
 @admin.register(Membership)
 class MembershipAdmin(OperatorAdmin):
     editable = True
-    list_display = ["user", "municipality", "role"]
-    list_filter = ["municipality", "role"]
+    list_display = ["user", "municipality", "role", "source"]
+    list_filter = ["municipality", "role", "source"]
+    readonly_fields = ["source"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
 

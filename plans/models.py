@@ -105,6 +105,14 @@ class Municipality(models.Model):
         default=False,
         help_text=_("Wer Namen und Anschriften exportieren darf, muss sich mit einem zweiten Faktor anmelden."),
     )
+    password_login = models.BooleanField(
+        _("Anmeldung mit Passwort erlauben"),
+        default=True,
+        help_text=_(
+            "Aus: Beschäftigte, die nur dieser Kommune (oder nur Kommunen ohne Passwort-Anmeldung) angehören, "
+            "melden sich ausschließlich über die zentrale Anmeldung (SSO) an."
+        ),
+    )
     easy_language = models.TextField(_("Erklärung in Leichter Sprache"), blank=True)
     sign_language_video_url = models.URLField(_("Video in Gebärdensprache"), blank=True)
     domain = models.CharField(
@@ -172,9 +180,15 @@ class Membership(models.Model):
         PLANNER = "planner", _("Planungsamt")
         MODERATOR = "moderator", _("Moderation")
 
+    class Source(models.TextChoices):
+        LOCAL = "local", _("Hier vergeben")
+        OIDC = "oidc", _("Zentrale Anmeldung (SSO)")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, default=Role.PLANNER)
+    # OIDC memberships follow the identity provider's groups at every SSO login; local ones are never touched.
+    source = models.CharField(_("Herkunft"), max_length=10, choices=Source.choices, default=Source.LOCAL)
 
     class Meta:
         verbose_name = _("Mitgliedschaft")

@@ -19,6 +19,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.views.generic import DetailView, TemplateView
 
+from accounts.bundid import citizen_identity
 from council.selectors import plan_decisions
 from participation.plan_page import (
     MAX_CACHED_PAGE,
@@ -174,6 +175,8 @@ class PlanDetailView(DetailView):
         if "antwort" in request.GET:  # a reply form names another visitor's statement: rare, not cached
             return None
         if "abschnitt" in request.GET:  # a form with a preselected section (from a document's reading view)
+            return None
+        if citizen_identity(request) is not None:  # a BundID citizen's form shows their name instead of the fields
             return None
         from participation.models import Statement
 

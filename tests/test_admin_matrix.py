@@ -47,6 +47,8 @@ PUBLIC = Rule("public", anonymous=frozenset(OK))
 STAFF_URLS = {
     "accounts:login": PUBLIC,
     "accounts:login_code": PUBLIC,  # without a pending password step: back to the login page
+    "accounts:oidc_login": Rule("public", anonymous=frozenset({404})),  # 404 while OIDC_ENABLED is off
+    "accounts:oidc_callback": Rule("public", anonymous=frozenset({404})),
     "accounts:logout": Rule("public", anonymous=frozenset({405})),
     "accounts:password_reset": PUBLIC,
     "accounts:password_reset_done": PUBLIC,

@@ -105,6 +105,7 @@ def personal_data_purge(
         user_email="",
         user_url="",
         postal_address="",
+        identity_subject="",
         ip_address=None,
         user=None,
         personal_data_purged_at=at,

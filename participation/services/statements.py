@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.bundid import CitizenIdentity
 from plans import rules
 from plans.links import base_url
 
@@ -63,6 +64,7 @@ def statement_submit(
     text: str,
     topic: str = Statement.Topic.OTHER,
     user=None,
+    citizen: CitizenIdentity | None = None,
     name: str = "",
     email: str = "",
     location: Point | None = None,
@@ -79,7 +81,11 @@ def statement_submit(
     attachments: list[CheckedUpload] | None = None,
     at: dt.datetime | None = None,
 ) -> SubmitResult:
-    """Store a statement submitted online; guests get a confirmation e-mail, logged-in users none.
+    """Store a statement submitted online; guests get a confirmation e-mail, logged-in users and BundID citizens none.
+
+    A `citizen` identified by BundID submits under the name and address of the assertion (the form's are
+    ignored); the statement is marked as identified with the citizen's pseudonymous subject and counts as
+    confirmed at once.
 
     `privacy_consent` acknowledges the Art. 13 notice (required); `public_opt_in` allows showing the
     statement publicly under its pseudonym (optional; without it the statement is never public).
@@ -118,7 +124,10 @@ def statement_submit(
             }
         )
     authenticated = bool(user is not None and user.is_authenticated)
-    if not authenticated and not (name.strip() and email.strip()):
+    if authenticated:
+        citizen = None  # staff write as themselves
+    identified = citizen is not None
+    if not authenticated and not identified and not (name.strip() and email.strip()):
         raise ValidationError(_("Bitte geben Sie Name und E-Mail-Adresse an."), code="name_email_required")
     check_statement_place(
         consultation, location=location, drawn_area=drawn_area, drawn_line=drawn_line, feature=feature
@@ -128,11 +137,14 @@ def statement_submit(
     if official:
         if not (authenticated and rules.can_moderate(user, consultation.plan.municipality)):
             raise ValidationError(_("Nur die Verwaltung kann offizielle Antworten geben."), code="official_not_allowed")
-    check_rate(ip_address, "" if authenticated else email)
+    check_rate(ip_address, "" if authenticated or identified else email)
 
     if authenticated:
         name = name.strip() or user.get_full_name() or user.get_username()
         email = user.email or email
+    elif citizen is not None:
+        name, email = citizen.name, citizen.email
+    confirmed = authenticated or identified
     statement = Statement(
         consultation=consultation,
         content_type=ContentType.objects.get_for_model(Consultation),
@@ -141,6 +153,9 @@ def statement_submit(
         user=user if authenticated else None,
         user_name=name.strip()[:50],
         user_email=email.strip(),
+        postal_address=citizen.address if citizen else "",
+        identified_with="bundid" if citizen else "",
+        identity_subject=citizen.subject if citizen else "",
         comment=text,
         topic=topic,
         location=location,
@@ -155,7 +170,7 @@ def statement_submit(
         privacy_consent=True,
         public_opt_in=bool(public_opt_in or official),
         is_official=official,
-        confirmed_at=at if authenticated else None,
+        confirmed_at=at if confirmed else None,
         form_token=form_token,
         is_public=False,
     )
@@ -165,7 +180,7 @@ def statement_submit(
             _("Die Beteiligung ist nicht geöffnet. Stellungnahmen können derzeit nicht abgegeben werden."),
             code="not_open",
         )
-    if authenticated:
+    if confirmed:
         statement.is_public = _publish_immediately(consultation, statement)
     content = _submitted_content(statement, parent.pk if parent else None)  # before save() sets ids
     try:
@@ -173,7 +188,7 @@ def statement_submit(
             statement.save()
             if attachments:
                 store_attachments(statement, attachments, by=user)
-            if not authenticated:
+            if not confirmed:
                 _enqueue_with_transaction(send_confirmation_mail, statement.pk, confirmation_url(statement))
     except IntegrityError:
         if form_token is None:
@@ -187,7 +202,7 @@ def statement_submit(
                 code="form_token_used",
             ) from None
         return SubmitResult(existing, False, existing.confirmed_at is None)
-    return SubmitResult(statement, True, not authenticated)
+    return SubmitResult(statement, True, not confirmed)
 
 
 def _submitted_content(statement: Statement, parent_id: int | None) -> tuple:
