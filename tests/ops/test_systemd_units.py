@@ -55,6 +55,7 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "planbeteiligung-purge-expired-exports",
         "planbeteiligung-clearsessions",
         "planbeteiligung-send-authority-reminders",
+        "planbeteiligung-send-assignment-reminders",
         "planbeteiligung-purge-orphaned-attachments",
     }
     for name in timers:
@@ -71,6 +72,7 @@ def test_every_timer_starts_a_oneshot_service_and_the_jobs_are_scheduled():
         "purge_expired_exports",
         "clearsessions",
         "send_authority_reminders",
+        "send_assignment_reminders",
         "purge_orphaned_attachments",
     }
     assert "OnCalendar=hourly" in (UNITS / "planbeteiligung-clearsessions.timer").read_text()

@@ -1,9 +1,11 @@
 """Workbench pages, split by job: the Abwägung itself, reports (statistics, map, exports), the result."""
 
+from .assignments import AssignmentActionView, AssignmentView, AssignView, MyTasksView
 from .base import ConsultationStaffMixin, WorkbenchIndexView
 from .exports import ExportDownloadView, ExportJobView, ExportStartView
 from .reports import MapView, StatisticsView
 from .result import PublicResultView, ResultPublishView, ResultUnpublishView
+from .reviewers import ReviewerDeactivateView, ReviewerListView
 from .segments import (
     CouncilDecisionView,
     DiffView,
@@ -25,6 +27,12 @@ from .weighing import (
 )
 
 __all__ = [
+    "AssignView",
+    "AssignmentActionView",
+    "AssignmentView",
+    "MyTasksView",
+    "ReviewerDeactivateView",
+    "ReviewerListView",
     "BulkActionView",
     "ConsultationStaffMixin",
     "CouncilDecisionView",

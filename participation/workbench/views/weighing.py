@@ -15,6 +15,8 @@ from django.views.generic import TemplateView
 from participation.models import Attachment, Consultation
 
 from .. import grouping, services, text_blocks
+from ..assignment_forms import AssignForm
+from ..assignments import weighing_assignments
 from ..forms import (
     BulkActionForm,
     FilterForm,
@@ -317,8 +319,12 @@ class WeighingEditView(TextBlockPickerMixin, ConsultationStaffMixin, TemplateVie
                 else []
             ),
         )
+        context["assignments"] = weighing_assignments(weighing)
         if context["can_decide"]:
             context.update(self.picker_context(statement.topic))
+            context["assign_form"] = AssignForm(
+                municipality=self.municipality, weighing=weighing, segments=segments, auto_id="assign-%s"
+            )
         return context
 
     def post(self, request, *args, **kwargs):
