@@ -226,7 +226,7 @@ def test_my_tasks_highlights_overdue_and_refuses_outsiders(setup, client):
 def test_reminders_are_sent_once_per_due_date(setup, settings, django_capture_on_commit_callbacks):
     settings.ASSIGNMENT_REMINDER_DAYS = 2
     today = timezone.localdate()
-    assignment = _assign(setup, due=today + dt.timedelta(days=5))
+    _assign(setup, due=today + dt.timedelta(days=5))
     _assign(setup, weighing=setup["weighings"][1], due=today + dt.timedelta(days=1))
     mail.outbox.clear()
     now = timezone.now()
