@@ -184,7 +184,7 @@ EXPECTED = {
     # item; the dashboard sends them to "Meine Aufgaben" (302), the other staff lists answer 403 or 404.
     "reviewer_a": {
         "login": OK,
-        "staff": {302, 403},
+        "staff": {302, 403, 404},
         "planner": {403},
         "moderate": {404},
         "manage": {404},
