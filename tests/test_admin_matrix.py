@@ -147,6 +147,7 @@ STAFF_URLS = {
     "workbench:assignment_delete": Rule("moderate"),
     "workbench:reviewers": Rule("moderate"),
     "workbench:reviewer_deactivate": Rule("manage"),  # POST only: 405 after the check
+    "workbench:reviewer_invite": Rule("manage"),  # POST only: 405 after the check
 }
 
 # Other URL parameters, by name: a key of the objects fixture, or a fixed value.

@@ -3,6 +3,7 @@
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
@@ -63,8 +64,9 @@ def assignment_message(assignment: Assignment, kind: str):
 
 def item_label(assignment: Assignment) -> str:
     """Return "Nr. 7" or "Nr. 7.2" for the assigned statement or segment."""
+    segment = assignment.segment
     number = f"{assignment.weighing.number}"
-    return f"Nr. {number}.{assignment.segment.number}" if assignment.segment_id else f"Nr. {number}"
+    return f"Nr. {number}.{segment.number}" if segment is not None else f"Nr. {number}"
 
 
 @task()
@@ -109,14 +111,15 @@ def invitation_message(reviewer: ExternalReviewer):
 
 @task()
 @retry_transient
-def send_reviewer_invitation(reviewer_id: int) -> bool:
-    """Send the invitation with the set-password link to a new external reviewer, once."""
+def send_reviewer_invitation(reviewer_id: int, key: str) -> bool:
+    """Send the invitation with the set-password link to an external reviewer, once per `key`."""
     reviewer = ExternalReviewer.objects.select_related("user", "municipality").filter(pk=reviewer_id).first()
     if reviewer is None or not reviewer.active:
         return False
-    return send_once(key=f"reviewer-invitation:{reviewer_id}", message=invitation_message(reviewer))
+    return send_once(key=key, message=invitation_message(reviewer))
 
 
-def enqueue_reviewer_invitation(reviewer: ExternalReviewer) -> None:
-    """Queue the invitation of `reviewer` (after the commit)."""
-    _enqueue_after_commit(send_reviewer_invitation, reviewer.pk)
+def enqueue_reviewer_invitation(reviewer: ExternalReviewer, again: bool = False) -> None:
+    """Queue the invitation of `reviewer` (after the commit); `again` for a new link (the first one expired)."""
+    suffix = f":{timezone.now().timestamp()}" if again else ""
+    _enqueue_after_commit(send_reviewer_invitation, reviewer.pk, f"reviewer-invitation:{reviewer.pk}{suffix}")

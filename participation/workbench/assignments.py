@@ -156,7 +156,9 @@ def assignment_return(*, assignment: Assignment, by, note: str) -> Assignment:
         )
     if _target(assignment).state != WeighingState.PROPOSED:
         raise ValidationError(_("Es gibt keinen eingereichten Vorschlag zum Zurückgeben."), code="not_proposed")
-    items = [segment] if segment is not None else list(weighing.segments.filter(state=WeighingState.PROPOSED))
+    items: list[Weighing | Segment] = (
+        [segment] if segment is not None else list(weighing.segments.filter(state=WeighingState.PROPOSED))
+    )
     # A statement is proposed only as a whole: a part back in draft makes the statement a draft again.
     for item in [*items, weighing]:
         if item.state == WeighingState.PROPOSED:

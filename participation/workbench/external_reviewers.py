@@ -62,6 +62,16 @@ def external_reviewer_deactivate(*, reviewer: ExternalReviewer, by) -> ExternalR
     return reviewer
 
 
+@transaction.atomic
+def external_reviewer_invite_again(*, reviewer: ExternalReviewer, by) -> ExternalReviewer:
+    """Send an active reviewer a new set-password link (the first expired, or they forgot their password)."""
+    rules.require(by, "manage", reviewer.municipality)
+    if not reviewer.active:
+        raise ValidationError(_("Diese Person ist deaktiviert."), code="inactive")
+    enqueue_reviewer_invitation(reviewer, again=True)
+    return reviewer
+
+
 def reviewers_of(municipality):
     """Return the municipality's external reviewers, active first, by name."""
     return (

@@ -107,5 +107,10 @@ urlpatterns = [
         views.ReviewerDeactivateView.as_view(),
         name="reviewer_deactivate",
     ),
+    path(
+        "verwaltung/abwaegung/extern/<int:municipality_id>/<int:reviewer_id>/einladen/",
+        views.ReviewerInviteAgainView.as_view(),
+        name="reviewer_invite",
+    ),
     path("beteiligung/<int:consultation_id>/ergebnis/", views.PublicResultView.as_view(), name="public_result"),
 ]

@@ -5,7 +5,7 @@ from .base import ConsultationStaffMixin, WorkbenchIndexView
 from .exports import ExportDownloadView, ExportJobView, ExportStartView
 from .reports import MapView, StatisticsView
 from .result import PublicResultView, ResultPublishView, ResultUnpublishView
-from .reviewers import ReviewerDeactivateView, ReviewerListView
+from .reviewers import ReviewerDeactivateView, ReviewerInviteAgainView, ReviewerListView
 from .segments import (
     CouncilDecisionView,
     DiffView,
@@ -32,6 +32,7 @@ __all__ = [
     "AssignmentView",
     "MyTasksView",
     "ReviewerDeactivateView",
+    "ReviewerInviteAgainView",
     "ReviewerListView",
     "BulkActionView",
     "ConsultationStaffMixin",

@@ -64,3 +64,21 @@ class ReviewerDeactivateView(TextBlockMixin, TemplateView):
         else:
             messages.success(request, _("%(name)s deaktiviert.") % {"name": reviewer})
         return redirect(reverse("workbench:reviewers", args=[self.municipality.pk]))
+
+
+class ReviewerInviteAgainView(TextBlockMixin, TemplateView):
+    """Send a reviewer a new set-password link (POST)."""
+
+    edits = True
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        reviewer = get_object_or_404(ExternalReviewer, pk=self.kwargs["reviewer_id"], municipality=self.municipality)
+        try:
+            external_reviewers.external_reviewer_invite_again(reviewer=reviewer, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Neue Einladung an %(email)s ist unterwegs.") % {"email": reviewer.user.email})
+        return redirect(reverse("workbench:reviewers", args=[self.municipality.pk]))
