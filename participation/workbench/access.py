@@ -23,6 +23,15 @@ def reviewer_of(user) -> ExternalReviewer | None:
         return None
 
 
+REVIEWER_SESSION_KEY = "pb_external_reviewer"
+
+
+def remember_reviewer(sender, request, user, **kwargs) -> None:
+    """On login, note in the session whether the user is an external reviewer (the navigation shows only tasks)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[REVIEWER_SESSION_KEY] = reviewer_of(user) is not None
+
+
 def may_be_assigned(user, municipality) -> bool:
     """Return whether `user` can work on assignments of `municipality`: its staff or its active reviewer."""
     if user is None or not user.is_active:

@@ -192,7 +192,11 @@ def assignments_for(user):
 
 def weighing_assignments(weighing: Weighing) -> list[Assignment]:
     """Return the weighing's assignments (open first), each with `overdue`, `label` and its item's `target_state`."""
-    rows = list(weighing.assignments.select_related("assignee", "segment").order_by("done_at", "due_date", "id"))
+    rows = list(
+        weighing.assignments.select_related("assignee__external_reviewer", "segment").order_by(
+            "done_at", "due_date", "id"
+        )
+    )
     today = timezone.localdate()
     for row in rows:
         row.overdue = is_overdue(row, today)  # type: ignore[attr-defined]
