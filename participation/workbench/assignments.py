@@ -27,7 +27,7 @@ def _municipality(weighing: Weighing):
 
 def _lock(assignment: Assignment) -> Assignment:
     return (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("weighing__statement__consultation__plan__municipality", "segment")
         .get(pk=assignment.pk)
     )

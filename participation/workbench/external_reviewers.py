@@ -52,7 +52,7 @@ def external_reviewer_create(*, municipality, email: str, name: str, organisatio
 def external_reviewer_deactivate(*, reviewer: ExternalReviewer, by) -> ExternalReviewer:
     """Deactivate a reviewer: no more login, no access to assigned items (the assignments stay for the record)."""
     rules.require(by, "manage", reviewer.municipality)
-    reviewer = ExternalReviewer.objects.select_for_update().select_related("user").get(pk=reviewer.pk)
+    reviewer = ExternalReviewer.objects.select_for_update(of=("self",)).select_related("user").get(pk=reviewer.pk)
     if not reviewer.active:
         raise ValidationError(_("Diese Person ist bereits deaktiviert."), code="already_inactive")
     reviewer.active = False
