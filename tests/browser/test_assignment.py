@@ -40,6 +40,9 @@ def test_consultant_proposes_with_a_text_block_and_the_planner_accepts(page, wor
     url = f"/verwaltung/abwaegung/{consultation.pk}/stellungnahme/{weighing.statement_id}/"
 
     _login(page, "planer")
+    page.goto(f"/verwaltung/abwaegung/extern/{world['town'].pk}/")
+    assert "buero@plan.example" in page.content()
+    assert run_axe(page) == []
     page.goto(url)
     page.select_option("#assign-assignee", str(reviewer.user_id))
     page.fill("#assign-due_date", (timezone.localdate() + dt.timedelta(days=7)).isoformat())
