@@ -205,6 +205,21 @@ def weighing_assignments(weighing: Weighing) -> list[Assignment]:
     return rows
 
 
+def open_assignments_by_statement(statement_ids: list[int]) -> dict[int, list[Assignment]]:
+    """Return the open assignments of the statements `statement_ids` by statement id, each with `overdue`."""
+    today = timezone.localdate()
+    found: dict[int, list[Assignment]] = {}
+    rows = (
+        Assignment.objects.filter(weighing__statement_id__in=statement_ids, done_at__isnull=True)
+        .select_related("assignee", "segment", "weighing")
+        .order_by("due_date", "id")
+    )
+    for row in rows:
+        row.overdue = is_overdue(row, today)  # type: ignore[attr-defined]
+        found.setdefault(row.weighing.statement_id, []).append(row)
+    return found
+
+
 def is_overdue(assignment: Assignment, today: dt.date | None = None) -> bool:
     """Return whether the open `assignment` is past its due date."""
     today = today or timezone.localdate()

@@ -204,6 +204,8 @@ def test_planner_assigns_filters_and_accepts_over_http(setup, client):
     Assignment.objects.update(due_date=timezone.localdate() - dt.timedelta(days=1))
     overdue = client.get(f"/verwaltung/abwaegung/{consultation.pk}/?assignment=overdue").context["page"].object_list
     assert [s.pk for s in overdue] == [weighing.statement_id]
+    table_page = client.get(f"/verwaltung/abwaegung/{consultation.pk}/").content.decode()
+    assert "zugewiesen an Berta Beraterin" in table_page and "überfällig" in table_page
     assignments.assignment_answer(assignment=assignment, by=setup["reviewer"].user, decision="noted", response="Ok.")
     weighing_propose(weighing=weighing, by=setup["reviewer"].user)
     client.post(f"/verwaltung/aufgaben/{assignment.pk}/uebernehmen/")
