@@ -293,6 +293,8 @@ ATTACHMENT_MAX_SIZE_MB = env.int("ATTACHMENT_MAX_SIZE_MB", default=20)
 ATTACHMENT_MAX_COUNT = env.int("ATTACHMENT_MAX_COUNT", default=5)
 # § 4 rounds: remind invited authorities that have not answered this many days before their deadline.
 AUTHORITY_REMINDER_DAYS = env.int("AUTHORITY_REMINDER_DAYS", default=7)
+# Workbench assignments: remind the assignee this many days before the due date (and once when overdue).
+ASSIGNMENT_REMINDER_DAYS = env.int("ASSIGNMENT_REMINDER_DAYS", default=2)
 # Address search: optional external geocoder (Photon/Nominatim API) asked only when the local gazetteer has no match.
 GEOCODER_URL = env.str("GEOCODER_URL", default="")
 # Public address search API: searches per client address per minute (0: no limit).

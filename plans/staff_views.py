@@ -45,6 +45,12 @@ class StaffDashboardView(LoginRequiredMixin, TemplateView):
 
     template_name = "plans/staff/dashboard.html"
 
+    def get(self, request, *args, **kwargs):
+        # An external reviewer of the Abwägung has no role anywhere: their start page is "Meine Aufgaben".
+        if not rules.is_staff_anywhere(request.user) and hasattr(request.user, "external_reviewer"):
+            return redirect("workbench:my_tasks")
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user

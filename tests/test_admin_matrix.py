@@ -154,6 +154,16 @@ STAFF_URLS = {
     "council:link_reject": Rule("manage", pk="plan"),
     "council:source": Rule("manage"),
     "council:source_sync": Rule("manage"),
+    "workbench:assign": Rule("moderate"),  # POST only (405 after the read check); assigning needs "manage"
+    "workbench:my_tasks": Rule("tasks"),  # staff and external reviewers: their own open assignments
+    "workbench:assignment": Rule("assignment"),  # the assignee (reviewer A) and the planning office
+    "workbench:assignment_done": Rule("moderate"),  # POST only: the service checks planner or own task
+    "workbench:assignment_accept": Rule("moderate"),
+    "workbench:assignment_return": Rule("moderate"),
+    "workbench:assignment_delete": Rule("moderate"),
+    "workbench:reviewers": Rule("moderate"),
+    "workbench:reviewer_deactivate": Rule("manage"),  # POST only: 405 after the check
+    "workbench:reviewer_invite": Rule("manage"),  # POST only: 405 after the check
 }
 
 # Other URL parameters, by name: a key of the objects fixture, or a fixed value.
@@ -177,6 +187,8 @@ PARAMETERS = {
     "uidb64": "=MQ",
     "token": "=set-password",
     "task_id": "=00000000-0000-0000-0000-000000000000",
+    "assignment_id": "assignment",
+    "reviewer_id": "reviewer",
 }
 
 # Codes per role for an object of municipality A (Usingen).
@@ -187,7 +199,20 @@ EXPECTED = {
     # moderator A, planner B
     "mixed": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": {403}, "operate": {403}},
     "superuser": {"login": OK, "staff": OK, "planner": OK, "moderate": OK, "manage": OK, "operate": OK},
+    # An external reviewer of A (no role anywhere) with the assignment: only "Meine Aufgaben" and the assigned
+    # item; the dashboard sends them to "Meine Aufgaben" (302), the other staff lists answer 403 or 404.
+    "reviewer_a": {
+        "login": OK,
+        "staff": {302, 403, 404},
+        "planner": {403},
+        "moderate": {404},
+        "manage": {404},
+        "operate": {403},
+    },
 }
+for _role, _codes in EXPECTED.items():
+    _codes["tasks"] = OK
+    _codes["assignment"] = {"planner_a": OK, "superuser": OK, "reviewer_a": OK, "planner_b": {404}}.get(_role, {403})
 
 
 def staff_url_names():
@@ -287,6 +312,16 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
                     consultation=consultation, format="csv", file_name="a.csv", expires_at=timezone.now()
                 ).pk,
             }
+            from participation.workbench.assignments import assignment_create
+            from participation.workbench.external_reviewers import external_reviewer_create
+
+            reviewer = external_reviewer_create(
+                municipality=usingen, email="buero@example.org", name="Büro Plan", by=SYSTEM
+            )
+            objects["reviewer"] = reviewer.pk
+            objects["assignment"] = assignment_create(
+                weighing=first, assignee=reviewer.user, due_date=None, by=SYSTEM
+            ).pk
             User = get_user_model()
             mixed = User.objects.create_user("gemischt", "gemischt@example.org", "pw")
             Membership.objects.create(user=mixed, municipality=usingen, role=Membership.Role.MODERATOR)
@@ -297,6 +332,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
                 "planner_b": User.objects.get(username="neu-anspach-planung").pk,
                 "mixed": mixed.pk,
                 "superuser": User.objects.get(username="admin").pk,
+                "reviewer_a": reviewer.user_id,
             }
             yield {"objects": objects, "users": users}
             transaction.set_rollback(True)

@@ -14,3 +14,8 @@ class WorkbenchConfig(AppConfig):
         # with "WKB output dimension must be 2 or 3" and the process aborts with a double free).
         import pyogrio  # noqa: F401
         import shapely  # noqa: F401
+        from django.contrib.auth.signals import user_logged_in
+
+        from .access import remember_reviewer
+
+        user_logged_in.connect(remember_reviewer, dispatch_uid="workbench-remember-reviewer")

@@ -1,21 +1,24 @@
 """Workbench forms: table filters, bulk actions, a statement's weighing, group answers, grouping threshold."""
 
 from django import forms
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from geodata.models import Feature
 from participation.models import Statement
 from plans.models import DocumentSection
 
-from .labels import CHANNEL_CHOICES
-from .models import CouncilTemplate, Decision, Segment, StatementGroup, TextBlock, Weighing
+from .labels import CHANNEL_CHOICES, person_label
+from .models import Assignment, CouncilTemplate, Decision, Segment, StatementGroup, TextBlock, Weighing
 from .selectors import late_q
 
 OPEN = "open"
 AUTHORITIES, PUBLIC = "authorities", "public"
 BY_SECTION = "section"
+ASSIGNED, OVERDUE = "open", "overdue"
 
 
 class FilterForm(forms.Form):
@@ -41,6 +44,12 @@ class FilterForm(forms.Form):
     feature = forms.TypedChoiceField(label=_("Planinhalt"), required=False, coerce=int, empty_value=None)
     section = forms.TypedChoiceField(label=_("Abschnitt"), required=False, coerce=int, empty_value=None)
     group = forms.TypedChoiceField(label=_("Gruppe"), required=False, coerce=int, empty_value=None)
+    assignee = forms.TypedChoiceField(label=_("Zugewiesen an"), required=False, coerce=int, empty_value=None)
+    assignment = forms.ChoiceField(
+        label=_("Zuweisung"),
+        required=False,
+        choices=[("", _("alle")), (ASSIGNED, _("offen zugewiesen")), (OVERDUE, _("überfällig"))],
+    )
     order = forms.ChoiceField(
         label=_("Sortierung"),
         required=False,
@@ -66,6 +75,15 @@ class FilterForm(forms.Form):
         self.fields["section"].choices = [("", _("alle"))] + [(s.pk, f"{s.document.title}: {s}") for s in sections]
         groups = StatementGroup.objects.filter(consultation=consultation).order_by("id")
         self.fields["group"].choices = [("", _("alle"))] + [(g.pk, g.label) for g in groups]
+        assignees = (
+            get_user_model()
+            .objects.filter(
+                assignments__weighing__statement__consultation=consultation, assignments__done_at__isnull=True
+            )
+            .distinct()
+            .order_by("last_name", "first_name", "username")
+        )
+        self.fields["assignee"].choices = [("", _("alle"))] + [(u.pk, person_label(u)) for u in assignees]
 
     @classmethod
     def describe(cls, consultation, query: str) -> list[tuple[str, str]]:
@@ -115,6 +133,13 @@ class FilterForm(forms.Form):
             queryset = queryset.filter(section_id=data["section"])
         if data.get("group"):
             queryset = queryset.filter(weighing__group_id=data["group"])
+        open_assignments = Assignment.objects.filter(weighing__statement=OuterRef("pk"), done_at__isnull=True)
+        if data.get("assignee"):
+            queryset = queryset.filter(Exists(open_assignments.filter(assignee_id=data["assignee"])))
+        if data.get("assignment") == ASSIGNED:
+            queryset = queryset.filter(Exists(open_assignments))
+        elif data.get("assignment") == OVERDUE:
+            queryset = queryset.filter(Exists(open_assignments.filter(due_date__lt=timezone.localdate())))
         return queryset
 
     @property

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_update_with_history
 from participation.models import Consultation
 from plans import rules
 
+from .access import require_review
 from .models import ConsultationResult, Segment, Weighing, WeighingState
 from .segments import check_not_decided, record_who
 
@@ -25,9 +26,12 @@ def _decision_missing() -> ValidationError:
 
 @transaction.atomic
 def weighing_propose(*, by, weighing: Weighing | None = None, segment: Segment | None = None):
-    """Mark a weighing (with all its segments) or one segment as the administration's Abwägungsvorschlag."""
+    """Mark a weighing (with all its segments) or one segment as the administration's Abwägungsvorschlag.
+
+    The planning office, or the assignee of an open assignment of the item (an external reviewer submits it).
+    """
     weighing = weighing or segment.weighing  # type: ignore[union-attr]
-    rules.require(by, "manage", weighing.statement.consultation.plan.municipality)
+    require_review(by, weighing, segment)
     weighing = Weighing.objects.select_for_update().get(pk=weighing.pk)
     check_not_decided(weighing)
     segments = list(weighing.segments.all())

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from participation.models import Consultation, Statement
 from plans import rules
 
+from .access import require_review
 from .models import StatementGroup, TextBlock, TextBlockUse, Weighing
 
 PLACEHOLDERS = ("plan", "plan_nummer", "kommune", "gremium", "datum", "frist_ende")
@@ -134,9 +135,16 @@ def text_block_uses_record(
     response: str,
     weighing: Weighing | None = None,
     group: StatementGroup | None = None,
+    segment=None,
 ) -> int:
-    """Record the blocks of `block_ids` whose rendered text `response` contains; return how many were new."""
-    rules.require(by, "manage", consultation.plan.municipality)
+    """Record the blocks of `block_ids` whose rendered text `response` contains; return how many were new.
+
+    The planning office, or the assignee of an open assignment of `weighing` (an external reviewer).
+    """
+    if weighing is not None:
+        require_review(by, weighing, segment)
+    else:
+        rules.require(by, "manage", consultation.plan.municipality)
     values = placeholder_values(consultation)
     blocks = TextBlock.objects.filter(municipality=consultation.plan.municipality, pk__in=block_ids)
     created = 0

@@ -103,5 +103,39 @@ urlpatterns = [
         views.CouncilTemplateDeleteView.as_view(),
         name="council_template_delete",
     ),
+    path(f"{_STATEMENT}zuweisen/", views.AssignView.as_view(), name="assign"),
+    path("verwaltung/aufgaben/", views.MyTasksView.as_view(), name="my_tasks"),
+    path("verwaltung/aufgaben/<int:assignment_id>/", views.AssignmentView.as_view(), name="assignment"),
+    path(
+        "verwaltung/aufgaben/<int:assignment_id>/erledigt/",
+        views.AssignmentActionView.as_view(action="done"),
+        name="assignment_done",
+    ),
+    path(
+        "verwaltung/aufgaben/<int:assignment_id>/uebernehmen/",
+        views.AssignmentActionView.as_view(action="accept"),
+        name="assignment_accept",
+    ),
+    path(
+        "verwaltung/aufgaben/<int:assignment_id>/zurueckgeben/",
+        views.AssignmentActionView.as_view(action="return"),
+        name="assignment_return",
+    ),
+    path(
+        "verwaltung/aufgaben/<int:assignment_id>/loeschen/",
+        views.AssignmentActionView.as_view(action="delete"),
+        name="assignment_delete",
+    ),
+    path("verwaltung/abwaegung/extern/<int:municipality_id>/", views.ReviewerListView.as_view(), name="reviewers"),
+    path(
+        "verwaltung/abwaegung/extern/<int:municipality_id>/<int:reviewer_id>/deaktivieren/",
+        views.ReviewerDeactivateView.as_view(),
+        name="reviewer_deactivate",
+    ),
+    path(
+        "verwaltung/abwaegung/extern/<int:municipality_id>/<int:reviewer_id>/einladen/",
+        views.ReviewerInviteAgainView.as_view(),
+        name="reviewer_invite",
+    ),
     path("beteiligung/<int:consultation_id>/ergebnis/", views.PublicResultView.as_view(), name="public_result"),
 ]

@@ -1,5 +1,6 @@
 """Workbench pages, split by job: the Abwägung itself, reports (statistics, map, exports), the result."""
 
+from .assignments import AssignmentActionView, AssignmentView, AssignView, MyTasksView
 from .base import ConsultationStaffMixin, WorkbenchIndexView
 from .council import (
     CouncilTemplateDeleteView,
@@ -10,6 +11,7 @@ from .council import (
 from .exports import ExportDownloadView, ExportJobView, ExportStartView
 from .reports import MapView, StatisticsView
 from .result import PublicResultView, ResultPublishView, ResultUnpublishView
+from .reviewers import ReviewerDeactivateView, ReviewerInviteAgainView, ReviewerListView
 from .segments import (
     CouncilDecisionView,
     DiffView,
@@ -31,6 +33,13 @@ from .weighing import (
 )
 
 __all__ = [
+    "AssignView",
+    "AssignmentActionView",
+    "AssignmentView",
+    "MyTasksView",
+    "ReviewerDeactivateView",
+    "ReviewerInviteAgainView",
+    "ReviewerListView",
     "BulkActionView",
     "ConsultationStaffMixin",
     "CouncilDecisionView",

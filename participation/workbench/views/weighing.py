@@ -15,6 +15,8 @@ from django.views.generic import TemplateView
 from participation.models import Attachment, Consultation
 
 from .. import grouping, services, text_blocks
+from ..assignment_forms import AssignForm
+from ..assignments import open_assignments_by_statement, weighing_assignments
 from ..forms import (
     BulkActionForm,
     FilterForm,
@@ -85,9 +87,11 @@ class StatementTableView(ConsultationStaffMixin, TemplateView):
             .values_list("weighing__statement_id", "number", "decision")
         ):
             segment_decisions.setdefault(sid, []).append((number, DECISION_LABELS.get(decision, "")))
+        assigned = open_assignments_by_statement([s.pk for s in page.object_list])
         for statement in page.object_list:
             statement.attachment_count = attachment_counts.get(statement.pk, 0)
             statement.segment_decisions = segment_decisions.get(statement.pk, [])
+            statement.open_assignments = assigned.get(statement.pk, [])
         counts = self.counts(base)
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -317,8 +321,12 @@ class WeighingEditView(TextBlockPickerMixin, ConsultationStaffMixin, TemplateVie
                 else []
             ),
         )
+        context["assignments"] = weighing_assignments(weighing)
         if context["can_decide"]:
             context.update(self.picker_context(statement.topic))
+            context["assign_form"] = AssignForm(
+                municipality=self.municipality, weighing=weighing, segments=segments, auto_id="assign-%s"
+            )
         return context
 
     def post(self, request, *args, **kwargs):
