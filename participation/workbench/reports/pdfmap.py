@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import dataclass, field
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pyproj import Transformer
