@@ -2,6 +2,7 @@
 
 from .base import ConsultationStaffMixin, WorkbenchIndexView
 from .exports import ExportDownloadView, ExportJobView, ExportStartView
+from .notices import GroupInspectionView, ResultLettersView
 from .reports import MapView, StatisticsView
 from .result import PublicResultView, ResultPublishView, ResultUnpublishView
 from .text_blocks import TextBlockDeleteView, TextBlockEditView, TextBlockListView
@@ -23,8 +24,10 @@ __all__ = [
     "GroupSimilarView",
     "GroupingStatusView",
     "GroupView",
+    "GroupInspectionView",
     "MapView",
     "PublicResultView",
+    "ResultLettersView",
     "ResultPublishView",
     "ResultUnpublishView",
     "StatementTableView",
