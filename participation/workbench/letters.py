@@ -55,7 +55,13 @@ def result_letters_start(*, consultation: Consultation, by) -> ExportJob:
             _("Briefe gibt es erst, wenn das Ergebnis veröffentlicht ist."), code="result_not_published"
         )
     recipients = list(postal_recipients(consultation).values_list("id", "weighing__decision"))
-    if not recipients:
+    # Letters of an earlier job that failed are still queued: the new job prints them too.
+    pending = ResultNotification.objects.filter(
+        statement__consultation=consultation,
+        channel=ResultNotification.Channel.POST,
+        status=ResultNotification.Status.QUEUED,
+    ).exists()
+    if not recipients and not pending:
         raise ValidationError(
             _("Es gibt keine Einreichenden per Post, die noch keine Mitteilung erhalten haben."),
             code="no_postal_recipients",

@@ -137,3 +137,20 @@ def test_letters_need_the_published_result_and_the_planning_office(world):
     with pytest.raises(PermissionDenied):
         letters.result_letters_start(consultation=consultation, by=world["users"]["moderator"])
     assert not ResultNotification.objects.exists() and not ExportJob.objects.exists()
+
+
+def test_queued_letters_are_not_mailed_and_a_failed_print_can_be_redone(published, immediate_tasks):
+    from django.core import mail
+
+    from participation.workbench.tasks import send_result_notifications
+
+    consultation, planner = published["consultation"], published["users"]["planner"]
+    first = letters.result_letters_start(consultation=consultation, by=planner)  # its job never ran (no commit)
+    mail.outbox.clear()
+    send_result_notifications.call(consultation_id=consultation.pk)
+    assert len(mail.outbox) == 7 and all(m.to[0] for m in mail.outbox)  # the e-mail notices only
+    postal = ResultNotification.objects.filter(channel=ResultNotification.Channel.POST)
+    assert set(postal.values_list("status", flat=True)) == {"queued"} and postal.count() == 3
+    ExportJob.objects.filter(pk=first.pk).update(status=ExportJob.Status.FAILED)
+    second = letters.result_letters_start(consultation=consultation, by=planner)  # the queued letters again
+    assert second.pk != first.pk and postal.count() == 3

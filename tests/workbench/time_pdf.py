@@ -11,15 +11,18 @@ import io
 import random
 import time
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import Point
+from django_comments.models import Comment
+from django_comments_xtd.models import XtdComment
 from pypdf import PdfReader
 
-from participation.models import Statement
+from participation.models import Consultation, Statement
 from participation.workbench import services
 from participation.workbench.models import Decision, Segment, Weighing
 from participation.workbench.reports import export_report
 from plans.rules import SYSTEM
-from tests.factories import StatementFactory
 from tests.workbench.conftest import FORM_LETTER
 
 N = 10_000
@@ -28,31 +31,46 @@ WORDS = "Lärm Verkehr Parkplätze Bäume Kita Schule Wohnungen Höhe Geschosse 
 
 def test_time_pdf_of_10000_statements(world):
     consultation = world["consultation"]
-    template = StatementFactory.build(consultation=consultation)
     rng = random.Random(42)
     x0, y0, x1, y1 = consultation.plan.area.extent
-    statements = []
-    for i in range(N):
-        text = FORM_LETTER if i % 5 == 0 else " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 120))) + "."
-        statements.append(
-            Statement(
-                consultation=consultation,
-                content_type=template.content_type,
-                object_pk=template.object_pk,
-                site_id=template.site_id,
-                user_name=f"Person {i}",
-                user_email="" if i % 10 == 0 else f"p{i}@example.org",
-                postal_address=f"Weg {i}, 61250 Usingen",
-                channel="post" if i % 10 == 0 else "online",
-                comment=text,
-                topic=rng.choice(["traffic", "environment", "social", "green", "buildings"]),
-                submit_date=world["statements"][0].submit_date + dt.timedelta(minutes=i),
-                confirmed_at=world["statements"][0].submit_date,
-                privacy_consent=True,
-                location=None if i % 7 == 0 else Point(rng.uniform(x0, x1), rng.uniform(y0, y1), srid=4326),
-            )
+    when = world["statements"][0].submit_date
+    content_type = ContentType.objects.get_for_model(Consultation)
+    comments = [
+        Comment(
+            content_type=content_type,
+            object_pk=str(consultation.pk),
+            site_id=settings.SITE_ID,
+            user_name=f"Person {i}",
+            user_email="" if i % 10 == 0 else f"p{i}@example.org",
+            comment=FORM_LETTER if i % 5 == 0 else " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 120))),
+            submit_date=when + dt.timedelta(minutes=i),
+            is_public=True,
+            is_removed=False,
         )
-    Statement.objects.bulk_create(statements, batch_size=1000)
+        for i in range(N)
+    ]
+    Comment.objects.bulk_create(comments, batch_size=2000)
+    xtds = [
+        XtdComment(comment_ptr_id=c.pk, thread_id=c.pk, parent_id=c.pk, level=0, order=1, followup=False)
+        for c in comments
+    ]
+    statements = [
+        Statement(
+            xtdcomment_ptr_id=c.pk,
+            consultation=consultation,
+            topic=rng.choice(Statement.Topic.values),
+            channel="post" if i % 10 == 0 else "online",
+            location=None if i % 7 == 0 else Point(rng.uniform(x0, x1), rng.uniform(y0, y1), srid=4326),
+            confirmed_at=when,
+            privacy_consent=True,
+            postal_address=f"Weg {i}, 61250 Usingen",
+        )
+        for i, c in enumerate(comments)
+    ]
+    for model, objects in ((XtdComment, xtds), (Statement, statements)):
+        fields = model._meta.local_concrete_fields
+        for start in range(0, len(objects), 1000):
+            model._base_manager._insert(objects[start : start + 1000], fields=fields, raw=True)
     services.weighings_ensure(consultation=consultation, by=SYSTEM)
     for number in range(1, N, 6):
         Weighing.objects.filter(number__in=range(number, number + 5)).update(

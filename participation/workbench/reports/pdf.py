@@ -45,7 +45,8 @@ class PdfColumn:
 def pdf_columns(columns: list[Column]) -> list[PdfColumn]:
     """Return the PDF table's columns: related report columns joined, in the order of GROUPS."""
     shown = {c.key: c for c in columns if c.pdf}
-    result, used = [], set()
+    result: list[PdfColumn] = []
+    used: set[str] = set()
     for key, keys, css in GROUPS:
         members = [shown[k] for k in keys if k in shown]
         if not members:
@@ -93,11 +94,12 @@ def _segments(consultation, rows) -> dict[int, list[Segment]]:
 
 def _segment_cells(segment: Segment) -> dict[str, list[tuple[str, str]]]:
     reference = [("", label("topic", segment.topic))] if segment.topic else []
-    if segment.section_id:
-        reference.append((str(_("Abschnitt")), f"{segment.section.number} {segment.section.title}".strip()))
-    if segment.feature_id:
-        layer = segment.feature.layer.name if segment.feature.layer_id else ""
-        reference.append((str(_("Planinhalt")), f"{layer}: {segment.feature.source_id or segment.feature_id}"))
+    section, feature = segment.section, segment.feature
+    if section is not None:
+        reference.append((str(_("Abschnitt")), f"{section.number} {section.title}".strip()))
+    if feature is not None:
+        layer = feature.layer.name if feature.layer_id else ""
+        reference.append((str(_("Planinhalt")), f"{layer}: {feature.source_id or feature.pk}"))
     decision = label("decision", segment.decision)
     return {
         "bezug": reference,
