@@ -58,6 +58,11 @@ class Municipality(models.Model):
     )
     website = models.URLField(_("Webseite"), blank=True)
     contact = models.TextField(_("Kontakt Planungsamt"), blank=True)
+    postal_address = models.TextField(
+        _("Postanschrift der Verwaltung"),
+        blank=True,
+        help_text=_("Für Briefkopf und Rücksendeangabe der Ergebnisbriefe, z. B. Marktplatz 1, 61250 Usingen."),
+    )
     imprint = models.TextField(_("Impressum"), blank=True)
     privacy = models.TextField(
         _("Datenschutzerklärung (weitere Angaben)"),

@@ -87,6 +87,8 @@ STAFF_URLS = {
     "workbench:export_download": Rule("moderate"),  # not finished yet: back to the job page (302)
     "workbench:grouping_status": Rule("moderate"),
     "workbench:publish": Rule("manage"),  # the result confirmation step: planning office only
+    "workbench:result_letters": Rule("moderate"),  # like bulk: GET passes the read check, then 405; POST "manage"
+    "workbench:group_inspection": Rule("moderate"),  # like bulk: GET passes the read check, then 405; POST "manage"
     "announcements:staff_list": Rule("planner", denied=404),  # lists the towns one plans for; none: 404
     "announcements:staff_detail": Rule("manage", pk="announcement"),
     "announcements:staff_approve": Rule("manage", pk="announcement"),

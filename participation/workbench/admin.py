@@ -16,8 +16,8 @@ class PersonalDataExportLogAdmin(OperatorAdmin):
 
 @admin.register(ResultNotification)
 class ResultNotificationAdmin(OperatorAdmin):
-    list_display = ["statement_id", "status", "decision", "queued_at", "sent_at"]
-    list_filter = ["status"]
+    list_display = ["statement_id", "channel", "status", "decision", "queued_at", "sent_at"]
+    list_filter = ["channel", "status"]
     exclude = ["email_sha256"]
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from participation.models import Consultation
 from plans import rules
 
+from . import letters
 from .forms import BY_SECTION, FilterForm
 from .models import ExportJob
 from .reports import FORMATS, export_filename, export_report_to, is_personal
@@ -136,15 +137,19 @@ def export_job_run(*, job: ExportJob, by) -> ExportJob:
         _delete_files(job.pk)
         # Rendered into a temporary file and copied to the storage in chunks (the bundle can be large).
         with tempfile.TemporaryFile() as spool:
-            rows = export_report_to(
-                spool,
-                consultation=consultation,
-                format=job.format,
-                personal=job.personal,
-                statement_ids=_statement_ids(job),
-                by_section=_by_section(job.filters),
-                progress=progress,
-            )
+            if job.format == letters.FORMAT:
+                printed = letters.letters_write(spool, consultation=consultation, progress=progress)
+                rows = len(printed)
+            else:
+                rows = export_report_to(
+                    spool,
+                    consultation=consultation,
+                    format=job.format,
+                    personal=job.personal,
+                    statement_ids=_statement_ids(job),
+                    by_section=_by_section(job.filters),
+                    progress=progress,
+                )
             size = spool.tell()
             spool.seek(0)
             stored = default_storage.save(f"{PREFIX}/{job.pk}/{job.file_name}", File(spool, name=job.file_name))
@@ -166,6 +171,8 @@ def export_job_run(*, job: ExportJob, by) -> ExportJob:
         finished_at=finished,
         expires_at=finished + KEEP,
     )
+    if job.format == letters.FORMAT:
+        letters.letters_mark_printed(notice_ids=printed, at=finished)
     job.refresh_from_db()
     return job
 

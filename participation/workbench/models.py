@@ -32,6 +32,14 @@ class StatementGroup(models.Model):
     decision = models.CharField(_("Entscheidung"), max_length=20, choices=Decision.choices, blank=True)
     automatic = models.BooleanField(_("Automatisch gebildet"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bekanntgabe durch Einsichtnahme: with more than 50 essentially identical statements the result may be made
+    # available for inspection instead of telling each submitter (then no individual notice goes out).
+    inspection_place = models.TextField(_("Ort der Einsichtnahme"), blank=True)
+    inspection_times = models.TextField(_("Zeitraum und Zeiten der Einsichtnahme"), blank=True)
+    inspection_recorded_at = models.DateTimeField(_("Einsichtnahme festgelegt am"), null=True, blank=True)
+    inspection_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("Gruppe gleichartiger Stellungnahmen")
@@ -40,6 +48,10 @@ class StatementGroup(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def has_inspection_notice(self) -> bool:
+        return self.inspection_recorded_at is not None
 
 
 class WeighingQuerySet(models.QuerySet):
@@ -241,15 +253,21 @@ class ConsultationResult(models.Model):
 
 
 class ResultNotification(models.Model):
-    """One result notice to a submitter: which statement, to which address (hashed), when, how it went."""
+    """One result notice to a submitter: which statement, by e-mail (address hashed) or letter, when, how it went."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Eingeplant")
         SENT = "sent", _("Versendet")
         FAILED = "failed", _("Fehlgeschlagen")
+        PRINTED = "printed", _("Brief erstellt")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-Mail")
+        POST = "post", _("Brief")
 
     statement = models.OneToOneField(Statement, on_delete=models.CASCADE, related_name="result_notification")
-    email_sha256 = models.CharField(_("E-Mail (SHA-256)"), max_length=64)
+    channel = models.CharField(_("Weg"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    email_sha256 = models.CharField(_("E-Mail (SHA-256)"), max_length=64, blank=True)
     status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     queued_at = models.DateTimeField(_("Eingeplant am"), auto_now_add=True)
     sent_at = models.DateTimeField(_("Versendet am"), null=True, blank=True)

@@ -85,13 +85,28 @@ def result_blockers(consultation: Consultation, *, at: dt.datetime | None = None
     return []
 
 
-def result_recipients(consultation: Consultation) -> QuerySet[Statement]:
-    """Return the decided statements with an e-mail address whose submitter has not been told the result yet."""
+def _untold(consultation: Consultation) -> QuerySet[Statement]:
+    """Return the decided statements not told yet, except those of groups announced by an inspection notice."""
     return (
         weighed_statements(consultation, annotate_late=False)
         .filter(result_notification__isnull=True, weighing__isnull=False)
-        .exclude(user_email="")
         .exclude(weighing__decision="")
+        .exclude(weighing__group__inspection_recorded_at__isnull=False)
+    )
+
+
+def result_recipients(consultation: Consultation) -> QuerySet[Statement]:
+    """Return the decided statements with an e-mail address whose submitter has not been told the result yet."""
+    return _untold(consultation).exclude(user_email="")
+
+
+def postal_recipients(consultation: Consultation) -> QuerySet[Statement]:
+    """Return the decided statements received by post with a postal address whose submitter was not told yet."""
+    return (
+        _untold(consultation)
+        .filter(channel=Statement.Channel.POST)
+        .exclude(postal_address="")
+        .order_by("weighing__number")
     )
 
 

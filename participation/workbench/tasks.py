@@ -31,7 +31,9 @@ def send_result_notifications(consultation_id: int) -> int:
     # A list, not .iterator(): server-side cursors break under PgBouncer's transaction pooling.
     queued = list(
         ResultNotification.objects.filter(
-            statement__consultation_id=consultation_id, status=ResultNotification.Status.QUEUED
+            statement__consultation_id=consultation_id,
+            status=ResultNotification.Status.QUEUED,
+            channel=ResultNotification.Channel.EMAIL,  # letters are printed by an export job (letters.py)
         )
         .select_related("statement__weighing")
         .prefetch_related("statement__weighing__segments")

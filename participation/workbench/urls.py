@@ -30,6 +30,11 @@ urlpatterns = [
         name="council_decision",
     ),
     path("verwaltung/abwaegung/<int:consultation_id>/gruppe/<int:group_id>/", views.GroupView.as_view(), name="group"),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/gruppe/<int:group_id>/einsichtnahme/",
+        views.GroupInspectionView.as_view(),
+        name="group_inspection",
+    ),
     path("verwaltung/abwaegung/<int:consultation_id>/statistik/", views.StatisticsView.as_view(), name="statistics"),
     path("verwaltung/abwaegung/<int:consultation_id>/karte/", views.MapView.as_view(), name="map"),
     path(
@@ -53,6 +58,11 @@ urlpatterns = [
         name="export_download",
     ),
     path("verwaltung/abwaegung/<int:consultation_id>/ergebnis/", views.ResultPublishView.as_view(), name="publish"),
+    path(
+        "verwaltung/abwaegung/<int:consultation_id>/ergebnis/briefe/",
+        views.ResultLettersView.as_view(),
+        name="result_letters",
+    ),
     path(
         "verwaltung/abwaegung/<int:consultation_id>/ergebnis/offline/",
         views.ResultUnpublishView.as_view(),

@@ -9,6 +9,7 @@ from .council import (
     CouncilTemplateUploadView,
 )
 from .exports import ExportDownloadView, ExportJobView, ExportStartView
+from .notices import GroupInspectionView, ResultLettersView
 from .reports import MapView, StatisticsView
 from .result import PublicResultView, ResultPublishView, ResultUnpublishView
 from .reviewers import ReviewerDeactivateView, ReviewerInviteAgainView, ReviewerListView
@@ -60,8 +61,10 @@ __all__ = [
     "GroupSimilarView",
     "GroupingStatusView",
     "GroupView",
+    "GroupInspectionView",
     "MapView",
     "PublicResultView",
+    "ResultLettersView",
     "ResultPublishView",
     "ResultUnpublishView",
     "StatementTableView",

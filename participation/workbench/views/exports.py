@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -103,7 +104,7 @@ class ExportJobView(ExportJobMixin, TemplateView):
         job = self.get_job()
         context.update(
             job=job,
-            format=FORMATS.get(job.format),
+            format=FORMATS.get(job.format) or {"label": _("Ergebnisbriefe (ZIP mit PDF)")},
             filter_summary=FilterForm.describe(self.consultation, job.filters),
             available=job.status == ExportJob.Status.SUCCEEDED and job.expires_at > timezone.now(),
         )
@@ -120,8 +121,8 @@ class ExportDownloadView(ExportJobMixin, View):
         except ValidationError as error:
             error_messages(request, error)
             return redirect(job_url(job))
-        response = FileResponse(
-            handle, as_attachment=True, filename=job.file_name, content_type=FORMATS[job.format].content_type
-        )
+        kind = FORMATS.get(job.format)
+        content_type = kind.content_type if kind else "application/zip"  # the result letters
+        response = FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=content_type)
         response["Cache-Control"] = "no-store"
         return response

@@ -5,16 +5,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from participation.models import Consultation
 
-from .. import services
+from .. import letters, services
 from ..forms import CouncilDecisionForm, ResultPublishForm
-from ..models import ConsultationResult, Segment, Weighing
-from ..selectors import result_blockers, result_recipient_count, state_counts, weighed_statements
+from ..models import ConsultationResult, ExportJob, Segment, StatementGroup, Weighing
+from ..selectors import postal_recipients, result_blockers, result_recipient_count, state_counts, weighed_statements
 from .base import ConsultationStaffMixin
 
 
@@ -47,6 +48,13 @@ class ResultPublishView(ConsultationStaffMixin, TemplateView):
             result=result,
             blockers=[message for error in result_blockers(self.consultation) for message in error.messages],
             recipient_count=result_recipient_count(self.consultation),
+            postal_count=postal_recipients(self.consultation).count(),
+            letter_jobs=ExportJob.objects.filter(
+                consultation=self.consultation, format=letters.FORMAT, expires_at__gt=timezone.now()
+            )[:5],
+            inspection_groups=StatementGroup.objects.filter(
+                consultation=self.consultation, inspection_recorded_at__isnull=False
+            ),
         )
         return context
 
@@ -125,6 +133,10 @@ class PublicResultView(TemplateView):
             plan=consultation.plan,
             municipality=consultation.plan.municipality,
             result=result,
+            inspection_groups=[
+                (group, group.weighings.count())
+                for group in consultation.statement_groups.filter(inspection_recorded_at__isnull=False)
+            ],
             page=page,
         )
         return context

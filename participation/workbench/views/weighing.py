@@ -26,6 +26,7 @@ from ..forms import (
     TextBlockPickForm,
     WeighingForm,
 )
+from ..inspection import INSPECTION_MORE_THAN
 from ..models import (
     ConsultationResult,
     Decision,
@@ -46,6 +47,7 @@ from ..selectors import (
     weighed_statements,
 )
 from .base import ConsultationStaffMixin, error_messages
+from .notices import InspectionNoticeForm
 
 PAGE_SIZE = 50
 DECISION_LABELS = dict(Decision.choices)
@@ -387,6 +389,10 @@ class GroupView(TextBlockPickerMixin, ConsultationStaffMixin, TemplateView):
             group=group,
             members=group.weighings.select_related("statement").order_by("number"),
             form=form or GroupAnswerForm(initial={"decision": group.decision, "response": group.response}),
+            inspection_limit=INSPECTION_MORE_THAN,
+            inspection_form=InspectionNoticeForm(
+                initial={"place": group.inspection_place, "times": group.inspection_times}, auto_id="inspection-%s"
+            ),
         )
         if context["can_decide"]:
             context.update(self.picker_context(self.group_topic(group)))
