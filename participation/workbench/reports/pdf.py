@@ -125,6 +125,8 @@ def table_rows(consultation, rows, columns: list[PdfColumn]):
 
 def render(*, rows, columns, consultation) -> bytes:
     """Return the report as a tagged PDF (PDF/UA-1)."""
+    # reports.data follows each statement's row with its segments' rows; here the segments come as sub-rows.
+    rows = [row for row in rows if row.get("segment") is None]
     plan = consultation.plan
     stats = consultation_statistics(consultation)
     shown = pdf_columns(columns)
