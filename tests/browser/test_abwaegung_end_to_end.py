@@ -120,7 +120,7 @@ def test_split_assign_propose_accept_decide_freeze_and_export(page, world, immed
     page.fill("#assign-due_date", (timezone.localdate() + dt.timedelta(days=7)).isoformat())
     page.fill("#assign-note", "Bitte zum Verkehr Stellung nehmen.")
     page.get_by_role("button", name="Zuweisen", exact=True).click()
-    page.wait_for_selector(".message--success")
+    page.wait_for_selector(f".message--success:has-text('Nr. {number}.1 zugewiesen an Berta Beraterin')")
     assignment = Assignment.objects.get()
     assert (assignment.assignee_id, assignment.segment.number) == (reviewer_user.pk, 1)
     assert run_axe(page) == []
@@ -150,7 +150,7 @@ def test_split_assign_propose_accept_decide_freeze_and_export(page, world, immed
     page.get_by_role("button", name="Einfügen").click()
     page.wait_for_function("() => document.querySelector('#id_response').value.includes('Verkehrsgutachten')")
     page.locator("#id_response").press("End")
-    page.locator("#id_response").type(" Die Zufahrt wird auf Anlieger beschränkt.")
+    page.locator("#id_response").press_sequentially(" Die Zufahrt wird auf Anlieger beschränkt.")
     page.select_option("#id_decision", "partly")
     page.get_by_role("button", name="Als Vorschlag einreichen").click()
     page.wait_for_url("**/verwaltung/aufgaben/")
@@ -204,7 +204,9 @@ def test_split_assign_propose_accept_decide_freeze_and_export(page, world, immed
     assert rows[str(number)][3] == "teilweise berücksichtigt"
 
     reader = PdfReader(io.BytesIO(_export(page, table_url, "PDF", tmp_path)))
-    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    # One line of text; words hyphenated at a line end (U+2010, soft hyphen) joined again.
+    text = re.sub(r"[\u2010\u00ad]\s+", "", "\n".join(p.extract_text() or "" for p in reader.pages))
+    text = " ".join(text.split())
     # The table's rows "4.1" and "4.2" (not a date such as "14.11."), each followed by its answer and decision.
     first_part, second_part = (re.search(rf"(?<![\d.]){number}\.{part}(?![\d.])", text).start() for part in (1, 2))
     assert first_part < second_part
