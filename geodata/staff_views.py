@@ -5,7 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +20,9 @@ from plans.staff import MunicipalityPermissionMixin
 from . import services
 from .errors import ImportRejected
 from .forms import LayerUploadForm, PlanAreaUploadForm, XPlanUploadForm
-from .models import ImportRun
+from .models import ImportRun, Layer
 from .selectors import import_run_progress, layers_with_serving, plan_area_m2, planner_municipalities
+from .services.versions import plan_versions
 
 AREA_TOKEN_SALT = "geodata.plan-area"
 TOKEN_MAX_AGE = 3600
@@ -39,6 +40,7 @@ class PlanStaffMixin(MunicipalityPermissionMixin):
         context = super().get_context_data(**kwargs)
         context["plan"] = self.plan
         context["layers"] = layers_with_serving(self.plan)
+        context["versions"] = plan_versions(self.plan)
         return context
 
     def read_token(self, salt: str) -> dict | None:
@@ -63,11 +65,29 @@ class LayerImportView(PlanStaffMixin, FormView):
     template_name = "geodata/staff/layer_import.html"
 
     def form_valid(self, form):
-        options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
+        options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind", "key_attribute")}
         run = services.import_preview_start(
             plan=self.plan, upload=form.cleaned_data["file"], options=options, by=self.request.user
         )
         return redirect("geodata:import_run", run_id=run.pk)
+
+
+class LayerRemoveView(PlanStaffMixin, View):
+    """Take a layer out of the plan's current version (a new version without it); its rows stay."""
+
+    def post(self, request, *args, **kwargs):
+        layer = get_object_or_404(Layer, pk=self.kwargs["layer_id"], plan=self.plan)
+        try:
+            version = services.layer_remove(layer=layer, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Die Ebene „%(name)s“ ist nicht mehr Teil der aktuellen Fassung (jetzt Fassung %(number)d).")
+                % {"name": layer.name, "number": version.number},
+            )
+        return redirect("geodata:layer_import", plan_id=self.plan.pk)
 
 
 class ImportRunMixin(MunicipalityPermissionMixin):
@@ -124,7 +144,7 @@ class ImportRunStatusView(ImportRunMixin, View):
 
 
 class XPlanImportView(LoginRequiredMixin, FormView):
-    """Upload an XPlanGML file; the plan is created or updated in the background."""
+    """Upload an XPlanGML file; the preview (which plan, what changes) is computed in the background."""
 
     form_class = XPlanUploadForm
     template_name = "geodata/staff/xplan_import.html"
@@ -143,15 +163,8 @@ class XPlanImportView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         municipality = form.cleaned_data["municipality"]
-        name = services.stage_upload(upload=upload, by=self.request.user, municipality=municipality)
-        run = services.import_run_start(
-            source=ImportRun.Source.XPLAN,
-            municipality=municipality,
-            staged=name,
-            file_name=upload.name,
-            options={},
-            by=self.request.user,
-            plan=form.cleaned_data.get("plan"),
+        run = services.xplan_preview_start(
+            municipality=municipality, upload=upload, plan=form.cleaned_data.get("plan"), by=self.request.user
         )
         return redirect("geodata:import_run", run_id=run.pk)
 

@@ -3,6 +3,7 @@
 - `layers`: preview and import one layer of a GIS file
 - `xplan`: import an XPlanGML plan (plan upsert and one layer per content class)
 - `staging`: staged uploads and background import runs
+- `versions`: plan versions (Fassungen), the current layers, what an import would change
 - `publishing`: served files of a layer version (GeoJSON or vector tiles)
 - `downloads`: public layer and plan downloads, built by tasks and kept in storage
 - `plan_area`: a plan's Geltungsbereich from a GIS or XPlanGML file
@@ -34,8 +35,10 @@ from .staging import (
     staged_exists,
     staging_storage,
     upload_copy,
+    xplan_preview_start,
 )
-from .xplan import xplan_import, xplan_read
+from .versions import layer_remove, plan_current_version, plan_version_create, plan_versions
+from .xplan import xplan_import, xplan_preview, xplan_read
 
 __all__ = [
     "AddressImportReport",
@@ -69,6 +72,12 @@ __all__ = [
     "upload_copy",
     "style_for_kind",
     "write_features",
+    "layer_remove",
+    "plan_current_version",
+    "plan_version_create",
+    "plan_versions",
     "xplan_import",
+    "xplan_preview",
+    "xplan_preview_start",
     "xplan_read",
 ]

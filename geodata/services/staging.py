@@ -35,8 +35,9 @@ from plans.models import Municipality, Plan
 from ..errors import ImportRejected
 from ..models import ImportRun
 from ..tasks import preview_import, run_import
-from .layers import import_preview, layer_import
-from .xplan import xplan_import
+from .layers import check_key_attribute, import_preview, layer_import
+from .versions import plan_current_version
+from .xplan import xplan_import, xplan_preview
 
 logger = logging.getLogger(__name__)
 
@@ -171,20 +172,62 @@ def import_preview_start(*, plan: Plan, upload, options: dict, by) -> ImportRun:
     return run
 
 
+def xplan_preview_start(*, municipality: Municipality, upload, plan: Plan | None, by) -> ImportRun:
+    """Stage an XPlanGML upload and queue its preview: which plan it updates (Fassung n → n+1) and what changes."""
+    rules.require(by, "manage", municipality)
+    if plan is not None and plan.municipality_id != municipality.pk:
+        raise PermissionDenied(_("Sie haben für diese Aktion keine Berechtigung."))
+    name = stage_upload(upload=upload, by=by, municipality=municipality)
+    run = ImportRun.objects.create(
+        source=ImportRun.Source.XPLAN,
+        status=ImportRun.Status.PREVIEWING,
+        municipality=municipality,
+        plan=plan,
+        file_path=name,
+        file_name=upload.name[:300],
+        options={},
+        created_by=rules.user_or_none(by),
+    )
+    transaction.on_commit(lambda: preview_import.enqueue(run.pk))
+    return run
+
+
+def _preview(run: ImportRun, path: Path) -> dict:
+    options = run.options or {}
+    if run.source == ImportRun.Source.XPLAN:
+        return xplan_preview(
+            path=path,
+            by=run.created_by or rules.SYSTEM,
+            municipality=run.municipality,
+            plan=run.plan,
+            original_name=run.file_name,
+        )
+    preview = import_preview(
+        path=path,
+        original_name=run.file_name,
+        layer_name=options.get("layer_name") or None,
+        crs=options.get("crs") or None,
+    )
+    check_key_attribute(options.get("key_attribute") or None, preview.fields)
+    result = preview.as_dict()
+    assert run.plan is not None, "a layer import run always has a plan"
+    name = (options.get("name") or Path(run.file_name).stem or preview.layer)[:200]
+    current = plan_current_version(run.plan)
+    result["layer_target"] = name
+    result["replaces"] = run.plan.layers.filter(current=True, name=name).exists()
+    result["version_from"] = current.number if current is not None else None
+    result["version_to"] = (result["version_from"] or 0) + 1
+    return result
+
+
 def import_preview_execute(*, run: ImportRun) -> None:
-    """Read what a staged layer upload holds and keep it on the run; a file that fails the checks fails the run."""
+    """Read what a staged upload holds and keep it on the run; a file that fails the checks fails the run."""
     if run.status != ImportRun.Status.PREVIEWING:
         return
-    options = run.options or {}
     try:
         with staged_copy(run.file_path) as path:
-            preview = import_preview(
-                path=path,
-                original_name=run.file_name,
-                layer_name=options.get("layer_name") or None,
-                crs=options.get("crs") or None,
-            )
-    except ImportRejected as exc:
+            preview = _preview(run, path)
+    except (ImportRejected, PermissionDenied) as exc:
         run.status, run.error = ImportRun.Status.FAILED, str(exc)
     except FileNotFoundError:
         run.status = ImportRun.Status.FAILED
@@ -196,7 +239,7 @@ def import_preview_execute(*, run: ImportRun) -> None:
         run.status = ImportRun.Status.FAILED
         run.error = _("Der Import ist wegen eines internen Fehlers fehlgeschlagen; es wurde nichts gespeichert.")
     else:
-        run.status, run.preview = ImportRun.Status.READY, preview.as_dict()
+        run.status, run.preview = ImportRun.Status.READY, preview
     if run.status == ImportRun.Status.FAILED:
         run.finished_at = timezone.now()
         discard_staged(run.file_path)
@@ -263,6 +306,7 @@ def _execute(run: ImportRun, *, path: Path, by, options: dict, progress):
             by=by,
             original_name=run.file_name,
             progress=progress,
+            import_run=run,
         )
     assert run.plan is not None, "a layer import run always has a plan"
     return layer_import(
@@ -275,6 +319,8 @@ def _execute(run: ImportRun, *, path: Path, by, options: dict, progress):
         kind=options.get("kind") or None,
         original_name=run.file_name,
         progress=progress,
+        key_attribute=options.get("key_attribute") or None,
+        import_run=run,
     )
 
 

@@ -42,10 +42,11 @@ def layer_labels(layer) -> dict[str, str]:
 
 
 @register.simple_tag
-def plan_layers(plan) -> list[dict]:
-    """Return the served layers of `plan` with styles, URLs and legend data."""
+def plan_layers(plan, version=None) -> list[dict]:
+    """Return the served layers of `plan`'s current version (or of `version`) with styles, URLs and legend data."""
     layers = []
-    for layer in plan.layers.filter(feature_count__gt=0):
+    source = version.layers.order_by("order", "pk") if version else plan.layers.filter(current=True)
+    for layer in source.filter(feature_count__gt=0):
         entry = {
             "id": layer.pk,
             "name": layer.name,
@@ -73,3 +74,9 @@ def plan_layers(plan) -> list[dict]:
             entry.update(mode="geojson", url=reverse("geodata:layer_geojson", args=[layer.pk]) + f"?v={layer.version}")
         layers.append(entry)
     return layers
+
+
+@register.simple_tag
+def plan_version_count(plan) -> int:
+    """Return how many versions (Fassungen) `plan` has."""
+    return plan.versions.count()
