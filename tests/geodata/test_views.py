@@ -202,6 +202,12 @@ def test_xplan_upload_creates_plan(client, django_capture_on_commit_callbacks):
     run = ImportRun.objects.get()
     assert response.status_code == 302
     run.refresh_from_db()
+    assert run.status == ImportRun.Status.READY, run.error  # the preview first; nothing written yet
+    assert "Neuer Plan „Wohngebiet Am Riedborn“ (1. Fassung)" in client.get(response.url).content.decode()
+    assert not Plan.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
+    run.refresh_from_db()
     assert run.status == ImportRun.Status.SUCCEEDED, run.error
     plan = Plan.objects.get(municipality=usingen)
     assert run.plan == plan and plan.layers.count() == 3 and Feature.objects.count() == 4

@@ -145,6 +145,8 @@ def test_staff_report_shows_the_plan_action(client, usingen, tmp_path, django_ca
     upload = SimpleUploadedFile("plan.gml", path.read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("geodata:xplan_import"), {"file": upload, "municipality": usingen.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("geodata:import_run_confirm", args=[ImportRun.objects.get().pk]))
     assert ImportRun.objects.get().status == ImportRun.Status.SUCCEEDED
     assert "neu angelegt" in client.get(response.url).content.decode()
     assert steps(Plan.objects.get()) == [("in_force", dt.date(2002, 2, 1))]
