@@ -93,6 +93,10 @@ def test_xplan_upload_page(staff_page):
     fixture = Path(__file__).resolve().parents[1] / "data" / "geodata" / "bplan_5_4_epsg25832.gml"
     page.set_input_files("#id_file", str(fixture))
     page.get_by_role("button", name="Importieren").click()
+    page.wait_for_selector("#xplan-preview-plan")  # the preview: which plan, which version, what changes
+    assert "Neuer Plan „Wohngebiet Am Riedborn“ (1. Fassung)" in page.inner_text("#xplan-preview-plan")
+    assert run_axe(page) == []
+    page.get_by_role("button", name="Import starten").click()
     page.wait_for_selector("#import-report")
     assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2" in page.inner_text("main")
     assert run_axe(page) == []
