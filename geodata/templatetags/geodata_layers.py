@@ -9,6 +9,7 @@ from django.urls import reverse
 from geodata.labels import labels_for_fields, layer_label_config
 from geodata.models import default_style
 from geodata.services import layer_uses_tiles
+from geodata.services.versions import plan_versions
 from geodata.serving import storage
 from geodata.serving.tiles import open_archive
 
@@ -80,3 +81,9 @@ def plan_layers(plan, version=None) -> list[dict]:
 def plan_version_count(plan) -> int:
     """Return how many versions (Fassungen) `plan` has."""
     return plan.versions.count()
+
+
+@register.simple_tag
+def plan_recent_versions(plan, limit: int = 5) -> list:
+    """Return the newest `limit` versions of `plan` with their layer and feature counts (for the staff cockpit)."""
+    return list(plan_versions(plan)[:limit])

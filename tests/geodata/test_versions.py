@@ -168,6 +168,8 @@ def test_staff_see_the_xplan_preview_and_the_version_list(
     assert 'id="import-version">2<' in report_page
     layers_page = client.get(reverse("geodata:layer_import", args=[first.plan_id])).content.decode()
     assert "Fassungen" in layers_page and "plan-2.gml" in layers_page and "plan.gml" in layers_page
+    cockpit = client.get(reverse("plans:staff_plan", args=[first.plan_id])).content.decode()
+    assert re.search(r'id="cockpit-versions">\s*<li>Fassung 2 vom [^<]*\(aktuell\): plan-2\.gml', cockpit)
 
 
 def gis_file(tmp_path, name, rows):
