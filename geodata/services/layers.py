@@ -127,19 +127,20 @@ def layer_import(
     report = ImportReport(found=len(frame), source_crs=info.crs_label)
     if not info.crs_from_file:
         report.notes.append(_("Koordinatensystem %(crs)s wurde vorgegeben.") % {"crs": info.crs_label})
-    layer_kind = kind or Layer.Kind.OTHER
+    layer_name = (name or Path(original_name).stem or info.layer)[:200]
     with transaction.atomic():
+        previous = list(plan.layers.filter(current=True).order_by("order", "pk"))
+        replaced = [item for item in previous if item.name == layer_name]
         layer = layer_create(
             plan=plan,
-            name=name or Path(original_name).stem or info.layer,
-            kind=layer_kind,
+            name=layer_name,
+            kind=kind or (replaced[0].kind if replaced else Layer.Kind.OTHER),
             source_name=original_name,
             source_crs=info.crs_label,
+            like=replaced[0] if replaced else None,
         )
         write_features(layer=layer, frame=frame, report=report, progress=progress, key_attribute=key_attribute)
         after_import(layer=layer)
-        previous = list(plan.layers.filter(current=True).exclude(pk=layer.pk))
-        replaced = [item for item in previous if item.name == layer.name]
         version = plan_version_create(
             plan=plan,
             by=by,
@@ -172,16 +173,28 @@ def check_key_attribute(key_attribute: str | None, fields: list[str]) -> None:
 
 
 def layer_create(
-    *, plan: Plan, name: str, kind: str, source_name: str, source_crs: str, xplan_class: str = ""
+    *,
+    plan: Plan,
+    name: str,
+    kind: str,
+    source_name: str,
+    source_crs: str,
+    xplan_class: str = "",
+    like: Layer | None = None,
 ) -> Layer:
-    """Create an empty layer on top of `plan`'s layers (a step of an import that already checked)."""
-    order = (plan.layers.aggregate(top=Max("order"))["top"] or 0) + 1
+    """Create an empty layer on top of `plan`'s layers (a step of an import that already checked).
+
+    With `like` (the layer it replaces in the new version) the new layer takes its place in the
+    order, its default visibility and (if of the same kind) its style.
+    """
+    order = like.order if like else (plan.layers.aggregate(top=Max("order"))["top"] or 0) + 1
     return Layer.objects.create(
         plan=plan,
         name=name[:200],
         kind=kind,
         order=order,
-        style=style_for_kind(kind),
+        style=dict(like.style) if like and like.kind == kind else style_for_kind(kind),
+        visible_by_default=like.visible_by_default if like else True,
         source_name=source_name[:300],
         source_crs=source_crs,
         xplan_class=xplan_class,

@@ -197,6 +197,7 @@ def xplan_import(
         )
         before, names = current_elements(plan, by_class=True, epsg=municipality.crs_epsg)
         carried = list(current_layers(plan).filter(xplan_class=""))
+        replaced = {layer.xplan_class: layer for layer in current_layers(plan).exclude(xplan_class="").order_by("pk")}
         new_layers: list[Layer] = []
         total = sum(len(items) for items in document.features.values())
         done = 0
@@ -211,6 +212,7 @@ def xplan_import(
                 source_name=original_name,
                 source_crs=document.crs_label,
                 xplan_class=cls,
+                like=replaced.get(cls),
             )
             write_features(layer=layer, frame=class_frame(document, items), report=layer_report, key_attribute="gml_id")
             after_import(layer=layer)

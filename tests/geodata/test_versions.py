@@ -206,6 +206,8 @@ def test_gis_reimport_with_key_attribute_creates_a_version_and_replaces_the_laye
     v2_layer = Layer.objects.get(plan=plan, name="baufelder", current=True)
     assert sorted(v2_layer.features.values_list("source_id", flat=True)) == ["A", "B", "C"]
     feature_b = v2_layer.features.get(source_id="B")
+    style = {"color": "#00ff00", "fillColor": "#00ff00", "fillOpacity": 0.5, "weight": 1}
+    Layer.objects.filter(pk=v2_layer.pk).update(style=style, visible_by_default=False, kind=Layer.Kind.BUILDING_AREAS)
     statement = StatementFactory(consultation=ConsultationFactory(plan=plan), feature=feature_b)
 
     # A unchanged, B grown by 2 m with another row id (not the key), C gone, D new with C's row id.
@@ -223,6 +225,8 @@ def test_gis_reimport_with_key_attribute_creates_a_version_and_replaces_the_laye
     assert "1 new, 1 removed, 1 changed, 1 unchanged" in out.getvalue()
     current = plan_current_version(plan)
     assert sorted(current.layers.values_list("name", flat=True)) == ["baufelder", "gruen"]
+    v3_layer = current.layers.get(name="baufelder")
+    assert (v3_layer.style, v3_layer.visible_by_default, v3_layer.kind) == (style, False, "building_areas")
     assert current.layers.filter(pk=other.layer_id).exists()  # the other layer is carried into the new version
     v2_layer.refresh_from_db()
     assert not v2_layer.current and v2_layer.features.count() == 3  # kept in version 2
