@@ -19,6 +19,7 @@ from geodata.models import Feature, Layer, PlanVersion
 from geodata.services import layer_import, plan_current_version, plan_version_create, xplan_import, xplan_preview
 from participation.forms import plan_feature_choices
 from participation.models import Statement
+from participation.services.places import check_statement_place
 from plans.models import Membership, Plan
 from plans.rules import SYSTEM
 from tests.factories import (
@@ -94,6 +95,10 @@ def test_xplan_reimport_keeps_the_statement_on_version_1_and_the_plan_page_shows
     choices = dict(plan_feature_choices(plan))
     assert str(wa1.pk) not in choices
     assert Feature.objects.filter(pk__in=[int(pk) for pk in choices], layer__current=True).count() == len(choices)
+    with pytest.raises(ValidationError) as exc:
+        check_statement_place(statement.consultation, feature=wa1)
+    assert exc.value.error_dict["feature"][0].code == "outdated_feature"
+    check_statement_place(statement.consultation, feature=Feature.objects.get(source_id="GML_wa1", layer__current=True))
 
 
 def test_version_pages_of_a_draft_plan_are_not_public(client, usingen, tmp_path):
