@@ -20,10 +20,17 @@ from ..errors import ImportRejected
 from ..importers import files, xplan
 from ..importers.geometry import clean
 from ..importers.report import ImportReport
-from ..models import Layer
+from ..models import ImportRun, Layer
 from ..validation import validate_xplan
-from .layers import ProgressCallback, layer_create, update_features, write_features
+from .layers import ProgressCallback, layer_create, write_features
 from .publishing import after_import
+from .validation import validation_for_version
+from .versions import (
+    current_elements,
+    current_layers,
+    plan_version_create,
+    preview_changes,
+)
 
 
 def xplan_read(*, path: Path, original_name: str | None = None) -> xplan.XPlanDocument:
@@ -115,23 +122,18 @@ def xplan_match(*, document: xplan.XPlanDocument, municipality: Municipality) ->
     return matches[0] if matches else None
 
 
-def xplan_import(
+def xplan_checked_document(
     *,
     path: Path,
     by,
     municipality: Municipality | None = None,
     plan: Plan | None = None,
     original_name: str | None = None,
-    progress: ProgressCallback | None = None,
-) -> ImportReport:
-    """Create or update a Plan with one layer per content class from an XPlanGML file; all or nothing.
+) -> tuple[xplan.XPlanDocument, Municipality]:
+    """Check `by` and read an XPlanGML file as an import would; return the document and its municipality.
 
     With `municipality` (or `plan`) given, `by` is checked before the file is read; otherwise the
-    municipality is matched by the AGS in the file and checked as soon as it is known, before
-    anything is written. The plan updated is `plan` if given, else the one `xplan_match` finds;
-    without a match a new plan is created. On an update the XPlan layers are kept and their
-    features updated in place, matched by `gml:id` (statements keep pointing at them); features
-    no longer in the file are deleted, and so are layers of classes no longer in the file.
+    municipality is matched by the AGS in the file and checked as soon as it is known.
     """
     if plan is not None:
         if municipality is not None and plan.municipality_id != municipality.pk:
@@ -141,15 +143,38 @@ def xplan_import(
         municipality = plan.municipality
     if municipality is not None:
         rules.require(by, "manage", municipality)
-    original_name = original_name or Path(path).name
-    document = xplan_read(path=path, original_name=original_name)
+    document = xplan_read(path=path, original_name=original_name or Path(path).name)
     if municipality is None:
         municipality = _municipality_of(document)
         rules.require(by, "manage", municipality)
     check_ags(document, municipality)
     if not document.name:
         raise ImportRejected(_("Der Plan hat keinen Namen (name)."), code="no_name")
+    return document, municipality
 
+
+def xplan_import(
+    *,
+    path: Path,
+    by,
+    municipality: Municipality | None = None,
+    plan: Plan | None = None,
+    original_name: str | None = None,
+    progress: ProgressCallback | None = None,
+    import_run: ImportRun | None = None,
+) -> ImportReport:
+    """Create a plan, or a new version of it, with one layer per content class from an XPlanGML file; all or nothing.
+
+    The plan updated is `plan` if given, else the one `xplan_match` finds; without a match a new
+    plan is created. Every import writes new layers and records them as a new version
+    (`versions.plan_version_create`) together with the current layers that did not come from
+    XPlanGML; the previous version's layers and features stay untouched, so statements keep
+    pointing at the element they were made on. Features keep their `gml:id` as `source_id`.
+    """
+    original_name = original_name or Path(path).name
+    document, municipality = xplan_checked_document(
+        path=path, by=by, municipality=municipality, plan=plan, original_name=original_name
+    )
     report = ImportReport(source_crs=document.crs_label, notes=list(document.notes))
     report.validation = validate_xplan(document).as_dict()
     if document.ags and not xplan.ags_is_valid(document.ags):
@@ -169,58 +194,66 @@ def xplan_import(
             original_name=original_name,
             report=report,
         )
-        layers: dict[str, Layer] = {}
-        for layer in plan.layers.exclude(xplan_class="").order_by("order", "pk"):
-            if layer.xplan_class in layers or layer.xplan_class not in document.features:
-                layer.delete()  # a class no longer in the file (or a duplicate from an older import)
-            else:
-                layers[layer.xplan_class] = layer
+        before, names = current_elements(plan, by_class=True, epsg=municipality.crs_epsg)
+        carried = list(current_layers(plan).filter(xplan_class=""))
+        replaced = {layer.xplan_class: layer for layer in current_layers(plan).exclude(xplan_class="").order_by("pk")}
+        new_layers: list[Layer] = []
         total = sum(len(items) for items in document.features.values())
         done = 0
         for cls, items in document.features.items():
             layer_name, layer_kind = xplan.layer_for_class(cls)
-            frame = gpd.GeoDataFrame(
-                [dict(item.properties, gml_id=item.gml_id) for item in items],
-                geometry=[item.geometry for item in items],
-                crs=document.crs,
-            )
             layer_report = ImportReport(found=len(items))
             layer_report.repaired += sum(1 for item in items if item.gml_id in document.repaired_ids)
-            known = layers.get(cls)
-            if known is None:
-                layer = layer_create(
-                    plan=plan,
-                    name=layer_name,
-                    kind=layer_kind,
-                    source_name=original_name,
-                    source_crs=document.crs_label,
-                    xplan_class=cls,
-                )
-                write_features(layer=layer, frame=frame, report=layer_report)
-            else:
-                layer = known
-                Layer.objects.filter(pk=layer.pk).update(source_name=original_name[:300], source_crs=document.crs_label)
-                update_features(layer=layer, frame=frame, report=layer_report)
-            after_import(layer=layer)
-            report.add(layer_report)
-            report.layers.append(
-                {
-                    "id": layer.pk,
-                    "name": layer.name,
-                    "class": cls,
-                    "created": layer_report.created,
-                    "updated": layer_report.updated,
-                    "deleted": layer_report.deleted,
-                }
+            layer = layer_create(
+                plan=plan,
+                name=layer_name,
+                kind=layer_kind,
+                source_name=original_name,
+                source_crs=document.crs_label,
+                xplan_class=cls,
+                like=replaced.get(cls),
             )
+            write_features(layer=layer, frame=class_frame(document, items), report=layer_report, key_attribute="gml_id")
+            after_import(layer=layer)
+            new_layers.append(layer)
+            report.add(layer_report)
+            report.layers.append({"id": layer.pk, "name": layer.name, "class": cls, "created": layer_report.created})
             done += len(items)
             if progress:
                 progress(done, total)
+        version = plan_version_create(
+            plan=plan, by=by, layers=new_layers + carried, import_run=import_run, source_name=original_name
+        )
+        validation_for_version(version=version, validation=report.validation)
+        after, new_names = current_elements(plan, by_class=True, epsg=municipality.crs_epsg)
+        changes = preview_changes(old=before, new=after, names={**names, **new_names})
+    _count_changes(report, changes)
     if report.transformation:
         report.notes.append(report.transformation)
     report.plan_id, report.plan_created, report.plan_title = plan.pk, created, plan.title
     report.plan_action = plan_action_text(created=created, title=plan.title)
+    report.version_id, report.version_number = version.pk, version.number
     return report
+
+
+def _count_changes(report: ImportReport, changes: list[dict]) -> None:
+    """Put the per-class change counts on the report's layers and its totals (updated: changed, deleted: gone)."""
+    by_class = {item["key"]: item for item in changes}
+    for entry in report.layers:
+        counts = by_class.get(entry["class"], {})
+        entry.update({k: counts.get(k, 0) for k in ("new", "removed", "changed", "unchanged")})
+    report.changes = changes
+    report.updated = sum(item["changed"] for item in changes)
+    report.deleted = sum(item["removed"] for item in changes)
+
+
+def class_frame(document: xplan.XPlanDocument, items: list[xplan.XPlanFeature]) -> gpd.GeoDataFrame:
+    """Return the features of one class as a GeoDataFrame (attributes and `gml_id`) in the document's CRS."""
+    return gpd.GeoDataFrame(
+        [dict(item.properties, gml_id=item.gml_id) for item in items],
+        geometry=[item.geometry for item in items],
+        crs=document.crs,
+    )
 
 
 def plan_action_text(*, created: bool, title: str) -> str:

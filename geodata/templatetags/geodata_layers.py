@@ -9,6 +9,7 @@ from django.urls import reverse
 from geodata.labels import labels_for_fields, layer_label_config
 from geodata.models import default_style
 from geodata.services import layer_uses_tiles
+from geodata.services.versions import plan_versions
 from geodata.serving import storage
 from geodata.serving.tiles import open_archive
 
@@ -42,11 +43,11 @@ def layer_labels(layer) -> dict[str, str]:
 
 
 @register.simple_tag
-def plan_layers(plan) -> list[dict]:
-    """Return the served layers of `plan` with styles, URLs and legend data."""
+def plan_layers(plan, version=None) -> list[dict]:
+    """Return the served layers of `plan`'s current version (or of `version`) with styles, URLs and legend data."""
     layers = []
-    # Only the current version's layers: earlier versions stay readable under their version (PlanVersion).
-    for layer in plan.layers.filter(feature_count__gt=0, current=True):
+    source = version.layers.order_by("order", "pk") if version else plan.layers.filter(current=True)
+    for layer in source.filter(feature_count__gt=0):
         entry = {
             "id": layer.pk,
             "name": layer.name,
@@ -74,3 +75,15 @@ def plan_layers(plan) -> list[dict]:
             entry.update(mode="geojson", url=reverse("geodata:layer_geojson", args=[layer.pk]) + f"?v={layer.version}")
         layers.append(entry)
     return layers
+
+
+@register.simple_tag
+def plan_version_count(plan) -> int:
+    """Return how many versions (Fassungen) `plan` has."""
+    return plan.versions.count()
+
+
+@register.simple_tag
+def plan_recent_versions(plan, limit: int = 5) -> list:
+    """Return the newest `limit` versions of `plan` with their layer and feature counts (for the staff cockpit)."""
+    return list(plan_versions(plan)[:limit])

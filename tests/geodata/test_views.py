@@ -203,7 +203,9 @@ def test_xplan_upload_creates_plan(client, django_capture_on_commit_callbacks):
     assert response.status_code == 302
     run.refresh_from_db()
     assert run.status == ImportRun.Status.READY, run.error  # the preview with its Prüfbericht comes first
-    assert not Plan.objects.exists() and "Prüfbericht" in client.get(response.url).content.decode()
+    preview = client.get(response.url).content.decode()
+    assert "Neuer Plan „Wohngebiet Am Riedborn“ (1. Fassung)" in preview and "Prüfbericht" in preview
+    assert not Plan.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
     run.refresh_from_db()

@@ -119,7 +119,11 @@ def test_reimport_updates_instead_of_duplicating(usingen, tmp_path):
     assert second.plan_id == first.plan_id and second.plan_created is False
     plan = Plan.objects.get()
     assert plan.title == "Wohngebiet Am Riedborn (geändert)" and plan.stage == "adopted"
-    assert plan.layers.count() == 3 and Feature.objects.count() == 4
+    # A new version (Fassung 2) with its own layers; version 1 stays as it was.
+    assert second.version_number == 2
+    assert plan.layers.filter(current=True).count() == 3
+    assert Feature.objects.filter(layer__current=True).count() == 4
+    assert plan.versions.get(number=1).layers.count() == 3
 
 
 def test_reimport_keeps_layers_not_from_xplan(usingen):
@@ -127,7 +131,8 @@ def test_reimport_keeps_layers_not_from_xplan(usingen):
     own = Layer.objects.create(plan=plan, name="Eigene Ebene")
     report = xplan_import(by=SYSTEM, path=BPLAN_54)
     assert report.plan_id == plan.pk
-    assert Layer.objects.filter(pk=own.pk).exists()
+    assert Layer.objects.filter(pk=own.pk, current=True).exists()
+    assert plan.versions.get(number=report.version_number).layers.filter(pk=own.pk).exists()
 
 
 def test_zip_with_xplan_and_command(usingen, tmp_path):

@@ -11,7 +11,10 @@ from ._actor import actor, add_user_argument
 
 
 class Command(BaseCommand):
-    help = "Create or update a plan and its layers from an XPlanGML 5.x/6.x file (.gml or .zip)."
+    help = (
+        "Create a plan, or a new version (Fassung) of it, with its layers from an XPlanGML 5.x/6.x file "
+        "(.gml or .zip). Earlier versions stay readable."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -50,15 +53,19 @@ class Command(BaseCommand):
         except (ImportRejected, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Plan „{report.plan_title}“ (id {report.plan_id}): {report.plan_action}"))
+        self.stdout.write(f"Version (Fassung) {report.version_number} created.")
         self.stdout.write(f"CRS: {report.source_crs}")
         for layer in report.layers:
             self.stdout.write(
-                f"  layer {layer['name']} ({layer['class']}): {layer['created']} features created, "
-                f"{layer['updated']} updated, {layer['deleted']} deleted"
+                f"  layer {layer['name']} ({layer['class']}): {layer['created']} features created; "
+                f"{layer['new']} new, {layer['changed']} changed, {layer['unchanged']} unchanged"
             )
+        for item in report.changes:
+            if item["removed"]:
+                self.stdout.write(f"  {item['name']} ({item['key']}): {item['removed']} no longer in the file")
         self.stdout.write(
-            f"found: {report.found}  created: {report.created}  updated: {report.updated}  "
-            f"deleted: {report.deleted}  repaired: {report.repaired}  rejected: {report.rejected}"
+            f"found: {report.found}  created: {report.created}  changed: {report.updated}  "
+            f"removed: {report.deleted}  repaired: {report.repaired}  rejected: {report.rejected}"
         )
         for note in report.notes:
             self.stdout.write(f"  - {note}")
