@@ -150,7 +150,7 @@ DISPLAY_NAMES = {
 }
 CAMEL = re.compile(r"[A-ZÄÖÜ]+(?![a-zäöüß])|[A-ZÄÖÜ]?[a-zäöüß0-9]+|[0-9]+")
 FULL_STOP = re.compile(r"(\S*)\.(?:\s|$)")
-ABBREVIATIONS = {"bzw", "ggf", "vgl", "z.B", "z. B", "B", "Abs", "Nr", "ca", "usw", "etc", "inkl", "bspw", "u.a", "Art", "S"}
+ABBREVIATIONS = {"bzw", "ggf", "vgl", "z.B", "B", "Abs", "Nr", "ca", "usw", "etc", "inkl", "bspw", "u.a", "Art", "S"}
 
 
 def umlauts(word: str) -> str:

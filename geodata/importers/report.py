@@ -24,6 +24,7 @@ class ImportReport:
     plan_title: str = ""  # XPlanGML: the created or updated plan
     plan_created: bool | None = None
     plan_action: str = ""  # XPlanGML: "neu angelegt" or "aktualisiert: <plan>"
+    plans: list[dict] = field(default_factory=list)  # XPlanGML: each plan of the file (id, title, action, ...)
     notes: list[str] = field(default_factory=list)
     transformation: str = ""  # the coordinate operation used, as a sentence for the user (empty: none needed)
 

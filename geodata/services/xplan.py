@@ -25,14 +25,25 @@ from .layers import ProgressCallback, layer_create, update_features, write_featu
 from .publishing import after_import
 
 
-def xplan_read(*, path: Path, original_name: str | None = None) -> xplan.XPlanDocument:
-    """Check and parse an XPlanGML file (.gml or a ZIP holding one) without writing anything."""
+def xplan_read(*, path: Path, original_name: str | None = None, plan_id: str | None = None) -> xplan.XPlanDocument:
+    """Check and parse an XPlanGML file (.gml or a ZIP holding one) without writing anything.
+
+    A file with several plans is refused unless `plan_id` (a plan's gml:id) chooses one.
+    """
+    documents = xplan_read_all(path=path, original_name=original_name)
+    if plan_id is None and len(documents) == 1:
+        return documents[0]
+    return xplan.choose_plan(documents, plan_id)
+
+
+def xplan_read_all(*, path: Path, original_name: str | None = None) -> list[xplan.XPlanDocument]:
+    """Check and parse every plan of an XPlanGML file (.gml or a ZIP holding one) without writing anything."""
     original_name = original_name or Path(path).name
     with tempfile.TemporaryDirectory(prefix="pb-xplan-") as workdir:
         dataset = files.prepare_source(Path(path), Path(workdir), original_name=original_name)
         if dataset.is_dir() or dataset.suffix.lower() not in (".gml", ".xml"):
             raise ImportRejected(_("Es wurde keine XPlanGML-Datei (.gml) gefunden."), code="not_xplan")
-        return xplan.read_xplan(dataset)
+        return xplan.read_xplan_all(dataset)
 
 
 def xplan_area(document: xplan.XPlanDocument) -> MultiPolygon:
@@ -122,8 +133,13 @@ def xplan_import(
     plan: Plan | None = None,
     original_name: str | None = None,
     progress: ProgressCallback | None = None,
+    plan_id: str | None = None,
 ) -> ImportReport:
     """Create or update a Plan with one layer per content class from an XPlanGML file; all or nothing.
+
+    A file with several plans imports each as its own plan (the report's `plans` lists each; its
+    other plan fields name the first), or only the one whose gml:id is `plan_id`. With several
+    Bereiche, each class gets one layer per Bereich (`Layer.bereich`).
 
     With `municipality` (or `plan`) given, `by` is checked before the file is read; otherwise the
     municipality is matched by the AGS in the file and checked as soon as it is known, before
@@ -141,7 +157,61 @@ def xplan_import(
     if municipality is not None:
         rules.require(by, "manage", municipality)
     original_name = original_name or Path(path).name
-    document = xplan_read(path=path, original_name=original_name)
+    documents = xplan_read_all(path=path, original_name=original_name)
+    if plan_id is not None:
+        documents = [xplan.choose_plan(documents, plan_id)]
+    elif len(documents) > 1 and plan is not None:
+        raise ImportRejected(
+            _("Die Datei enthält %(count)d Pläne; bitte wählen Sie, welcher „%(plan)s“ aktualisiert.")
+            % {"count": len(documents), "plan": plan.title},
+            code="several_plans",
+        )
+    with transaction.atomic():
+        reports = [
+            _xplan_import_plan(
+                document=document,
+                by=by,
+                municipality=municipality,
+                plan=plan,
+                original_name=original_name,
+                progress=progress,
+            )
+            for document in documents
+        ]
+    return _combined(reports)
+
+
+def _combined(reports: list[ImportReport]) -> ImportReport:
+    """Return the report of a file's plans: the first plan's, with the counts, layers and notes of all."""
+    report = reports[0]
+    report.plans = [_plan_entry(item) for item in reports]
+    for other in reports[1:]:
+        report.add(other)
+        report.layers.extend(other.layers)
+    report.notes = list(dict.fromkeys(report.notes))  # notes about the file come once per plan
+    return report
+
+
+def _plan_entry(report: ImportReport) -> dict:
+    return {
+        "id": report.plan_id,
+        "title": report.plan_title,
+        "created": report.plan_created,
+        "action": report.plan_action,
+        "layers": len(report.layers),
+    }
+
+
+def _xplan_import_plan(
+    *,
+    document: xplan.XPlanDocument,
+    by,
+    municipality: Municipality | None,
+    plan: Plan | None,
+    original_name: str,
+    progress: ProgressCallback | None,
+) -> ImportReport:
+    """Create or update the plan of one XPlanDocument and its layers (a step of `xplan_import`)."""
     if municipality is None:
         municipality = _municipality_of(document)
         rules.require(by, "manage", municipality)
@@ -167,16 +237,19 @@ def xplan_import(
             original_name=original_name,
             report=report,
         )
-        layers: dict[str, Layer] = {}
+        groups = xplan.layer_groups(document)
+        layers: dict[tuple[str, str], Layer] = {}
         for layer in plan.layers.exclude(xplan_class="").order_by("order", "pk"):
-            if layer.xplan_class in layers or layer.xplan_class not in document.features:
+            key = (layer.xplan_class, layer.bereich)
+            if key in layers or key not in groups:
                 layer.delete()  # a class no longer in the file (or a duplicate from an older import)
             else:
-                layers[layer.xplan_class] = layer
-        total = sum(len(items) for items in document.features.values())
+                layers[key] = layer
+        total = sum(len(items) for items in groups.values())
         done = 0
-        for cls, items in document.features.items():
-            layer_name, layer_kind = xplan.layer_for_class(cls)
+        for (cls, bereich), items in groups.items():
+            legal = {str(item.properties.get("rechtscharakter") or "") for item in items}
+            layer_name, layer_kind = xplan.layer_for_class(cls, document.version, bereich=bereich, legal=legal)
             frame = gpd.GeoDataFrame(
                 [dict(item.properties, gml_id=item.gml_id) for item in items],
                 geometry=[item.geometry for item in items],
@@ -184,7 +257,7 @@ def xplan_import(
             )
             layer_report = ImportReport(found=len(items))
             layer_report.repaired += sum(1 for item in items if item.gml_id in document.repaired_ids)
-            known = layers.get(cls)
+            known = layers.get((cls, bereich))
             if known is None:
                 layer = layer_create(
                     plan=plan,
@@ -193,11 +266,16 @@ def xplan_import(
                     source_name=original_name,
                     source_crs=document.crs_label,
                     xplan_class=cls,
+                    xplan_version=document.version,
+                    bereich=bereich,
                 )
                 write_features(layer=layer, frame=frame, report=layer_report)
             else:
                 layer = known
-                Layer.objects.filter(pk=layer.pk).update(source_name=original_name[:300], source_crs=document.crs_label)
+                layer.xplan_version = document.version
+                Layer.objects.filter(pk=layer.pk).update(
+                    source_name=original_name[:300], source_crs=document.crs_label, xplan_version=document.version
+                )
                 update_features(layer=layer, frame=frame, report=layer_report)
             after_import(layer=layer)
             report.add(layer_report)
@@ -206,6 +284,7 @@ def xplan_import(
                     "id": layer.pk,
                     "name": layer.name,
                     "class": cls,
+                    "bereich": bereich,
                     "created": layer_report.created,
                     "updated": layer_report.updated,
                     "deleted": layer_report.deleted,
