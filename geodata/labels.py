@@ -256,10 +256,10 @@ def value_label(key: str, value, codes: Mapping[str, Mapping[str, str]] | None =
     text = str(value).strip()
     if codes and text in codes.get(key, {}):
         return codes[key][text]
-    codes = CODE_LISTS.get(key.lower())
-    if codes:
-        if text in codes:
-            return str(codes[text])
+    table = CODE_LISTS.get(key.lower())
+    if table:
+        if text in table:
+            return str(table[text])
         numbered = _NUMBERED.match(text)
         if numbered and numbered.group(1).upper() in BAUNVO_ABBREVIATIONS:
             return f"{BAUNVO_ABBREVIATIONS[numbered.group(1).upper()]} ({text})"

@@ -182,15 +182,20 @@ def display_name(xplan_name: str) -> str:
     return words_to_text(split_camel(bare))
 
 
-def words_to_text(parts: list[str]) -> str:
-    """Join CamelCase words to German: nouns as compounds, adjectives and small words apart."""
+def words_to_text(parts: list[str], inflected_adjectives: bool = False) -> str:
+    """Join CamelCase words to German: nouns as compounds, adjectives and small words apart.
+
+    With `inflected_adjectives` (code names such as "GeschlosseneBauweise"), every inflected word
+    before the last counts as an adjective.
+    """
     words: list[str] = []
     previous_noun = False
-    for part in parts:
+    for position, part in enumerate(parts):
+        inflected = part.endswith(("e", "er", "es", "en", "em")) and position < len(parts) - 1
         if part in SMALL_WORDS and words:
             words.append(umlauts(part).lower())
             previous_noun = False
-        elif part in ADJECTIVES:
+        elif part in ADJECTIVES or (inflected_adjectives and inflected):
             text = umlauts(part)
             words.append(text if not words else text.lower())
             previous_noun = False
@@ -217,7 +222,7 @@ def first_sentence(text: str | None) -> str:
     return sentence.rstrip(". ")
 
 
-CLAUSE_END = re.compile(r",|;|:| – | bei | bzw\\.| gemäß | entsprechend | sofern | wenn ")
+CLAUSE_END = re.compile(r",|;|:| – | bzw\.| gemäß | entsprechend | sofern | wenn ")
 
 
 def attribute_label(name: str, description: str | None) -> str:
@@ -226,7 +231,7 @@ def attribute_label(name: str, description: str | None) -> str:
     if len(sentence.split()) > 6:
         sentence = CLAUSE_END.split(sentence, maxsplit=1)[0].strip(" .:,")
     words = sentence.split()
-    usable = 2 <= len(words) <= 7 and len(sentence) <= 60 and words[:2] != ["Gibt", "an"]
+    usable = 2 <= len(words) <= 7 and len(sentence) <= 70 and words[:2] != ["Gibt", "an"]
     quoted = re.search(r"[\"„`'‚]" + re.escape(name), sentence)
     if usable and not quoted and "§" not in sentence:
         return sentence[:1].upper() + sentence[1:]
@@ -324,7 +329,7 @@ def enum_label(value: dict, newer: list[dict]) -> str:
     description = first_sentence(value.get("description"))
     if description and len(description) <= 48 and len(description.split()) <= 6:
         return description
-    return words_to_text(split_camel(name[:1].upper() + name[1:])) if name else ""
+    return words_to_text(split_camel(name[:1].upper() + name[1:]), inflected_adjectives=True) if name else ""
 
 
 def build(modules: dict[str, str]) -> dict[str, dict]:

@@ -132,12 +132,13 @@ def label_text(version: str, properties: Mapping, objects: Mapping[str, tuple[st
         return ""
     cls, target_properties = target
     raw_index = properties.get("index")
-    raw_index = raw_index[0] if isinstance(raw_index, list) and raw_index else raw_index
-    index = int(raw_index) if str(raw_index or "").strip().isdigit() else None
+    raw_index = str((raw_index[0] if raw_index else "") if isinstance(raw_index, list) else (raw_index or "")).strip()
+    index = int(raw_index) if raw_index.isdigit() else None
     parts = []
     for art in arts if isinstance(arts, list) else [arts]:
         path = [step.split("[", 1)[0] for step in str(art).split("/") if step]
-        value, attribute = target_properties, ""
+        value: object = target_properties
+        attribute = ""
         for step in path:
             value = _pick(value, index) if isinstance(value, list) else value
             value = value.get(step) if isinstance(value, dict) else None

@@ -106,9 +106,7 @@ def test_feature_rows_show_codes_as_number_and_text(usingen):
     report = xplan_import(by=SYSTEM, path=DATA / "bplan_6_0_two_bereiche.gml")
     layer = _layers(report.plan_id)[("BP_BaugebietsTeilFlaeche", "Ursprungsplan")]
     feature = layer.features.get()
-    rows = feature_rows(
-        feature.properties, layer.attribute_labels, xplan_codes(layer.xplan_class, layer.xplan_version)
-    )
+    rows = feature_rows(feature.properties, layer.attribute_labels, xplan_codes(layer.xplan_class, layer.xplan_version))
     assert ("Art der baulichen Nutzung", "1200 – Allgemeines Wohngebiet") in rows
     assert feature.properties["besondereArtDerBaulNutzung"] == "1200"  # the raw value is kept
 

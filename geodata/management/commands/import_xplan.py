@@ -57,9 +57,7 @@ class Command(BaseCommand):
             )
         except (ImportRejected, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
-        for entry in report.plans or [
-            {"title": report.plan_title, "id": report.plan_id, "action": report.plan_action}
-        ]:
+        for entry in report.plans or [{"title": report.plan_title, "id": report.plan_id, "action": report.plan_action}]:
             self.stdout.write(self.style.SUCCESS(f"Plan „{entry['title']}“ (id {entry['id']}): {entry['action']}"))
         self.stdout.write(f"CRS: {report.source_crs}")
         for layer in report.layers:
