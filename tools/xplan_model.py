@@ -28,6 +28,7 @@ PREFIXES = ("BP", "FP", "LP", "RP", "SO", "XP")
 # ASCII spellings in XPlanung names -> German spelling; only stems checked against the names in the schemas.
 UMLAUTS = (
     ("aenderung", "änderung"),
+    ("ergaenz", "ergänz"),
     ("schraenkung", "schränkung"),
     ("schaetze", "schätze"),
     ("flaech", "fläch"),
@@ -148,6 +149,10 @@ DISPLAY_NAMES = {
     "RP_Bereich": "Bereich eines Regionalplans",
     "SO_Bereich": "Bereich eines sonstigen Plans",
 }
+# Endings of inflected adjectives in code names ("GeschlosseneBauweise", "NachrichtlicheUebernahme").
+INFLECTED = tuple(
+    stem + ending for stem in ("en", "et", "ig", "ch", "al", "er", "bar", "st", "iv") for ending in ("e", "er", "es")
+)
 CAMEL = re.compile(r"[A-ZÄÖÜ]+(?![a-zäöüß])|[A-ZÄÖÜ]?[a-zäöüß0-9]+|[0-9]+")
 FULL_STOP = re.compile(r"(\S*)\.(?:\s|$)")
 ABBREVIATIONS = {"bzw", "ggf", "vgl", "z.B", "B", "Abs", "Nr", "ca", "usw", "etc", "inkl", "bspw", "u.a", "Art", "S"}
@@ -191,7 +196,7 @@ def words_to_text(parts: list[str], inflected_adjectives: bool = False) -> str:
     words: list[str] = []
     previous_noun = False
     for position, part in enumerate(parts):
-        inflected = part.endswith(("e", "er", "es", "en", "em")) and position < len(parts) - 1
+        inflected = part.endswith(INFLECTED) and not part.endswith("aeche") and position < len(parts) - 1
         if part in SMALL_WORDS and words:
             words.append(umlauts(part).lower())
             previous_noun = False
@@ -199,7 +204,7 @@ def words_to_text(parts: list[str], inflected_adjectives: bool = False) -> str:
             text = umlauts(part)
             words.append(text if not words else text.lower())
             previous_noun = False
-        elif previous_noun and not part.isupper():
+        elif previous_noun and not part.isupper() and not part[:1].isdigit():
             words[-1] += umlauts(part).lower()
         else:
             words.append(umlauts(part))
