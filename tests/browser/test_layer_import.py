@@ -94,7 +94,7 @@ def test_xplan_upload_page(staff_page):
     page.set_input_files("#id_file", str(fixture))
     page.get_by_role("button", name="Importieren").click()
     page.wait_for_selector("#import-report")
-    assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2" in page.inner_text("main")
+    assert "Baugebietsteilfläche (BP_BaugebietsTeilFlaeche): 2" in page.inner_text("main")
     assert run_axe(page) == []
     assert page.csp_violations == []
     assert Plan.objects.filter(number="64", municipality=municipality).exists()
