@@ -13,6 +13,7 @@ from geodata.importers import ImportRejected
 from geodata.labels import feature_rows, xplan_codes, xplan_hidden
 from geodata.models import Feature, Layer
 from geodata.services import xplan_import
+from participation.forms import plan_feature_choices
 from plans import services as plan_services
 from plans.models import Plan
 from plans.rules import SYSTEM
@@ -100,6 +101,9 @@ def test_plan_page_shows_code_list_text_and_lists_the_labels(usingen, client):
     labels = by_name["Textförmiges Präsentationsobjekt – Ursprungsplan"]
     assert labels["labelLayer"] is True and labels["texts"] == ["Am Feldbergblick"]
     assert "<li>Am Feldbergblick</li>" in html  # the same text outside the map, for screen readers
+    # A statement refers to plan contents, not to their labels.
+    choices = [label for _pk, label in plan_feature_choices(plan)]
+    assert len(choices) == 4 and not any("Präsentationsobjekt" in label for label in choices)
 
 
 def test_feature_rows_show_codes_as_number_and_text(usingen):
