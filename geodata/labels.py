@@ -221,12 +221,20 @@ def xplan_codes(
     Wohngebiet"}}; with `fields`, only those of these attributes (and of parts of data types)."""
     if not xplan_class:
         return {}
-    info = xplan_model.class_info(xplan_version, xplan_class) or {"attributes": {}}
-    wanted = set(fields) if fields is not None else None
+    attributes = (xplan_model.class_info(xplan_version, xplan_class) or {"attributes": {}})["attributes"]
+    wanted = None
+    if fields is not None:
+        wanted = set(fields)
+        for field in fields:  # the parts of data types the layer has, e.g. zweckbestimmung/allgemein
+            data_type = attributes.get(field, {})
+            if data_type.get("stereotype") == "DataType" and isinstance(data_type.get("type"), str):
+                wanted |= set(
+                    (xplan_model.class_info(xplan_version, data_type["type"]) or {"attributes": {}})["attributes"]
+                )
     return {
         attribute: {code: f"{code} – {label}" if label else code for code, label in codes.items()}
         for attribute, codes in xplan_model.code_lists(xplan_version, xplan_class).items()
-        if wanted is None or attribute in wanted or attribute not in info["attributes"]
+        if wanted is None or attribute in wanted
     }
 
 
