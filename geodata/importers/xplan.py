@@ -267,11 +267,13 @@ def read_xplan_all(path: Path) -> list[XPlanDocument]:
             raise ImportRejected(
                 _("Der Plan hat keinen räumlichen Geltungsbereich (raeumlicherGeltungsbereich)."), code="no_area"
             )
-        own_bereiche = {
-            bereich_id: xplan_objects.bereich_label(bereiche[bereich_id])
-            for bereich_id in bereiche
-            if plan_of_bereich.get(bereich_id, plan_ids[0] if len(plan_ids) == 1 else "") == plan_gml_id
-        }
+        own_bereiche = xplan_objects.bereich_labels(
+            {
+                bereich_id: props
+                for bereich_id, props in bereiche.items()
+                if plan_of_bereich.get(bereich_id, plan_ids[0] if len(plan_ids) == 1 else "") == plan_gml_id
+            }
+        )
         documents.append(
             _document(
                 version=version,

@@ -95,6 +95,15 @@ def bereich_label(properties: Mapping) -> str:
     return _("Bereich %(number)s") % {"number": str(number or "").strip() or "?"}
 
 
+def bereich_labels(bereiche: Mapping[str, Mapping]) -> dict[str, str]:
+    """Return {gml:id: label} of a plan's Bereiche; labels that would repeat get the gml:id added."""
+    labels = {bereich_id: bereich_label(properties) for bereich_id, properties in bereiche.items()}
+    repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    return {
+        bereich_id: f"{label} ({bereich_id})" if label in repeated else label for bereich_id, label in labels.items()
+    }
+
+
 def _pick(value, index):
     if isinstance(value, list):
         if index is not None and 0 <= index < len(value):

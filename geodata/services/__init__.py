@@ -35,7 +35,7 @@ from .staging import (
     staging_storage,
     upload_copy,
 )
-from .xplan import xplan_import, xplan_read
+from .xplan import xplan_import, xplan_read, xplan_read_all
 
 __all__ = [
     "AddressImportReport",
@@ -71,4 +71,5 @@ __all__ = [
     "write_features",
     "xplan_import",
     "xplan_read",
+    "xplan_read_all",
 ]

@@ -3,7 +3,7 @@
 import pytest
 
 from geodata import xplan_model
-from geodata.importers.xplan_objects import layer_for_class
+from geodata.importers.xplan_objects import bereich_labels, label_text, layer_for_class
 from geodata.models import Layer
 
 
@@ -67,3 +67,20 @@ def test_layer_of_nachrichtliche_uebernahmen_only_is_existing_stock():
         "Grünfläche – Teil B",
         Layer.Kind.GREEN_SPACES,
     )
+
+
+def test_bereich_labels_are_names_numbers_and_never_repeat():
+    labels = bereich_labels(
+        {"b0": {"name": "Ursprungsplan", "nummer": "0"}, "b1": {"nummer": "1"}, "b2": {"nummer": "1"}}
+    )
+    assert labels == {"b0": "Ursprungsplan", "b1": "Bereich 1 (b1)", "b2": "Bereich 1 (b2)"}
+
+
+def test_label_text_of_a_nutzungsschablone_lists_the_presented_attributes():
+    objects = {
+        "wa": ("BP_BaugebietsTeilFlaeche", {"besondereArtDerBaulNutzung": "1200", "GRZ": "0.4", "bauweise": "1000"})
+    }
+    schablone = {"dientZurDarstellungVon": "#wa", "art": ["besondereArtDerBaulNutzung", "GRZ", "bauweise"]}
+    assert label_text("6.0", schablone, objects) == "WA 0.4 o"
+    assert label_text("6.0", {"schriftinhalt": "Lindenweg", "art": "GRZ"}, objects) == "Lindenweg"
+    assert label_text("6.0", {"dientZurDarstellungVon": "#fehlt", "art": "GRZ"}, objects) == ""
