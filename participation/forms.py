@@ -45,7 +45,7 @@ def plan_feature_choices(plan) -> list[tuple[str, str]]:
     """
     features = list(
         Feature.objects.filter(layer__plan=plan, layer__current=True)
-        .exclude(layer__kind=Layer.Kind.SCOPE)
+        .exclude(layer__kind__in=(Layer.Kind.SCOPE, Layer.Kind.LABELS))  # labels only repeat what they label
         .select_related("layer")
         .only("pk", "properties", "geometry", "layer__name")
         .order_by("layer__order", "layer_id", "pk")[: MAX_FEATURE_CHOICES + 1]

@@ -27,6 +27,7 @@ class ImportReport:
     version_id: int | None = None  # the plan version (Fassung) the import created
     version_number: int | None = None
     changes: list[dict] = field(default_factory=list)  # per class/layer: new, removed, changed, unchanged
+    plans: list[dict] = field(default_factory=list)  # XPlanGML: each plan of the file (id, title, action, ...)
     notes: list[str] = field(default_factory=list)
     transformation: str = ""  # the coordinate operation used, as a sentence for the user (empty: none needed)
     validation: dict = field(default_factory=dict)  # XPlanGML: the Prüfbericht (geodata.validation), as data

@@ -46,7 +46,7 @@ from .validation import (
     validation_publication_guard,
 )
 from .versions import layer_remove, plan_current_version, plan_version_create, plan_versions
-from .xplan import xplan_import, xplan_read
+from .xplan import xplan_import, xplan_read, xplan_read_all
 from .xplan_preview import xplan_preview
 
 __all__ = [
@@ -93,4 +93,5 @@ __all__ = [
     "xplan_preview",
     "xplan_preview_start",
     "xplan_read",
+    "xplan_read_all",
 ]

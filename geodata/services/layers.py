@@ -181,6 +181,8 @@ def layer_create(
     source_crs: str,
     xplan_class: str = "",
     like: Layer | None = None,
+    xplan_version: str = "",
+    bereich: str = "",
 ) -> Layer:
     """Create an empty layer on top of `plan`'s layers (a step of an import that already checked).
 
@@ -198,6 +200,8 @@ def layer_create(
         source_name=source_name[:300],
         source_crs=source_crs,
         xplan_class=xplan_class,
+        xplan_version=xplan_version,
+        bereich=bereich[:200],
     )
 
 
@@ -231,7 +235,8 @@ def write_features(
 
 def _set_attribute_labels(layer: Layer, frame) -> None:
     """Store the human labels of the frame's attributes on the layer (XPlanung names, BauNVO terms)."""
-    layer.attribute_labels = labels_for_fields(c for c in frame.columns if c != frame.geometry.name)
+    fields = (c for c in frame.columns if c != frame.geometry.name)
+    layer.attribute_labels = labels_for_fields(fields, xplan_class=layer.xplan_class, xplan_version=layer.xplan_version)
     layer.save(update_fields=["attribute_labels"])
 
 

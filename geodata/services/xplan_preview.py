@@ -13,7 +13,7 @@ from ..importers.report import ImportReport
 from ..validation import validate_xplan
 from .layers import cleaned_rows
 from .versions import Element, current_elements, metric_transformer, plan_current_version, preview_changes
-from .xplan import class_frame, xplan_area, xplan_checked_document, xplan_match
+from .xplan import class_frame, merged_validation, xplan_area, xplan_checked_documents, xplan_match
 
 
 def xplan_preview(
@@ -24,25 +24,41 @@ def xplan_preview(
     plan: Plan | None = None,
     original_name: str | None = None,
 ) -> dict:
-    """Say which plan and version an XPlanGML file would make, what changes per class, and its Prüfbericht.
+    """Say which plans and versions an XPlanGML file would make, what changes per class, and its Prüfbericht.
 
     Per class: elements new, removed, changed and unchanged against the plan's current version,
     matched by `gml:id` (geometry equal within 1 cm after the transformation, attributes equal).
     Nothing is written. A file the import would refuse (not XPlanGML, broken XML, another
-    municipality's AGS …) raises ImportRejected, as the import does.
+    municipality's AGS …) raises ImportRejected, as the import does. The top-level keys describe
+    the file's first plan; `plans` lists every plan of the file.
     """
     original_name = original_name or Path(path).name
-    document, municipality = xplan_checked_document(
+    checked = xplan_checked_documents(
         path=path, by=by, municipality=municipality, plan=plan, original_name=original_name
     )
+    plans = [_plan_preview(document, municipality=owner, plan=plan) for document, owner in checked]
+    result = dict(plans[0])
+    result["plans"] = plans
+    result["feature_count"] = sum(item["feature_count"] for item in plans)
+    bounds = [item["bounds_4326"] for item in plans]
+    result["bounds_4326"] = (
+        min(b[0] for b in bounds),
+        min(b[1] for b in bounds),
+        max(b[2] for b in bounds),
+        max(b[3] for b in bounds),
+    )
+    result["validation"] = merged_validation([item.pop("validation") for item in plans])
+    return result
+
+
+def _plan_preview(document: xplan.XPlanDocument, *, municipality: Municipality, plan: Plan | None) -> dict:
     area = xplan_area(document)
     target = plan if plan is not None else xplan_match(document=document, municipality=municipality)
-    validation = validate_xplan(document).as_dict()
     before, names = current_elements(target, by_class=True, epsg=municipality.crs_epsg)
     incoming: dict[str, list[Element]] = {}
     to_metric = metric_transformer(municipality.crs_epsg)
     for cls, items in document.features.items():
-        names.setdefault(cls, xplan.layer_for_class(cls)[0])
+        names.setdefault(cls, xplan.layer_for_class(cls, document.version)[0])
         wkbs, properties, ids = cleaned_rows(class_frame(document, items), ImportReport(), key_attribute="gml_id")
         incoming[cls] = [
             Element(key=str(key), geometry=to_metric(shapely.from_wkb(wkb)), properties=orjson.loads(props))
@@ -70,5 +86,5 @@ def xplan_preview(
         "feature_count": sum(len(items) for items in document.features.values()),
         "crs": document.crs_label,
         "bounds_4326": (minx, miny, maxx, maxy),
-        "validation": validation,
+        "validation": validate_xplan(document).as_dict(),
     }

@@ -6,8 +6,8 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
-from geodata.labels import labels_for_fields, layer_label_config
-from geodata.models import default_style
+from geodata.labels import labels_for_fields, layer_label_config, xplan_codes, xplan_hidden
+from geodata.models import Layer, default_style
 from geodata.services import layer_uses_tiles
 from geodata.services.versions import plan_versions
 from geodata.serving import storage
@@ -42,6 +42,31 @@ def layer_labels(layer) -> dict[str, str]:
     return labels_for_fields(sorted(fields))
 
 
+def _label_config(layer) -> dict:
+    """Return the attribute labels of `layer` for plan_layers.js, with its XPlanung code lists."""
+    labels = layer_labels(layer)
+    if not layer.xplan_class:
+        return layer_label_config(labels)
+    return layer_label_config(
+        labels,
+        codes=xplan_codes(layer.xplan_class, layer.xplan_version, fields=labels),
+        hidden=xplan_hidden(layer.xplan_class, layer.xplan_version),
+    )
+
+
+LABEL_LIST_LIMIT = 500
+
+
+def label_texts(layer) -> list[str]:
+    """Return the texts of a label layer (kind LABELS) as a sorted list without repeats."""
+    texts = set()
+    for properties in layer.features.values_list("properties", flat=True)[:LABEL_LIST_LIMIT]:
+        text = str((properties or {}).get("beschriftung") or "").strip()
+        if text:
+            texts.add(text)
+    return sorted(texts)
+
+
 @register.simple_tag
 def plan_layers(plan, version=None) -> list[dict]:
     """Return the served layers of `plan`'s current version (or of `version`) with styles, URLs and legend data."""
@@ -56,13 +81,15 @@ def plan_layers(plan, version=None) -> list[dict]:
             "version": layer.version,
             "visible": layer.visible_by_default,
             "style": clean_style(layer.style),
-            "labels": layer_label_config(layer_labels(layer)),
+            "labels": _label_config(layer),
             "downloads": {
                 fmt: reverse("geodata:layer_download", args=[layer.pk]) + f"?format={fmt}"
                 for fmt in ("gpkg", "geojson", "shp")
             },
         }
-        if layer_uses_tiles(layer):
+        if layer.kind == Layer.Kind.LABELS:
+            entry.update(labelLayer=True, texts=label_texts(layer))
+        if layer_uses_tiles(layer):  # a label layer this large shows its positions; the texts stay in the list
             archive = open_archive(storage.tiles_name(layer.pk, layer.version))
             entry.update(
                 mode="tiles",

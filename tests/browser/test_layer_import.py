@@ -114,7 +114,7 @@ def test_xplan_upload_page(staff_page):
     page.get_by_role("button", name="Import starten").click()
 
     page.wait_for_selector("#import-report")
-    assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2" in page.inner_text("main")
+    assert "Baugebietsteilfläche (BP_BaugebietsTeilFlaeche): 2" in page.inner_text("main")
     assert "2 Fehler, 1 Warnung" in page.inner_text("#validation-summary")
     assert run_axe(page) == []
     assert page.csp_violations == []

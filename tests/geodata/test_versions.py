@@ -162,7 +162,7 @@ def test_staff_see_the_xplan_preview_and_the_version_list(
     assert run.status == ImportRun.Status.READY, run.error
     page = client.get(response.url).content.decode()
     assert "Aktualisiert Plan „Am Riedborn“ (Fassung 1 → 2)" in page
-    assert re.search(r"Baugebiete.*?<td>1</td><td>1</td><td>1</td><td>0</td>", page, re.S)
+    assert re.search(r"Baugebietsteilfläche.*?<td>1</td><td>1</td><td>1</td><td>0</td>", page, re.S)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
     run.refresh_from_db()

@@ -211,9 +211,9 @@ def test_xplan_upload_creates_plan(client, django_capture_on_commit_callbacks):
     run.refresh_from_db()
     assert run.status == ImportRun.Status.SUCCEEDED, run.error
     plan = Plan.objects.get(municipality=usingen)
-    assert run.plan == plan and plan.layers.count() == 3 and Feature.objects.count() == 4
+    assert run.plan == plan and plan.layers.count() == 4 and Feature.objects.count() == 5  # with 1 label layer
     page = client.get(response.url).content.decode()
-    assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2" in page and "nicht geschlossen" in page
+    assert "Baugebietsteilfläche (BP_BaugebietsTeilFlaeche): 2" in page and "nicht geschlossen" in page
 
 
 def test_xplan_upload_for_foreign_municipality_fails(client, django_capture_on_commit_callbacks):

@@ -176,7 +176,7 @@ def test_xplan_reimport_and_plan_geopackage_keep_only_current_objects(
     first = client.get(url)
     target = tmp_path / "first.gpkg"
     target.write_bytes(b"".join(first.streaming_content))
-    assert len(gpd.list_layers(target)) == 3
+    assert len(gpd.list_layers(target)) == 4  # 3 content classes and the label layer
     (first_export,) = s3.keys(f"media/layers/plans/{plan.pk}/")
 
     changed = gml.replace(b"<xplan:GRZ>0.4</xplan:GRZ>", b"<xplan:GRZ>0.45</xplan:GRZ>")

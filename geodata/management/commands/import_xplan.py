@@ -12,12 +12,15 @@ from ._actor import actor, add_user_argument
 
 class Command(BaseCommand):
     help = (
-        "Create a plan, or a new version (Fassung) of it, with its layers from an XPlanGML 5.x/6.x file "
+        "Create plans, or a new version (Fassung) of each, with their layers from an XPlanGML 4.x/5.x/6.x file "
         "(.gml or .zip). Earlier versions stay readable."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument(
+            "--plan-id", help="gml:id of the plan to import from a file with several plans (default: each plan)."
+        )
         parser.add_argument("--municipality", help="Municipality slug (default: matched by the AGS in the file).")
         parser.add_argument(
             "--plan",
@@ -48,12 +51,25 @@ class Command(BaseCommand):
             plan = found[0]
         try:
             report = xplan_import(
-                path=path, by=actor(options), municipality=municipality, plan=plan, original_name=path.name
+                path=path,
+                by=actor(options),
+                municipality=municipality,
+                plan=plan,
+                original_name=path.name,
+                plan_id=options["plan_id"] or None,
             )
         except (ImportRejected, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"Plan „{report.plan_title}“ (id {report.plan_id}): {report.plan_action}"))
-        self.stdout.write(f"Version (Fassung) {report.version_number} created.")
+        for entry in report.plans or [
+            {
+                "title": report.plan_title,
+                "id": report.plan_id,
+                "action": report.plan_action,
+                "version": report.version_number,
+            }
+        ]:
+            self.stdout.write(self.style.SUCCESS(f"Plan „{entry['title']}“ (id {entry['id']}): {entry['action']}"))
+            self.stdout.write(f"Version (Fassung) {entry['version']} created.")
         self.stdout.write(f"CRS: {report.source_crs}")
         for layer in report.layers:
             self.stdout.write(

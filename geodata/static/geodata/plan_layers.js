@@ -120,13 +120,39 @@ function setStatus(layerConfig, text, state) {
   if (status) status.textContent = text;
 }
 
+// --- label layers (XPlanung presentation objects): text at its position, turned by drehwinkel --
+// Hidden from screen readers: the same texts are listed under the layer in the layer list.
+export function labelTransform(angle) {
+  const degrees = Number.parseFloat(angle);
+  // XPlanung counts degrees anticlockwise from east; CSS rotates clockwise.
+  return Number.isFinite(degrees) && degrees !== 0 ? `translate(-50%, -50%) rotate(${-degrees}deg)` : "translate(-50%, -50%)";
+}
+
+function labelMarker(feature, latlng) {
+  const text = String(feature.properties?.beschriftung ?? "").trim();
+  if (!text) return null;
+  const span = document.createElement("span");
+  span.className = "plan-label__text";
+  span.textContent = text;
+  span.style.transform = labelTransform(feature.properties.drehwinkel);
+  const marker = L.marker(latlng, {
+    icon: L.divIcon({ className: "plan-label", html: span, iconSize: null }),
+    keyboard: false,
+    interactive: false,
+  });
+  marker.on("add", () => marker.getElement()?.setAttribute("aria-hidden", "true"));
+  return marker;
+}
+
 // --- small layers: one GeoJSON file, Canvas renderer -----------------------------------------
 function geojsonLayer(map, layerConfig, renderer) {
   const style = layerConfig.style;
   const layer = L.geoJSON(null, {
     renderer,
     style: () => style,
-    pointToLayer: (_feature, latlng) => L.circleMarker(latlng, { ...style, radius: 6, renderer }),
+    filter: (feature) => !layerConfig.labelLayer || Boolean(String(feature.properties?.beschriftung ?? "").trim()),
+    pointToLayer: (feature, latlng) =>
+      layerConfig.labelLayer ? labelMarker(feature, latlng) : L.circleMarker(latlng, { ...style, radius: 6, renderer }),
     onEachFeature: (feature, leafletLayer) => {
       leafletLayer.on("click", (event) => {
         L.DomEvent.stopPropagation(event);
