@@ -23,6 +23,7 @@ from ..importers.report import ImportReport
 from ..models import Layer
 from .layers import ProgressCallback, layer_create, update_features, write_features
 from .publishing import after_import
+from .xplan_extras import xplan_attachments_read, xplan_attachments_save
 
 
 def xplan_read(*, path: Path, original_name: str | None = None) -> xplan.XPlanDocument:
@@ -156,6 +157,7 @@ def xplan_import(
             % {"ags": document.ags}
         )
     area = xplan_area(document)
+    attachments = xplan_attachments_read(path=path, original_name=original_name, crs=document.crs)
     with transaction.atomic():
         target = plan if plan is not None else xplan_match(document=document, municipality=municipality)
         plan, created = _plan_upsert(
@@ -214,6 +216,14 @@ def xplan_import(
             done += len(items)
             if progress:
                 progress(done, total)
+        xplan_attachments_save(
+            plan=plan,
+            attachments=attachments,
+            by=by,
+            source_name=original_name,
+            source_crs=document.crs_label,
+            report=report,
+        )
     if report.transformation:
         report.notes.append(report.transformation)
     report.plan_id, report.plan_created, report.plan_title = plan.pk, created, plan.title

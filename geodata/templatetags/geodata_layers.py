@@ -4,13 +4,16 @@ import re
 
 from django import template
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from geodata.labels import labels_for_fields, layer_label_config
-from geodata.models import default_style
+from geodata.models import Layer, default_style
 from geodata.services import layer_uses_tiles
 from geodata.serving import storage
 from geodata.serving.tiles import open_archive
+from plans.section_services import xplan_section_links
 
 register = template.Library()
 
@@ -41,11 +44,40 @@ def layer_labels(layer) -> dict[str, str]:
     return labels_for_fields(sorted(fields))
 
 
+def raster_entry(layer) -> dict:
+    """Return the configuration of a raster drawing: an image overlay with its bounds (west, south, east, north)."""
+    west, south, east, north = layer.raster_bounds.extent
+    return {
+        "id": layer.pk,
+        "name": layer.name,
+        "kind": str(layer.get_kind_display()),
+        "count": 0,
+        "version": layer.version,
+        "visible": layer.visible_by_default,
+        "mode": "raster",
+        "url": reverse("geodata:layer_raster", args=[layer.pk]) + f"?v={layer.version}",
+        "bounds": [west, south, east, north],
+        "alt": _("Planzeichnung (Rasterbild)"),
+        "opacity": 0.8,
+        "style": clean_style(layer.style),
+    }
+
+
+@register.simple_tag
+def plan_text_sections(plan) -> dict[str, dict]:
+    """Return the plan's text sections from XPlanGML by "#<gml:id>" (what features' refTextInhalt holds)."""
+    return xplan_section_links(plan)
+
+
 @register.simple_tag
 def plan_layers(plan) -> list[dict]:
     """Return the served layers of `plan` with styles, URLs and legend data."""
     layers = []
-    for layer in plan.layers.filter(feature_count__gt=0):
+    raster = Q(kind=Layer.Kind.RASTER, raster_bounds__isnull=False) & ~Q(raster_file="")
+    for layer in plan.layers.filter(Q(feature_count__gt=0) | raster):
+        if layer.kind == Layer.Kind.RASTER and layer.raster_file:
+            layers.append(raster_entry(layer))
+            continue
         entry = {
             "id": layer.pk,
             "name": layer.name,
