@@ -69,6 +69,7 @@ def find_images(files: list[Path]) -> list[tuple[Path, Path | None]]:
 
 
 def _run(args: list[str]) -> str:
+    """Run a GDAL tool (paths are absolute, so never read as options); return its output or refuse the import."""
     try:
         result = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, check=False)  # noqa: S603
     except subprocess.TimeoutExpired as exc:
@@ -86,7 +87,7 @@ def _run(args: list[str]) -> str:
 
 
 def _info(path: Path) -> dict:
-    return json.loads(_run(["gdalinfo", "-json", "--", str(path)]))
+    return json.loads(_run(["gdalinfo", "-json", str(path)]))
 
 
 def _check_size(image: Path, info: dict) -> None:
@@ -116,15 +117,15 @@ def warp_drawing(image: Path, crs: CRS, workdir: Path) -> RasterDrawing:
     bands = info.get("bands", [])
     if any(band.get("colorInterpretation") == "Palette" for band in bands):
         source = workdir / "expanded.vrt"
-        _run(["gdal_translate", "-q", "-of", "VRT", "-expand", "rgba", "--", str(image), str(source)])
+        _run(["gdal_translate", "-q", "-of", "VRT", "-expand", "rgba", str(image), str(source)])
     warped, png = workdir / "warped.tif", workdir / "warped.png"
     _run(
         [
             "gdalwarp", "-q", "-overwrite", "-s_srs", crs.to_wkt(), "-t_srs", "EPSG:3857", "-r", "bilinear",
-            "-dstalpha", "-of", "GTiff", "-co", "COMPRESS=DEFLATE", "--", str(source), str(warped),
+            "-dstalpha", "-of", "GTiff", "-co", "COMPRESS=DEFLATE", str(source), str(warped),
         ]
     )  # fmt: skip
-    _run(["gdal_translate", "-q", "-of", "PNG", "-co", "ZLEVEL=6", "--", str(warped), str(png)])
+    _run(["gdal_translate", "-q", "-of", "PNG", "-co", "ZLEVEL=6", str(warped), str(png)])
     warped_info = _info(warped)
     corners = warped_info["cornerCoordinates"]
     to_4326 = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
