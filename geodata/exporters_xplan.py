@@ -247,6 +247,8 @@ def _write(plan: Plan, path: Path, version: PlanVersion | None, crs_value) -> XP
     bounds = tuple(float(v) for v in shapely.total_bounds(area))
     writer = _Writer(crs, bounds)
     area = writer.project(area)
+    if area.geom_type == "MultiPolygon" and len(area.geoms) == 1:
+        area = area.geoms[0]  # a Geltungsbereich of one part is written as gml:Polygon
     geoms = writer.project(geoms) if rows else []
 
     prefix = "FP" if plan.kind in FP_KINDS else "BP"
