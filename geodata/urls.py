@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import address_api, staff_views, views, views_raster
+from . import address_api, staff_views, views, views_xplan
 
 app_name = "geodata"
 
@@ -28,8 +28,9 @@ urlpatterns = [
     path("verwaltung/xplan/import/", staff_views.XPlanImportView.as_view(), name="xplan_import"),
     path("api/v1/adressen/", address_api.AddressSearchView.as_view(), name="address_search"),
     path("api/v1/layers/<int:pk>.geojson", views.LayerGeoJSONView.as_view(), name="layer_geojson"),
-    path("api/v1/layers/<int:pk>/raster.png", views_raster.LayerRasterView.as_view(), name="layer_raster"),
+    path("api/v1/layers/<int:pk>/raster.png", views_xplan.LayerRasterView.as_view(), name="layer_raster"),
     path("api/v1/layers/<int:pk>/download/", views.LayerDownloadView.as_view(), name="layer_download"),
     path("api/v1/plans/<int:pk>/layers.gpkg", views.PlanLayersDownloadView.as_view(), name="plan_layers_gpkg"),
+    path("api/v1/plans/<int:pk>/xplan.gml", views_xplan.PlanXPlanDownloadView.as_view(), name="plan_xplan"),
     path("tiles/<int:pk>/<int:z>/<int:x>/<int:y>.pbf", views.TileView.as_view(), name="tile"),
 ]

@@ -64,6 +64,14 @@ def raster_entry(layer) -> dict:
 
 
 @register.simple_tag
+def plan_xplan_url(plan) -> str:
+    """Return the URL of the plan's XPlanGML download, or "" if it has no layers read from XPlanGML."""
+    if not plan.layers.filter(current=True).exclude(xplan_class="").exists():
+        return ""
+    return reverse("geodata:plan_xplan", args=[plan.pk])
+
+
+@register.simple_tag
 def plan_text_sections(plan) -> dict[str, dict]:
     """Return the plan's text sections from XPlanGML by "#<gml:id>" (what features' refTextInhalt holds)."""
     return xplan_section_links(plan)

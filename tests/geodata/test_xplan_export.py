@@ -142,3 +142,31 @@ def test_command_reports_what_it_wrote(tmp_path, plan):
     assert "BP_BaugebietsTeilFlaeche: 2" in text and "(EPSG:25832)" in text
     with pytest.raises(CommandError, match="keine 7. Fassung"):
         call_command("export_xplan", str(plan.pk), "--plan-version", "7", "-o", str(tmp_path / "v.gml"))
+
+
+def test_download_is_built_by_a_task_public_once_published_and_staff_only_before(client, plan):
+    from django.utils import timezone
+
+    from tests.factories import MembershipFactory
+
+    url = f"/api/v1/plans/{plan.pk}/xplan.gml"
+    assert client.get(url).status_code == 404  # draft: not public
+    client.force_login(MembershipFactory(municipality=plan.municipality).user)
+    cockpit = client.get(f"/verwaltung/plaene/{plan.pk}/").content.decode()
+    assert url in cockpit
+    response = client.get(url)  # tasks run immediately in these tests: the file exists after the first request
+    if response.status_code == 202:
+        response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/gml+xml"
+    body = b"".join(response.streaming_content)
+    assert b"<xplan:BP_Plan" in body and b'gml:id="GML_wa_nord"' in body
+    client.logout()
+    plan.status, plan.published_at = Plan.Status.PUBLISHED, timezone.now()
+    plan.save()
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert url in page and "Plan als XPlanGML 6.0 herunterladen" in page
+    response = client.get(url)
+    if response.status_code == 202:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert b'gml:id="GML_text_1_2"' in b"".join(response.streaming_content)
