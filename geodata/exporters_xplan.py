@@ -45,7 +45,7 @@ SCHEMA_LOCATION = (
 NSMAP = {"xplan": XPLAN, "gml": GML, "xlink": XLINK, "xsi": XSI}
 DEFAULT_EPSG = 25832
 FP_KINDS = (Plan.Kind.FNP, Plan.Kind.FNP_CHANGE)
-PLAN_ART = {
+PLAN_ART: dict[str, str] = {
     Plan.Kind.BPLAN: "1000",
     Plan.Kind.VBPLAN: "3000",
     Plan.Kind.STATUTE: "4000",
@@ -53,7 +53,7 @@ PLAN_ART = {
     Plan.Kind.FNP: "1000",
     Plan.Kind.FNP_CHANGE: "5000",
 }
-RECHTSSTAND = {
+RECHTSSTAND: dict[str, str] = {
     Plan.Stage.INITIATED: "1000",
     Plan.Stage.EARLY_PARTICIPATION: "2200",
     Plan.Stage.PUBLICATION: "2400",
@@ -260,9 +260,11 @@ def _write(plan: Plan, path: Path, version: PlanVersion | None, crs_value) -> XP
         gml_id = source_id if source_id and NAME.match(source_id) and source_id not in taken else f"GML_feature_{pk}"
         taken.add(gml_id)
         features.append((gml_id, classes[layer_id], props, geom))
-    bereiche = {p.get("gehoertZuBereich") for _i, _c, p, _g in features if isinstance(p.get("gehoertZuBereich"), str)}
-    if len(bereiche) == 1 and REFERENCE.match(next(iter(bereiche))) and next(iter(bereiche))[1:] not in taken:
-        bereich_id = next(iter(bereiche))[1:]
+    bereiche = {str(p["gehoertZuBereich"]) for _i, _c, p, _g in features if isinstance(p.get("gehoertZuBereich"), str)}
+    if len(bereiche) == 1:
+        (reference,) = bereiche
+        if REFERENCE.match(reference) and reference[1:] not in taken:
+            bereich_id = reference[1:]  # keep the source's Bereich id
     document = xplan_text_document(plan)
     sections = (
         list(document.sections.filter(source=DocumentSection.Source.XPLAN).exclude(key="").order_by("order", "pk"))

@@ -14,7 +14,7 @@ from .views import _file_response, _pending_response
 
 
 class LayerRasterView(View):
-    """GET /api/v1/layers/<id>/raster.png: the drawing of a raster layer (EPSG:3857), of a published plan or to staff."""
+    """GET /api/v1/layers/<id>/raster.png: a raster drawing (EPSG:3857) of a published plan, or to its staff."""
 
     def get(self, request, pk):
         layer = get_object_or_404(

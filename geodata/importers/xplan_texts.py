@@ -104,7 +104,8 @@ def read_text_sections(root: ET.Element) -> list[TextSection]:
             cls = local(obj.tag)
             if not cls.endswith("_TextAbschnitt"):
                 continue
-            text = (_child(obj, "text").text or "") if _child(obj, "text") is not None else ""
+            text_el = _child(obj, "text")
+            text = (text_el.text or "") if text_el is not None else ""
             text = "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip())
             sections.append(
                 TextSection(

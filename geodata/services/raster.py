@@ -1,5 +1,6 @@
 """Raster plan drawings as layers: a georeferenced image shown as an overlay on the plan map."""
 
+import functools
 import uuid
 
 from django.contrib.gis.geos import Polygon
@@ -68,7 +69,7 @@ def raster_layers_prune(*, plan: Plan, by, keep: list[int]) -> int:
         name, storage = layer.raster_file.name, layer.raster_file.storage
         layer.delete()
         if name:
-            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+            transaction.on_commit(functools.partial(storage.delete, name))
     if gone:
         bump_plan_page(plan.pk)
     return len(gone)

@@ -31,7 +31,7 @@ def xplan_download_name(plan: Plan) -> str | None:
         return None
     document = xplan_text_document(plan)
     parts = [f"{layer.pk}:{layer.version}" for layer in layers]
-    parts += [document.file.name if document is not None else "", plan.updated_at.isoformat()]
+    parts += [(document.file.name or "") if document is not None else "", plan.updated_at.isoformat()]
     digest = hashlib.sha1(";".join(parts).encode(), usedforsecurity=False).hexdigest()[:16]
     return f"{xplan_download_prefix(plan.pk)}{digest}.gml"
 

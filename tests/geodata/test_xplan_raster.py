@@ -83,7 +83,9 @@ def test_the_plan_page_shows_the_drawing_as_an_image_overlay_and_serves_it(clien
     plan.status, plan.published_at = Plan.Status.PUBLISHED, timezone.now()
     plan.save()
     page = client.get(plan.get_absolute_url()).content.decode()
-    config = json.loads(re.search(r'<script id="plan-layers-config" type="application/json">(.*?)</script>', page).group(1))
+    config = json.loads(
+        re.search(r'<script id="plan-layers-config" type="application/json">(.*?)</script>', page).group(1)
+    )
     entry = next(item for item in config if item["id"] == layer.pk)
     assert entry["mode"] == "raster" and entry["visible"] is False
     assert entry["alt"] == "Planzeichnung (Rasterbild)"

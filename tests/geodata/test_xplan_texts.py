@@ -127,7 +127,9 @@ def test_reimport_updates_sections_in_place_and_statements_keep_them(tmp_path, u
 
 
 def test_plan_without_text_sections_gets_no_document(tmp_path, usingen):
-    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "geodata" / "bplan_5_4_epsg25832.gml", tmp_path / "a.gml")
+    shutil.copy(
+        Path(__file__).resolve().parents[1] / "data" / "geodata" / "bplan_5_4_epsg25832.gml", tmp_path / "a.gml"
+    )
     plan = imported(tmp_path / "a.gml")
     assert not plan.documents.exists()
 

@@ -13,9 +13,7 @@ from ._actor import actor, add_user_argument
 
 
 class Command(BaseCommand):
-    help = (
-        "Export a plan as XPlanGML 6.0: export_xplan <plan-id> [--plan-version N] [--crs EPSG:25832] -o FILE [--user NAME]"
-    )
+    help = "Export a plan as XPlanGML 6.0: export_xplan <plan-id> [--plan-version N] [--crs EPSG] -o FILE [--user NAME]"
 
     def add_arguments(self, parser):
         parser.add_argument("plan_id", type=int)
