@@ -137,11 +137,21 @@ def warp_drawing(image: Path, crs: CRS, workdir: Path) -> RasterDrawing:
     )
 
 
+def _georeferenced(image: Path) -> bool:
+    try:
+        return "geoTransform" in _info(image)
+    except ImportRejected:
+        return False
+
+
 def read_drawings(files: list[Path], crs: CRS) -> tuple[list[RasterDrawing], list[str]]:
-    """Return the georeferenced drawings among `files` and notes on images left out (no world file)."""
+    """Return the georeferenced drawings among `files` and notes on images left out (no world file, unreadable).
+
+    An image above the size limits refuses the import (ImportRejected).
+    """
     drawings, notes = [], []
     for image, world in find_images(files)[:MAX_IMAGES]:
-        if world is None and image.suffix.lower() in (".tif", ".tiff") and "geoTransform" in _info(image):
+        if world is None and image.suffix.lower() in (".tif", ".tiff") and _georeferenced(image):
             world = image  # a GeoTIFF
         if world is None:
             notes.append(
@@ -150,5 +160,13 @@ def read_drawings(files: list[Path], crs: CRS) -> tuple[list[RasterDrawing], lis
             )
             continue
         with tempfile.TemporaryDirectory(prefix="pb-raster-") as workdir:
-            drawings.append(warp_drawing(image, crs, Path(workdir)))
+            try:
+                drawings.append(warp_drawing(image, crs, Path(workdir)))
+            except ImportRejected as exc:
+                if exc.code != "raster_unreadable":
+                    raise  # too large, too slow: the import is refused
+                notes.append(
+                    _("Das Bild %(name)s wurde nicht als Planzeichnung übernommen: %(error)s")
+                    % {"name": image.name, "error": exc.message}
+                )
     return drawings, notes

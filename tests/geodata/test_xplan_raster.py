@@ -120,9 +120,10 @@ def test_too_large_drawing_is_refused_with_a_clear_error_and_nothing_is_written(
     assert not Plan.objects.exists()
 
 
-def test_broken_image_is_refused_and_nothing_is_written(tmp_path, usingen):
-    with pytest.raises(ImportRejected) as error:
-        xplan_import(by=SYSTEM, path=archive(tmp_path, {"p.gml": GML, "p.png": b"not a png", "p.pgw": PGW}))
-    assert error.value.code == "raster_unreadable"
-    assert "/tmp" not in str(error.value)
-    assert not Plan.objects.exists()
+def test_unreadable_image_is_left_out_with_a_note_and_the_plan_imported(tmp_path, usingen):
+    report = xplan_import(by=SYSTEM, path=archive(tmp_path, {"p.gml": GML, "p.png": b"not a png", "p.pgw": PGW}))
+    assert Plan.objects.filter(pk=report.plan_id).exists()
+    assert not Layer.objects.filter(kind=Layer.Kind.RASTER).exists()
+    note = next(note for note in report.notes if "p.png" in note)
+    assert "Das Bild p.png wurde nicht als Planzeichnung übernommen: Das Rasterbild konnte nicht gelesen werden" in note
+    assert "/tmp" not in note
