@@ -151,6 +151,8 @@ def test_download_is_built_by_a_task_public_once_published_and_staff_only_before
 
     url = f"/api/v1/plans/{plan.pk}/xplan.gml"
     assert client.get(url).status_code == 404  # draft: not public
+    client.force_login(MembershipFactory().user)  # staff of another municipality
+    assert client.get(url).status_code == 404
     client.force_login(MembershipFactory(municipality=plan.municipality).user)
     cockpit = client.get(f"/verwaltung/plaene/{plan.pk}/").content.decode()
     assert url in cockpit

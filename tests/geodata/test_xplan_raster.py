@@ -15,7 +15,7 @@ from geodata.models import Layer
 from geodata.services import xplan_import
 from plans.models import Plan
 from plans.rules import SYSTEM
-from tests.factories import MunicipalityFactory, square
+from tests.factories import MembershipFactory, MunicipalityFactory, square
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,13 @@ def test_the_plan_page_shows_the_drawing_as_an_image_overlay_and_serves_it(clien
     report = xplan_import(by=SYSTEM, path=archive(tmp_path, {"p.gml": GML, "p.png": PNG, "p.pgw": PGW}))
     plan = Plan.objects.get(pk=report.plan_id)
     layer = plan.layers.get(kind=Layer.Kind.RASTER)
-    assert client.get(f"/api/v1/layers/{layer.pk}/raster.png").status_code == 404  # draft plan
+    url = f"/api/v1/layers/{layer.pk}/raster.png"
+    assert client.get(url).status_code == 404  # draft plan
+    client.force_login(MembershipFactory().user)  # staff of another municipality
+    assert client.get(url).status_code == 404
+    client.force_login(MembershipFactory(municipality=plan.municipality).user)
+    assert client.get(url).status_code == 200
+    client.logout()
     plan.status, plan.published_at = Plan.Status.PUBLISHED, timezone.now()
     plan.save()
     page = client.get(plan.get_absolute_url()).content.decode()
