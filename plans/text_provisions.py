@@ -1,13 +1,15 @@
 """Render the textliche Festsetzungen read from an XPlanGML file as an accessible, tagged PDF (PDF/UA)."""
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from .models import Plan
 
 
 def render_text_provisions_pdf(*, plan: Plan, title: str, sections: list[dict], source_name: str) -> tuple[bytes, list]:
     """Return the PDF of `sections` (dicts with number, title, text, legal_basis) and each section's page (1-based)."""
+    # Imported here: WeasyPrint takes ~3 s to import, which every process importing the section services would pay.
+    from weasyprint import HTML
+
     items = [
         dict(section, paragraphs=[p.strip() for p in (section.get("text") or "").split("\n\n") if p.strip()])
         for section in sections
