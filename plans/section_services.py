@@ -261,7 +261,8 @@ def xplan_text_document_save(*, plan: Plan, by, sections: list[dict], source_nam
             document.withdrawn_reason = gettext("Die neue XPlanGML-Datei enthält keine textlichen Festsetzungen.")
             document.save(update_fields=["withdrawn_at", "withdrawn_reason", "online_until"])
         return None
-    existing = {s.key: s for s in document.sections.all()} if document is not None else {}
+    # Sections staff added by hand (no key) stay, after the file's sections.
+    existing = {s.key: s for s in document.sections.exclude(key="")} if document is not None else {}
     unchanged = set(existing) == set(keys) and all(
         all(getattr(existing[item["key"]], name) == value for name, value in item.items()) for item in items
     )
@@ -288,6 +289,10 @@ def xplan_text_document_save(*, plan: Plan, by, sections: list[dict], source_nam
         section.save()
     for section in existing.values():
         section.delete()
+    for position, section in enumerate(document.sections.filter(key="").order_by("order", "pk"), start=len(items)):
+        if section.order != position:
+            section.order = position
+            section.save(update_fields=["order"])
     return document
 
 

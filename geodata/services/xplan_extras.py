@@ -62,9 +62,6 @@ def xplan_attachments_save(
             source_crs=source_crs,
         )
         kept.append(layer.pk)
-        report.layers.append(
-            {"id": layer.pk, "name": layer.name, "class": "raster", "created": 0, "updated": 0, "deleted": 0}
-        )
         report.notes.append(
             _("Planzeichnung %(name)s als Rasterbild übernommen (%(width)d × %(height)d Bildpunkte).")
             % {"name": drawing.name, "width": drawing.width, "height": drawing.height}

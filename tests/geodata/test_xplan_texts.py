@@ -16,6 +16,7 @@ from geodata.services import xplan_import
 from participation.models import Statement
 from plans.models import Document, DocumentSection, Plan
 from plans.rules import SYSTEM
+from plans.section_services import section_create
 from tests.factories import ConsultationFactory, MunicipalityFactory, square
 from tests.participation.test_views import form_data
 
@@ -107,6 +108,7 @@ def test_statement_form_lists_the_sections_and_stores_the_chosen_one(client, usi
 def test_reimport_updates_sections_in_place_and_statements_keep_them(tmp_path, usingen):
     plan = imported()
     section = DocumentSection.objects.get(key="GML_text_1_2")
+    note = section_create(document=section.document, by=SYSTEM, title="Hinweis der Verwaltung")
     changed = tmp_path / "plan.gml"
     changed.write_text(
         TEXTS.read_text(encoding="utf-8")
@@ -120,7 +122,8 @@ def test_reimport_updates_sections_in_place_and_statements_keep_them(tmp_path, u
     changed.write_text(text[:start] + text[end:], encoding="utf-8")
     assert imported(changed) == plan
     document = Document.objects.get(plan=plan, kind=Document.Kind.TEXT_PROVISIONS)
-    assert list(document.sections.values_list("key", flat=True)) == ["GML_text_1_1", "GML_text_1_2"]
+    assert list(document.sections.values_list("key", flat=True)) == ["GML_text_1_1", "GML_text_1_2", ""]
+    assert document.sections.last() == note  # added by staff: kept, after the file's sections
     section.refresh_from_db()
     assert "8,00 m" in section.text
     assert Document.objects.filter(plan=plan).count() == 1
