@@ -25,17 +25,15 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from plans.models import DocumentSection, Plan
-from plans.section_services import xplan_text_document
+from plans.section_services_xplan import xplan_text_document
 
-from .crs import crs_label, parse_crs
+from .crs import parse_crs
 from .errors import ExportError
 from .exporters import require_export
-from .importers.geometry import STORAGE_CRS
+from .exporters_gml import GML, GeometryWriter
 from .models import Feature, Layer, PlanVersion
-from .transform import transformation
 
 XPLAN = "http://www.xplanung.de/xplangml/6/0"
-GML = "http://www.opengis.net/gml/3.2"
 XLINK = "http://www.w3.org/1999/xlink"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = (
@@ -146,87 +144,6 @@ def _target_crs(layers: list[Layer], value) -> pyproj.CRS:
     return pyproj.CRS.from_epsg(DEFAULT_EPSG)
 
 
-class _Writer:
-    def __init__(self, crs: pyproj.CRS, bounds):
-        self.crs = crs
-        self.srs = crs_label(crs)
-        self.digits = 3 if crs.is_projected else 9
-        self.transformer = None
-        if not crs.equals(STORAGE_CRS):
-            self.transformer = transformation(STORAGE_CRS, crs, bounds=bounds, error=ExportError)
-
-    def project(self, geometries):
-        return self.transformer.transform(geometries) if self.transformer is not None else geometries
-
-    def _pos(self, coords) -> str:
-        return " ".join(
-            f"{round(v, self.digits):.{self.digits}f}".rstrip("0").rstrip(".") for xy in coords for v in xy[:2]
-        )
-
-    def geometry(self, geom, gml_id: str, owner: str) -> etree._Element:
-        """Return the GML 3.2 element of a (Multi)Polygon, (Multi)LineString or (Multi)Point."""
-        kind = geom.geom_type
-        if geom.is_empty:
-            raise ExportError(
-                _("Objekt %(owner)s hat keine Geometrie und kann nicht als XPlanGML geschrieben werden.")
-                % {"owner": owner},
-                code="empty_geometry",
-            )
-        if kind == "Polygon":
-            return self._polygon(geom, gml_id)
-        if kind == "MultiPolygon":
-            el = self._el("MultiSurface", gml_id)
-            for n, part in enumerate(geom.geoms):
-                etree.SubElement(el, _q("surfaceMember", GML)).append(self._polygon(part, f"{gml_id}_{n}"))
-            return el
-        if kind == "LineString":
-            return self._line(geom, gml_id)
-        if kind == "MultiLineString":
-            el = self._el("MultiCurve", gml_id)
-            for n, part in enumerate(geom.geoms):
-                etree.SubElement(el, _q("curveMember", GML)).append(self._line(part, f"{gml_id}_{n}"))
-            return el
-        if kind == "Point":
-            el = self._el("Point", gml_id)
-            etree.SubElement(el, _q("pos", GML)).text = self._pos(geom.coords)
-            return el
-        if kind == "MultiPoint":
-            el = self._el("MultiPoint", gml_id)
-            for n, part in enumerate(geom.geoms):
-                point = self._el("Point", f"{gml_id}_{n}", srs=False)
-                etree.SubElement(point, _q("pos", GML)).text = self._pos(part.coords)
-                etree.SubElement(el, _q("pointMember", GML)).append(point)
-            return el
-        raise ExportError(
-            _(
-                "Objekt %(owner)s hat eine Geometrie der Art %(kind)s, die XPlanGML nicht als eine Geometrie "
-                "kennt; bitte das Objekt bereinigen (z. B. in Flächen und Linien teilen)."
-            )
-            % {"owner": owner, "kind": kind},
-            code="unsupported_geometry",
-        )
-
-    def _el(self, kind: str, gml_id: str, *, srs: bool = True) -> etree._Element:
-        attrs = {_q("id", GML): gml_id}
-        if srs:
-            attrs["srsName"] = self.srs
-        return etree.Element(_q(kind, GML), attrs)
-
-    def _polygon(self, polygon, gml_id: str) -> etree._Element:
-        polygon = shapely.geometry.polygon.orient(polygon, sign=1.0)  # exterior counter-clockwise
-        el = self._el("Polygon", gml_id)
-        for n, ring in enumerate([polygon.exterior, *polygon.interiors]):
-            boundary = etree.SubElement(el, _q("exterior" if n == 0 else "interior", GML))
-            linear = etree.SubElement(boundary, _q("LinearRing", GML))
-            etree.SubElement(linear, _q("posList", GML)).text = self._pos(ring.coords)
-        return el
-
-    def _line(self, line, gml_id: str) -> etree._Element:
-        el = self._el("LineString", gml_id)
-        etree.SubElement(el, _q("posList", GML)).text = self._pos(line.coords)
-        return el
-
-
 def _write(plan: Plan, path: Path, version: PlanVersion | None, crs_value) -> XPlanExportResult:
     layers = xplan_layers(plan, version)
     if not layers:
@@ -245,7 +162,7 @@ def _write(plan: Plan, path: Path, version: PlanVersion | None, crs_value) -> XP
     area = shapely.from_wkb(bytes(plan.area.wkb))
     geoms = shapely.from_wkb([bytes(row[3]) for row in rows]) if rows else []
     bounds = tuple(float(v) for v in shapely.total_bounds(area))
-    writer = _Writer(crs, bounds)
+    writer = GeometryWriter(crs, bounds)
     area = writer.project(area)
     if area.geom_type == "MultiPolygon" and len(area.geoms) == 1:
         area = area.geoms[0]  # a Geltungsbereich of one part is written as gml:Polygon
@@ -279,8 +196,8 @@ def _write(plan: Plan, path: Path, version: PlanVersion | None, crs_value) -> XP
     root.set(_q("schemaLocation", XSI), SCHEMA_LOCATION)
     envelope = etree.SubElement(etree.SubElement(root, _q("boundedBy", GML)), _q("Envelope", GML), srsName=writer.srs)
     minx, miny, maxx, maxy = shapely.total_bounds([area, *geoms])
-    etree.SubElement(envelope, _q("lowerCorner", GML)).text = writer._pos([(minx, miny)])
-    etree.SubElement(envelope, _q("upperCorner", GML)).text = writer._pos([(maxx, maxy)])
+    etree.SubElement(envelope, _q("lowerCorner", GML)).text = writer.pos([(minx, miny)])
+    etree.SubElement(envelope, _q("upperCorner", GML)).text = writer.pos([(maxx, maxy)])
 
     def member(cls: str, gml_id: str) -> etree._Element:
         return etree.SubElement(etree.SubElement(root, _q("featureMember", GML)), _q(cls), {_q("id", GML): gml_id})

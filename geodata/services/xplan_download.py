@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 
 from plans import rules
 from plans.models import Plan
-from plans.section_services import xplan_text_document
+from plans.section_services_xplan import xplan_text_document
 
 from ..exporters import require_export
 from ..exporters_xplan import xplan_export, xplan_layers

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from pyproj import CRS
 
 from plans.models import Plan
-from plans.section_services import xplan_text_document_save
+from plans.section_services_xplan import xplan_text_document_save
 
 from ..importers import files
 from ..importers.report import ImportReport

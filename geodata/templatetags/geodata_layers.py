@@ -13,7 +13,7 @@ from geodata.models import Layer, default_style
 from geodata.services import layer_uses_tiles
 from geodata.serving import storage
 from geodata.serving.tiles import open_archive
-from plans.section_services import xplan_section_links
+from plans.section_services_xplan import xplan_section_links
 
 register = template.Library()
 
