@@ -75,3 +75,23 @@ def test_raster_drawing_and_text_sections_on_the_plan_page(page, plan):
 
     assert run_axe(page) == []
     assert page.csp_violations == []
+
+
+def test_choosing_a_plan_element_in_the_statement_form_preselects_its_text_section(page, plan):
+    from tests.factories import ConsultationFactory
+
+    ConsultationFactory(plan=plan)
+    wa = Feature.objects.get(source_id="GML_wa_nord")
+    first = DocumentSection.objects.get(key="GML_text_1_1")
+    page.goto(plan.get_absolute_url())
+    page.wait_for_selector("#plan-map[data-layers-ready]", state="attached", timeout=30_000)
+    assert page.locator("select[name=section]").input_value() == ""
+    page.locator("select[name=feature]").select_option(str(wa.pk))
+    page.wait_for_function(f"() => document.querySelector('select[name=section]').value === '{first.pk}'")
+    # A section chosen by the citizen is not overwritten by a later element choice.
+    other = DocumentSection.objects.get(key="GML_text_2_1")
+    page.locator("select[name=section]").select_option(str(other.pk))
+    page.locator("select[name=feature]").select_option(str(Feature.objects.get(source_id="GML_wa_sued").pk))
+    page.wait_for_timeout(300)
+    assert page.locator("select[name=section]").input_value() == str(other.pk)
+    assert page.csp_violations == []
