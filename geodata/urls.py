@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import address_api, staff_views, version_views, views
+from . import address_api, staff_views, version_views, views, views_xplan
 
 app_name = "geodata"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("verwaltung/xplan/import/", staff_views.XPlanImportView.as_view(), name="xplan_import"),
     path("api/v1/adressen/", address_api.AddressSearchView.as_view(), name="address_search"),
     path("api/v1/layers/<int:pk>.geojson", views.LayerGeoJSONView.as_view(), name="layer_geojson"),
+    path("api/v1/layers/<int:pk>/raster.png", views_xplan.LayerRasterView.as_view(), name="layer_raster"),
     path("api/v1/layers/<int:pk>/download/", views.LayerDownloadView.as_view(), name="layer_download"),
     path("api/v1/plans/<int:pk>/layers.gpkg", views.PlanLayersDownloadView.as_view(), name="plan_layers_gpkg"),
     path(
@@ -46,5 +47,6 @@ urlpatterns = [
         version_views.PlanVersionDetailView.as_view(),
         name="plan_version",
     ),
+    path("api/v1/plans/<int:pk>/xplan.gml", views_xplan.PlanXPlanDownloadView.as_view(), name="plan_xplan"),
     path("tiles/<int:pk>/<int:z>/<int:x>/<int:y>.pbf", views.TileView.as_view(), name="tile"),
 ]

@@ -31,6 +31,7 @@ from .versions import (
     plan_version_create,
     preview_changes,
 )
+from .xplan_extras import XPlanAttachments, xplan_attachments_for, xplan_attachments_read, xplan_attachments_save
 
 
 def xplan_read(*, path: Path, original_name: str | None = None, plan_id: str | None = None) -> xplan.XPlanDocument:
@@ -207,6 +208,8 @@ def xplan_import(
     checked = xplan_checked_documents(
         path=path, by=by, municipality=municipality, plan=plan, original_name=original_name, plan_id=plan_id
     )
+    documents = [document for document, _owner in checked]
+    attachments = xplan_attachments_read(path=path, original_name=original_name, crs=documents[0].crs)
     with transaction.atomic():
         reports = [
             _xplan_import_plan(
@@ -217,8 +220,9 @@ def xplan_import(
                 original_name=original_name,
                 progress=progress,
                 import_run=import_run,
+                attachments=xplan_attachments_for(attachments, document=document, first=index == 0),
             )
-            for document, owner in checked
+            for index, (document, owner) in enumerate(checked)
         ]
     return _combined(reports)
 
@@ -274,6 +278,7 @@ def _xplan_import_plan(
     original_name: str,
     progress: ProgressCallback | None,
     import_run: ImportRun | None,
+    attachments: XPlanAttachments,
 ) -> ImportReport:
     """Create the plan of one XPlanDocument, or a new version of it, with its layers (a step of `xplan_import`)."""
     report = ImportReport(source_crs=document.crs_label, notes=list(document.notes))
@@ -296,7 +301,8 @@ def _xplan_import_plan(
             report=report,
         )
         before, names = current_elements(plan, by_class=True, epsg=municipality.crs_epsg)
-        carried = list(current_layers(plan).filter(xplan_class=""))
+        # GIS layers stay in the new version; raster drawings come from the file (xplan_attachments_save).
+        carried = list(current_layers(plan).filter(xplan_class="").exclude(kind=Layer.Kind.RASTER))
         replaced = {
             (layer.xplan_class, layer.bereich): layer
             for layer in current_layers(plan).exclude(xplan_class="").order_by("pk")
@@ -331,8 +337,20 @@ def _xplan_import_plan(
             done += len(items)
             if progress:
                 progress(done, total)
+        raster_layers = xplan_attachments_save(
+            plan=plan,
+            attachments=attachments,
+            by=by,
+            source_name=original_name,
+            source_crs=document.crs_label,
+            report=report,
+        )
         version = plan_version_create(
-            plan=plan, by=by, layers=new_layers + carried, import_run=import_run, source_name=original_name
+            plan=plan,
+            by=by,
+            layers=new_layers + raster_layers + carried,
+            import_run=import_run,
+            source_name=original_name,
         )
         validation_for_version(version=version, validation=report.validation)
         after, new_names = current_elements(plan, by_class=True, epsg=municipality.crs_epsg)

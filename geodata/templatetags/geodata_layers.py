@@ -4,7 +4,9 @@ import re
 
 from django import template
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from geodata.labels import labels_for_fields, layer_label_config, xplan_codes, xplan_hidden
 from geodata.models import Layer, default_style
@@ -12,6 +14,7 @@ from geodata.services import layer_uses_tiles
 from geodata.services.versions import plan_versions
 from geodata.serving import storage
 from geodata.serving.tiles import open_archive
+from plans.section_services_xplan import xplan_section_links
 
 register = template.Library()
 
@@ -67,12 +70,49 @@ def label_texts(layer) -> list[str]:
     return sorted(texts)
 
 
+def raster_entry(layer) -> dict:
+    """Return the configuration of a raster drawing: an image overlay with its bounds (west, south, east, north)."""
+    west, south, east, north = layer.raster_bounds.extent
+    return {
+        "id": layer.pk,
+        "name": layer.name,
+        "kind": str(layer.get_kind_display()),
+        "count": 0,
+        "version": layer.version,
+        "visible": layer.visible_by_default,
+        "mode": "raster",
+        "url": reverse("geodata:layer_raster", args=[layer.pk]) + f"?v={layer.version}",
+        "bounds": [west, south, east, north],
+        "alt": _("Planzeichnung (Rasterbild)"),
+        "opacity": 0.8,
+        "style": clean_style(layer.style),
+    }
+
+
+@register.simple_tag
+def plan_xplan_url(plan) -> str:
+    """Return the URL of the plan's XPlanGML download, or "" if it has no layers read from XPlanGML."""
+    if not plan.layers.filter(current=True).exclude(xplan_class="").exists():
+        return ""
+    return reverse("geodata:plan_xplan", args=[plan.pk])
+
+
+@register.simple_tag
+def plan_text_sections(plan) -> dict[str, dict]:
+    """Return the plan's text sections from XPlanGML by "#<gml:id>" (what features' refTextInhalt holds)."""
+    return xplan_section_links(plan)
+
+
 @register.simple_tag
 def plan_layers(plan, version=None) -> list[dict]:
     """Return the served layers of `plan`'s current version (or of `version`) with styles, URLs and legend data."""
     layers = []
+    raster = Q(kind=Layer.Kind.RASTER, raster_bounds__isnull=False) & ~Q(raster_file="")
     source = version.layers.order_by("order", "pk") if version else plan.layers.filter(current=True)
-    for layer in source.filter(feature_count__gt=0):
+    for layer in source.filter(Q(feature_count__gt=0) | raster):
+        if layer.kind == Layer.Kind.RASTER and layer.raster_file:
+            layers.append(raster_entry(layer))
+            continue
         entry = {
             "id": layer.pk,
             "name": layer.name,

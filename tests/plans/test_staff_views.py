@@ -112,7 +112,7 @@ def test_cockpit_shows_data_stages_documents_and_links(client, planner, django_a
     DocumentFactory(plan=plan, title="Planzeichnung")
     DocumentFactory(plan=plan, title="Begründung")
     plan.stage_changes.create(stage=Plan.Stage.INITIATED, date="2025-01-15", note="Beschluss")
-    with django_assert_max_num_queries(9):  # 8 + the plan's versions (Fassungen der Plandaten)
+    with django_assert_max_num_queries(10):  # 8 + the plan's versions + whether it has XPlan layers (XPlanGML link)
         response = client.get(reverse("plans:staff_plan", args=[plan.pk]))
     content = response.content.decode()
     assert "Fassungen der Plandaten" in content and "Noch keine Fassung" in content
