@@ -245,14 +245,14 @@ def _write_shapefiles(frame: gpd.GeoDataFrame, path: Path, stem: str) -> dict[st
 
 
 def plan_layers_export(*, plan: Plan, crs: str | int | None = None, path: Path, by, layers=None) -> ExportResult:
-    """Write every layer of `plan` into one GeoPackage at `path` (one table per layer); return what was written."""
+    """Write the current layers of `plan` into one GeoPackage at `path` (a table per layer); return what was written."""
     require_export(by, plan)
     target = export_crs(crs, plan)
     path = Path(path)
     if path.exists():
         path.unlink()
     taken: set[str] = set()
-    layers = list(layers if layers is not None else plan.layers.all())
+    layers = list(layers if layers is not None else plan.layers.filter(current=True))
     if not layers:
         raise ExportError(_("Dieser Plan hat keine Ebenen."), code="no_layers")
     result = ExportResult(path=path)

@@ -39,7 +39,7 @@ class GeoFileForm(forms.Form):
 
 
 class LayerUploadForm(GeoFileForm):
-    field_order = ["file", "name", "kind", "layer_name", "crs"]
+    field_order = ["file", "name", "kind", "key_attribute", "layer_name", "crs"]
 
     file = forms.FileField(
         label=_("Geodatei"),
@@ -59,6 +59,15 @@ class LayerUploadForm(GeoFileForm):
         max_length=200,
         required=False,
         help_text=_("Nur nötig, wenn ein GeoPackage mehrere Ebenen enthält."),
+    )
+    key_attribute = forms.CharField(
+        label=_("Schlüsselattribut"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Attribut, das ein Objekt über Fassungen hinweg kennzeichnet (z. B. „objektid“). Leer lassen, um "
+            "eine übliche ID-Spalte (id, gml_id, fid, objectid) zu verwenden."
+        ),
     )
 
 

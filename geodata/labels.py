@@ -15,6 +15,8 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import xplan_model
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -45,6 +47,8 @@ ATTRIBUTE_LABELS: "dict[str, StrOrPromise]" = {
     "hoehe": _("Höhe"),
     "rechtscharakter": _("Rechtscharakter"),
     "text": _("Text"),
+    "beschriftung": _("Beschriftung"),
+    "drehwinkel": _("Drehwinkel (Grad)"),
 }
 
 # Values that are ids or references to other objects: never shown.
@@ -179,12 +183,58 @@ def is_hidden(key: str, value=None) -> bool:
     return key.lower() in HIDDEN_ATTRIBUTES or (isinstance(value, str) and value.startswith("#GML"))
 
 
-def labels_for_fields(fields: Iterable[str]) -> dict[str, str]:
-    """Return the label map of a layer with `fields`: known attributes by their German label."""
+def labels_for_fields(fields: Iterable[str], xplan_class: str = "", xplan_version: str = "") -> dict[str, str]:
+    """Return the label map of a layer with `fields`: known attributes by their German label.
+
+    This module's plain-language labels come first (translated when shown); an XPlanung layer's other
+    attributes get the model table's label of the class's attribute (unless it only repeats the name).
+    """
+    hidden = xplan_hidden(xplan_class, xplan_version)
+    result = {}
+    for field in fields:
+        if is_hidden(field) or field in hidden:
+            continue
+        if field.lower() in ATTRIBUTE_LABELS:
+            result[field] = str(ATTRIBUTE_LABELS[field.lower()])
+            continue
+        table = xplan_model.attribute_label(xplan_version, xplan_class, field) if xplan_class else None
+        if table and table != field:
+            result[field] = table
+    return result
+
+
+def xplan_hidden(xplan_class: str, xplan_version: str = "") -> frozenset[str]:
+    """Return the attributes of an XPlanung class never shown: references to other objects, and the
+    attribute names and index a presentation object refers to."""
+    if not xplan_class:
+        return frozenset()
+    hidden = set(xplan_model.reference_attributes(xplan_version, xplan_class))
+    if xplan_model.is_a(xplan_version, xplan_class, "XP_AbstraktesPraesentationsobjekt"):
+        hidden |= {"art", "index", "darstellungsprioritaet", "stylesheetId", "schriftinhalt"}
+    return frozenset(hidden)
+
+
+def xplan_codes(
+    xplan_class: str, xplan_version: str = "", fields: Iterable[str] | None = None
+) -> dict[str, dict[str, str]]:
+    """Return the code lists of an XPlanung class's attributes as shown: {attribute: {"1200": "1200 – Allgemeines
+    Wohngebiet"}}; with `fields`, only those of these attributes (and of parts of data types)."""
+    if not xplan_class:
+        return {}
+    attributes = (xplan_model.class_info(xplan_version, xplan_class) or {"attributes": {}})["attributes"]
+    wanted = None
+    if fields is not None:
+        wanted = set(fields)
+        for field in fields:  # the parts of data types the layer has, e.g. zweckbestimmung/allgemein
+            data_type = attributes.get(field, {})
+            if data_type.get("stereotype") == "DataType" and isinstance(data_type.get("type"), str):
+                wanted |= set(
+                    (xplan_model.class_info(xplan_version, data_type["type"]) or {"attributes": {}})["attributes"]
+                )
     return {
-        field: str(ATTRIBUTE_LABELS[field.lower()])
-        for field in fields
-        if field.lower() in ATTRIBUTE_LABELS and not is_hidden(field)
+        attribute: {code: f"{code} – {label}" if label else code for code, label in codes.items()}
+        for attribute, codes in xplan_model.code_lists(xplan_version, xplan_class).items()
+        if wanted is None or attribute in wanted
     }
 
 
@@ -196,38 +246,51 @@ def attribute_label(key: str, labels: Mapping[str, str] | None = None) -> str:
     return str(known) if known is not None else key
 
 
-def value_label(key: str, value) -> str:
-    """Return `value` of attribute `key` for people: code lists translated, numbers in the local format."""
+def value_label(key: str, value, codes: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """Return `value` of attribute `key` for people: code lists translated, numbers in the local format.
+
+    `codes`: the layer's own code lists (`xplan_codes`), used before this module's.
+    """
     if isinstance(value, bool):
         return gettext("ja") if value else gettext("nein")
     if isinstance(value, int | float):
         return formats.number_format(value, use_l10n=True)
     if isinstance(value, list | tuple):
-        return ", ".join(value_label(key, item) for item in value if item not in (None, ""))
+        return ", ".join(value_label(key, item, codes) for item in value if item not in (None, ""))
     if isinstance(value, dict):
-        return ", ".join(value_label(k, v) for k, v in value.items() if not is_hidden(k, v) and v not in (None, ""))
+        return ", ".join(
+            value_label(k, v, codes) for k, v in value.items() if not is_hidden(k, v) and v not in (None, "")
+        )
     text = str(value).strip()
-    codes = CODE_LISTS.get(key.lower())
-    if codes:
-        if text in codes:
-            return str(codes[text])
+    if codes and text in codes.get(key, {}):
+        return codes[key][text]
+    table = CODE_LISTS.get(key.lower())
+    if table:
+        if text in table:
+            return str(table[text])
         numbered = _NUMBERED.match(text)
         if numbered and numbered.group(1).upper() in BAUNVO_ABBREVIATIONS:
             return f"{BAUNVO_ABBREVIATIONS[numbered.group(1).upper()]} ({text})"
     return text
 
 
-def feature_rows(properties: Mapping | None, labels: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+def feature_rows(
+    properties: Mapping | None,
+    labels: Mapping[str, str] | None = None,
+    codes: Mapping[str, Mapping[str, str]] | None = None,
+    hidden: Iterable[str] = (),
+) -> list[tuple[str, str]]:
     """Return a feature's shown attributes as (label, value) pairs, known attributes first, ids left out."""
+    hidden = set(hidden)
     items = [
         (key, value)
         for key, value in (properties or {}).items()
-        if not is_hidden(key, value) and value not in (None, "", [], {})
+        if not is_hidden(key, value) and key not in hidden and value not in (None, "", [], {})
     ]
     items.sort(key=lambda item: _ORDER.get(item[0].lower(), len(_ORDER)))
     rows, seen = [], set()
     for key, value in items:
-        row = (attribute_label(key, labels), value_label(key, value))
+        row = (attribute_label(key, labels), value_label(key, value, codes))
         if row[1] and row not in seen:  # "nutzung" and "besondereArtDerBaulNutzung" may say the same
             seen.add(row)
             rows.append(row)
@@ -272,18 +335,30 @@ def feature_choice_labels(items: list[tuple[str, Mapping | None, float | None]])
     return labels
 
 
-def layer_label_config(labels: Mapping[str, str] | None, fields: Iterable[str] = ()) -> dict:
-    """Return what plan_layers.js needs to label a layer's attributes: labels, code lists, hidden names."""
+def layer_label_config(
+    labels: Mapping[str, str] | None,
+    fields: Iterable[str] = (),
+    codes: Mapping[str, Mapping[str, str]] | None = None,
+    hidden: Iterable[str] = (),
+) -> dict:
+    """Return what plan_layers.js needs to label a layer's attributes: labels, code lists, hidden names.
+
+    `codes` and `hidden`: the layer's own code lists and hidden attributes (`xplan_codes`, `xplan_hidden`).
+    """
     names = set(labels or {}) | set(fields)
+    own_codes = {name: dict(values) for name, values in (codes or {}).items()}
     return {
         "attributes": {name: attribute_label(name, labels) for name in names if not is_hidden(name)},
         "codes": {
-            name: {code: str(label) for code, label in CODE_LISTS[name.lower()].items()}
-            for name in names
-            if name.lower() in CODE_LISTS
+            **{
+                name: {code: str(label) for code, label in CODE_LISTS[name.lower()].items()}
+                for name in names
+                if name.lower() in CODE_LISTS and name not in own_codes
+            },
+            **own_codes,
         },
         "abbreviations": {code: str(label) for code, label in BAUNVO_ABBREVIATIONS.items()},
-        "hidden": sorted(HIDDEN_ATTRIBUTES),
+        "hidden": sorted(HIDDEN_ATTRIBUTES | {name.lower() for name in hidden}),
         "order": list(ATTRIBUTE_LABELS),
         "yes": gettext("ja"),
         "no": gettext("nein"),

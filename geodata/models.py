@@ -44,6 +44,9 @@ class Layer(models.Model):
     xplan_class = models.CharField(
         _("XPlanung-Klasse"), max_length=100, blank=True, help_text=_("z. B. BP_BaugebietsTeilFlaeche")
     )
+    xplan_version = models.CharField(
+        _("XPlanung-Version"), max_length=10, blank=True, help_text=_("z. B. 6.0; wählt die Codelisten der Attribute")
+    )
     # False once a newer version of the plan no longer holds this layer (PlanVersion): only current
     # layers are shown on the plan page; earlier versions stay readable under their version.
     current = models.BooleanField(_("In der aktuellen Fassung"), default=True, db_index=True)

@@ -42,8 +42,8 @@ def plan_area_m2(plan: Plan) -> float | None:
 
 
 def layers_with_serving(plan: Plan) -> list[Layer]:
-    """Return `plan`'s layers, each with `serving`: "geojson", "tiles" or "tiles_pending" (archive being built)."""
-    layers = list(plan.layers.all())
+    """Return the layers of `plan`'s current version, each with `serving`: "geojson", "tiles" or "tiles_pending"."""
+    layers = list(plan.layers.filter(current=True))
     for layer in layers:
         if not layer_uses_tiles(layer):
             layer.serving = "geojson"  # type: ignore[attr-defined]

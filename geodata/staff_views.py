@@ -21,9 +21,10 @@ from plans.staff import MunicipalityPermissionMixin
 from . import services
 from .errors import ImportRejected
 from .forms import LayerUploadForm, PlanAreaUploadForm, ValidationOverrideForm, XPlanUploadForm
-from .models import ImportRun
+from .models import ImportRun, Layer
 from .selectors import import_run_progress, layers_with_serving, plan_area_m2, planner_municipalities
 from .services.validation import current_version
+from .services.versions import plan_versions
 
 AREA_TOKEN_SALT = "geodata.plan-area"
 TOKEN_MAX_AGE = 3600
@@ -41,6 +42,7 @@ class PlanStaffMixin(MunicipalityPermissionMixin):
         context = super().get_context_data(**kwargs)
         context["plan"] = self.plan
         context["layers"] = layers_with_serving(self.plan)
+        context["versions"] = plan_versions(self.plan)
         return context
 
     def read_token(self, salt: str) -> dict | None:
@@ -68,11 +70,29 @@ class LayerImportView(PlanStaffMixin, FormView):
         return super().get_context_data(version=current_version(self.plan), **kwargs)
 
     def form_valid(self, form):
-        options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind")}
+        options = {k: form.cleaned_data[k] for k in ("layer_name", "crs", "name", "kind", "key_attribute")}
         run = services.import_preview_start(
             plan=self.plan, upload=form.cleaned_data["file"], options=options, by=self.request.user
         )
         return redirect("geodata:import_run", run_id=run.pk)
+
+
+class LayerRemoveView(PlanStaffMixin, View):
+    """Take a layer out of the plan's current version (a new version without it); its rows stay."""
+
+    def post(self, request, *args, **kwargs):
+        layer = get_object_or_404(Layer, pk=self.kwargs["layer_id"], plan=self.plan)
+        try:
+            version = services.layer_remove(layer=layer, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Die Ebene „%(name)s“ ist nicht mehr Teil der aktuellen Fassung (jetzt Fassung %(number)d).")
+                % {"name": layer.name, "number": version.number},
+            )
+        return redirect("geodata:layer_import", plan_id=self.plan.pk)
 
 
 class ImportRunMixin(MunicipalityPermissionMixin):
@@ -162,7 +182,7 @@ class ImportRunStatusView(ImportRunMixin, View):
 
 
 class XPlanImportView(LoginRequiredMixin, FormView):
-    """Upload an XPlanGML file; its preview (with the Prüfbericht) is computed in the background."""
+    """Upload an XPlanGML file; its preview (plan, version n → n+1, changes, Prüfbericht) runs in the background."""
 
     form_class = XPlanUploadForm
     template_name = "geodata/staff/xplan_import.html"
@@ -180,11 +200,9 @@ class XPlanImportView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
+        municipality = form.cleaned_data["municipality"]
         run = services.xplan_preview_start(
-            municipality=form.cleaned_data["municipality"],
-            upload=upload,
-            by=self.request.user,
-            plan=form.cleaned_data.get("plan"),
+            municipality=municipality, upload=upload, plan=form.cleaned_data.get("plan"), by=self.request.user
         )
         return redirect("geodata:import_run", run_id=run.pk)
 

@@ -56,3 +56,12 @@ def build_plan_download(plan_id: int, epsg: int) -> str:
     from .services.downloads import plan_download_build
 
     return plan_download_build(plan_id=plan_id, epsg=epsg) or "skipped"
+
+
+@task()
+@retry_transient
+def build_xplan_download(plan_id: int) -> str:
+    """Build the XPlanGML file of a plan's current XPlan layers and text sections; skip one that exists."""
+    from .services.xplan_download import xplan_download_build
+
+    return xplan_download_build(plan_id=plan_id) or "skipped"

@@ -185,11 +185,11 @@ class LayerDownloadView(View):
 
 
 class PlanLayersDownloadView(View):
-    """GET /api/v1/plans/<id>/layers.gpkg: all layers of a published plan in one GeoPackage (built by a task)."""
+    """GET /api/v1/plans/<id>/layers.gpkg: a published plan's current layers in one GeoPackage (built by a task)."""
 
     def get(self, request, pk):
         plan = get_object_or_404(Plan.objects.published().select_related("municipality"), pk=pk)
-        layers = list(plan.layers.all())
+        layers = list(plan.layers.filter(current=True))
         if not layers:
             raise Http404
         try:

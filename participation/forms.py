@@ -39,13 +39,13 @@ def _area_m2(geometry, srid: int) -> float | None:
 
 
 def plan_feature_choices(plan) -> list[tuple[str, str]]:
-    """Return (id, label) pairs for the plan's features a statement may refer to (small layers only).
+    """Return (id, label) pairs for the features of the plan's current version a statement may refer to (small layers).
 
     Labels are human (geodata.labels): "Baugebiete: Allgemeines Wohngebiet (2 von 4, ca. 1.200 m²)".
     """
     features = list(
-        Feature.objects.filter(layer__plan=plan)
-        .exclude(layer__kind=Layer.Kind.SCOPE)
+        Feature.objects.filter(layer__plan=plan, layer__current=True)
+        .exclude(layer__kind__in=(Layer.Kind.SCOPE, Layer.Kind.LABELS))  # labels only repeat what they label
         .select_related("layer")
         .only("pk", "properties", "geometry", "layer__name")
         .order_by("layer__order", "layer_id", "pk")[: MAX_FEATURE_CHOICES + 1]

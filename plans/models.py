@@ -433,6 +433,7 @@ class DocumentSection(models.Model):  # type: ignore[django-manager-missing]  # 
         OUTLINE = "outline", _("Lesezeichen der PDF")
         HEADINGS = "headings", _("Überschriften im Text")
         STAFF = "staff", _("von der Verwaltung erfasst")
+        XPLAN = "xplan", _("aus XPlanGML (Textabschnitt)")
 
     document = models.ForeignKey(
         Document, verbose_name=_("Dokument"), on_delete=models.CASCADE, related_name="sections"
@@ -444,6 +445,10 @@ class DocumentSection(models.Model):  # type: ignore[django-manager-missing]  # 
     order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     text = models.TextField(_("Text"), blank=True)
     source = models.CharField(_("Herkunft"), max_length=10, choices=Source.choices, default=Source.STAFF)
+    # For sections read from XPlanGML: the text section's gml:id (features refer to it by refTextInhalt)
+    # and its gesetzlicheGrundlage.
+    key = models.CharField(_("Schlüssel in der Quelldatei"), max_length=200, blank=True)
+    legal_basis = models.CharField(_("Rechtsgrundlage"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("Abschnitt")

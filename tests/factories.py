@@ -286,10 +286,11 @@ def plan_version(
     return version
 
 
-def changed_plan(plan):
-    """Give `plan` two versions: A kept, B grown with a new GRZ, C removed, D added; return (v1, v2, parts).
+def changed_plan_elements(plan):
+    """Return the elements of two versions of `plan` ((key, polygon, properties), ...) and a point in each.
 
-    `parts` names a point inside each element (4326): "A" lies in no change, "D" in the added element.
+    A is kept, B grown with a new GRZ, C removed, D added; `parts` names a point inside each
+    element (4326): "A" lies in no change, "D" in the added element.
     """
     from django.contrib.gis.geos import Point
 
@@ -302,25 +303,23 @@ def changed_plan(plan):
         box(0.006, 0.006, 0.002, 0.002),
     )
     b2 = box(0.004, 0.001, 0.003, 0.002)
-    v1 = plan_version(
-        plan,
-        1,
-        [
-            ("A", a, {"name": "WA 1", "grz": 0.4}),
-            ("B", b, {"name": "WA 2", "grz": 0.4}),
-            ("C", c, {"name": "MI 1", "grz": 0.6}),
-        ],
-    )
-    v2 = plan_version(
-        plan,
-        2,
-        [
-            ("A", a, {"name": "WA 1", "grz": 0.4}),
-            ("B", b2, {"name": "WA 2", "grz": 0.5}),
-            ("D", d, {"name": "WA 3", "grz": 0.3}),
-        ],
-    )
+    first = [
+        ("A", a, {"name": "WA 1", "grz": 0.4}),
+        ("B", b, {"name": "WA 2", "grz": 0.4}),
+        ("C", c, {"name": "MI 1", "grz": 0.6}),
+    ]
+    second = [
+        ("A", a, {"name": "WA 1", "grz": 0.4}),
+        ("B", b2, {"name": "WA 2", "grz": 0.5}),
+        ("D", d, {"name": "WA 3", "grz": 0.3}),
+    ]
     parts = {
         key: Point(*geometry.centroid.coords, srid=4326) for key, geometry in (("A", a), ("B", b2), ("C", c), ("D", d))
     }
-    return v1, v2, parts
+    return first, second, parts
+
+
+def changed_plan(plan):
+    """Give `plan` two versions (changed_plan_elements): return (v1, v2, parts)."""
+    first, second, parts = changed_plan_elements(plan)
+    return plan_version(plan, 1, first), plan_version(plan, 2, second), parts

@@ -98,6 +98,7 @@ STAFF_URLS = {
     "announcements:staff_channels": Rule("manage"),
     "announcements:staff_channel_test": Rule("manage", pk="channel_account"),
     "geodata:layer_import": Rule("manage"),
+    "geodata:layer_remove": Rule("manage"),  # POST only: 405 after the check
     "geodata:import_run": Rule("manage"),
     "geodata:import_run_confirm": Rule("manage"),
     "geodata:import_run_status": Rule("manage"),
@@ -177,6 +178,7 @@ PARAMETERS = {
     "plan_pk": "plan",
     "document": "document",
     "run_id": "import_run",
+    "layer_id": "layer",
     "job_id": "export_job",
     "municipality": "municipality_slug",
     "municipality_id": "municipality",
@@ -261,7 +263,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
             )
             from django.core.files.base import ContentFile
 
-            from geodata.models import ImportRun
+            from geodata.models import ImportRun, Layer
             from participation.authorities.models import Authority, Invitation
             from participation.models import Attachment
             from participation.workbench.models import TextBlock
@@ -287,6 +289,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory, attachment_dir):
                 "plan": consultation.plan.pk,
                 "import_run": ImportRun.objects.create(
                     municipality=usingen, plan=consultation.plan, file_name="a.gpkg", status="succeeded"
+                ).pk,
+                "layer": (
+                    Layer.objects.filter(plan=consultation.plan).first()
+                    or Layer.objects.create(plan=consultation.plan, name="Ebene")
                 ).pk,
                 "announcement": announcement.pk,
                 "delivery": Delivery.objects.create(announcement=announcement, channel="mastodon").pk,

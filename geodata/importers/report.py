@@ -11,8 +11,8 @@ class ImportReport:
 
     found: int = 0
     created: int = 0
-    updated: int = 0  # re-import: features matched by their id and updated in place
-    deleted: int = 0  # re-import: features whose id is no longer in the file
+    updated: int = 0  # re-import: elements whose key came back with another geometry or attributes
+    deleted: int = 0  # re-import: elements whose key is no longer in the file (kept in the earlier version)
     repaired: int = 0
     rejected: int = 0
     empty: int = 0
@@ -24,6 +24,10 @@ class ImportReport:
     plan_title: str = ""  # XPlanGML: the created or updated plan
     plan_created: bool | None = None
     plan_action: str = ""  # XPlanGML: "neu angelegt" or "aktualisiert: <plan>"
+    version_id: int | None = None  # the plan version (Fassung) the import created
+    version_number: int | None = None
+    changes: list[dict] = field(default_factory=list)  # per class/layer: new, removed, changed, unchanged
+    plans: list[dict] = field(default_factory=list)  # XPlanGML: each plan of the file (id, title, action, ...)
     notes: list[str] = field(default_factory=list)
     transformation: str = ""  # the coordinate operation used, as a sentence for the user (empty: none needed)
     validation: dict = field(default_factory=dict)  # XPlanGML: the Prüfbericht (geodata.validation), as data

@@ -3,6 +3,7 @@
 - `layers`: preview and import one layer of a GIS file
 - `xplan`: import an XPlanGML plan (plan upsert and one layer per content class)
 - `staging`: staged uploads and background import runs
+- `versions`: plan versions (Fassungen), the current layers, what an import would change
 - `publishing`: served files of a layer version (GeoJSON or vector tiles)
 - `downloads`: public layer and plan downloads, built by tasks and kept in storage
 - `plan_area`: a plan's Geltungsbereich from a GIS or XPlanGML file
@@ -44,7 +45,8 @@ from .validation import (
     validation_for_version,
     validation_publication_guard,
 )
-from .xplan import xplan_import, xplan_read
+from .versions import layer_remove, plan_current_version, plan_version_create, plan_versions
+from .xplan import xplan_import, xplan_read, xplan_read_all
 from .xplan_preview import xplan_preview
 
 __all__ = [
@@ -83,8 +85,13 @@ __all__ = [
     "validation_for_run",
     "validation_for_version",
     "validation_publication_guard",
+    "layer_remove",
+    "plan_current_version",
+    "plan_version_create",
+    "plan_versions",
     "xplan_import",
     "xplan_preview",
     "xplan_preview_start",
     "xplan_read",
+    "xplan_read_all",
 ]

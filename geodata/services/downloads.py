@@ -66,7 +66,7 @@ def plan_downloads_queue(*, plan_id: int) -> None:
     if plan is None:
         return
     epsg = plan.municipality.crs_epsg
-    layers = list(plan.layers.all())
+    layers = list(plan.layers.filter(current=True))
     name = plan_download_name(plan, layers, epsg) if layers else f"plan:{plan_id}:empty"
     _enqueue_once(name, build_plan_download, plan_id, epsg)
 
@@ -113,14 +113,14 @@ def plan_download_build(*, plan_id: int, epsg: int) -> str | None:
     if plan is None:
         return None
     prefix = storage.plan_export_prefix(plan_id)
-    layers = list(plan.layers.all())
+    layers = list(plan.layers.filter(current=True))
     if not layers:
         storage.remove_prefix(prefix)
         return None
     name = plan_download_name(plan, layers, epsg)
     if not default_storage.exists(name):
         _build(name, lambda path: plan_layers_export(plan=plan, crs=epsg, path=path, by=rules.SYSTEM, layers=layers))
-        if plan_download_name(plan, list(plan.layers.all()), epsg) != name:
+        if plan_download_name(plan, list(plan.layers.filter(current=True)), epsg) != name:
             default_storage.delete(name)  # layers changed while we wrote: the task queued by that change builds
             return None
     digest = name.rsplit("/", 1)[-1].split("-", 1)[0]

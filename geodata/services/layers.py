@@ -10,7 +10,6 @@ import orjson
 import pandas as pd
 import shapely
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from ..importers.report import ImportReport
 from ..labels import labels_for_fields
 from ..models import Feature, Layer
 from .publishing import after_import
+from .versions import layer_replace_changes, plan_version_create
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -104,63 +104,122 @@ def layer_import(
     kind: str | None = None,
     original_name: str | None = None,
     progress: ProgressCallback | None = None,
+    key_attribute: str | None = None,
+    import_run=None,
 ) -> ImportReport:
-    """Import one layer of a GIS file into `plan` as a new Layer; all or nothing.
+    """Import one layer of a GIS file into `plan` as a new Layer and a new version of the plan; all or nothing.
 
     Checks that `by` may manage the plan's municipality, checks the file (size, archive,
     XML declarations), reads it with pyogrio, cleans the geometries (2D, no empties,
     make_valid, EPSG:4326) and only then writes the layer and its features in one
-    transaction, in batches.
+    transaction, in batches. The new version holds the current layers with the layer of the
+    same name replaced by the new one (or the new one added); the replaced layer stays in the
+    earlier version. `key_attribute` names the attribute that identifies an element across
+    versions (default: the first of SOURCE_ID_COLUMNS the file has).
     """
     rules.require(by, "manage", plan.municipality)
     original_name = original_name or Path(path).name
     with tempfile.TemporaryDirectory(prefix="pb-import-") as workdir:
         dataset = files.prepare_source(Path(path), Path(workdir), original_name=original_name)
         info = reader.inspect(dataset, layer_name=layer_name, crs=crs)
+        check_key_attribute(key_attribute, info.fields)
         frame = reader.read(info)
     report = ImportReport(found=len(frame), source_crs=info.crs_label)
     if not info.crs_from_file:
         report.notes.append(_("Koordinatensystem %(crs)s wurde vorgegeben.") % {"crs": info.crs_label})
-    layer_kind = kind or Layer.Kind.OTHER
+    layer_name = (name or Path(original_name).stem or info.layer)[:200]
     with transaction.atomic():
+        previous = list(plan.layers.filter(current=True).order_by("order", "pk"))
+        replaced = [item for item in previous if item.name == layer_name]
         layer = layer_create(
             plan=plan,
-            name=name or Path(original_name).stem or info.layer,
-            kind=layer_kind,
+            name=layer_name,
+            kind=kind or (replaced[0].kind if replaced else Layer.Kind.OTHER),
             source_name=original_name,
             source_crs=info.crs_label,
+            like=replaced[0] if replaced else None,
         )
-        write_features(layer=layer, frame=frame, report=report, progress=progress)
+        write_features(layer=layer, frame=frame, report=report, progress=progress, key_attribute=key_attribute)
         after_import(layer=layer)
+        version = plan_version_create(
+            plan=plan,
+            by=by,
+            layers=[item for item in previous if item.name != layer.name] + [layer],
+            import_run=import_run,
+            source_name=original_name,
+        )
+        if replaced:
+            report.changes = [layer_replace_changes(old=replaced, new=layer)]
+            report.updated, report.deleted = report.changes[0]["changed"], report.changes[0]["removed"]
+            report.notes.append(
+                _("Die Ebene „%(name)s“ der vorigen Fassung wurde ersetzt; sie bleibt in Fassung %(number)d lesbar.")
+                % {"name": layer.name, "number": version.number - 1}
+            )
     if report.transformation:
         report.notes.append(report.transformation)
     report.layer_name, report.layer_id, report.plan_id = layer.name, layer.pk, plan.pk
+    report.version_id, report.version_number = version.pk, version.number
     return report
 
 
+def check_key_attribute(key_attribute: str | None, fields: list[str]) -> None:
+    """Refuse a key attribute the file does not have, naming the attributes it has."""
+    if key_attribute and key_attribute not in fields:
+        raise ImportRejected(
+            _("Das Schlüsselattribut „%(key)s“ gibt es in der Datei nicht. Vorhanden sind: %(fields)s.")
+            % {"key": key_attribute, "fields": ", ".join(fields) or "–"},
+            code="key_attribute_missing",
+        )
+
+
 def layer_create(
-    *, plan: Plan, name: str, kind: str, source_name: str, source_crs: str, xplan_class: str = ""
+    *,
+    plan: Plan,
+    name: str,
+    kind: str,
+    source_name: str,
+    source_crs: str,
+    xplan_class: str = "",
+    like: Layer | None = None,
+    xplan_version: str = "",
+    bereich: str = "",
 ) -> Layer:
-    """Create an empty layer on top of `plan`'s layers (a step of an import that already checked)."""
-    order = (plan.layers.aggregate(top=Max("order"))["top"] or 0) + 1
+    """Create an empty layer on top of `plan`'s layers (a step of an import that already checked).
+
+    With `like` (the layer it replaces in the new version) the new layer takes its place in the
+    order, its default visibility and (if of the same kind) its style.
+    """
+    order = like.order if like else (plan.layers.aggregate(top=Max("order"))["top"] or 0) + 1
     return Layer.objects.create(
         plan=plan,
         name=name[:200],
         kind=kind,
         order=order,
-        style=style_for_kind(kind),
+        style=dict(like.style) if like and like.kind == kind else style_for_kind(kind),
+        visible_by_default=like.visible_by_default if like else True,
         source_name=source_name[:300],
         source_crs=source_crs,
         xplan_class=xplan_class,
+        xplan_version=xplan_version,
+        bereich=bereich[:200],
     )
 
 
-def write_features(*, layer: Layer, frame, report: ImportReport, progress: ProgressCallback | None = None) -> None:
+def write_features(
+    *,
+    layer: Layer,
+    frame,
+    report: ImportReport,
+    progress: ProgressCallback | None = None,
+    key_attribute: str | None = None,
+) -> None:
     """Clean the geometries of `frame`, bulk-create them as features of `layer` and set its attribute labels.
 
-    Raises ImportRejected if nothing is left; callers run this inside a transaction.
+    Each feature's `source_id` (its stable key across versions) is the `key_attribute` column, else the
+    first of SOURCE_ID_COLUMNS the frame has. Raises ImportRejected if nothing is left; callers run this
+    inside a transaction.
     """
-    wkbs, properties, ids = _cleaned(frame, report)
+    wkbs, properties, ids = cleaned_rows(frame, report, key_attribute=key_attribute)
     total = len(wkbs)
     size = batch_size()
     for start in range(0, total, size):
@@ -174,60 +233,16 @@ def write_features(*, layer: Layer, frame, report: ImportReport, progress: Progr
     _set_attribute_labels(layer, frame)
 
 
-def update_features(*, layer: Layer, frame, report: ImportReport) -> None:
-    """Bring `layer`'s features in line with `frame`, matched by their source id (e.g. the `gml:id`).
-
-    A feature whose id comes back is updated in place (its primary key, and so every statement
-    referring to it, stays); new ids are inserted; features whose id is gone are deleted.
-    Rows without an id are always new. Callers run this inside a transaction.
-    """
-    wkbs, properties, ids = _cleaned(frame, report)
-    existing: dict[str, int] = {}
-    for feature_pk, key in Feature.objects.filter(layer=layer).order_by("pk").values_list("pk", "source_id"):
-        if key:
-            existing.setdefault(key, feature_pk)
-    updates: list[Feature] = []
-    new_rows: list[tuple[bytes, str, str]] = []
-    seen: set[str] = set()
-    for wkb, props, key in zip(wkbs, properties, ids, strict=True):
-        key = (key or "")[:200]
-        pk: int | None = existing.get(key) if key and key not in seen else None
-        seen.add(key)
-        if pk is None:
-            new_rows.append((wkb, props, key))
-        else:
-            updates.append(
-                Feature(pk=pk, geometry=GEOSGeometry(memoryview(wkb), srid=4326), properties=orjson.loads(props))
-            )
-    kept = {feature.pk for feature in updates}
-    gone = [pk for pk in Feature.objects.filter(layer=layer).values_list("pk", flat=True) if pk not in kept]
-    for start in range(0, len(gone), 500):
-        Feature.objects.filter(pk__in=gone[start : start + 500]).delete()
-    Feature.objects.bulk_update(updates, ["geometry", "properties"], batch_size=500)
-    size = batch_size()
-    for start in range(0, len(new_rows), size):
-        chunk = new_rows[start : start + size]
-        _insert_features(
-            layer_id=layer.pk,
-            wkbs=[row[0] for row in chunk],
-            properties=[row[1] for row in chunk],
-            source_ids=[row[2] for row in chunk],
-        )
-    report.created += len(new_rows)
-    report.updated += len(updates)
-    report.deleted += len(gone)
-    _set_attribute_labels(layer, frame)
-
-
 def _set_attribute_labels(layer: Layer, frame) -> None:
     """Store the human labels of the frame's attributes on the layer (XPlanung names, BauNVO terms)."""
-    layer.attribute_labels = labels_for_fields(c for c in frame.columns if c != frame.geometry.name)
+    fields = (c for c in frame.columns if c != frame.geometry.name)
+    layer.attribute_labels = labels_for_fields(fields, xplan_class=layer.xplan_class, xplan_version=layer.xplan_version)
     layer.save(update_fields=["attribute_labels"])
 
 
-def _cleaned(frame, report: ImportReport):
+def cleaned_rows(frame, report: ImportReport, *, key_attribute: str | None = None):
     """Return (WKB, attribute JSON, source id) of the usable rows of `frame`; count what was repaired or dropped."""
-    labels = _source_ids(frame)
+    labels = source_ids(frame, key_attribute)
     result = clean(frame.geometry.values, frame.crs, labels=labels)
     report.repaired += result.repaired
     report.empty += result.empty
@@ -273,8 +288,9 @@ def _insert_features(*, layer_id: int, wkbs, properties, source_ids) -> None:
         cursor.executemany(sql, rows)
 
 
-def _source_ids(frame) -> np.ndarray:
-    for column in SOURCE_ID_COLUMNS:
+def source_ids(frame, key_attribute: str | None = None) -> np.ndarray:
+    """Return each row's stable key: the `key_attribute` column, else the first of SOURCE_ID_COLUMNS, else the row."""
+    for column in [key_attribute] if key_attribute else SOURCE_ID_COLUMNS:
         if column in frame.columns:
             values = frame[column]
             return np.array(["" if pd.isna(v) else str(v) for v in values], dtype=object)

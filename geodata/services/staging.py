@@ -35,8 +35,8 @@ from plans.models import Municipality, Plan
 from ..errors import ImportRejected
 from ..models import ImportRun
 from ..tasks import preview_import, run_import
-from .layers import import_preview, layer_import
-from .validation import validation_for_run
+from .layers import check_key_attribute, import_preview, layer_import
+from .versions import plan_current_version
 from .xplan import xplan_import
 from .xplan_preview import xplan_preview
 
@@ -173,8 +173,8 @@ def import_preview_start(*, plan: Plan, upload, options: dict, by) -> ImportRun:
     return run
 
 
-def xplan_preview_start(*, municipality: Municipality, upload, by, plan: Plan | None = None) -> ImportRun:
-    """Stage an XPlanGML upload and queue its preview (plan, classes, Prüfbericht) as a background task."""
+def xplan_preview_start(*, municipality: Municipality, upload, plan: Plan | None, by) -> ImportRun:
+    """Stage an XPlanGML upload and queue its preview: which plan it updates (Fassung n → n+1) and what changes."""
     rules.require(by, "manage", municipality)
     if plan is not None and plan.municipality_id != municipality.pk:
         raise PermissionDenied(_("Sie haben für diese Aktion keine Berechtigung."))
@@ -196,13 +196,29 @@ def xplan_preview_start(*, municipality: Municipality, upload, by, plan: Plan | 
 def _preview(run: ImportRun, path: Path) -> dict:
     options = run.options or {}
     if run.source == ImportRun.Source.XPLAN:
-        return xplan_preview(path=path, municipality=run.municipality, plan=run.plan, original_name=run.file_name)
-    return import_preview(
+        return xplan_preview(
+            path=path,
+            by=run.created_by or rules.SYSTEM,
+            municipality=run.municipality,
+            plan=run.plan,
+            original_name=run.file_name,
+        )
+    preview = import_preview(
         path=path,
         original_name=run.file_name,
         layer_name=options.get("layer_name") or None,
         crs=options.get("crs") or None,
-    ).as_dict()
+    )
+    check_key_attribute(options.get("key_attribute") or None, preview.fields)
+    result = preview.as_dict()
+    assert run.plan is not None, "a layer import run always has a plan"
+    name = (options.get("name") or Path(run.file_name).stem or preview.layer)[:200]
+    current = plan_current_version(run.plan)
+    result["layer_target"] = name
+    result["replaces"] = run.plan.layers.filter(current=True, name=name).exists()
+    result["version_from"] = current.number if current is not None else None
+    result["version_to"] = (result["version_from"] or 0) + 1
+    return result
 
 
 def import_preview_execute(*, run: ImportRun) -> None:
@@ -212,7 +228,7 @@ def import_preview_execute(*, run: ImportRun) -> None:
     try:
         with staged_copy(run.file_path) as path:
             preview = _preview(run, path)
-    except ImportRejected as exc:
+    except (ImportRejected, PermissionDenied) as exc:
         run.status, run.error = ImportRun.Status.FAILED, str(exc)
     except FileNotFoundError:
         run.status = ImportRun.Status.FAILED
@@ -277,8 +293,6 @@ def import_run_execute(*, run: ImportRun) -> None:
         run.progress_done = run.progress_total = report.created
         if report.plan_id and run.plan_id is None:
             run.plan_id = report.plan_id
-        if report.validation:
-            validation_for_run(run=run, validation=report.validation)
     run.finished_at = timezone.now()
     run.save()
     discard_staged(run.file_path)
@@ -293,6 +307,7 @@ def _execute(run: ImportRun, *, path: Path, by, options: dict, progress):
             by=by,
             original_name=run.file_name,
             progress=progress,
+            import_run=run,
         )
     assert run.plan is not None, "a layer import run always has a plan"
     return layer_import(
@@ -305,6 +320,8 @@ def _execute(run: ImportRun, *, path: Path, by, options: dict, progress):
         kind=options.get("kind") or None,
         original_name=run.file_name,
         progress=progress,
+        key_attribute=options.get("key_attribute") or None,
+        import_run=run,
     )
 
 

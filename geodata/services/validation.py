@@ -10,11 +10,9 @@ from plans import rules
 from plans.models import Plan
 
 from ..models import ImportRun, PlanVersion
+from .versions import plan_current_version
 
-
-def current_version(plan: Plan) -> PlanVersion | None:
-    """Return the plan's newest version (the current Fassung), or None before its first import."""
-    return PlanVersion.objects.filter(plan=plan).order_by("-number").first()
+current_version = plan_current_version  # the plan's newest version (the current Fassung), or None
 
 
 def validation_errors(version: PlanVersion | None) -> int:

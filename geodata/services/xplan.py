@@ -20,20 +20,39 @@ from ..errors import ImportRejected
 from ..importers import files, xplan
 from ..importers.geometry import clean
 from ..importers.report import ImportReport
-from ..models import Layer
+from ..models import ImportRun, Layer
 from ..validation import validate_xplan
-from .layers import ProgressCallback, layer_create, update_features, write_features
+from .layers import ProgressCallback, layer_create, write_features
 from .publishing import after_import
+from .validation import validation_for_version
+from .versions import (
+    current_elements,
+    current_layers,
+    plan_version_create,
+    preview_changes,
+)
+from .xplan_extras import XPlanAttachments, xplan_attachments_for, xplan_attachments_read, xplan_attachments_save
 
 
-def xplan_read(*, path: Path, original_name: str | None = None) -> xplan.XPlanDocument:
-    """Check and parse an XPlanGML file (.gml or a ZIP holding one) without writing anything."""
+def xplan_read(*, path: Path, original_name: str | None = None, plan_id: str | None = None) -> xplan.XPlanDocument:
+    """Check and parse an XPlanGML file (.gml or a ZIP holding one) without writing anything.
+
+    A file with several plans is refused unless `plan_id` (a plan's gml:id) chooses one.
+    """
+    documents = xplan_read_all(path=path, original_name=original_name)
+    if plan_id is None and len(documents) == 1:
+        return documents[0]
+    return xplan.choose_plan(documents, plan_id)
+
+
+def xplan_read_all(*, path: Path, original_name: str | None = None) -> list[xplan.XPlanDocument]:
+    """Check and parse every plan of an XPlanGML file (.gml or a ZIP holding one) without writing anything."""
     original_name = original_name or Path(path).name
     with tempfile.TemporaryDirectory(prefix="pb-xplan-") as workdir:
         dataset = files.prepare_source(Path(path), Path(workdir), original_name=original_name)
         if dataset.is_dir() or dataset.suffix.lower() not in (".gml", ".xml"):
             raise ImportRejected(_("Es wurde keine XPlanGML-Datei (.gml) gefunden."), code="not_xplan")
-        return xplan.read_xplan(dataset)
+        return xplan.read_xplan_all(dataset)
 
 
 def xplan_area(document: xplan.XPlanDocument) -> MultiPolygon:
@@ -115,23 +134,21 @@ def xplan_match(*, document: xplan.XPlanDocument, municipality: Municipality) ->
     return matches[0] if matches else None
 
 
-def xplan_import(
+def xplan_checked_documents(
     *,
     path: Path,
     by,
     municipality: Municipality | None = None,
     plan: Plan | None = None,
     original_name: str | None = None,
-    progress: ProgressCallback | None = None,
-) -> ImportReport:
-    """Create or update a Plan with one layer per content class from an XPlanGML file; all or nothing.
+    plan_id: str | None = None,
+) -> list[tuple[xplan.XPlanDocument, Municipality]]:
+    """Check `by` and read every plan of an XPlanGML file as an import would; return each with its municipality.
 
-    With `municipality` (or `plan`) given, `by` is checked before the file is read; otherwise the
-    municipality is matched by the AGS in the file and checked as soon as it is known, before
-    anything is written. The plan updated is `plan` if given, else the one `xplan_match` finds;
-    without a match a new plan is created. On an update the XPlan layers are kept and their
-    features updated in place, matched by `gml:id` (statements keep pointing at them); features
-    no longer in the file are deleted, and so are layers of classes no longer in the file.
+    With `municipality` (or `plan`) given, `by` is checked before the file is read; otherwise each
+    plan's municipality is matched by the AGS in the file and checked as soon as it is known. Only
+    the plan whose gml:id is `plan_id` is kept if given; a file with several plans cannot update
+    one chosen `plan`.
     """
     if plan is not None:
         if municipality is not None and plan.municipality_id != municipality.pk:
@@ -141,15 +158,129 @@ def xplan_import(
         municipality = plan.municipality
     if municipality is not None:
         rules.require(by, "manage", municipality)
-    original_name = original_name or Path(path).name
-    document = xplan_read(path=path, original_name=original_name)
-    if municipality is None:
-        municipality = _municipality_of(document)
-        rules.require(by, "manage", municipality)
-    check_ags(document, municipality)
-    if not document.name:
-        raise ImportRejected(_("Der Plan hat keinen Namen (name)."), code="no_name")
+    documents = xplan_read_all(path=path, original_name=original_name or Path(path).name)
+    if plan_id is not None:
+        documents = [xplan.choose_plan(documents, plan_id)]
+    elif len(documents) > 1 and plan is not None:
+        raise ImportRejected(
+            _("Die Datei enthält %(count)d Pläne; bitte wählen Sie, welcher „%(plan)s“ aktualisiert.")
+            % {"count": len(documents), "plan": plan.title},
+            code="several_plans",
+        )
+    checked = []
+    for document in documents:
+        owner = municipality
+        if owner is None:
+            owner = _municipality_of(document)
+            rules.require(by, "manage", owner)
+        check_ags(document, owner)
+        if not document.name:
+            raise ImportRejected(_("Der Plan hat keinen Namen (name)."), code="no_name")
+        checked.append((document, owner))
+    return checked
 
+
+def xplan_import(
+    *,
+    path: Path,
+    by,
+    municipality: Municipality | None = None,
+    plan: Plan | None = None,
+    original_name: str | None = None,
+    progress: ProgressCallback | None = None,
+    import_run: ImportRun | None = None,
+    plan_id: str | None = None,
+) -> ImportReport:
+    """Create plans, or a new version of each, with one layer per content class and Bereich; all or nothing.
+
+    A file with several plans imports each as its own plan (the report's `plans` lists each; its
+    other plan fields name the first), or only the one whose gml:id is `plan_id`. With several
+    Bereiche, each class gets one layer per Bereich (`Layer.bereich`).
+
+    The plan updated is `plan` if given, else the one `xplan_match` finds; without a match a new
+    plan is created. Every import writes new layers and records them as a new version
+    (`versions.plan_version_create`) together with the current layers that did not come from
+    XPlanGML, and stores the plan's Prüfbericht on that version; the previous version's layers and
+    features stay untouched, so statements keep pointing at the element they were made on.
+    Features keep their `gml:id` as `source_id`.
+    """
+    original_name = original_name or Path(path).name
+    checked = xplan_checked_documents(
+        path=path, by=by, municipality=municipality, plan=plan, original_name=original_name, plan_id=plan_id
+    )
+    documents = [document for document, _owner in checked]
+    attachments = xplan_attachments_read(path=path, original_name=original_name, crs=documents[0].crs)
+    with transaction.atomic():
+        reports = [
+            _xplan_import_plan(
+                document=document,
+                by=by,
+                municipality=owner,
+                plan=plan,
+                original_name=original_name,
+                progress=progress,
+                import_run=import_run,
+                attachments=xplan_attachments_for(attachments, document=document, first=index == 0),
+            )
+            for index, (document, owner) in enumerate(checked)
+        ]
+    return _combined(reports)
+
+
+def _combined(reports: list[ImportReport]) -> ImportReport:
+    """Return the report of a file's plans: the first plan's, with the counts, layers, notes and problems of all."""
+    report = reports[0]
+    report.plans = [_plan_entry(item) for item in reports]
+    for other in reports[1:]:
+        report.add(other)
+        report.layers.extend(other.layers)
+        report.changes.extend(other.changes)
+    report.notes = list(dict.fromkeys(report.notes))  # notes about the file come once per plan
+    report.validation = merged_validation([item.validation for item in reports])
+    return report
+
+
+def merged_validation(reports: list[dict]) -> dict:
+    """Return one Prüfbericht of several plans of a file (problems of the whole file listed once)."""
+    if len(reports) == 1:
+        return reports[0]
+    merged: dict = {"version": reports[0].get("version", ""), "errors": [], "warnings": [], "notes": []}
+    for key in ("errors", "warnings"):
+        seen = set()
+        for report in reports:
+            for problem in report.get(key, []):
+                ident = (problem.get("code"), problem.get("gml_id"), problem.get("message"))
+                if ident not in seen:
+                    seen.add(ident)
+                    merged[key].append(problem)
+    merged["notes"] = list(dict.fromkeys(note for report in reports for note in report.get("notes", [])))
+    return merged
+
+
+def _plan_entry(report: ImportReport) -> dict:
+    return {
+        "id": report.plan_id,
+        "title": report.plan_title,
+        "created": report.plan_created,
+        "action": report.plan_action,
+        "layers": len(report.layers),
+        "version": report.version_number,
+        "version_id": report.version_id,
+    }
+
+
+def _xplan_import_plan(
+    *,
+    document: xplan.XPlanDocument,
+    by,
+    municipality: Municipality,
+    plan: Plan | None,
+    original_name: str,
+    progress: ProgressCallback | None,
+    import_run: ImportRun | None,
+    attachments: XPlanAttachments,
+) -> ImportReport:
+    """Create the plan of one XPlanDocument, or a new version of it, with its layers (a step of `xplan_import`)."""
     report = ImportReport(source_crs=document.crs_label, notes=list(document.notes))
     report.validation = validate_xplan(document).as_dict()
     if document.ags and not xplan.ags_is_valid(document.ags):
@@ -169,58 +300,88 @@ def xplan_import(
             original_name=original_name,
             report=report,
         )
-        layers: dict[str, Layer] = {}
-        for layer in plan.layers.exclude(xplan_class="").order_by("order", "pk"):
-            if layer.xplan_class in layers or layer.xplan_class not in document.features:
-                layer.delete()  # a class no longer in the file (or a duplicate from an older import)
-            else:
-                layers[layer.xplan_class] = layer
-        total = sum(len(items) for items in document.features.values())
+        before, names = current_elements(plan, by_class=True, epsg=municipality.crs_epsg)
+        # GIS layers stay in the new version; raster drawings come from the file (xplan_attachments_save).
+        carried = list(current_layers(plan).filter(xplan_class="").exclude(kind=Layer.Kind.RASTER))
+        replaced = {
+            (layer.xplan_class, layer.bereich): layer
+            for layer in current_layers(plan).exclude(xplan_class="").order_by("pk")
+        }
+        groups = xplan.layer_groups(document)
+        new_layers: list[Layer] = []
+        total = sum(len(items) for items in groups.values())
         done = 0
-        for cls, items in document.features.items():
-            layer_name, layer_kind = xplan.layer_for_class(cls)
-            frame = gpd.GeoDataFrame(
-                [dict(item.properties, gml_id=item.gml_id) for item in items],
-                geometry=[item.geometry for item in items],
-                crs=document.crs,
-            )
+        for (cls, bereich), items in groups.items():
+            legal = {str(item.properties.get("rechtscharakter") or "") for item in items}
+            layer_name, layer_kind = xplan.layer_for_class(cls, document.version, bereich=bereich, legal=legal)
             layer_report = ImportReport(found=len(items))
             layer_report.repaired += sum(1 for item in items if item.gml_id in document.repaired_ids)
-            known = layers.get(cls)
-            if known is None:
-                layer = layer_create(
-                    plan=plan,
-                    name=layer_name,
-                    kind=layer_kind,
-                    source_name=original_name,
-                    source_crs=document.crs_label,
-                    xplan_class=cls,
-                )
-                write_features(layer=layer, frame=frame, report=layer_report)
-            else:
-                layer = known
-                Layer.objects.filter(pk=layer.pk).update(source_name=original_name[:300], source_crs=document.crs_label)
-                update_features(layer=layer, frame=frame, report=layer_report)
+            layer = layer_create(
+                plan=plan,
+                name=layer_name,
+                kind=layer_kind,
+                source_name=original_name,
+                source_crs=document.crs_label,
+                xplan_class=cls,
+                xplan_version=document.version,
+                bereich=bereich,
+                like=replaced.get((cls, bereich)),
+            )
+            write_features(layer=layer, frame=class_frame(document, items), report=layer_report, key_attribute="gml_id")
             after_import(layer=layer)
+            new_layers.append(layer)
             report.add(layer_report)
             report.layers.append(
-                {
-                    "id": layer.pk,
-                    "name": layer.name,
-                    "class": cls,
-                    "created": layer_report.created,
-                    "updated": layer_report.updated,
-                    "deleted": layer_report.deleted,
-                }
+                {"id": layer.pk, "name": layer.name, "class": cls, "bereich": bereich, "created": layer_report.created}
             )
             done += len(items)
             if progress:
                 progress(done, total)
+        raster_layers = xplan_attachments_save(
+            plan=plan,
+            attachments=attachments,
+            by=by,
+            source_name=original_name,
+            source_crs=document.crs_label,
+            report=report,
+        )
+        version = plan_version_create(
+            plan=plan,
+            by=by,
+            layers=new_layers + raster_layers + carried,
+            import_run=import_run,
+            source_name=original_name,
+        )
+        validation_for_version(version=version, validation=report.validation)
+        after, new_names = current_elements(plan, by_class=True, epsg=municipality.crs_epsg)
+        changes = preview_changes(old=before, new=after, names={**names, **new_names})
+    _count_changes(report, changes)
     if report.transformation:
         report.notes.append(report.transformation)
     report.plan_id, report.plan_created, report.plan_title = plan.pk, created, plan.title
     report.plan_action = plan_action_text(created=created, title=plan.title)
+    report.version_id, report.version_number = version.pk, version.number
     return report
+
+
+def _count_changes(report: ImportReport, changes: list[dict]) -> None:
+    """Put the per-class change counts on the report's layers and its totals (updated: changed, deleted: gone)."""
+    by_class = {item["key"]: item for item in changes}
+    for entry in report.layers:
+        counts = by_class.get(entry["class"], {})
+        entry.update({k: counts.get(k, 0) for k in ("new", "removed", "changed", "unchanged")})
+    report.changes = changes
+    report.updated = sum(item["changed"] for item in changes)
+    report.deleted = sum(item["removed"] for item in changes)
+
+
+def class_frame(document: xplan.XPlanDocument, items: list[xplan.XPlanFeature]) -> gpd.GeoDataFrame:
+    """Return the features of one class as a GeoDataFrame (attributes and `gml_id`) in the document's CRS."""
+    return gpd.GeoDataFrame(
+        [dict(item.properties, gml_id=item.gml_id) for item in items],
+        geometry=[item.geometry for item in items],
+        crs=document.crs,
+    )
 
 
 def plan_action_text(*, created: bool, title: str) -> str:

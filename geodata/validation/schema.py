@@ -12,6 +12,7 @@ from typing import Protocol
 
 from django.utils.translation import gettext as _
 
+from .. import xplan_model
 from ..importers.gml import GML, local, namespace
 from .context import Context
 from .report import ERROR
@@ -75,64 +76,43 @@ class DictModel:
 
 
 class XPlanModelTable:
-    """The generated XPlanung model table (geodata.xplan_model), read through `class_info`."""
+    """The generated XPlanung model table (geodata.xplan_model), read through its `class_info` and `table`.
+
+    Only the table that covers the file's version counts here: a class the model table knows only
+    from another version (its fallback for labels) is unknown in this one.
+    """
 
     def __init__(self, module):
         self.module = module
 
     def covers(self, version: str) -> bool:
-        try:
-            return self.module.class_info(version, "XP_Plan") is not None or (
-                self.module.class_info(version, "BP_Plan") is not None
-            )
-        except (KeyError, LookupError, ValueError, FileNotFoundError):
-            return False
+        return bool(self.module.is_supported(version))
 
     def class_info(self, version: str, name: str) -> ClassInfo | None:
         return _adapted(self.module, version, name)
 
 
-def _get(info, key, default=None):
-    return info.get(key, default) if isinstance(info, dict) else getattr(info, key, default)
-
-
 @cache
 def _adapted(module, version: str, name: str) -> ClassInfo | None:
     info = module.class_info(version, name)
-    if info is None:
+    if info is None or info["table"] != module.table_version(version):
         return None
-    bases = tuple(_get(info, "bases") or ())
-    attributes: dict[str, AttributeInfo] = {}
-    for owner in (name, *bases):
-        owner_info = info if owner == name else module.class_info(version, owner)
-        raw = _get(owner_info, "attributes") or {} if owner_info is not None else {}
-        items = raw.items() if isinstance(raw, dict) else ((_get(a, "name"), a) for a in raw)
-        for attr, spec in items:
-            if attr and attr not in attributes:
-                attributes[attr] = _attribute(module, version, attr, spec)
-    return ClassInfo(name=name, abstract=bool(_get(info, "abstract")), bases=bases, attributes=attributes)
+    enums = module.table(info["table"])["enums"]
+    attributes = {}
+    for attr, spec in info["attributes"].items():
+        enum = spec.get("enum")
+        closed = spec.get("stereotype") == "Enumeration" and enum in enums
+        attributes[attr] = AttributeInfo(
+            name=attr,
+            mandatory=str(spec.get("multiplicity") or "").startswith("1"),
+            values=frozenset(str(code) for code in enums[enum]) if closed else None,
+        )
+    return ClassInfo(name=name, abstract=bool(info["abstract"]), bases=tuple(info["chain"]), attributes=attributes)
 
 
-def _attribute(module, version: str, name: str, spec) -> AttributeInfo:
-    multiplicity = str(_get(spec, "multiplicity") or "")
-    minimum = _get(spec, "min")
-    mandatory = int(minimum) > 0 if minimum is not None else multiplicity.startswith("1")
-    values = None
-    enum = _get(spec, "enum")
-    if enum and (_get(spec, "stereotype") or "enumeration").lower() == "enumeration":
-        lookup = getattr(module, "enum_values", None) or getattr(module, "enumeration", None)
-        found = lookup(version, enum) if lookup else None
-        values = frozenset(str(v) for v in found) if found else None
-    return AttributeInfo(name=name, mandatory=mandatory, values=values)
-
-
-def default_model() -> ModelTable | None:
-    """Return the generated XPlanung model table, or None while it is not installed."""
-    try:
-        from .. import xplan_model  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return XPlanModelTable(xplan_model) if hasattr(xplan_model, "class_info") else None
+def default_model() -> ModelTable:
+    """Return the generated XPlanung model table (geodata.xplan_model)."""
+    return XPlanModelTable(xplan_model)
 
 
 def check_schema(context: Context, model: ModelTable | None) -> None:

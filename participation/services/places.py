@@ -96,6 +96,11 @@ def check_statement_place(consultation, *, location=None, drawn_area=None, drawn
         errors["feature"] = ValidationError(
             _("Der gewählte Planinhalt gehört nicht zu diesem Plan."), code="foreign_feature"
         )
+    elif feature is not None and not feature.layer.current:
+        errors["feature"] = ValidationError(
+            _("Der gewählte Planinhalt gehört zu einer früheren Fassung des Plans; bitte wählen Sie ihn neu."),
+            code="outdated_feature",
+        )
     if errors:
         raise ValidationError(errors)
     check_within_changes(consultation, place=location or drawn_area or drawn_line, feature=feature)

@@ -1,18 +1,18 @@
-"""§ 4a Abs. 3 BauGB end to end: version 2 of a plan, a round limited to the changes, change map, refusal, e-mail.
-
-Version 2 is created the way the import will create it (tests.factories.plan_version) until the versions
-import lands; then this test imports the second file in the staff UI instead.
-"""
+"""§ 4a Abs. 3 BauGB end to end: staff import version 2 of a plan, a round limited to the changes, change map,
+refusal, e-mail."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
+from geodata.services import layer_import
 from participation.models import Consultation, Statement
+from plans.rules import SYSTEM
 
-from ..factories import ConsultationFactory, MembershipFactory, PlanFactory, StatementFactory, changed_plan
+from ..factories import ConsultationFactory, MembershipFactory, PlanFactory, StatementFactory, changed_plan_elements
 from .conftest import run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,6 +24,16 @@ def tasks(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+def geojson(path, elements):
+    """Write elements ((key, polygon, properties), ...) as GeoJSON with their key in the attribute "schluessel"."""
+    features = [
+        {"type": "Feature", "geometry": json.loads(polygon.geojson), "properties": {"schluessel": key, **properties}}
+        for key, polygon, properties in elements
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
 
 
 def set_point(page, point):
@@ -45,22 +55,40 @@ def fill_statement(page, text):
     page.check("#id_privacy_consent")
 
 
-def test_limited_round_after_changes_end_to_end(page, browser, live_server, tasks):
+def test_limited_round_after_changes_end_to_end(page, browser, live_server, tasks, tmp_path):
     today = timezone.localdate()
     plan = PlanFactory()
     planner = MembershipFactory(municipality=plan.municipality, user__username="planerin").user
-    _v1, _v2, parts = changed_plan(plan)  # version 1, then version 2 ("imported")
+    first, second, parts = changed_plan_elements(plan)
+    options = {"name": "Baugebiete", "kind": "building_areas", "key_attribute": "schluessel"}
+    layer_import(plan=plan, path=geojson(tmp_path / "plan_v1.geojson", first), by=SYSTEM, **options)  # Fassung 1
     earlier = ConsultationFactory(
         plan=plan, start_date=today - dt.timedelta(days=90), end_date=today - dt.timedelta(days=50)
     )
     StatementFactory(consultation=earlier, location=parts["B"], user_email="frueher@example.org")
     StatementFactory(consultation=earlier, location=parts["A"], user_email="unberuehrt@example.org")
 
-    # Staff open a § 4a Abs. 3 round limited to the changes: previous vs current version is the default.
-    page.goto(f"/verwaltung/anmelden/?next=/verwaltung/plaene/{plan.pk}/beteiligungen/neu/")
+    # Staff import version 2 of the plan: upload, preview (which layer it replaces, Fassung 1 → 2), import.
+    page.goto(f"/verwaltung/anmelden/?next=/verwaltung/plaene/{plan.pk}/ebenen/import/")
     page.fill("#id_username", planner.username)
     page.fill("#id_password", "secret-pass")
     page.click("input[type=submit]")
+    page.wait_for_selector("#id_file")
+    page.set_input_files("#id_file", str(geojson(tmp_path / "plan_v2.geojson", second)))
+    page.fill("#id_name", "Baugebiete")
+    page.select_option("#id_kind", "building_areas")
+    page.fill("#id_key_attribute", "schluessel")
+    page.get_by_role("button", name="Datei prüfen").click()
+    page.wait_for_selector("#import-preview-map[data-ready]")
+    assert "Ersetzt die Ebene „Baugebiete“ (Fassung 1 → 2)" in page.inner_text("#preview-version")
+    assert run_axe(page) == []
+    page.get_by_role("button", name="Import starten").click()
+    page.wait_for_selector("#import-report")
+    assert page.inner_text("#import-version") == "2"
+    assert plan.versions.count() == 2
+
+    # Staff open a § 4a Abs. 3 round limited to the changes: previous vs current version is the default.
+    page.goto(f"/verwaltung/plaene/{plan.pk}/beteiligungen/neu/")
     page.wait_for_selector("#consultation-form")
     page.select_option("#id_kind", "republication")
     page.fill("#id_round", "2")

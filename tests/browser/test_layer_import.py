@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings as django_settings
 
-from geodata.models import Layer
+from geodata.models import Layer, PlanVersion
 from plans.models import Membership
 from tests.factories import MembershipFactory, MunicipalityFactory, PlanFactory
 from tests.geodata.conftest import sample_frame
@@ -96,6 +96,7 @@ def test_xplan_upload_page(staff_page):
 
     # The preview lists the Prüfbericht (the sample's Flächenschluss has gaps), errors first, each with a map link.
     page.wait_for_selector("#import-preview-map[data-ready]")
+    assert "Neuer Plan „Wohngebiet Am Riedborn“ (1. Fassung)" in page.inner_text("#xplan-preview-plan")
     assert "2 Fehler, 1 Warnung" in page.inner_text("#validation-summary")
     items = page.locator("#validation-problems > li")
     assert items.count() == 3 and "Fehler" in items.nth(0).inner_text() and "Warnung" in items.nth(2).inner_text()
@@ -113,19 +114,15 @@ def test_xplan_upload_page(staff_page):
     page.get_by_role("button", name="Import starten").click()
 
     page.wait_for_selector("#import-report")
-    assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2" in page.inner_text("main")
+    assert "Baugebietsteilfläche (BP_BaugebietsTeilFlaeche): 2" in page.inner_text("main")
     assert "2 Fehler, 1 Warnung" in page.inner_text("#validation-summary")
     assert run_axe(page) == []
     assert page.csp_violations == []
     plan = Plan.objects.get(number="64", municipality=municipality)
 
     # The Prüfbericht of the current version: errors block publication until a reason is given.
-    from geodata.models import ImportRun, PlanVersion
-    from geodata.services import validation_for_version
-
-    run = ImportRun.objects.get(plan=plan)
-    version = PlanVersion.objects.filter(plan=plan).first() or PlanVersion.objects.create(plan=plan, number=1)
-    validation_for_version(version=version, validation=run.report["validation"])
+    version = PlanVersion.objects.get(plan=plan)  # the import stored the Prüfbericht on the version it made
+    assert len(version.validation["errors"]) == 2 and not version.validation_override_reason
     page.goto(f"/verwaltung/plaene/{plan.pk}/pruefbericht/")
     page.wait_for_selector("#import-preview-map[data-ready]")
     assert run_axe(page) == []

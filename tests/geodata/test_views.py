@@ -203,15 +203,17 @@ def test_xplan_upload_creates_plan(client, django_capture_on_commit_callbacks):
     assert response.status_code == 302
     run.refresh_from_db()
     assert run.status == ImportRun.Status.READY, run.error  # the preview with its Prüfbericht comes first
-    assert not Plan.objects.exists() and "Prüfbericht" in client.get(response.url).content.decode()
+    preview = client.get(response.url).content.decode()
+    assert "Neuer Plan „Wohngebiet Am Riedborn“ (1. Fassung)" in preview and "Prüfbericht" in preview
+    assert not Plan.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == ImportRun.Status.SUCCEEDED, run.error
     plan = Plan.objects.get(municipality=usingen)
-    assert run.plan == plan and plan.layers.count() == 3 and Feature.objects.count() == 4
+    assert run.plan == plan and plan.layers.count() == 4 and Feature.objects.count() == 5  # with 1 label layer
     page = client.get(response.url).content.decode()
-    assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2" in page and "nicht geschlossen" in page
+    assert "Baugebietsteilfläche (BP_BaugebietsTeilFlaeche): 2" in page and "nicht geschlossen" in page
 
 
 def test_xplan_upload_for_foreign_municipality_fails(client, django_capture_on_commit_callbacks):

@@ -44,16 +44,18 @@ def test_xplan_5_4_creates_plan_and_one_layer_per_content_class(usingen):
     assert plan.area.geom_type == "MultiPolygon"
     assert plan.area.transform(25832, clone=True).area == pytest.approx(120_000, rel=1e-6)
     layers = {layer.xplan_class: layer for layer in plan.layers.all()}
-    assert set(layers) == {"BP_BaugebietsTeilFlaeche", "BP_GruenFlaeche", "BP_StrassenVerkehrsFlaeche"}
-    assert layers["BP_BaugebietsTeilFlaeche"].name == "Baugebiete"
+    assert set(layers) == {"BP_BaugebietsTeilFlaeche", "BP_GruenFlaeche", "BP_StrassenVerkehrsFlaeche", "XP_PPO"}
+    assert layers["BP_BaugebietsTeilFlaeche"].name == "Baugebietsteilfläche"
     assert layers["BP_BaugebietsTeilFlaeche"].kind == Layer.Kind.BUILDING_AREAS
+    assert layers["BP_BaugebietsTeilFlaeche"].xplan_version == "5.4"
     assert layers["BP_GruenFlaeche"].kind == Layer.Kind.GREEN_SPACES
+    assert (layers["XP_PPO"].name, layers["XP_PPO"].kind) == ("Punktförmiges Präsentationsobjekt", Layer.Kind.LABELS)
     assert layers["BP_BaugebietsTeilFlaeche"].feature_count == 2
     wa1 = Feature.objects.get(source_id="GML_wa1")
     assert wa1.properties["GRZ"] == "0.4" and wa1.properties["allgArtDerBaulNutzung"] == "1000"
     assert wa1.properties["gehoertZuBereich"] == "#GML_bereich_0"
     assert StageChange.objects.filter(plan=plan, stage="publication").count() == 1
-    assert (report.found, report.created, report.rejected) == (4, 4, 0)
+    assert (report.found, report.created, report.rejected) == (5, 5, 0)
     assert report.source_crs == "EPSG:25832"
 
 
@@ -119,7 +121,11 @@ def test_reimport_updates_instead_of_duplicating(usingen, tmp_path):
     assert second.plan_id == first.plan_id and second.plan_created is False
     plan = Plan.objects.get()
     assert plan.title == "Wohngebiet Am Riedborn (geändert)" and plan.stage == "adopted"
-    assert plan.layers.count() == 3 and Feature.objects.count() == 4
+    # A new version (Fassung 2) with its own layers (3 content classes, 1 label layer); version 1 stays as it was.
+    assert second.version_number == 2
+    assert plan.layers.filter(current=True).count() == 4
+    assert Feature.objects.filter(layer__current=True).count() == 5
+    assert plan.versions.get(number=1).layers.count() == 4
 
 
 def test_reimport_keeps_layers_not_from_xplan(usingen):
@@ -127,7 +133,8 @@ def test_reimport_keeps_layers_not_from_xplan(usingen):
     own = Layer.objects.create(plan=plan, name="Eigene Ebene")
     report = xplan_import(by=SYSTEM, path=BPLAN_54)
     assert report.plan_id == plan.pk
-    assert Layer.objects.filter(pk=own.pk).exists()
+    assert Layer.objects.filter(pk=own.pk, current=True).exists()
+    assert plan.versions.get(number=report.version_number).layers.filter(pk=own.pk).exists()
 
 
 def test_zip_with_xplan_and_command(usingen, tmp_path):
@@ -138,7 +145,7 @@ def test_zip_with_xplan_and_command(usingen, tmp_path):
     out = io.StringIO()
     call_command("import_xplan", str(archive), "--municipality", "usingen", stdout=out)
     assert "neu angelegt" in out.getvalue()
-    assert "Baugebiete (BP_BaugebietsTeilFlaeche): 2 features created" in out.getvalue()
+    assert "Baugebietsteilfläche (BP_BaugebietsTeilFlaeche): 2 features created" in out.getvalue()
     assert "repaired: 1" in out.getvalue()
     call_command("import_xplan", str(archive), stdout=out)
     assert "aktualisiert: „Wohngebiet Am Riedborn“" in out.getvalue() and Plan.objects.count() == 1

@@ -43,7 +43,9 @@ def test_three_plans_numbered_1_stay_three_plans(usingen, tmp_path):
     assert "aktualisiert: „Schlossgarten“" in again and "neu angelegt" not in again
     assert Plan.objects.count() == 3
     for plan in Plan.objects.all():
-        assert plan.layers.count() == 2  # Baugebiete and Grünflächen, none overwritten by another file
+        # Baugebiete and Grünflächen, none overwritten by another file; Schlossgarten has a second version.
+        assert plan.layers.filter(current=True).count() == 2
+        assert plan.versions.count() == (2 if plan.title == "Schlossgarten" else 1)
 
 
 def test_bp_and_fp_with_same_number_and_name_are_different_plans(usingen, tmp_path):
@@ -98,7 +100,10 @@ def test_staff_form_updates_the_chosen_plan_and_reports_it(
         response = client.post(url, {"file": upload, "municipality": usingen.pk, "plan": target.pk})
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.READY, run.error
-    assert "Aktualisiert Plan „Schlossgarten“" in client.get(response.url).content.decode()
+    preview = client.get(response.url).content.decode()
+    assert "Aktualisiert Plan „Schlossgarten“ (Fassung 1 → 2)" in preview
+    target.refresh_from_db()
+    assert target.title == "Schlossgarten"  # nothing written before the confirmation
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("geodata:import_run_confirm", args=[run.pk]))
     run.refresh_from_db()
@@ -124,20 +129,21 @@ def test_staff_form_refuses_a_plan_of_another_municipality(client, usingen, tmp_
     assert "Auswahl" in response.content.decode()  # not a valid choice for this planner
 
 
-def test_reimport_updates_features_in_place_and_statements_keep_their_element(usingen, tmp_path):
+def test_reimport_creates_a_version_and_statements_keep_their_element(usingen, tmp_path):
     path = write_xplan(tmp_path)
     first = xplan_import(by=SYSTEM, path=path)
     plan = Plan.objects.get(pk=first.plan_id)
-    layer_ids = set(plan.layers.values_list("pk", flat=True))
-    feature_ids = dict(Feature.objects.values_list("source_id", "pk"))
+    assert first.version_number == 1
+    v1_layers = set(plan.layers.values_list("pk", flat=True))
     wa1 = Feature.objects.get(source_id="GML_wa1")
     statement = StatementFactory(consultation=ConsultationFactory(plan=plan), feature=wa1)
 
-    second = xplan_import(by=SYSTEM, path=path)  # the same file again
+    second = xplan_import(by=SYSTEM, path=path)  # the same file again: a new version, nothing changed
     assert second.plan_id == plan.pk and second.plan_action == "aktualisiert: „Am Riedborn“"
-    assert (second.created, second.updated, second.deleted) == (0, 3, 0)
-    assert set(plan.layers.values_list("pk", flat=True)) == layer_ids
-    assert dict(Feature.objects.values_list("source_id", "pk")) == feature_ids
+    assert second.version_number == 2 and (second.created, second.updated, second.deleted) == (3, 0, 0)
+    assert [layer["unchanged"] for layer in second.layers] == [2, 1]
+    assert not plan.layers.filter(pk__in=v1_layers, current=True).exists()
+    assert Feature.objects.filter(source_id="GML_wa1").count() == 2  # one per version
     statement.refresh_from_db()
     assert statement.feature_id == wa1.pk
 
@@ -152,22 +158,28 @@ def test_reimport_updates_features_in_place_and_statements_keep_their_element(us
         ],
     )
     third = xplan_import(by=SYSTEM, path=changed)
-    assert (third.created, third.updated, third.deleted) == (1, 2, 1)
-    assert set(plan.layers.values_list("pk", flat=True)) == layer_ids
-    wa1_now = Feature.objects.get(source_id="GML_wa1")
-    assert wa1_now.pk == wa1.pk and wa1_now.properties["GRZ"] == "0.5"
+    assert third.version_number == 3 and (third.updated, third.deleted) == (1, 1)
+    baugebiete = next(item for item in third.changes if item["key"] == "BP_BaugebietsTeilFlaeche")
+    assert (baugebiete["new"], baugebiete["removed"], baugebiete["changed"], baugebiete["unchanged"]) == (1, 1, 1, 0)
+    wa1_now = Feature.objects.get(source_id="GML_wa1", layer__current=True)
+    assert wa1_now.pk != wa1.pk and wa1_now.properties["GRZ"] == "0.5"
     assert wa1_now.geometry.transform(25832, clone=True).area == pytest.approx(120 * 120, rel=1e-6)
-    assert not Feature.objects.filter(source_id="GML_wa2").exists()
-    assert Layer.objects.get(xplan_class="BP_BaugebietsTeilFlaeche").feature_count == 2
-    assert Statement.objects.get(pk=statement.pk).feature_id == wa1.pk
+    assert not Feature.objects.filter(source_id="GML_wa2", layer__current=True).exists()
+    assert Feature.objects.filter(source_id="GML_wa2").count() == 2  # still in versions 1 and 2
+    assert Layer.objects.get(xplan_class="BP_BaugebietsTeilFlaeche", current=True).feature_count == 2
+    wa1.refresh_from_db()
+    assert wa1.properties["GRZ"] == "0.4" and Statement.objects.get(pk=statement.pk).feature_id == wa1.pk
 
 
-def test_reimport_removes_layers_of_classes_no_longer_in_the_file(usingen, tmp_path):
+def test_reimport_leaves_classes_no_longer_in_the_file_out_of_the_new_version(usingen, tmp_path):
     xplan_import(by=SYSTEM, path=write_xplan(tmp_path))
     only_wa = [("GML_wa1", "BP_BaugebietsTeilFlaeche", (20, 20, 100), {})]
     report = xplan_import(by=SYSTEM, path=write_xplan(tmp_path, "b.gml", features=only_wa))
-    assert list(Layer.objects.values_list("xplan_class", flat=True)) == ["BP_BaugebietsTeilFlaeche"]
-    assert report.layers[0]["updated"] == 1 and report.layers[0]["deleted"] == 1
+    assert list(Layer.objects.filter(current=True).values_list("xplan_class", flat=True)) == [
+        "BP_BaugebietsTeilFlaeche"
+    ]
+    assert Layer.objects.count() == 3  # version 1's two layers stay readable
+    assert report.layers[0]["changed"] == 1 and report.deleted == 2  # wa1 lost its GRZ; wa2 and the green gone
 
 
 def test_sidecar_files_in_the_archive_are_ignored(usingen, tmp_path):

@@ -20,7 +20,6 @@ BUMPS = {"bump_plan_page", "bump_plan_pages"}
 
 # function (module:qualname) -> why the plan page does not show the updated rows
 NOT_ON_PLAN_PAGE = {
-    "geodata/services/xplan.py:xplan_import": "after_import(layer) bumps the plan page right after the update",
     "participation/authorities/services.py:invitation_reminders_send": "invitations (§ 4) are staff-only",
     "participation/authorities/submissions.py:invitation_open": "invitations (§ 4) are staff-only",
     "participation/authorities/submissions.py:authority_statement_submit": "authorities' statements are never public",

@@ -176,18 +176,19 @@ def test_xplan_reimport_and_plan_geopackage_keep_only_current_objects(
     first = client.get(url)
     target = tmp_path / "first.gpkg"
     target.write_bytes(b"".join(first.streaming_content))
-    assert len(gpd.list_layers(target)) == 3
+    assert len(gpd.list_layers(target)) == 4  # 3 content classes and the label layer
     (first_export,) = s3.keys(f"media/layers/plans/{plan.pk}/")
 
     changed = gml.replace(b"<xplan:GRZ>0.4</xplan:GRZ>", b"<xplan:GRZ>0.45</xplan:GRZ>")
     with django_capture_on_commit_callbacks(execute=True):
         upload_xplan(changed)
-    # Re-import updates the layers in place (same ids, features matched by gml:id) ...
-    assert set(plan.layers.values_list("pk", flat=True)) == first_layers
-    # ... and only the current version of each layer's files remains.
+    # Re-import makes a new plan version with new layers; version 1's layers keep their files (still readable) ...
+    current_layers = set(plan.layers.filter(current=True).values_list("pk", flat=True))
+    assert current_layers and not current_layers & first_layers
     versions = {layer.pk: layer.version for layer in plan.layers.all()}
     layer_keys = [key for key in s3.keys("media/layers/") if "/plans/" not in key]
-    assert {key.split("/")[2] for key in layer_keys} == {str(pk) for pk in first_layers}
+    assert {key.split("/")[2] for key in layer_keys} == {str(pk) for pk in first_layers | current_layers}
+    # ... each layer has only the files of its own current file version.
     assert all(f"/v{versions[int(key.split('/')[2])]}" in key for key in layer_keys), layer_keys
 
     second = client.get(url)

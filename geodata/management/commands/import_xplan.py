@@ -11,10 +11,16 @@ from ._actor import actor, add_user_argument
 
 
 class Command(BaseCommand):
-    help = "Create or update a plan and its layers from an XPlanGML 5.x/6.x file (.gml or .zip)."
+    help = (
+        "Create plans, or a new version (Fassung) of each, with their layers from an XPlanGML 4.x/5.x/6.x file "
+        "(.gml or .zip). Earlier versions stay readable."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument(
+            "--plan-id", help="gml:id of the plan to import from a file with several plans (default: each plan)."
+        )
         parser.add_argument("--municipality", help="Municipality slug (default: matched by the AGS in the file).")
         parser.add_argument(
             "--plan",
@@ -45,20 +51,37 @@ class Command(BaseCommand):
             plan = found[0]
         try:
             report = xplan_import(
-                path=path, by=actor(options), municipality=municipality, plan=plan, original_name=path.name
+                path=path,
+                by=actor(options),
+                municipality=municipality,
+                plan=plan,
+                original_name=path.name,
+                plan_id=options["plan_id"] or None,
             )
         except (ImportRejected, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"Plan „{report.plan_title}“ (id {report.plan_id}): {report.plan_action}"))
+        for entry in report.plans or [
+            {
+                "title": report.plan_title,
+                "id": report.plan_id,
+                "action": report.plan_action,
+                "version": report.version_number,
+            }
+        ]:
+            self.stdout.write(self.style.SUCCESS(f"Plan „{entry['title']}“ (id {entry['id']}): {entry['action']}"))
+            self.stdout.write(f"Version (Fassung) {entry['version']} created.")
         self.stdout.write(f"CRS: {report.source_crs}")
         for layer in report.layers:
             self.stdout.write(
-                f"  layer {layer['name']} ({layer['class']}): {layer['created']} features created, "
-                f"{layer['updated']} updated, {layer['deleted']} deleted"
+                f"  layer {layer['name']} ({layer['class']}): {layer['created']} features created; "
+                f"{layer['new']} new, {layer['changed']} changed, {layer['unchanged']} unchanged"
             )
+        for item in report.changes:
+            if item["removed"]:
+                self.stdout.write(f"  {item['name']} ({item['key']}): {item['removed']} no longer in the file")
         self.stdout.write(
-            f"found: {report.found}  created: {report.created}  updated: {report.updated}  "
-            f"deleted: {report.deleted}  repaired: {report.repaired}  rejected: {report.rejected}"
+            f"found: {report.found}  created: {report.created}  changed: {report.updated}  "
+            f"removed: {report.deleted}  repaired: {report.repaired}  rejected: {report.rejected}"
         )
         for note in report.notes:
             self.stdout.write(f"  - {note}")

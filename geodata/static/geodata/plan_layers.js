@@ -6,6 +6,8 @@ import { decodeTile, featureAt } from "./mvt.js";
 const config = JSON.parse(document.getElementById("plan-layers-config").textContent);
 const panel = document.getElementById("feature-info");
 const texts = document.querySelector(".plan-layers").dataset; // translated in the template
+// Textliche Festsetzungen read from XPlanGML by "#<gml:id>": a feature's refTextInhalt links to them.
+const textSections = JSON.parse(document.getElementById("plan-text-sections")?.textContent || "{}");
 const TILE_SIZE = 256;
 
 // An area smaller than 3 x 3 px is drawn as its bounding rectangle: fillRect needs no path
@@ -99,17 +101,59 @@ function attributeList(labels, properties) {
   return list;
 }
 
+function references(value) {
+  if (Array.isArray(value)) return value.flatMap(references);
+  if (typeof value !== "string") return [];
+  if (value.startsWith("[")) {
+    try {
+      return references(JSON.parse(value));
+    } catch {
+      return [];
+    }
+  }
+  return [value];
+}
+
+// "Textliche Festsetzung 1.2: <title>" links (reading view) and a link to comment on the section.
+function sectionList(properties) {
+  const sections = references(properties?.refTextInhalt).map((ref) => textSections[ref]).filter(Boolean);
+  if (!sections.length) return null;
+  const box = document.createElement("div");
+  box.className = "feature-info__sections";
+  const heading = document.createElement("p");
+  heading.className = "feature-info__sections-title";
+  heading.textContent = texts.textSections;
+  const list = document.createElement("ul");
+  for (const section of sections) {
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = section.url;
+    link.textContent = section.label;
+    const comment = document.createElement("a");
+    comment.href = section.comment;
+    comment.className = "feature-info__comment";
+    comment.textContent = texts.commentSection;
+    item.append(link, " – ", comment);
+    list.append(item);
+  }
+  box.append(heading, list);
+  return box;
+}
+
 function showFeature(map, layerConfig, feature, latlng) {
   const heading = document.createElement("h4");
   heading.className = "feature-info__title";
   heading.textContent = layerConfig.name;
   panel.replaceChildren(heading, attributeList(layerConfig.labels, feature.properties));
+  const sections = sectionList(feature.properties);
+  if (sections) panel.append(sections);
   panel.dataset.featureId = feature.id ?? "";
   const popup = document.createElement("div");
   popup.className = "feature-popup";
   const title = document.createElement("strong");
   title.textContent = layerConfig.name;
   popup.append(title, attributeList(layerConfig.labels, feature.properties));
+  if (sections) popup.append(sectionList(feature.properties));
   L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(popup).openOn(map);
 }
 
@@ -120,13 +164,39 @@ function setStatus(layerConfig, text, state) {
   if (status) status.textContent = text;
 }
 
+// --- label layers (XPlanung presentation objects): text at its position, turned by drehwinkel --
+// Hidden from screen readers: the same texts are listed under the layer in the layer list.
+export function labelTransform(angle) {
+  const degrees = Number.parseFloat(angle);
+  // XPlanung counts degrees anticlockwise from east; CSS rotates clockwise.
+  return Number.isFinite(degrees) && degrees !== 0 ? `translate(-50%, -50%) rotate(${-degrees}deg)` : "translate(-50%, -50%)";
+}
+
+function labelMarker(feature, latlng) {
+  const text = String(feature.properties?.beschriftung ?? "").trim();
+  if (!text) return null;
+  const span = document.createElement("span");
+  span.className = "plan-label__text";
+  span.textContent = text;
+  span.style.transform = labelTransform(feature.properties.drehwinkel);
+  const marker = L.marker(latlng, {
+    icon: L.divIcon({ className: "plan-label", html: span, iconSize: null }),
+    keyboard: false,
+    interactive: false,
+  });
+  marker.on("add", () => marker.getElement()?.setAttribute("aria-hidden", "true"));
+  return marker;
+}
+
 // --- small layers: one GeoJSON file, Canvas renderer -----------------------------------------
 function geojsonLayer(map, layerConfig, renderer) {
   const style = layerConfig.style;
   const layer = L.geoJSON(null, {
     renderer,
     style: () => style,
-    pointToLayer: (_feature, latlng) => L.circleMarker(latlng, { ...style, radius: 6, renderer }),
+    filter: (feature) => !layerConfig.labelLayer || Boolean(String(feature.properties?.beschriftung ?? "").trim()),
+    pointToLayer: (feature, latlng) =>
+      layerConfig.labelLayer ? labelMarker(feature, latlng) : L.circleMarker(latlng, { ...style, radius: 6, renderer }),
     onEachFeature: (feature, leafletLayer) => {
       leafletLayer.on("click", (event) => {
         L.DomEvent.stopPropagation(event);
@@ -272,6 +342,20 @@ function tileLayer(layerConfig, pane) {
   return layer;
 }
 
+// --- raster plan drawings: one georeferenced PNG (EPSG:3857) as an image overlay ------------
+function rasterLayer(layerConfig, pane) {
+  const [w, s, e, n] = layerConfig.bounds;
+  const layer = L.imageOverlay(layerConfig.url, L.latLngBounds([s, w], [n, e]), {
+    pane,
+    opacity: layerConfig.opacity,
+    alt: layerConfig.alt,
+  });
+  layer.on("load", () => setStatus(layerConfig, "", "loaded"));
+  layer.on("error", () => setStatus(layerConfig, texts.loadError, "error"));
+  layer.load = () => Promise.resolve();
+  return layer;
+}
+
 // A shared view in the address: #karte=<zoom>/<lat>/<lon>
 function viewFromHash() {
   const match = /karte=(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)/.exec(window.location.hash);
@@ -282,10 +366,14 @@ function start({ map }) {
   const view = viewFromHash();
   if (view) map.setView(view.center, view.zoom, { animate: false });
   const renderer = L.canvas({ padding: 0.5 });
+  map.createPane("planRaster"); // drawings below the vector layers
   map.createPane("planLayers");
   const layers = new Map();
   config.forEach((layerConfig) => {
-    const layer = layerConfig.mode === "tiles" ? tileLayer(layerConfig, "planLayers") : geojsonLayer(map, layerConfig, renderer);
+    let layer;
+    if (layerConfig.mode === "raster") layer = rasterLayer(layerConfig, "planRaster");
+    else if (layerConfig.mode === "tiles") layer = tileLayer(layerConfig, "planLayers");
+    else layer = geojsonLayer(map, layerConfig, renderer);
     layers.set(String(layerConfig.id), { layer, layerConfig });
   });
 
@@ -305,6 +393,10 @@ function start({ map }) {
   document.querySelectorAll(".layer-list__toggle").forEach((checkbox) => {
     checkbox.addEventListener("change", () => show(checkbox.dataset.layerId, checkbox.checked));
     if (checkbox.checked) show(checkbox.dataset.layerId, true);
+  });
+
+  document.querySelectorAll(".layer-list__opacity-input").forEach((input) => {
+    input.addEventListener("input", () => layers.get(input.dataset.layerId).layer.setOpacity(Number(input.value) / 100));
   });
 
   map.on("zoomend", () => {

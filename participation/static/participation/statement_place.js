@@ -160,7 +160,7 @@ export function createPlacer({ map, area, form, texts, place, onFeatureChosen })
     if (onMap || !id) return onMap || null;
     const label = feature.selectedOptions[0]?.textContent.trim() || "";
     for (const { layer, layerConfig } of (window.planLayers || new Map()).values()) {
-      if (layerConfig.mode === "tiles" || !layer.load) continue;
+      if (layerConfig.mode !== "geojson" || !layer.load) continue; // tiles and raster drawings hold no elements
       await layer.load();
       const found = layer.getLayers().find((sub) => String(sub.feature?.id) === String(id));
       if (found) return { layer: found, label };
@@ -168,8 +168,23 @@ export function createPlacer({ map, area, form, texts, place, onFeatureChosen })
     return null;
   }
 
+  // A plan element that refers to textliche Festsetzungen (XPlanGML refTextInhalt) preselects the first of them
+  // in the section select, unless the citizen chose a section already.
+  function preselectSection(element) {
+    const section = form.querySelector("select[name=section]");
+    const links = document.getElementById("plan-text-sections");
+    if (!element || !section || section.value || !links) return;
+    const sections = JSON.parse(links.textContent);
+    const refs = [element.layer.feature.properties?.refTextInhalt].flat(2).filter((ref) => typeof ref === "string");
+    const match = refs.map((ref) => sections[ref]).find((s) => s && section.querySelector(`option[value="${s.id}"]`));
+    if (match) section.value = String(match.id);
+  }
+
   function chooseFeature(id) {
-    findElement(id).then(onFeatureChosen);
+    findElement(id).then((element) => {
+      onFeatureChosen(element);
+      preselectSection(element);
+    });
   }
 
   clear.addEventListener("click", () => setPoint(null, texts.removed));
