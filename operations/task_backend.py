@@ -12,6 +12,7 @@ the same as with the ORM. Select it with `TASKS_BACKEND=operations.task_backend.
 
 import functools
 
+from django.apps import apps
 from django.db import connections, router, transaction
 from django.db.models.signals import post_save, pre_save
 from django_tasks.utils import normalize_json
@@ -19,9 +20,9 @@ from django_tasks_db.backend import DatabaseBackend as _DatabaseBackend
 
 
 @functools.cache
-def _insert_sql(model, using: str) -> tuple[str, tuple]:
-    """Return the INSERT of one row of `model` with a parameter per concrete field, and those fields."""
-    meta = model._meta
+def _insert_sql(label: str, using: str) -> tuple[str, tuple]:
+    """Return the INSERT of one row of model `label` with a parameter per concrete field, and those fields."""
+    meta = apps.get_model(label)._meta
     fields = tuple(f for f in meta.local_concrete_fields if not f.generated)
     quote = connections[using].ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -34,7 +35,7 @@ def insert_row(instance, *, using: str) -> None:
     model = type(instance)
     connection = connections[using]
     pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
-    sql, fields = _insert_sql(model, using)
+    sql, fields = _insert_sql(model._meta.label, using)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection=connection) for f in fields]
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(sql, params)

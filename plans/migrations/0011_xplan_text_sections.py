@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0007_privacy_notice'),
+        ('plans', '0010_municipality_postal_address'),
     ]
 
     operations = [
