@@ -390,10 +390,18 @@ def pending_tasks() -> int | None:
     return None if counts is None else counts.get("READY", 0) + counts.get("RUNNING", 0)
 
 
+def _database_tasks(settings) -> bool:
+    """Return whether the default task backend keeps its tasks in the database (django-tasks-db or a subclass)."""
+    from django.utils.module_loading import import_string
+    from django_tasks_db.backend import DatabaseBackend
+
+    return issubclass(import_string(settings.TASKS["default"]["BACKEND"]), DatabaseBackend)
+
+
 def task_statuses() -> dict | None:
     from django.conf import settings
 
-    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+    if not _database_tasks(settings):
         return None
     from django.db.models import Count
     from django_tasks_db.models import DBTaskResult
@@ -419,7 +427,7 @@ def mail_tasks_by_statement() -> dict[int, list[str]] | None:
     """Return the statuses of the confirmation-mail tasks per statement id (database task backend only)."""
     from django.conf import settings
 
-    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+    if not _database_tasks(settings):
         return None
     from django_tasks_db.models import DBTaskResult
 

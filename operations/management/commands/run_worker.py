@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks_db.backend import DatabaseBackend
 
 from operations.heartbeat import record_heartbeat
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         timeout = settings.TASKS_VISIBILITY_TIMEOUT if timeout is None else timeout
         if type(backend).__module__.startswith("django_tasks_rq"):
             run = self._rq_runner(options)
-        elif type(backend).__module__.startswith("django_tasks_db"):
+        elif isinstance(backend, DatabaseBackend):
             from operations.worker import DatabaseWorker
 
             queues = options["queue_name"].split(",")
