@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+import pydyf
 from weasyprint import HTML
 
 from ..models import Segment
@@ -19,6 +20,20 @@ from .columns import Column, label
 from .pdfmap import statement_map
 
 PDF_VARIANT = "pdf/ua-1"
+
+
+def _page_references(pdf) -> tuple[bytes, ...]:
+    """Return the pages' references, built once per page count (pydyf rebuilds them on every access)."""
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_page_references"] = cached
+    return cached[1]
+
+
+# WeasyPrint's tagging reads pdf.page_references once per marked content item: quadratic in the pages.
+pydyf.PDF.page_references = property(_page_references)  # type: ignore[method-assign,assignment]
 
 # The PDF table joins related columns into one cell (label: value lines) so the texts get wide columns.
 # Keys not named here but shown in the PDF get a column of their own, before the texts.
