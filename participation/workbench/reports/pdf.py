@@ -128,13 +128,13 @@ def table_rows(consultation, rows, columns: list[PdfColumn]):
     """Yield the table's rows: a statement's cells, then one sub-row per segment."""
     segments = _segments(consultation, rows)
     for row in rows:
-        yield {"segment": False, "number": row["number"], "cells": [(c, _cell(c, row)) for c in columns[1:]]}
+        yield {"segment": False, "number": row["number"], "cells": [_cell(c, row) for c in columns[1:]]}
         for segment in segments.get(row["id"], []):
             cells = _segment_cells(segment)
             yield {
                 "segment": True,
                 "number": f"{row['number']}.{segment.number}",
-                "cells": [(c, cells.get(c.key, [])) for c in columns[1:]],
+                "cells": [cells.get(c.key, []) for c in columns[1:]],
             }
 
 
