@@ -30,7 +30,7 @@ def pdf(world):
         weighing=weighing, number=2, excerpt="Schulweg", decision=Decision.CONSIDERED, response="Ein Gehweg kommt."
     )
     data, rows = export_report(consultation=world["consultation"], format="pdf")
-    assert rows == 8
+    assert rows == 10  # rows written: 8 statements and the 2 segments of no. 2
     return PdfReader(io.BytesIO(data))
 
 
