@@ -20,6 +20,8 @@ from .columns import Column, label
 from .pdfmap import statement_map
 
 PDF_VARIANT = "pdf/ua-1"
+# WeasyPrint walks all rows of a table row group on every page it lays out: groups of this many rows.
+ROW_GROUP = 50
 
 
 def _page_references(pdf) -> tuple[bytes, ...]:
@@ -138,6 +140,18 @@ def table_rows(consultation, rows, columns: list[PdfColumn]):
             }
 
 
+def row_groups(rows, size: int = ROW_GROUP):
+    """Yield the rows in lists of `size`: one <tbody> each, so laying out a page does not walk every row."""
+    group = []
+    for row in rows:
+        group.append(row)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
 def render(*, rows, columns, consultation) -> bytes:
     """Return the report as a tagged PDF (PDF/UA-1)."""
     # reports.data follows each statement's row with its segments' rows; here the segments come as sub-rows.
@@ -154,7 +168,7 @@ def render(*, rows, columns, consultation) -> bytes:
         "decided": stats.total - dict(stats.per_decision).get(str(_("noch offen")), 0),
         "created": timezone.localtime(),
         "columns": shown,
-        "rows": table_rows(consultation, rows, shown),
+        "row_groups": row_groups(table_rows(consultation, rows, shown)),
         "map": overview,
         "map_src": "data:image/svg+xml;base64," + base64.b64encode(overview.svg.encode()).decode(),
         "title": _("Abwägungstabelle: %(plan)s") % {"plan": plan.display_name},
