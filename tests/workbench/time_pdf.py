@@ -96,4 +96,5 @@ def test_time_pdf_of_10000_statements(world):
         profile.dump_stats(PROFILE)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     pages = len(PdfReader(io.BytesIO(data)).pages)
-    print(f"\nPDF/UA-1: {rows} rows, {pages} pages, {len(data) / 1e6:.1f} MB, render {seconds:.1f} s wall, {cpu:.1f} s CPU")
+    size = len(data) / 1e6
+    print(f"\nPDF/UA-1: {rows} rows, {pages} pages, {size:.1f} MB, render {seconds:.1f} s wall, {cpu:.1f} s CPU")

@@ -8,10 +8,10 @@ figures (with their alt text) and marks page headers and footers as artifacts.
 import base64
 from dataclasses import dataclass
 
+import pydyf
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-import pydyf
 from weasyprint import HTML
 
 from ..models import Segment
@@ -35,7 +35,7 @@ def _page_references(pdf) -> tuple[bytes, ...]:
 
 
 # WeasyPrint's tagging reads pdf.page_references once per marked content item: quadratic in the pages.
-pydyf.PDF.page_references = property(_page_references)  # type: ignore[method-assign,assignment]
+pydyf.PDF.page_references = property(_page_references)
 
 # The PDF table joins related columns into one cell (label: value lines) so the texts get wide columns.
 # Keys not named here but shown in the PDF get a column of their own, before the texts.
