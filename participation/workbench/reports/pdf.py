@@ -8,6 +8,7 @@ figures (with their alt text) and marks page headers and footers as artifacts.
 import base64
 from dataclasses import dataclass
 
+import pydyf
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,22 @@ from .columns import Column, label
 from .pdfmap import statement_map
 
 PDF_VARIANT = "pdf/ua-1"
+# WeasyPrint walks all rows of a table row group on every page it lays out: groups of this many rows.
+ROW_GROUP = 50
+
+
+def _page_references(pdf) -> tuple[bytes, ...]:
+    """Return the pages' references, built once per page count (pydyf rebuilds them on every access)."""
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_page_references"] = cached
+    return cached[1]
+
+
+# WeasyPrint's tagging reads pdf.page_references once per marked content item: quadratic in the pages.
+pydyf.PDF.page_references = property(_page_references)
 
 # The PDF table joins related columns into one cell (label: value lines) so the texts get wide columns.
 # Keys not named here but shown in the PDF get a column of their own, before the texts.
@@ -113,14 +130,26 @@ def table_rows(consultation, rows, columns: list[PdfColumn]):
     """Yield the table's rows: a statement's cells, then one sub-row per segment."""
     segments = _segments(consultation, rows)
     for row in rows:
-        yield {"segment": False, "number": row["number"], "cells": [(c, _cell(c, row)) for c in columns[1:]]}
+        yield {"segment": False, "number": row["number"], "cells": [_cell(c, row) for c in columns[1:]]}
         for segment in segments.get(row["id"], []):
             cells = _segment_cells(segment)
             yield {
                 "segment": True,
                 "number": f"{row['number']}.{segment.number}",
-                "cells": [(c, cells.get(c.key, [])) for c in columns[1:]],
+                "cells": [cells.get(c.key, []) for c in columns[1:]],
             }
+
+
+def row_groups(rows, size: int = ROW_GROUP):
+    """Yield the rows in lists of `size`: one <tbody> each, so laying out a page does not walk every row."""
+    group = []
+    for row in rows:
+        group.append(row)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def render(*, rows, columns, consultation) -> bytes:
@@ -139,7 +168,7 @@ def render(*, rows, columns, consultation) -> bytes:
         "decided": stats.total - dict(stats.per_decision).get(str(_("noch offen")), 0),
         "created": timezone.localtime(),
         "columns": shown,
-        "rows": table_rows(consultation, rows, shown),
+        "row_groups": row_groups(table_rows(consultation, rows, shown)),
         "map": overview,
         "map_src": "data:image/svg+xml;base64," + base64.b64encode(overview.svg.encode()).decode(),
         "title": _("Abwägungstabelle: %(plan)s") % {"plan": plan.display_name},
