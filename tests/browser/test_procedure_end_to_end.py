@@ -211,7 +211,7 @@ def test_planner_runs_a_publication_procedure_from_plan_to_result_notice(page, b
     assert_accessible(page)
     page.select_option("#id_decision", "partly")
     page.fill("#id_response", "Ein 15 m breiter Grünstreifen entlang des Erlenbachs wird festgesetzt.")
-    submit(page, "form.wb-form")
+    submit(page, "#weighing-form")
     assert page.locator("#result-blockers").count() == 0
     assert "teilweise berücksichtigt" in page.inner_text("#statement-table tbody tr")
 
