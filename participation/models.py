@@ -1,6 +1,7 @@
 """Consultation periods (BauGB § 3, § 4, § 4a) and everything citizens submit to them.
 
-Longer than the usual 450 lines on purpose: these models are one aggregate (consultation → its log,
+Longer than the usual 450 lines on purpose (≈ 520 since the change rounds of § 4a Abs. 3 and the BundID
+identity joined the consultation and the statement): these models are one aggregate (consultation → its log,
 statements → their attachments, moderation log and citizens' requests) bound by foreign keys and by
 querysets that read across them (published, awaiting moderation, withdrawn, opted in), and the
 migrations refer to `participation.models.attachment_upload_to` and `_attachment_storage` by path.

@@ -6,7 +6,6 @@ live in `gml.py`; classes, names and code lists come from the generated model ta
 each becomes its own XPlanDocument with the content of its Bereiche.
 """
 
-import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -17,13 +16,23 @@ import shapely
 from django.utils.translation import gettext as _
 from pyproj import CRS
 
-from plans.models import Plan
-
 from .. import xplan_model
 from ..crs import crs_label
 from ..errors import ImportRejected
 from . import xplan_objects
 from .gml import GML, GeometryReader, crs_from_srs_name, local, namespace, parse_xml
+from .xplan_legal import (  # noqa: F401  (callers use xplan.plan_kind, xplan.ags_is_valid, … as before)
+    AGS_PATTERN,
+    BP_PLAN_ART,
+    FP_PLAN_ART,
+    FP_RECHTSSTAND,
+    RECHTSSTAND,
+    STAGE_DATES,
+    ags_is_valid,
+    plan_kind,
+    plan_stage,
+    stage_dates,
+)
 
 XLINK = "http://www.w3.org/1999/xlink"
 XPLAN_NAMESPACE = re.compile(r"^http://www\.xplanung\.de/xplangml/(\d+)/(\d+)$")
@@ -341,138 +350,6 @@ def _first(value) -> str:
     if isinstance(value, list):
         value = value[0] if value else ""
     return str(value or "").strip()
-
-
-# Code lists BP_PlanArt / FP_PlanArt and BP_Rechtsstand / FP_Rechtsstand -> Plan.kind / Plan.stage.
-# See docs/import.md for the table with the code names.
-BP_PLAN_ART = {
-    "1000": Plan.Kind.BPLAN,
-    "10000": Plan.Kind.BPLAN,
-    "10001": Plan.Kind.BPLAN,
-    "10002": Plan.Kind.BPLAN,
-    "3000": Plan.Kind.VBPLAN,
-    "3100": Plan.Kind.VBPLAN,
-    "4000": Plan.Kind.STATUTE,
-    "40000": Plan.Kind.STATUTE,
-    "40001": Plan.Kind.STATUTE,
-    "40002": Plan.Kind.STATUTE,
-    "5000": Plan.Kind.STATUTE,
-    "7000": Plan.Kind.STATUTE,
-    "9999": Plan.Kind.BPLAN,
-}
-FP_PLAN_ART = {
-    "1000": Plan.Kind.FNP,
-    "2000": Plan.Kind.FNP,
-    "3000": Plan.Kind.FNP,
-    "4000": Plan.Kind.FNP,
-    "5000": Plan.Kind.FNP_CHANGE,
-    "9999": Plan.Kind.FNP,
-}
-# BP_Rechtsstand (XPlanung 5.x/6.x; 2250, 45000 and 45001 since 6.0) -> Plan.Stage.
-RECHTSSTAND = {
-    "1000": Plan.Stage.INITIATED,  # Aufstellungsbeschluss
-    "2000": Plan.Stage.PUBLICATION,  # Entwurf
-    "2100": Plan.Stage.EARLY_PARTICIPATION,  # FruehzeitigeBehoerdenBeteiligung
-    "2200": Plan.Stage.EARLY_PARTICIPATION,  # FruehzeitigeOeffentlichkeitsBeteiligung
-    "2250": Plan.Stage.PUBLICATION,  # Entwurfsbeschluss
-    "2300": Plan.Stage.PUBLICATION,  # BehoerdenBeteiligung
-    "2400": Plan.Stage.PUBLICATION,  # OeffentlicheAuslegung
-    "3000": Plan.Stage.ADOPTED,  # Satzung
-    "4000": Plan.Stage.IN_FORCE,  # InkraftGetreten
-    "4500": Plan.Stage.IN_FORCE,  # TeilweiseUntergegangen
-    "45000": Plan.Stage.IN_FORCE,  # TeilweiseAufgehoben
-    "45001": Plan.Stage.IN_FORCE,  # TeilweiseAusserKraft
-    "5000": Plan.Stage.DISCONTINUED,  # Untergegangen
-    "50000": Plan.Stage.DISCONTINUED,  # Aufgehoben
-    "50001": Plan.Stage.DISCONTINUED,  # AusserKraft
-}
-# FP_Rechtsstand (5.x: 1000-2400, 3000, 4000, 5000; 6.0 adds 2250, 50000, 50001).
-FP_RECHTSSTAND = {
-    "1000": Plan.Stage.INITIATED,  # Aufstellungsbeschluss
-    "2000": Plan.Stage.PUBLICATION,  # ImVerfahren (5.x: Entwurf)
-    "2100": Plan.Stage.EARLY_PARTICIPATION,  # FruehzeitigeBehoerdenBeteiligung
-    "2200": Plan.Stage.EARLY_PARTICIPATION,  # FruehzeitigeOeffentlichkeitsBeteiligung
-    "2250": Plan.Stage.PUBLICATION,  # Entwurfsbeschluss
-    "2300": Plan.Stage.PUBLICATION,  # BehoerdenBeteiligung
-    "2400": Plan.Stage.PUBLICATION,  # OeffentlicheAuslegung
-    "3000": Plan.Stage.ADOPTED,  # Plan (Feststellungsbeschluss)
-    "4000": Plan.Stage.IN_FORCE,  # Wirksamkeit
-    "5000": Plan.Stage.DISCONTINUED,  # Untergegangen
-    "50000": Plan.Stage.DISCONTINUED,  # Aufgehoben
-    "50001": Plan.Stage.DISCONTINUED,  # AusserKraft
-}
-
-# Dated procedure steps of BP_Plan / FP_Plan (and XP_Plan) -> Plan.Stage. Repeated
-# auslegungsStartDatum values after the first are an erneute Veröffentlichung.
-STAGE_DATES = (
-    ("aufstellungsbeschlussDatum", Plan.Stage.INITIATED),
-    ("fruehzeitigeTraegerbeteiligungStartDatum", Plan.Stage.EARLY_PARTICIPATION),
-    ("fruehzeitigeOeffentlichkeitsBeteiligungStartDatum", Plan.Stage.EARLY_PARTICIPATION),
-    ("auslegungsStartDatum", Plan.Stage.PUBLICATION),
-    ("traegerbeteiligungsStartDatum", Plan.Stage.PUBLICATION),
-    ("satzungsbeschlussDatum", Plan.Stage.ADOPTED),
-    ("planbeschlussDatum", Plan.Stage.ADOPTED),
-    ("rechtsverordnungsDatum", Plan.Stage.ADOPTED),
-    ("genehmigungsDatum", Plan.Stage.APPROVED),
-    ("inkrafttretensDatum", Plan.Stage.IN_FORCE),
-    ("wirksamkeitsDatum", Plan.Stage.IN_FORCE),
-    ("untergangsDatum", Plan.Stage.DISCONTINUED),
-)
-AGS_PATTERN = re.compile(r"^\d{8}$")
-
-
-def plan_kind(document: XPlanDocument) -> str:
-    """Return the Plan.Kind of the document's BP_PlanArt / FP_PlanArt."""
-    if document.plan_class == "FP_Plan":
-        kind = FP_PLAN_ART.get(document.plan_art, Plan.Kind.FNP)
-        return Plan.Kind.FNP_CHANGE if "änderung" in document.name.lower() else kind
-    if document.plan_class in ("SO_Plan", "LP_Plan"):
-        return Plan.Kind.STATUTE  # no kind of their own yet (Sanierungs-/Erhaltungssatzung, Landschaftsplan)
-    return BP_PLAN_ART.get(document.plan_art, Plan.Kind.BPLAN)
-
-
-def plan_stage(document: XPlanDocument) -> str | None:
-    """Return the Plan.Stage of the document's Rechtsstand, or None if it has none we know."""
-    if document.plan_class == "SO_Plan":
-        return None  # SO_Plan has no Rechtsstand
-    table = FP_RECHTSSTAND if document.plan_class in ("FP_Plan", "LP_Plan") else RECHTSSTAND
-    return table.get(document.legal_status)
-
-
-def stage_dates(document: XPlanDocument) -> list[tuple[dt.date, str, str]]:
-    """Return the dated procedure steps of the plan as (date, Plan.Stage, attribute), oldest first.
-
-    Only steps up to the stage of the Rechtsstand are returned (a later date in a file whose
-    Rechtsstand says otherwise is not a step that happened); unreadable dates are skipped.
-    """
-    current = plan_stage(document)
-    order = list(Plan.Stage.values)
-    limit = order.index(current) if current else len(order)
-    earliest: dict[str, tuple[dt.date, str, str]] = {}
-    repeated: list[tuple[dt.date, str, str]] = []
-    for attribute, stage in STAGE_DATES:
-        if order.index(stage) > limit:
-            continue
-        dates = sorted(d for d in (_date(v) for v in document.dates.get(attribute, [])) if d)
-        if not dates:
-            continue
-        if attribute == "auslegungsStartDatum":
-            repeated += [(date, Plan.Stage.REPUBLICATION, attribute) for date in dates[1:]]
-        if stage not in earliest or dates[0] < earliest[stage][0]:
-            earliest[stage] = (dates[0], stage, attribute)
-    return sorted([*earliest.values(), *repeated], key=lambda step: (step[0], order.index(step[1])))
-
-
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
-
-
-def ags_is_valid(ags: str) -> bool:
-    """Return True if `ags` has the form of an Amtlicher Gemeindeschlüssel (8 digits)."""
-    return bool(AGS_PATTERN.match(ags))
 
 
 def layer_for_class(cls: str, version: str = "6.0", bereich: str = "", legal=()) -> tuple[str, str]:
