@@ -29,6 +29,12 @@ from plans.models import Plan
 
 plan = Plan.objects.get(municipality__slug="usingen", slug="am-riedborn")
 consultation = next(c for c in Consultation.objects.filter(plan=plan) if c.is_open_at())
+# Earlier runs' statements predate the publication opt-in (public_opt_in): opt them in, so they count.
+Statement.objects.filter(
+    consultation=consultation, comment__startswith="Bench-Stellungnahme", public_opt_in=False
+).update(
+    public_opt_in=True
+)
 visible = Statement.objects.filter(consultation=consultation).published()
 missing = max(0, {target} - visible.count())
 point = plan.area.point_on_surface
@@ -38,7 +44,8 @@ for i in range(missing):
         consultation=consultation, content_type=ContentType.objects.get_for_model(Consultation),
         object_pk=str(consultation.pk), site_id=settings.SITE_ID, user_name=f"Bench Nutzer{{i}}",
         user_email=f"bench{{i}}@example.org", comment=f"Bench-Stellungnahme {{i}}: Bitte den Radweg erhalten.",
-        topic="traffic", submit_date=now, confirmed_at=now, privacy_consent=True, is_public=True, location=point,
+        topic="traffic", submit_date=now, confirmed_at=now, privacy_consent=True, public_opt_in=True, is_public=True,
+        location=point,
     )
 print(visible.count())
 """
