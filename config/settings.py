@@ -286,6 +286,9 @@ if (BASE_DIR / "node_modules").exists():
 # Uploads
 MAX_DOCUMENT_SIZE_MB = env.int("MAX_DOCUMENT_SIZE_MB", default=50)
 MAX_UPLOAD_SIZE_MB = env.int("MAX_UPLOAD_SIZE_MB", default=200)
+# Raster plan drawings in XPlanGML archives: largest image (pixels) and file that are warped into a layer.
+XPLAN_RASTER_MAX_PIXELS = env.int("XPLAN_RASTER_MAX_PIXELS", default=60_000_000)
+XPLAN_RASTER_MAX_MB = env.int("XPLAN_RASTER_MAX_MB", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Attachments to statements (citizens, authorities, paper statements): per file and per statement.

@@ -33,11 +33,11 @@ MAX_IMAGES = 5
 
 
 def max_pixels() -> int:
-    return getattr(settings, "XPLAN_RASTER_MAX_PIXELS", 60_000_000)
+    return settings.XPLAN_RASTER_MAX_PIXELS
 
 
 def max_bytes() -> int:
-    return getattr(settings, "XPLAN_RASTER_MAX_MB", 100) * MB
+    return settings.XPLAN_RASTER_MAX_MB * MB
 
 
 @dataclass

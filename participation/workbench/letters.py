@@ -54,6 +54,19 @@ def result_letters_start(*, consultation: Consultation, by) -> ExportJob:
         raise ValidationError(
             _("Briefe gibt es erst, wenn das Ergebnis veröffentlicht ist."), code="result_not_published"
         )
+    # One letters job per consultation at a time (the row lock makes two clicks at once wait for each other):
+    # a second job would print the same queued letters again.
+    Consultation.objects.select_for_update().filter(pk=consultation.pk).exists()
+    if ExportJob.objects.filter(
+        consultation=consultation,
+        format=FORMAT,
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+        expires_at__gt=timezone.now(),
+    ).exists():
+        raise ValidationError(
+            _("Die Ergebnisbriefe werden gerade erstellt. Bitte warten Sie, bis dieser Auftrag fertig ist."),
+            code="letters_running",
+        )
     recipients = list(postal_recipients(consultation).values_list("id", "weighing__decision"))
     # Letters of an earlier job that failed are still queued: the new job prints them too.
     pending = ResultNotification.objects.filter(

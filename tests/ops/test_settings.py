@@ -62,3 +62,21 @@ def test_prometheus_switch_wraps_middleware_and_database():
     assert "django_prometheus" in shown["apps"]
     assert shown["engine"] == "django_prometheus.db.backends.postgis"
     assert shown["log_format"] == "text"
+
+
+def test_raster_limits_come_from_the_environment():
+    """XPLAN_RASTER_MAX_PIXELS / XPLAN_RASTER_MAX_MB (README) reach the XPlanGML raster import."""
+    code = (
+        "import django; django.setup(); from geodata.importers import xplan_raster as r; "
+        "print(r.max_pixels(), r.max_bytes())"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "XPLAN_RASTER_MAX_PIXELS": "1234",
+        "XPLAN_RASTER_MAX_MB": "7",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == ["1234", str(7 * 1024 * 1024)]

@@ -154,3 +154,20 @@ def test_queued_letters_are_not_mailed_and_a_failed_print_can_be_redone(publishe
     ExportJob.objects.filter(pk=first.pk).update(status=ExportJob.Status.FAILED)
     second = letters.result_letters_start(consultation=consultation, by=planner)  # the queued letters again
     assert second.pk != first.pk and postal.count() == 3
+
+
+def test_a_second_letters_job_waits_for_the_first(published, client):
+    """Two clicks (or two planners) at once: the second start is refused while the first job is queued or running,
+    so no letter is printed twice; once the first is done, a new job may start."""
+    consultation, planner = published["consultation"], published["users"]["planner"]
+    first = letters.result_letters_start(consultation=consultation, by=planner)  # queued (its task never ran)
+    with pytest.raises(ValidationError) as refused:
+        letters.result_letters_start(consultation=consultation, by=planner)
+    assert refused.value.code == "letters_running"
+    ExportJob.objects.filter(pk=first.pk).update(status=ExportJob.Status.RUNNING)
+    client.force_login(planner)
+    response = client.post(reverse("workbench:result_letters", args=[consultation.pk]), follow=True)
+    assert "Die Ergebnisbriefe werden gerade erstellt" in response.content.decode()
+    assert ExportJob.objects.filter(consultation=consultation, format=letters.FORMAT).count() == 1
+    ExportJob.objects.filter(pk=first.pk).update(status=ExportJob.Status.SUCCEEDED)
+    assert letters.result_letters_start(consultation=consultation, by=planner).pk != first.pk

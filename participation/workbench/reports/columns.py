@@ -57,6 +57,11 @@ def _attachments(row) -> str:
     return f"{len(names)}: {'; '.join(names)}" if names else ""
 
 
+def _identity(value: str) -> str:
+    """Return 'BundID' for a submitter identified with BundID (no e-mail confirmation needed), else ''."""
+    return "BundID" if value == "bundid" else ""
+
+
 def _location(row):
     point = row["point"]
     return f"{point.y:.6f}, {point.x:.6f}" if point is not None else ""
@@ -71,6 +76,7 @@ COLUMNS: list[Column] = [
     Column("eingang", _("Eingangsdatum"), lambda r: r["received"], 12, pdf_width=16),
     Column("verspaetet", _("Verspätet"), lambda r: label("late", "1" if r["late"] else ""), 9, pdf_width=12),
     Column("weg", _("Eingangsweg"), lambda r: label("channel", r["channel"]), 12, pdf_width=14),
+    Column("identifiziert", _("Identifiziert mit"), lambda r: _identity(r.get("identified_with", "")), 12, pdf=False),
     Column("organisation", _("Behörde / Organisation"), lambda r: r["organisation"], 22, pdf=False),
     Column("aktenzeichen", _("Aktenzeichen"), lambda r: r["file_reference"], 14, pdf_width=12),
     Column("keine_bedenken", _("Keine Bedenken"), lambda r: _yes(r["no_objections"]), 9, pdf_width=10),

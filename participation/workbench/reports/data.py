@@ -175,6 +175,7 @@ def report_rows(
             "invitation__deadline",
             "section__number",
             "section__title",
+            "identified_with",
         )
     )
     areas = dict(
@@ -221,6 +222,7 @@ def report_rows(
         deadline,
         section_number,
         section_title,
+        identified_with,
     ) in values:
         # Authorities are public bodies: their name is shown, never a pseudonym (unless staff renamed it).
         organisation = organisation or sender_organisation
@@ -235,6 +237,7 @@ def report_rows(
             "submitted_at": submit_date.astimezone(tz),
             "late": late,
             "channel": channel,
+            "identified_with": identified_with,
             "topic": topic,
             "feature_label": _feature_label(feature_id, feature_source, layer_name),
             "comment": comment,
