@@ -80,16 +80,27 @@ def _target(assignment: Assignment) -> Weighing | Segment:
 
 
 @transaction.atomic
-def assignment_answer(*, assignment: Assignment, by, decision: str, response: str) -> Weighing | Segment:
-    """Set decision and response of the assigned statement or segment (the assignee or the planning office)."""
+def assignment_answer(
+    *, assignment: Assignment, by, decision: str, response: str, segment: Segment | None = None
+) -> Weighing | Segment:
+    """Set decision and response of the assigned statement or segment (the assignee or the planning office).
+
+    An assignment of a whole statement covers its segments: with `segment` (one of the statement's segments)
+    the answer goes to that segment, so the assignee can weigh every concern before proposing the statement.
+    """
     assignment = _lock(assignment)
-    weighing, segment = assignment.weighing, assignment.segment
+    weighing = assignment.weighing
+    if segment is not None and (segment.weighing_id != weighing.pk or assignment.segment_id not in (None, segment.pk)):
+        raise ValidationError(_("Dieser Teil gehört nicht zu der Zuweisung."), code="foreign_segment")
+    if segment is not None:
+        segment = Segment.objects.select_for_update().get(pk=segment.pk)
+    segment = segment or assignment.segment
     require_review(by, weighing, segment)
     _check_open(assignment)
     check_not_decided(weighing, segment)
     if decision and decision not in Decision.values:
         raise ValidationError({"decision": ValidationError(_("Unbekannte Entscheidung."), code="unknown_decision")})
-    target = _target(assignment)
+    target = segment or weighing
     if target.state == WeighingState.PROPOSED and not rules.can_manage(by, _municipality(weighing)):
         raise ValidationError(
             _("Der Vorschlag ist eingereicht; die Planung prüft ihn. Ändern können Sie ihn erst, wenn er zurückkommt."),

@@ -260,3 +260,45 @@ def test_command_queues_reminders(setup, django_capture_on_commit_callbacks):
         call_command("send_assignment_reminders", stdout=out)
     assert out.getvalue().strip() == "Reminders queued: 1."
     assert mail.outbox[-1].to == ["beraterin@buero.example"]
+
+
+def test_whole_statement_assignment_covers_its_segments_over_http(setup, client):
+    """A reviewer given a whole statement that staff split into segments weighs each segment, then proposes all."""
+    reviewer = setup["reviewer"].user
+    weighing, other_weighing = setup["weighings"][0], setup["weighings"][1]
+    first = segment_create(weighing=weighing, by=SYSTEM, start=0, end=20)
+    second = segment_create(weighing=weighing, by=SYSTEM, start=21, end=40)
+    foreign = segment_create(weighing=other_weighing, by=SYSTEM, start=0, end=10)
+    assignment = _assign(setup, weighing=weighing)
+    client.force_login(reviewer)
+    url = f"/verwaltung/aufgaben/{assignment.pk}/"
+    page = client.get(url).content.decode()
+    assert "Teile der Stellungnahme" in page
+    assert f'id="teil{first.number}_decision"' in page and f'id="teil{second.number}_decision"' in page
+    assert page.count('id="id_decision"') == 1  # the statement's own form; no id twice
+
+    for segment, decision in ((first, "considered"), (second, "not_considered")):
+        response = client.post(
+            url, {"segment": segment.pk, "decision": decision, "response": f"Teil {segment.number}."}
+        )
+        assert response.status_code == 302 and response["Location"].endswith(f"#teil-{segment.number}")
+    assert client.post(url, {"segment": foreign.pk, "decision": "noted", "response": "x"}).status_code == 404
+    response = client.post(url, {"decision": "", "response": "Insgesamt teilweise.", "propose": "1"})
+    assert response.status_code == 302
+    weighing.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.decision, first.response, first.state) == ("considered", "Teil 1.", WeighingState.PROPOSED)
+    assert (second.decision, second.state) == ("not_considered", WeighingState.PROPOSED)
+    assert weighing.state == WeighingState.PROPOSED and weighing.decision == "partly"
+    assert first.history.first().history_user == reviewer
+    # Submitted: the segments can no longer be changed by the reviewer.
+    page = client.get(url).content.decode()
+    assert f'id="teil{first.number}_decision"' not in page
+
+    # A segment's own assignment does not reach the statement's other segments.
+    third = segment_create(weighing=other_weighing, by=SYSTEM, start=11, end=30)
+    own = _assign(setup, weighing=other_weighing, segment=foreign)
+    with pytest.raises(ValidationError) as error:
+        assignments.assignment_answer(assignment=own, by=reviewer, segment=third, decision="noted", response="x")
+    assert error.value.code == "foreign_segment"

@@ -18,7 +18,7 @@ from .. import assignments, states, text_blocks
 from ..access import can_review, reviewer_of
 from ..assignment_forms import AnswerForm, AssignForm, ReturnForm
 from ..assignment_mail import item_label
-from ..models import Assignment, WeighingState
+from ..models import Assignment, Segment, WeighingState
 from .base import error_messages
 from .segments import WeighingObjectMixin
 from .weighing import TextBlockPickerMixin
@@ -126,7 +126,30 @@ class AssignmentView(TextBlockPickerMixin, AssignmentObjectMixin, TemplateView):
     def target(self):
         return self.assignment.segment or self.weighing
 
-    def get_context_data(self, form=None, **kwargs):
+    def segment_parts(self, bound: tuple[int, AnswerForm] | None = None) -> list[dict]:
+        """Return the segments a whole-statement assignment covers, each with its own answer form."""
+        if self.assignment.segment_id is not None:
+            return []
+        parts = []
+        for segment in self.weighing.segments.order_by("number"):
+            form = bound[1] if bound and bound[0] == segment.pk else None
+            parts.append(
+                {
+                    "segment": segment,
+                    "label": f"{item_label(self.assignment)}.{segment.number}",
+                    "editable": self.assignment.done_at is None
+                    and segment.state == WeighingState.DRAFT
+                    and self.weighing.state != WeighingState.DECIDED,
+                    "form": form
+                    or AnswerForm(
+                        initial={"decision": segment.decision, "response": segment.response},
+                        auto_id=f"teil{segment.number}_%s",
+                    ),
+                }
+            )
+        return parts
+
+    def get_context_data(self, form=None, segment_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         target = self.target()
         target.refresh_from_db()
@@ -135,6 +158,7 @@ class AssignmentView(TextBlockPickerMixin, AssignmentObjectMixin, TemplateView):
             and target.state == WeighingState.DRAFT
             and self.weighing.state != WeighingState.DECIDED
         )
+        context["parts"] = self.segment_parts(segment_form)
         context.update(
             assignment=self.assignment,
             weighing=self.weighing,
@@ -159,6 +183,8 @@ class AssignmentView(TextBlockPickerMixin, AssignmentObjectMixin, TemplateView):
                 messages.error(request, error)
             initial = {name: data.get(name, "") for name in AnswerForm.base_fields}
             return self.render_to_response(self.get_context_data(form=AnswerForm(initial=initial)))
+        if "segment" in request.POST:
+            return self.answer_segment(request)
         form = AnswerForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -183,6 +209,30 @@ class AssignmentView(TextBlockPickerMixin, AssignmentObjectMixin, TemplateView):
             return redirect("workbench:my_tasks")
         messages.success(request, _("Gespeichert."))
         return redirect("workbench:assignment", assignment_id=self.assignment.pk)
+
+    def answer_segment(self, request):
+        """Save the answer to one segment of a whole-statement assignment (the statement is proposed as a whole)."""
+        if self.assignment.segment_id is not None:
+            raise Http404
+        segment = get_object_or_404(Segment, pk=request.POST.get("segment", ""), weighing=self.weighing)
+        form = AnswerForm(request.POST, auto_id=f"teil{segment.number}_%s")
+        if form.is_valid():
+            try:
+                assignments.assignment_answer(
+                    assignment=self.assignment,
+                    by=request.user,
+                    segment=segment,
+                    decision=form.cleaned_data["decision"],
+                    response=form.cleaned_data["response"],
+                )
+            except ValidationError as error:
+                error_messages(request, error)
+            else:
+                messages.success(request, _("Teil %(number)s gespeichert.") % {"number": segment.number})
+                url = reverse("workbench:assignment", kwargs={"assignment_id": self.assignment.pk})
+                return redirect(f"{url}#teil-{segment.number}")
+        context = self.get_context_data(segment_form=(segment.pk, form))
+        return self.render_to_response(context, status=400)
 
 
 class AssignmentActionView(AssignmentObjectMixin, View):
