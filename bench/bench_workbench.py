@@ -243,6 +243,27 @@ def run():
     content = b"".join(response.streaming_content)
     exports["xlsx_via_job"] = {"seconds": round(time.perf_counter() - t, 2), "bytes": len(content)}
     results["exports"] = exports
+    # Bulk decision over the whole table (last: it changes every weighing). One history record per row.
+    from participation.models import Statement
+    from participation.workbench.models import Weighing
+    from participation.workbench.services import weighings_bulk_update
+
+    ids = list(
+        Statement.objects.filter(consultation=consultation, weighing__isnull=False)
+        .exclude(weighing__state="decided")
+        .values_list("id", flat=True)
+    )
+    history_before = Weighing.history.count()
+    t = time.perf_counter()
+    changed = weighings_bulk_update(
+        consultation=consultation, statement_ids=ids, by=user, decision="noted", response="Zur Kenntnis genommen."
+    )
+    results["bulk_decision"] = {
+        "statements": len(ids),
+        "changed": changed,
+        "history_records": Weighing.history.count() - history_before,
+        "seconds": round(time.perf_counter() - t, 2),
+    }
     write_result("workbench", results)
 
 

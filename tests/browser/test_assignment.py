@@ -82,3 +82,44 @@ def test_consultant_proposes_with_a_text_block_and_the_planner_accepts(page, wor
     assignment.refresh_from_db()
     weighing.refresh_from_db()
     assert assignment.done_at is not None and weighing.state == WeighingState.PROPOSED
+
+
+def test_consultant_weighs_each_segment_of_a_whole_statement(page, world):  # noqa: F811
+    """A whole statement split into two segments: the consultant answers each on the task page, then proposes."""
+    from participation.workbench.assignments import assignment_create
+    from participation.workbench.segments import segment_create
+
+    consultation = world["consultation"]
+    weighings_ensure(consultation=consultation, by=SYSTEM)
+    weighing = Weighing.objects.for_consultation(consultation).order_by("number").first()
+    first = segment_create(weighing=weighing, by=SYSTEM, start=0, end=20)
+    second = segment_create(weighing=weighing, by=SYSTEM, start=21, end=40)
+    reviewer = external_reviewer_create(
+        municipality=world["town"], email="buero@plan.example", name="Berta Beraterin", organisation="Büro", by=SYSTEM
+    )
+    reviewer.user.set_password("secret-pass")
+    reviewer.user.save()
+    assignment = assignment_create(
+        weighing=weighing, assignee=reviewer.user, due_date=None, by=world["users"]["planner"]
+    )
+
+    _login(page, "buero@plan.example")
+    page.wait_for_url("**/verwaltung/aufgaben/")
+    page.goto(f"/verwaltung/aufgaben/{assignment.pk}/")
+    page.wait_for_selector("#teil-1")
+    assert run_axe(page) == []
+    for segment, decision in ((first, "considered"), (second, "noted")):
+        page.select_option(f"#teil{segment.number}_decision", decision)
+        page.fill(f"#teil{segment.number}_response", f"Antwort zu Teil {segment.number}.")
+        page.get_by_role("button", name=f"Teil Nr. {weighing.number}.{segment.number} speichern").click()
+        page.wait_for_selector(".message--success")
+    assert run_axe(page) == []
+    page.fill("#id_response", "Zusammengefasst: teilweise berücksichtigt.")
+    page.get_by_role("button", name="Als Vorschlag einreichen").click()
+    page.wait_for_url("**/verwaltung/aufgaben/")
+    for item in (weighing, first, second):
+        item.refresh_from_db()
+    assert (first.decision, first.response, first.state) == ("considered", "Antwort zu Teil 1.", WeighingState.PROPOSED)
+    assert (second.decision, second.state) == ("noted", WeighingState.PROPOSED)
+    assert weighing.state == WeighingState.PROPOSED and weighing.decision == "partly"
+    assert page.csp_violations == []
