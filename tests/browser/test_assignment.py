@@ -108,18 +108,19 @@ def test_consultant_weighs_each_segment_of_a_whole_statement(page, world):  # no
     page.goto(f"/verwaltung/aufgaben/{assignment.pk}/")
     page.wait_for_selector("#teil-1")
     assert run_axe(page) == []
-    for segment, decision in ((first, "considered"), (second, "noted")):
+    for segment, decision in ((first, "considered"), (second, "not_considered")):
         page.select_option(f"#teil{segment.number}_decision", decision)
         page.fill(f"#teil{segment.number}_response", f"Antwort zu Teil {segment.number}.")
         page.get_by_role("button", name=f"Teil Nr. {weighing.number}.{segment.number} speichern").click()
         page.wait_for_selector(".message--success")
     assert run_axe(page) == []
+    assert page.input_value("#id_decision") == "partly"  # follows from the segments
     page.fill("#id_response", "Zusammengefasst: teilweise berücksichtigt.")
     page.get_by_role("button", name="Als Vorschlag einreichen").click()
     page.wait_for_url("**/verwaltung/aufgaben/")
     for item in (weighing, first, second):
         item.refresh_from_db()
     assert (first.decision, first.response, first.state) == ("considered", "Antwort zu Teil 1.", WeighingState.PROPOSED)
-    assert (second.decision, second.state) == ("noted", WeighingState.PROPOSED)
+    assert (second.decision, second.state) == ("not_considered", WeighingState.PROPOSED)
     assert weighing.state == WeighingState.PROPOSED and weighing.decision == "partly"
     assert page.csp_violations == []

@@ -171,6 +171,10 @@ class AssignmentView(TextBlockPickerMixin, AssignmentObjectMixin, TemplateView):
             overdue=assignments.is_overdue(self.assignment),
             form=form or AnswerForm(initial={"decision": target.decision, "response": target.response}),
         )
+        if context["parts"]:  # the statement's decision follows from its segments
+            decision = context["form"].fields["decision"]
+            decision.disabled = True
+            decision.help_text = _("Ergibt sich aus den Entscheidungen der Teile.")
         if editable:
             context.update(self.picker_context(getattr(target, "topic", "") or self.weighing.statement.topic))
         return context
