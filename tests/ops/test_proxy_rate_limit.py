@@ -125,6 +125,13 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[int, Path, Path]]:
                 pass
             assert time.monotonic() < deadline, "gunicorn did not answer /healthz"
             time.sleep(0.2)
+        # Each worker loads the application after the fork: wait until both answer (seen in the access log),
+        # so that the test's requests can reach either of them.
+        while len({line.split()[0] for line in access_log.read_text().splitlines() if " GET " in line}) < 2:
+            assert time.monotonic() < deadline + 20, "the second gunicorn worker did not start"
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                list(pool.map(lambda _: request(port, "GET", "/healthz"), range(4)))
+            time.sleep(0.2)
         yield port, access_log, error_log
     finally:
         process.terminate()
