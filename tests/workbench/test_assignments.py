@@ -283,6 +283,7 @@ def test_whole_statement_assignment_covers_its_segments_over_http(setup, client)
         )
         assert response.status_code == 302 and response["Location"].endswith(f"#teil-{segment.number}")
     assert client.post(url, {"segment": foreign.pk, "decision": "noted", "response": "x"}).status_code == 404
+    assert client.post(url, {"segment": "1x", "decision": "noted", "response": "x"}).status_code == 404
     response = client.post(url, {"decision": "", "response": "Insgesamt teilweise.", "propose": "1"})
     assert response.status_code == 302
     weighing.refresh_from_db()

@@ -218,7 +218,10 @@ class AssignmentView(TextBlockPickerMixin, AssignmentObjectMixin, TemplateView):
         """Save the answer to one segment of a whole-statement assignment (the statement is proposed as a whole)."""
         if self.assignment.segment_id is not None:
             raise Http404
-        segment = get_object_or_404(Segment, pk=request.POST.get("segment", ""), weighing=self.weighing)
+        segment_id = request.POST.get("segment", "")
+        if not segment_id.isdigit():
+            raise Http404
+        segment = get_object_or_404(Segment, pk=int(segment_id), weighing=self.weighing)
         form = AnswerForm(request.POST, auto_id=f"teil{segment.number}_%s")
         if form.is_valid():
             try:
