@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from bench.common import ROOT, percentile, quick, write_result
+from bench.common import ROOT, ensure_database, percentile, quick, write_result
 
 DEFAULT_DB = "postgis://postgres@127.0.0.1:5432/pb_workbench"
 N = int(os.environ.get("BENCH_STATEMENTS", "1000" if quick() else "10000"))
@@ -30,6 +30,8 @@ WORDS = (
 
 
 def _setup(env_url):
+    if env_url.startswith(("postgis://", "postgres")):
+        ensure_database(env_url)  # a fresh machine has none
     os.environ["DATABASE_URL"] = env_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DEBUG"] = "false"
