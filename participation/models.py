@@ -1,11 +1,9 @@
 """Consultation periods (BauGB § 3, § 4, § 4a) and everything citizens submit to them.
 
-Longer than the usual 450 lines on purpose (≈ 520 since the change rounds of § 4a Abs. 3 and the BundID
-identity joined the consultation and the statement): these models are one aggregate (consultation → its log,
-statements → their attachments, moderation log and citizens' requests) bound by foreign keys and by
-querysets that read across them (published, awaiting moderation, withdrawn, opted in), and the
-migrations refer to `participation.models.attachment_upload_to` and `_attachment_storage` by path.
-The behaviour lives elsewhere: services/, periods.py, attachments.py, inserts.py.
+One aggregate (consultation → its log, statements → moderation log and citizens' requests) bound by foreign
+keys; their queries are in querysets.py. Attachments (attachment_models.py) and change-mail opt-outs
+(change_mail_models.py) have modules of their own, re-exported here. The behaviour lives elsewhere:
+services/, periods.py, attachments.py, inserts.py.
 """
 
 import datetime as dt
@@ -13,23 +11,16 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db import router
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_comments_xtd.models import XtdComment, XtdCommentManager
+from django_comments_xtd.models import XtdComment
 
-from plans.models import Municipality, Plan
+from plans.models import Plan
 
 from .inserts import insert_new_thread
 from .periods import end_of_day, local_date, start_of_day
-
-
-def _attachment_storage():
-    """Return the private storage for statement attachments (STORAGES["attachments"])."""
-    from django.core.files.storage import storages
-
-    return storages["attachments"]
+from .querysets import ConsultationQuerySet, StatementManager, StatementQuerySet  # noqa: F401
 
 
 class ActionLog(models.Model):
@@ -47,34 +38,6 @@ class ActionLog(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.at:%d.%m.%Y %H:%M})"
-
-
-class ConsultationQuerySet(models.QuerySet):
-    def public(self):
-        """Return consultations that the public takes part in (not the § 4 authorities' round)."""
-        return self.exclude(kind=Consultation.Kind.AUTHORITIES)
-
-    def announced(self):
-        """Return consultations that may open: a Bekanntmachung on or before the start, or none needed."""
-        return self.filter(
-            Q(kind__in=[Consultation.Kind.EARLY, Consultation.Kind.AUTHORITIES])
-            | Q(bekanntmachung_date__isnull=False, bekanntmachung_date__lte=F("start_date"))
-        )
-
-    def open_at(self, when: dt.datetime | None = None):
-        """Return the public consultations open at `when` (default: now)."""
-        when = when or timezone.now()
-        day = local_date(when)
-        return (
-            self.public()
-            .announced()
-            .filter(start_date__lte=day, end_date__gte=day)
-            .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=when))
-        )
-
-    def for_user(self, user):
-        """Return the consultations of the municipalities `user` may manage."""
-        return self.filter(plan__municipality__in=Municipality.objects.for_user(user))
 
 
 class Consultation(models.Model):  # type: ignore[django-manager-missing]  # Statement's base (xtd) is untyped
@@ -237,38 +200,6 @@ class ConsultationAction(ActionLog):
     class Meta(ActionLog.Meta):
         verbose_name = _("Verlaufseintrag")
         verbose_name_plural = _("Verlauf")
-
-
-class StatementQuerySet(models.QuerySet):
-    def submitted(self):
-        """Return statements that count as received (confirmed online ones and all entered by staff)."""
-        return self.filter(confirmed_at__isnull=False)
-
-    def published(self):
-        """Return statements the public may see (confirmed, opted in to publication, approved, not hidden,
-        not withdrawn)."""
-        return self.submitted().filter(public_opt_in=True, is_public=True, is_removed=False, withdrawn_at__isnull=True)
-
-    def awaiting_moderation(self):
-        """Return confirmed statements that wait for a moderator's approval: only those meant to be shown
-        (opted in, not withdrawn; authorities' statements are never published)."""
-        return (
-            self.submitted()
-            .filter(public_opt_in=True, is_public=False, is_removed=False, withdrawn_at__isnull=True)
-            .exclude(channel=Statement.Channel.AUTHORITY)
-        )
-
-    def unconfirmed(self):
-        """Return guest statements still waiting for their e-mail confirmation."""
-        return self.filter(confirmed_at__isnull=True)
-
-    def for_user(self, user):
-        """Return the statements of the municipalities `user` may manage or moderate."""
-        return self.filter(consultation__plan__municipality__in=Municipality.objects.for_user(user))
-
-
-class StatementManager(XtdCommentManager.from_queryset(StatementQuerySet)):  # type: ignore[misc]  # xtd is untyped
-    """xtd's manager (thread order, select_related user) with the statement queries."""
 
 
 class Statement(XtdComment):
@@ -458,61 +389,6 @@ class ModerationAction(ActionLog):
         verbose_name_plural = _("Moderationsschritte")
 
 
-def attachment_upload_to(instance: "Attachment", filename: str) -> str:
-    """Store attachments under an unguessable name; the original name is kept in the row."""
-    import uuid
-
-    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
-
-
-class Attachment(models.Model):
-    """A file sent with a statement (expert report, photo, signed letter, filled-in PDF form).
-
-    Never public: only staff of the municipality see and download it. The stored file is the
-    checked (and for images re-encoded, metadata-free) version; `content_type` is the type
-    read from the content, not from the name.
-    """
-
-    statement = models.ForeignKey(
-        Statement, verbose_name=_("Stellungnahme"), on_delete=models.CASCADE, related_name="attachments"
-    )
-    file = models.FileField(_("Datei"), upload_to=attachment_upload_to, max_length=300, storage=_attachment_storage)
-    original_name = models.CharField(_("Dateiname"), max_length=255)
-    content_type = models.CharField(_("Dateityp"), max_length=100)
-    size = models.PositiveBigIntegerField(_("Größe in Bytes"), default=0)
-    sha256 = models.CharField(_("Prüfsumme (SHA-256)"), max_length=64)
-    # A filled-in PDF form (AcroForm): its text fields as read, shown to staff beside the statement text.
-    form_fields = models.JSONField(_("Formularfelder"), default=dict, blank=True)
-    uploaded_at = models.DateTimeField(_("Hochgeladen am"), default=timezone.now)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Hochgeladen von"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("Anhang")
-        verbose_name_plural = _("Anhänge")
-        ordering = ["statement", "id"]
-
-    def __str__(self):
-        return self.original_name
-
-
-class ChangeMailOptOut(models.Model):
-    """An address that wants no more e-mails about changes to a plan (rounds after § 4a Abs. 3 BauGB)."""
-
-    plan = models.ForeignKey(Plan, verbose_name=_("Plan"), on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField(_("E-Mail-Adresse"))
-    created_at = models.DateTimeField(_("Abgemeldet am"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("Abmeldung von Änderungs-Mails")
-        verbose_name_plural = _("Abmeldungen von Änderungs-Mails")
-        constraints = [models.UniqueConstraint(fields=["plan", "email"], name="participation_change_optout_unique")]
-
-    def __str__(self):
-        return f"{self.plan}: {self.email}"
+# Attachments and change-mail opt-outs live in their own modules (same app); re-exported for imports and migrations.
+from .attachment_models import Attachment, _attachment_storage, attachment_upload_to  # noqa: E402, F401
+from .change_mail_models import ChangeMailOptOut  # noqa: E402, F401
