@@ -90,11 +90,12 @@ def assignment_answer(
     """
     assignment = _lock(assignment)
     weighing = assignment.weighing
-    if segment is not None and (segment.weighing_id != weighing.pk or assignment.segment_id not in (None, segment.pk)):
+    if segment is None:
+        segment = assignment.segment
+    elif segment.weighing_id != weighing.pk or assignment.segment_id not in (None, segment.pk):
         raise ValidationError(_("Dieser Teil gehört nicht zu der Zuweisung."), code="foreign_segment")
-    if segment is not None:
+    else:
         segment = Segment.objects.select_for_update().get(pk=segment.pk)
-    segment = segment or assignment.segment
     require_review(by, weighing, segment)
     _check_open(assignment)
     check_not_decided(weighing, segment)
